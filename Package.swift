@@ -1,0 +1,148 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Our own targets build in Swift 6 language mode with the same upcoming features the
+// anchors use, so that imports and existentials stay explicit.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "kiosk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kioskd", targets: ["kioskd"]),
+        .executable(name: "kioskctl", targets: ["kioskctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries: each is imported by exactly one wrapper target.
+        .systemLibrary(
+            name: "CLibUSB",
+            pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]
+        ),
+        // Debian 12's libcups2-dev ships no pkg-config file: the module map links `cups`.
+        .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
+
+        // The domain: pure Swift, Foundation only, no I/O.
+        .target(name: "KioskCore", swiftSettings: strict),
+
+        // YAML files with line-accurate errors (configuration, device profiles, catalogue).
+        .target(
+            name: "KioskFiles",
+            dependencies: ["KioskCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+
+        // Devices: common device model, registry, event bus, drivers and simulators.
+        .target(
+            name: "KioskDevices",
+            dependencies: [
+                "KioskCore", "KioskFiles", "CLibUSB", "CCups",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // SQLite store: schema, migrations, repositories, quarantine of corrupt files.
+        .target(
+            name: "KioskStore",
+            dependencies: [
+                "KioskCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Local HTTP API (127.0.0.1) and admin API (unix socket), event stream.
+        .target(
+            name: "KioskServer",
+            dependencies: [
+                "KioskCore", "KioskDevices", "KioskStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The daemon's runtime: configuration, systemd notify, logging, service wiring.
+        .target(
+            name: "KioskRuntime",
+            dependencies: [
+                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "kioskd",
+            dependencies: [
+                "KioskRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kioskctl",
+            dependencies: [
+                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Benchmarks: our figures beside a baseline measured in the same run.
+        .executableTarget(
+            name: "kiosk-bench",
+            dependencies: [
+                "KioskCore", "KioskStore", "KioskRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KioskDevicesTests",
+            dependencies: ["KioskDevices", "KioskFiles"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KioskStoreTests",
+            dependencies: ["KioskStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KioskRuntimeTests",
+            dependencies: [
+                "KioskRuntime", "KioskServer", "KioskStore", "KioskDevices",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

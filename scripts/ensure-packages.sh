@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a make target needs, only those missing, so that `make demo`
+# and `make test` work on a fresh Debian machine. Usage: ensure-packages.sh GROUP...
+set -euo pipefail
+
+declare -A groups=(
+    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config"
+    [test]="sqlite3 util-linux procps"
+    [bench]="sqlite3 procps"
+)
+
+wanted=()
+for group in "$@"; do
+    [[ -n "${groups[$group]+x}" ]] || { echo "ensure-packages: unknown group '$group'" >&2; exit 2; }
+    for package in ${groups[$group]}; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || wanted+=("$package")
+    done
+done
+((${#wanted[@]})) || exit 0
+
+echo "Installing missing Debian packages: ${wanted[*]}"
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# A stale or empty package list makes install fail on a fresh machine: update once first.
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${wanted[@]}"
