@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The technicians' provisioning CLI. Commands that need the daemon talk to it over its admin
+/// socket; the others (decode, lint, replay) work on files alone.
+@main
+struct KioskCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kioskctl",
+        abstract: "Provision, check and repair a self-service government kiosk.",
+        subcommands: [
+            Version.self,
+        ]
+    )
+}
