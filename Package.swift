@@ -114,10 +114,11 @@ let package = Package(
         .executableTarget(
             name: "kioskctl",
             dependencies: [
-                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime",
+                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime", "KioskServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
