@@ -142,8 +142,13 @@ public actor CaseStore {
             }
             let target = try KioskDatabase.open(path: scratch)
             try Self.salvage(from: source, into: target.writer, decision: &decision)
+            // Fold the WAL into the file before moving it: the recovered rows must all be in
+            // the one file that takes the original's place.
+            try target.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try target.writer.close()
-            for suffix in ["-wal", "-shm"] { try? fileManager.removeItem(atPath: scratch + suffix) }
+            for suffix in ["-wal", "-shm"] where fileManager.fileExists(atPath: scratch + suffix) {
+                try fileManager.moveItem(atPath: scratch + suffix, toPath: path + suffix)
+            }
             try fileManager.moveItem(atPath: scratch, toPath: path)
         } catch {
             throw StoreError(classifying: error, path: path)

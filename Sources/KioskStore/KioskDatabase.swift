@@ -96,7 +96,7 @@ public struct KioskDatabase: Sendable {
             try db.create(index: "kiosk_case_created_at", on: "kiosk_case", columns: ["created_at"])
             try db.create(table: "case_event") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.belongsTo("case", inTable: "kiosk_case", onDelete: .cascade).notNull()
+                t.column("case_id", .text).notNull().indexed().references("kiosk_case", onDelete: .cascade)
                 t.column("item_id", .text)
                 t.column("kind", .text).notNull()
                 t.column("at", .datetime).notNull()
@@ -104,7 +104,7 @@ public struct KioskDatabase: Sendable {
             }
             try db.create(table: "outbox") { t in
                 t.autoIncrementedPrimaryKey("seq")
-                t.belongsTo("case", inTable: "kiosk_case", onDelete: .restrict).notNull()
+                t.column("case_id", .text).notNull().indexed().references("kiosk_case", onDelete: .restrict)
                 t.column("kind", .text).notNull()
                 t.column("payload", .blob).notNull()
                 t.column("content_hash", .text).notNull()
