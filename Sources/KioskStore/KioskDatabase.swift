@@ -120,6 +120,15 @@ public struct KioskDatabase: Sendable {
         return migrator
     }
 
+    /// Closes every connection (the WAL is checkpointed by SQLite on the last close).
+    public func close() throws(StoreError) {
+        do {
+            try writer.close()
+        } catch {
+            throw StoreError(classifying: error, path: writer.path)
+        }
+    }
+
     /// The names of the migrations applied to this database, in order.
     public func appliedMigrations() throws(StoreError) -> [String] {
         do {
