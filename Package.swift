@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "KioskCatalogTests",
             dependencies: ["KioskCatalog", "KioskCore", "KioskFiles"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -375,7 +375,7 @@ public struct WorkingDayCalendar: Sendable {
     private func slowAdding(workingDays days: Int, to start: CivilDate) -> CalendarDate {
         var day = start
         var remaining = days
-        var provisional = !isCovered(start)
+        var provisional = false
         // Jump straight to the end of the data when starting inside it.
         if let index = index(of: start), let last = lastDay {
             remaining -= Int(workingBefore[workingBefore.count - 1] - workingBefore[index + 1])

@@ -45,7 +45,7 @@ extension BundleBlueprint {
         var legal: [ItemID: CalendarDate] = [:]
         var starts: [ItemID: CalendarDate] = [:]
         var schedules: [ItemSchedule] = []
-        let startDate = CalendarDate(date: start, provisional: !calendar.isCovered(start))
+        let startDate = CalendarDate(date: start, provisional: false)
         for (stage, ids) in plan.stages.enumerated() {
             for id in ids {
                 guard let item = bundle.item(id) else { continue }
