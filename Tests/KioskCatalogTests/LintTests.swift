@@ -39,7 +39,7 @@ struct LintTests {
             Expected(file: "fields.yaml", line: 6, column: 10, message: "field 'applicant.name' is already defined at line 2"),
             Expected(file: "fields.yaml", line: 11, column: 11, message: "unknown type 'datetime'"),
             Expected(file: "fields.yaml", line: 12, column: 24, message: "unknown source 'neighbours'"),
-            Expected(file: "fields.yaml", line: 14, column: 10, message: "field 'applicant.gender' is an enum but lists no options"),
+            Expected(file: "fields.yaml", line: 13, column: 10, message: "field 'applicant.gender' is an enum but lists no options"),
             Expected(file: "materials.yaml", line: 4, column: 17, message: "'electronic' must be true or false"),
             Expected(file: "materials.yaml", line: 5, column: 5, message: "missing required key 'name' in material 'hukou_booklet'"),
             Expected(file: "materials.yaml", line: 6, column: 5, message: "unknown key 'materials[1].nmae' (did you mean 'name'?)"),
