@@ -41,6 +41,12 @@ public struct CatalogueLoadError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, for a technician.
     public var message: String
 
+    /// Creates an error.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
     /// `message`.
     public var description: String { message }
 }

@@ -1,5 +1,6 @@
 import KioskCatalog
 import KioskCore
+import KioskFiles
 import Testing
 
 @Suite("Official calendar files")

@@ -1,4 +1,5 @@
 import KioskCatalog
+import KioskCore
 import KioskFiles
 import Testing
 
