@@ -60,7 +60,7 @@ public enum CalendarLoader {
         for (name, text) in files {
             let file: YAMLFile
             do {
-                file = try YAMLFile(text: text, file: name)
+                file = try YAMLFile(text: text, file: name, plainScalars: true)
             } catch {
                 problems.append(error)
                 continue

@@ -141,7 +141,7 @@ public enum CatalogueLoader {
 
     private static func open(_ path: String, _ problems: inout [FileProblem]) -> YAMLFile? {
         do {
-            return try YAMLFile.load(path: path)
+            return try YAMLFile.load(path: path, plainScalars: true)
         } catch {
             problems.append(error)
             return nil

@@ -4,8 +4,9 @@ import KioskCore
 
 extension KioskCtl {
     /// `kioskctl bundle …`: work out what a bundle application needs and when it is due.
-    struct Bundle: AsyncParsableCommand {
+    struct BundleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bundle",
             abstract: "Plan a bundle application: stages, missing materials, deadlines.",
             subcommands: [Plan.self]
         )

@@ -4,8 +4,9 @@ import KioskCore
 
 extension KioskCtl {
     /// `kioskctl calendar …`: the official working-day calendar.
-    struct Calendar: AsyncParsableCommand {
+    struct CalendarCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "calendar",
             abstract: "Working days on the official calendar (holidays and adjusted weekends).",
             subcommands: [IsWorkday.self, Add.self]
         )

@@ -6,8 +6,9 @@ import KioskFiles
 
 extension KioskCtl {
     /// `kioskctl catalog …`: check and inspect a bundle catalogue on disk.
-    struct Catalog: AsyncParsableCommand {
+    struct CatalogCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "catalog",
             abstract: "Check and inspect the catalogue of bundles (一件事).",
             subcommands: [Lint.self, Show.self, KPI.self]
         )

@@ -9,7 +9,7 @@ struct KioskCtl: AsyncParsableCommand {
         abstract: "Provision, check and repair a self-service government kiosk.",
         subcommands: [
             Version.self,
-            Catalog.self, Bundle.self, Calendar.self,
+            CatalogCommand.self, BundleCommand.self, CalendarCommand.self,
         ]
     )
 }

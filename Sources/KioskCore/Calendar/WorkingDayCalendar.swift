@@ -307,7 +307,8 @@ public struct WorkingDayCalendar: Sendable {
     /// working day.
     public func adding(naturalDays days: Int, to start: CivilDate) -> CalendarDate {
         var end = start.adding(days: max(0, days))
-        var provisional = !isCovered(start) || !isCovered(end)
+        // Only the last day's kind matters for natural days.
+        var provisional = !isCovered(end)
         while days > 0, !isWorkingDay(end) {
             end = end.adding(days: 1)
             provisional = provisional || !isCovered(end)
