@@ -12,14 +12,15 @@ public struct LoadedCatalogue: Sendable {
     /// Where each bundle came from, by bundle id.
     public var bundleFiles: [BundleID: String]
 
-    /// Compiles `bundle` (by id or name); throws its problems if it is not valid.
-    public func blueprint(_ bundle: String) throws(CatalogueLoadError) -> BundleBlueprint {
+    /// Compiles `bundle` (by id or name), limited to `selecting` items and what they depend on
+    /// when given; throws its problems if it is not valid.
+    public func blueprint(_ bundle: String, selecting: Set<ItemID>? = nil) throws(CatalogueLoadError) -> BundleBlueprint {
         guard let definition = catalogue.bundle(bundle) else {
             let known = catalogue.bundles.map(\.id).joined(separator: ", ")
             throw CatalogueLoadError(code: .unknownBundle, message: "no bundle '\(bundle)' in the catalogue (known: \(known))")
         }
         do {
-            return try BundleBlueprint(bundle: definition, catalogue: catalogue)
+            return try BundleBlueprint(bundle: definition, catalogue: catalogue, selecting: selecting)
         } catch {
             throw CatalogueLoadError(code: .invalidBundle, message: error.description)
         }

@@ -19,13 +19,17 @@ extension KioskCtl {
             @Option(help: "Acceptance day, YYYY-MM-DD (the clock starts the next day).") var start: String
             @Option(name: .long, parsing: .upToNextOption, help: "Materials the applicant has (material ids).")
             var have: [String] = []
+            @Option(
+                name: .customLong("item"), parsing: .upToNextOption,
+                help: "Only these items (and what they depend on); all items when omitted.")
+            var items: [String] = []
             @Option(help: "Catalogue directory.") var catalog: String?
             @Option(help: "Directory of yearly holiday files.") var calendar: String?
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
                 let startDate = try CatalogPaths.date(start, "--start")
-                let blueprint = try loadBlueprint(bundle, catalog)
+                let blueprint = try loadBlueprint(bundle, catalog, selecting: items.isEmpty ? nil : Set(items))
                 let known = Set(blueprint.materials.map(\.definition.id))
                 for id in have where !known.contains(id) {
                     throw ValidationError(

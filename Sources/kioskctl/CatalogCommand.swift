@@ -122,10 +122,10 @@ extension KioskCtl {
 }
 
 /// Loads the catalogue and compiles one bundle, or fails with the problems.
-func loadBlueprint(_ bundle: String, _ catalog: String?) throws -> BundleBlueprint {
+func loadBlueprint(_ bundle: String, _ catalog: String?, selecting: Set<ItemID>? = nil) throws -> BundleBlueprint {
     let loaded = CatalogueLoader.load(directory: CatalogPaths.catalog(catalog))
     do {
-        return try loaded.blueprint(bundle)
+        return try loaded.blueprint(bundle, selecting: selecting)
     } catch {
         for problem in loaded.problems { printError(problem.description) }
         throw ValidationError(error.description)

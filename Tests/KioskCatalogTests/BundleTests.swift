@@ -68,6 +68,18 @@ struct BundleTests {
         #expect(late.provisional)
     }
 
+    @Test("退休 for an ordinary retirement: only the selected items and what they need")
+    func retirementSelection() throws {
+        let blueprint = try Self.loaded.blueprint("retirement", selecting: ["pension_award", "housing_fund_withdrawal"])
+        #expect(blueprint.plan.stages == [
+            ["deemed_contribution", "hukou_confirmation"], ["pension_eligibility"], ["pension_award", "housing_fund_withdrawal"],
+        ])
+        // Early-retirement proofs are no longer asked for.
+        #expect(blueprint.materialsToSubmit.map(\.definition.id) == ["personnel_file", "bank_card"])
+        #expect(throws: CatalogueLoadError.self) { try Self.loaded.blueprint("retirement", selecting: ["pension"]) }
+        #expect(throws: CatalogueLoadError.self) { try Self.loaded.blueprint("retirement", selecting: []) }
+    }
+
     @Test("开办餐饮店: materials shared by three departments are collected once")
     func restaurant() throws {
         let blueprint = try Self.blueprint("restaurant")

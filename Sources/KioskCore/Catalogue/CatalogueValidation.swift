@@ -33,6 +33,7 @@ public struct CatalogueProblem: Error, Sendable, Hashable, CustomStringConvertib
         case invalidValidity = "invalid_validity"
         case invalidSteps = "invalid_steps"
         case enumWithoutOptions = "enum_without_options"
+        case unknownItem = "unknown_item"
     }
 
     /// Kind of problem.

@@ -41,9 +41,35 @@ public struct BundleBlueprint: Sendable {
 
     /// Compiles `bundle` against the catalogue's dictionaries; throws every problem of the
     /// bundle if it is not valid.
-    public init(bundle: ServiceBundle, catalogue: Catalogue) throws(CatalogueError) {
-        let problems = catalogue.problems(in: bundle)
-        guard problems.isEmpty else { throw CatalogueError(bundle: bundle.id, problems: problems) }
+    ///
+    /// `selecting` limits the application to the items an applicant needs (a bundle lists
+    /// alternatives such as early-retirement approvals that apply to some applicants only);
+    /// every item a selected item depends on is included too, since its result is needed.
+    /// `nil` selects every item.
+    public init(bundle full: ServiceBundle, catalogue: Catalogue, selecting: Set<ItemID>? = nil) throws(CatalogueError) {
+        let problems = catalogue.problems(in: full)
+        guard problems.isEmpty else { throw CatalogueError(bundle: full.id, problems: problems) }
+        var bundle = full
+        if let selecting {
+            let known = Set(full.items.map(\.id))
+            let unknown = selecting.subtracting(known).sorted()
+            guard unknown.isEmpty, !selecting.isEmpty else {
+                let message =
+                    selecting.isEmpty
+                    ? "no item selected"
+                    : "bundle '\(full.id)' has no item \(unknown.map { "'\($0)'" }.joined(separator: ", "))"
+                throw CatalogueError(
+                    bundle: full.id,
+                    problems: [CatalogueProblem(.unknownItem, message, at: .bundleKey(full.id, "items"))])
+            }
+            var included = Set<ItemID>()
+            var pending = Array(selecting)
+            while let id = pending.popLast() {
+                guard included.insert(id).inserted, let item = full.item(id) else { continue }
+                pending += item.dependsOn
+            }
+            bundle.items = full.items.filter { included.contains($0.id) }
+        }
         var form: [FormField] = []
         var fieldIndex: [FieldKey: Int] = [:]
         var materials: [MaterialRequirement] = []
