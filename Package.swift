@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "KioskRuntime",
             dependencies: [
-                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer",
+                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskCatalog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

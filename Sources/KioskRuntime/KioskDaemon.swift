@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import Hummingbird
+import KioskCatalog
 import KioskCore
+import KioskFiles
 import KioskDevices
 import KioskServer
 import KioskStore
@@ -56,6 +58,8 @@ public struct KioskDaemon: Sendable {
             logger.warning("Device profile skipped", metadata: ["problem": "\(problem)"])
         }
 
+        let catalogue = Self.loadCatalogue(configuration.paths, logger: logger)
+
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
         let (drivers, simulators) = DeviceFactory(configuration: configuration, profiles: profiles).drivers()
@@ -81,11 +85,11 @@ public struct KioskDaemon: Sendable {
         }
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
-            profileProblems: profiles.problems)
+            profileProblems: profiles.problems, catalogue: catalogue)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
-            health: health, doctor: { await doctor.run() }, simulators: simulators)
+            health: health, doctor: { await doctor.run() }, simulators: simulators, catalogue: catalogue)
 
         let localAPI = Application(
             router: LocalAPI.router(environment: environment),
@@ -144,6 +148,27 @@ public struct KioskDaemon: Sendable {
         }
         try? FileManager.default.removeItem(atPath: socketPath)
         logger.notice("kioskd stopped cleanly")
+    }
+
+    /// Loads the bundle catalogue and the calendar. Problems do not stop the daemon (devices,
+    /// status and earlier cases still work); they are reported by the status and the doctor.
+    static func loadCatalogue(_ paths: KioskConfiguration.Paths, logger: Logger) -> CatalogueStatus {
+        let loaded = CatalogueLoader.load(directory: paths.catalogDir)
+        var years: [Int] = []
+        var calendarProblems: [String] = []
+        do {
+            years = try CalendarLoader.load(directory: paths.calendarDir).arrangements.keys.sorted()
+        } catch {
+            calendarProblems = error.problems.map(\.description)
+        }
+        let usable = loaded.problems.isEmpty ? loaded.catalogue.bundles.count : 0
+        if !loaded.problems.isEmpty || !calendarProblems.isEmpty {
+            logger.error(
+                "Catalogue or calendar has problems; run 'kioskctl catalog lint'",
+                metadata: ["catalogue.problems": "\(loaded.problems.count)", "calendar.problems": "\(calendarProblems.count)"])
+        }
+        return CatalogueStatus(
+            bundles: usable, problems: loaded.problems.map(\.description), calendarYears: years, calendarProblems: calendarProblems)
     }
 
     private func prepareFolders() throws {

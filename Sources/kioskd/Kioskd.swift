@@ -50,7 +50,9 @@ extension Kioskd {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
             let repositoryDevices = FileManager.default.currentDirectoryPath + "/Devices"
             let profiles = FileManager.default.fileExists(atPath: repositoryDevices) ? repositoryDevices : "/usr/share/kiosk/devices"
-            var configuration = KioskConfiguration.demo(home: home, profilesDir: profiles)
+            let cwd = FileManager.default.currentDirectoryPath
+            let provisioning = FileManager.default.fileExists(atPath: cwd + "/Provisioning/catalog") ? cwd + "/Provisioning" : "/var/lib/kiosk"
+            var configuration = KioskConfiguration.demo(home: home, profilesDir: profiles, provisioningDir: provisioning)
             configuration.api.port = port
             if let stateDir {
                 configuration.paths.stateDir = stateDir

@@ -134,6 +134,9 @@ final class Program {
     }
 }
 
+/// The repository's root (for the shipped catalogue and calendar).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
 /// Writes a configuration for a daemon living entirely in `scratch`.
 func daemonConfiguration(in scratch: Scratch, devices: String = "") throws -> String {
     try scratch.write(
@@ -146,6 +149,8 @@ func daemonConfiguration(in scratch: Scratch, devices: String = "") throws -> St
           admin_socket: \(scratch.file("admin.sock"))
           admin_group: ""
           profiles_dir: \(scratch.file("profiles"))
+          catalog_dir: \(repositoryRoot)/Provisioning/catalog
+          calendar_dir: \(repositoryRoot)/Provisioning/calendar
         api:
           port: 0
         lifecycle:

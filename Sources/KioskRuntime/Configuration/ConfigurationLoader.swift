@@ -9,7 +9,7 @@ public enum ConfigurationLoader {
         "kiosk": .mapping(["id": .scalar, "site": .scalar]),
         "paths": .mapping([
             "state_dir": .scalar, "admin_socket": .scalar, "admin_group": .scalar, "profiles_dir": .scalar,
-            "database": .scalar,
+            "database": .scalar, "catalog_dir": .scalar, "calendar_dir": .scalar,
         ]),
         "api": .mapping(["host": .scalar, "port": .scalar]),
         "logging": .mapping(["level": .scalar]),
@@ -30,6 +30,8 @@ public enum ConfigurationLoader {
             var admin_group: String?
             var profiles_dir: String?
             var database: String?
+            var catalog_dir: String?
+            var calendar_dir: String?
         }
         struct API: Decodable {
             var host: String?
@@ -103,7 +105,9 @@ public enum ConfigurationLoader {
             configuration.kiosk.site = kiosk.site
         }
         if let paths = decoded.paths {
-            for (key, value) in [("state_dir", paths.state_dir), ("admin_socket", paths.admin_socket), ("profiles_dir", paths.profiles_dir), ("database", paths.database)] {
+            for (key, value) in [("state_dir", paths.state_dir), ("admin_socket", paths.admin_socket), ("profiles_dir", paths.profiles_dir), ("database", paths.database),
+                ("catalog_dir", paths.catalog_dir), ("calendar_dir", paths.calendar_dir),
+            ] {
                 if let value, !value.hasPrefix("/") {
                     problems.append(FileProblem(at(["paths", key]), "paths.\(key) must be an absolute path, not '\(value)'"))
                 }
@@ -116,6 +120,8 @@ public enum ConfigurationLoader {
             if let group = paths.admin_group { configuration.paths.adminGroup = group.isEmpty ? nil : group }
             configuration.paths.profilesDir = paths.profiles_dir ?? configuration.paths.profilesDir
             configuration.paths.database = paths.database
+            configuration.paths.catalogDir = paths.catalog_dir ?? configuration.paths.catalogDir
+            configuration.paths.calendarDir = paths.calendar_dir ?? configuration.paths.calendarDir
         }
         if let api = decoded.api {
             if let host = api.host {

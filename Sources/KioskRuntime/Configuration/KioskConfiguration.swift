@@ -25,6 +25,10 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var profilesDir: String = "/usr/share/kiosk/devices"
         /// The database file; by default `kiosk.db` in the state folder.
         public var database: String?
+        /// The bundle catalogue (one YAML per bundle plus dictionaries).
+        public var catalogDir: String = "/var/lib/kiosk/catalog"
+        /// The working-day calendar (one YAML per year).
+        public var calendarDir: String = "/var/lib/kiosk/calendar"
 
         public var databasePath: String { database ?? (stateDir as NSString).appendingPathComponent("kiosk.db") }
     }
@@ -77,7 +81,7 @@ public struct KioskConfiguration: Sendable, Equatable {
 extension KioskConfiguration {
     /// The configuration `kioskd demo` runs with: every device simulated, state under the
     /// user's own folder, a free-standing admin socket there too, no root needed.
-    public static func demo(home: String, profilesDir: String) -> KioskConfiguration {
+    public static func demo(home: String, profilesDir: String, provisioningDir: String) -> KioskConfiguration {
         var configuration = KioskConfiguration()
         configuration.kiosk.id = "DEMO-0001"
         configuration.kiosk.site = "演示终端 (simulated devices)"
@@ -86,6 +90,8 @@ extension KioskConfiguration {
         configuration.paths.adminSocket = (state as NSString).appendingPathComponent("admin.sock")
         configuration.paths.adminGroup = nil
         configuration.paths.profilesDir = profilesDir
+        configuration.paths.catalogDir = (provisioningDir as NSString).appendingPathComponent("catalog")
+        configuration.paths.calendarDir = (provisioningDir as NSString).appendingPathComponent("calendar")
         configuration.simulateAll = true
         configuration.devices = [
             Device(id: "idcard", kind: .idCardReader, simulate: true),
