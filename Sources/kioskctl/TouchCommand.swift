@@ -1,5 +1,7 @@
 import ArgumentParser
+import Dispatch
 import Foundation
+import Glibc
 import KioskCore
 import KioskDevices
 
@@ -294,37 +296,61 @@ extension KioskCtl.Touch {
             let site = try setup.site()
             let (settings, profileName) = try setup.settings(for: description, site: site)
             let configuration = try TouchConfiguration(profile: settings, site: site)
-            var pipeline = try TouchPipeline(device: description, configuration: configuration)
+            let pipeline = try TouchPipeline(device: description, configuration: configuration)
             if grab || configuration.grab { try node.grab() }
             node.useMonotonicClock()
             if !output.json {
                 print("\(device): \(description.name), profile \(profileName), matrix \(configuration.matrix)")
                 print("Touch the screen; Ctrl-C to stop.")
             }
-            var recorded: [InputEvent] = []
             let json = output.json
             let showContacts = contacts
             let showRaw = raw
             let keepRecording = record != nil
-            do {
-                try await LiveTouchInput.run(
-                    device: node, pipeline: &pipeline,
-                    raw: { event in
-                        if keepRecording { recorded.append(event) }
-                        if showRaw, !json { print("           \(event)") }
-                    },
-                    handle: { outputs in
-                        for item in outputs {
-                            guard let line = TouchReport.line(item, contacts: showContacts || json) else { continue }
-                            if json {
-                                try? output.printJSONLine(line)
-                            } else {
-                                print(TouchReport.text(line))
-                            }
-                        }
-                    })
-            } catch {
-                print("\(device): \(error)")
+            let path = device
+            // Ctrl-C ends monitoring cleanly, so that --record still writes its file.
+            let (interrupts, interrupted) = AsyncStream<Void>.makeStream()
+            signal(SIGINT, SIG_IGN)
+            let signalSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            signalSource.setEventHandler { interrupted.yield() }
+            signalSource.resume()
+            defer { signalSource.cancel() }
+            let recorded = await withTaskGroup(of: [InputEvent]?.self) { group in
+                group.addTask { [pipeline] in
+                    var pipeline = pipeline
+                    var recorded: [InputEvent] = []
+                    do {
+                        try await LiveTouchInput.run(
+                            device: node, pipeline: &pipeline,
+                            raw: { event in
+                                if keepRecording { recorded.append(event) }
+                                if showRaw, !json { print("           \(event)") }
+                            },
+                            handle: { outputs in
+                                for item in outputs {
+                                    guard let line = TouchReport.line(item, contacts: showContacts || json) else { continue }
+                                    if json {
+                                        TouchReport.printJSONLine(line)
+                                    } else {
+                                        print(TouchReport.text(line))
+                                    }
+                                }
+                            })
+                    } catch {
+                        print("\(path): \(error)")
+                    }
+                    return recorded
+                }
+                group.addTask {
+                    for await _ in interrupts { return nil }
+                    return nil
+                }
+                var result: [InputEvent] = []
+                for await item in group {
+                    if let item { result = item }
+                    group.cancelAll()
+                }
+                return result
             }
             if let record {
                 try EvemuRecording(device: description, events: recorded).text().write(toFile: record, atomically: true, encoding: .utf8)
@@ -433,18 +459,18 @@ extension KioskCtl.Touch {
             print(String(format: "error: %.2f %% of the screen on average, %.2f %% at worst", fit.rmsError * 100, fit.worstError * 100))
             print("For the kiosk configuration:")
             print(TouchCalibrationFile.snippet(fit.matrix), terminator: "")
-            print("For libinput (udev hwdb): LIBINPUT_CALIBRATION_MATRIX=\(fit.matrix)")
+            print("For libinput (udev hwdb): LIBINPUT_CALIBRATION_MATRIX=\(fit.matrix.values.map(TouchCalibrationFile.number).joined(separator: " "))")
             if let write { print("Stored in \(write).") }
         }
     }
 }
 
-extension OutputOptions {
+extension TouchReport {
     /// One JSON object on one line (for streams such as `touch monitor --json`).
-    func printJSONLine(_ value: some Encodable) throws {
+    static func printJSONLine(_ line: Line) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(value))
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        guard let data = try? encoder.encode(line) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 }

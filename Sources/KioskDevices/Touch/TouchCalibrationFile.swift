@@ -15,7 +15,8 @@ public enum TouchCalibrationFile {
         "touch:\n  calibration: \(yamlList(matrix))\n"
     }
 
-    static func number(_ value: Double) -> String {
+    /// A value with up to six decimals and no trailing zeros.
+    public static func number(_ value: Double) -> String {
         var text = String(format: "%.6f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
