@@ -216,3 +216,28 @@ struct TouchLiveTests {
         await #expect(throws: DeviceUnavailable.self) { try await empty.run(registry: registry, logger: logger) }
     }
 }
+
+@Suite("Simulated touch screen")
+struct SimulatedTouchScreenTests {
+    @Test("A tap on the simulator comes out of the real driver as a tap on the bus")
+    func simulatorTap() async throws {
+        let folder = try TemporaryFolder()
+        let bus = EventBus()
+        let registry = DeviceRegistry(bus: bus, logger: Logger(label: "test.touch"))
+        let screen = try SimulatedTouchScreen(folder: folder.path, catalog: DeviceProfileCatalog.load(directory: touchProfilesFolder), bus: bus)
+        await registry.register(screen.id, kind: .touchScreen, simulated: true)
+        let taps = Collected<TouchGestureEvent>()
+        let stream = bus.subscribe(to: TouchGestureEvent.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await screen.run(registry: registry, logger: Logger(label: "test.touch")) }
+            group.addTask { for await event in stream { await taps.add(event) } }
+            try await eventually("the simulator online") { await registry.status(of: "touch")?.state == .online }
+            try await screen.panel.tap(at: TouchPoint(x: 0.25, y: 0.75))
+            try await eventually("the tap") { await taps.items.count == 1 }
+            group.cancelAll()
+        }
+        let tap = try #require(await taps.items.first?.gesture)
+        #expect(tap.kind == .tap && tap.point.distance(to: TouchPoint(x: 0.25, y: 0.75)) < 0.001)
+        #expect(await registry.status(of: "touch")?.simulated == true)
+    }
+}

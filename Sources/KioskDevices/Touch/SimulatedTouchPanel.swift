@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KioskCore
+import Logging
 import Synchronization
 
 /// A simulated touch panel speaking the real protocol: raw 24-byte `input_event` records
@@ -103,5 +104,70 @@ public final class SimulatedTouchPanel: Sendable {
             }
         }
         if !frame.isEmpty { try send(frame) }
+    }
+}
+
+extension SimulatedTouchPanel {
+    /// What the simulated panel says it is: a 10-finger direct-touch panel with 0...16383 ×
+    /// 0...9599 axes (the ILITEK panels of the shipped profile).
+    public static let standardDescription = EvdevDeviceDescription(
+        name: "Simulated touch panel", bus: EvdevCode.busUSB, vendor: 0x222a, product: 0x0001, version: 0x0110,
+        properties: [0x02],
+        eventBits: [
+            0: [0x1b], EvdevCode.key: Array(repeating: 0, count: 41) + [0x04] + Array(repeating: 0, count: 54),
+            EvdevCode.absolute: [0x03, 0, 0, 0, 0, 0x80, 0x60, 0x02],
+        ],
+        axes: [
+            EvdevCode.absX: AbsoluteAxis(minimum: 0, maximum: 16383), EvdevCode.absY: AbsoluteAxis(minimum: 0, maximum: 9599),
+            EvdevCode.absMTSlot: AbsoluteAxis(minimum: 0, maximum: 9),
+            EvdevCode.absMTPositionX: AbsoluteAxis(minimum: 0, maximum: 16383),
+            EvdevCode.absMTPositionY: AbsoluteAxis(minimum: 0, maximum: 9599),
+            EvdevCode.absMTTrackingID: AbsoluteAxis(minimum: 0, maximum: 65535),
+        ])
+
+    /// Touches the panel at `point` (panel fractions) for `milliseconds`, as one finger would:
+    /// the events a kernel delivers for a tap, stamped with the monotonic clock.
+    public func tap(at point: TouchPoint, milliseconds: Int = 80, trackingID: Int32 = 1) async throws {
+        let x = Int32((point.x * 16383).rounded()), y = Int32((point.y * 9599).rounded())
+        func frame(_ events: [(UInt16, UInt16, Int32)]) -> [InputEvent] {
+            let now = TouchInstant(microseconds: EvdevSyscalls.monotonicMicroseconds())
+            return (events + [(EvdevCode.synchronization, EvdevCode.synReport, 0)]).map {
+                InputEvent(time: now, type: $0.0, code: $0.1, value: $0.2)
+            }
+        }
+        try send(
+            frame([
+                (EvdevCode.absolute, EvdevCode.absMTSlot, 0), (EvdevCode.absolute, EvdevCode.absMTTrackingID, trackingID),
+                (EvdevCode.absolute, EvdevCode.absMTPositionX, x), (EvdevCode.absolute, EvdevCode.absMTPositionY, y),
+                (EvdevCode.key, EvdevCode.buttonTouch, 1), (EvdevCode.absolute, EvdevCode.absX, x),
+                (EvdevCode.absolute, EvdevCode.absY, y),
+            ]))
+        try await Task.sleep(for: .milliseconds(milliseconds))
+        try send(frame([(EvdevCode.absolute, EvdevCode.absMTTrackingID, -1), (EvdevCode.key, EvdevCode.buttonTouch, 0)]))
+    }
+}
+
+/// The touch screen's simulator as a device: a ``SimulatedTouchPanel`` (a FIFO carrying raw
+/// `input_event` records) read by the real ``TouchScreenDriver``, so `kioskd demo` exercises
+/// the same pipeline as a kiosk. Touch it through ``panel``.
+public struct SimulatedTouchScreen: DeviceDriver {
+    public let panel: SimulatedTouchPanel
+    private let driver: TouchScreenDriver
+    public var id: DeviceID { driver.id }
+    public var kind: DeviceKind { .touchScreen }
+    public var isSimulated: Bool { true }
+
+    /// Creates the panel's node in `folder` (e.g. the daemon's state folder).
+    public init(
+        id: DeviceID = "touch", folder: String, site: TouchSiteSettings = .init(), catalog: DeviceProfileCatalog, bus: EventBus
+    ) throws(TouchError) {
+        panel = try SimulatedTouchPanel(path: (folder as NSString).appendingPathComponent("touch-\(id.rawValue).events"))
+        driver = TouchScreenDriver(
+            id: id, location: .path(panel.path), site: site, catalog: catalog, bus: bus,
+            fallbackDescription: SimulatedTouchPanel.standardDescription, simulated: true)
+    }
+
+    public func run(registry: DeviceRegistry, logger: Logger) async throws {
+        try await driver.run(registry: registry, logger: logger)
     }
 }
