@@ -16,7 +16,8 @@ func runTouchBenchmarks(recordings directory: String = "Devices/touch/recordings
         BenchmarkResult(
             name: "touch: p99 processing per event", value: figures.p99Microseconds, unit: "µs", target: "(reported)", met: true),
         BenchmarkResult(
-            name: "touch: events replayed", value: Double(figures.events), unit: "events", target: ">= 100000", met: figures.events >= 100_000),
+            name: "touch: events replayed", value: Double(figures.events), unit: "events", target: ">= 100000",
+            met: figures.events >= 100_000),
         BenchmarkResult(
             name: "touch: events lost (gestures missing)", value: Double(figures.lostEvents), unit: "gestures",
             target: "0 of \(figures.expectedGestures)", met: figures.lostEvents == 0),
@@ -52,7 +53,9 @@ struct TouchBenchmarkFigures: CustomStringConvertible {
 
 /// Replays the shipped recordings, end to end, until at least `minimumEvents` events went
 /// through one pipeline (multi-touch panel, all filters on), and times every event.
-func measureTouchPipeline(recordings directory: String = "Devices/touch/recordings", minimumEvents: Int = 100_000) throws
+func measureTouchPipeline(
+    recordings directory: String = "Devices/touch/recordings", minimumEvents: Int = 100_000
+) throws
     -> TouchBenchmarkFigures
 {
     // The multi-touch recordings of one panel model; the single-touch one needs another pipeline.
@@ -121,6 +124,7 @@ func measureTouchPipeline(recordings directory: String = "Devices/touch/recordin
     return TouchBenchmarkFigures(
         events: stream.count, medianMicroseconds: durations[durations.count / 2],
         p99Microseconds: durations[durations.count * 99 / 100],
-        decodeMedianMicroseconds: decodeDurations[decodeDurations.count / 2] + (checksum == .min ? 1 : 0), eventsPerSecond: Double(stream.count) / seconds,
+        decodeMedianMicroseconds: decodeDurations[decodeDurations.count / 2] + (checksum == .min ? 1 : 0),
+        eventsPerSecond: Double(stream.count) / seconds,
         expectedGestures: perPass * passes, producedGestures: produced)
 }

@@ -171,7 +171,10 @@ extension KioskCtl.Touch {
                     print("\(entry.path)  cannot be read: \(problem)")
                     continue
                 }
-                let kind = entry.touchScreen ? (entry.multitouch ? "TOUCH SCREEN, multi-touch (\(entry.slots ?? 1) fingers)" : "TOUCH SCREEN, single-touch") : "not a touch screen"
+                let kind =
+                    entry.touchScreen
+                    ? (entry.multitouch ? "TOUCH SCREEN, multi-touch (\(entry.slots ?? 1) fingers)" : "TOUCH SCREEN, single-touch")
+                    : "not a touch screen"
                 print("\(entry.path)  \(entry.name ?? "?")  [\(entry.usb ?? "not USB")]  \(kind)")
                 if entry.touchScreen {
                     print("    axes \(entry.axes ?? "?"), profile \(entry.profile ?? "none (generic settings)")")
@@ -230,7 +233,8 @@ extension KioskCtl.Touch {
                 case "phantom": settings.filters.phantom.enabled = false
                 case "stuck": settings.filters.stuckContactSeconds = 0
                 case "debounce": settings.filters.debounceMilliseconds = 0
-                default: throw ValidationError("unknown filter '\(name)'; the filters are outside-area, too-short, phantom, stuck, debounce")
+                default:
+                    throw ValidationError("unknown filter '\(name)'; the filters are outside-area, too-short, phantom, stuck, debounce")
                 }
             }
             let configuration = try TouchConfiguration(profile: settings, site: site)
@@ -459,7 +463,9 @@ extension KioskCtl.Touch {
             print(String(format: "error: %.2f %% of the screen on average, %.2f %% at worst", fit.rmsError * 100, fit.worstError * 100))
             print("For the kiosk configuration:")
             print(TouchCalibrationFile.snippet(fit.matrix), terminator: "")
-            print("For libinput (udev hwdb): LIBINPUT_CALIBRATION_MATRIX=\(fit.matrix.values.map(TouchCalibrationFile.number).joined(separator: " "))")
+            print(
+                "For libinput (udev hwdb): LIBINPUT_CALIBRATION_MATRIX=\(fit.matrix.values.map(TouchCalibrationFile.number).joined(separator: " "))"
+            )
             if let write { print("Stored in \(write).") }
         }
     }

@@ -42,10 +42,12 @@ struct GestureRecognizerTests {
         #expect(gestures(recognise(script + [(2100, 1, .ended, 0.5, 0.5)], until: 2200)).map(\.kind) == [.longPress])
     }
 
-    @Test("Swipes are recognised by direction and finger count", arguments: [
-        (0.8, 0.5, 0.3, 0.5, SwipeDirection.left), (0.2, 0.5, 0.7, 0.5, .right), (0.5, 0.8, 0.5, 0.3, .up),
-        (0.5, 0.2, 0.5, 0.7, .down),
-    ])
+    @Test(
+        "Swipes are recognised by direction and finger count",
+        arguments: [
+            (0.8, 0.5, 0.3, 0.5, SwipeDirection.left), (0.2, 0.5, 0.7, 0.5, .right), (0.5, 0.8, 0.5, 0.3, .up),
+            (0.5, 0.2, 0.5, 0.7, .down),
+        ])
     func swipe(x0: Double, y0: Double, x1: Double, y1: Double, direction: SwipeDirection) throws {
         let single = gestures(recognise([(0, 1, .began, x0, y0), (100, 1, .moved, x1, y1), (200, 1, .ended, x1, y1)]))
         #expect(single.map(\.kind) == [.swipe])
@@ -61,10 +63,11 @@ struct GestureRecognizerTests {
 
     @Test("A slow drag is neither a tap nor a swipe")
     func slowDrag() {
-        let drag = recognise([
-            (0, 1, .began, 0.2, 0.5), (300, 1, .moved, 0.3, 0.5), (700, 1, .moved, 0.45, 0.5), (1100, 1, .moved, 0.6, 0.5),
-            (1500, 1, .moved, 0.7, 0.5), (1600, 1, .ended, 0.7, 0.5),
-        ], until: 3000)
+        let drag = recognise(
+            [
+                (0, 1, .began, 0.2, 0.5), (300, 1, .moved, 0.3, 0.5), (700, 1, .moved, 0.45, 0.5), (1100, 1, .moved, 0.6, 0.5),
+                (1500, 1, .moved, 0.7, 0.5), (1600, 1, .ended, 0.7, 0.5),
+            ], until: 3000)
         #expect(gestures(drag).isEmpty)
     }
 
@@ -84,9 +87,11 @@ struct GestureRecognizerTests {
 
         var bottomRight = GestureSettings()
         bottomRight.technician = TechnicianGesture(fingers: 3, holdMilliseconds: 2000, corner: .bottomRight, cornerSize: 0.3)
-        #expect(!recognise(corner, until: 5000, settings: bottomRight).contains { if case .maintenanceRequest = $0 { true } else { false } })
+        #expect(
+            !recognise(corner, until: 5000, settings: bottomRight).contains { if case .maintenanceRequest = $0 { true } else { false } })
         bottomRight.technician = nil
-        #expect(!recognise(corner, until: 5000, settings: bottomRight).contains { if case .maintenanceRequest = $0 { true } else { false } })
+        #expect(
+            !recognise(corner, until: 5000, settings: bottomRight).contains { if case .maintenanceRequest = $0 { true } else { false } })
     }
 
     @Test("A cancelled contact completes no gesture")

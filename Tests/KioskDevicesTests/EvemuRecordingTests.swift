@@ -40,12 +40,13 @@ struct EvemuRecordingTests {
 
     @Test("Event lines keep their time, type, code and signed value")
     func events() throws {
-        let text = Self.header + """
-            E: 0.000001 0003 0039 0012\t# EV_ABS / ABS_MT_TRACKING_ID 12
-            E: 0.000001 0003 0035 812
-            E: 1.5 0000 0000 0000
-            E: 2.020000 0003 0039 -001   # lifted
-            """
+        let text =
+            Self.header + """
+                E: 0.000001 0003 0039 0012\t# EV_ABS / ABS_MT_TRACKING_ID 12
+                E: 0.000001 0003 0035 812
+                E: 1.5 0000 0000 0000
+                E: 2.020000 0003 0039 -001   # lifted
+                """
         let recording = try EvemuRecording(text: text)
         #expect(recording.events.count == 4)
         #expect(recording.events[0] == InputEvent(seconds: 0, microseconds: 1, type: 3, code: 0x39, value: 12))

@@ -224,7 +224,8 @@ struct SimulatedTouchScreenTests {
         let folder = try TemporaryFolder()
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, logger: Logger(label: "test.touch"))
-        let screen = try SimulatedTouchScreen(folder: folder.path, catalog: DeviceProfileCatalog.load(directory: touchProfilesFolder), bus: bus)
+        let screen = try SimulatedTouchScreen(
+            folder: folder.path, catalog: DeviceProfileCatalog.load(directory: touchProfilesFolder), bus: bus)
         await registry.register(screen.id, kind: .touchScreen, simulated: true)
         let taps = Collected<TouchGestureEvent>()
         let stream = bus.subscribe(to: TouchGestureEvent.self)

@@ -13,7 +13,9 @@ struct TouchPipelineTests {
             EvdevCode.absMTPositionY: AbsoluteAxis(minimum: 0, maximum: 1000),
         ])
 
-    func run(_ script: [(Int64, UInt16, UInt16, Int32)], quirk: Bool = true, filters: TouchFilterSettings = .none) throws
+    func run(
+        _ script: [(Int64, UInt16, UInt16, Int32)], quirk: Bool = true, filters: TouchFilterSettings = .none
+    ) throws
         -> [TouchOutput]
     {
         let profile = TouchProfileSettings(quirks: .init(releaseOnButtonUp: quirk), filters: filters)

@@ -120,7 +120,8 @@ struct TouchRecordingTests {
         return try TouchReplay.run(try shippedRecording(testCase.file), configuration: configuration)
     }
 
-    @Test("Each recording gives its taps and gestures, with and without each filter",
+    @Test(
+        "Each recording gives its taps and gestures, with and without each filter",
         arguments: recordingCases, FilterVariant.allCases)
     func gestures(testCase: RecordingCase, variant: FilterVariant) throws {
         let result = try replay(testCase, variant)

@@ -42,7 +42,9 @@ struct TouchSettingsTests {
         unknown.vendor = 0x1234
         #expect(!DiscoveredInputDevice(path: "x", details: unknown, profile: nil).isTouchScreen)
         // The site may name a profile, and a wrong name is a clear error.
-        #expect(try TouchScreenDriver.profile(for: unknown, site: .init(profile: "generic-multitouch"), catalog: catalog)?.name == "generic-multitouch")
+        #expect(
+            try TouchScreenDriver.profile(for: unknown, site: .init(profile: "generic-multitouch"), catalog: catalog)?.name
+                == "generic-multitouch")
         #expect(throws: TouchError.self) {
             try TouchScreenDriver.profile(for: unknown, site: .init(profile: "no-such"), catalog: catalog)
         }

@@ -132,7 +132,9 @@ public struct CalibrationSession: Sendable {
 
     /// The configuration to collect touches with: the site's rotation and mirror, but not its
     /// old calibration, which the new one replaces.
-    public static func configuration(profile: TouchProfileSettings, site: TouchSiteSettings) throws(TouchError)
+    public static func configuration(
+        profile: TouchProfileSettings, site: TouchSiteSettings
+    ) throws(TouchError)
         -> TouchConfiguration
     {
         var uncalibrated = site

@@ -175,8 +175,9 @@ struct TouchContactFilter: Sendable {
             }
             return
         }
-        if let area, change.point.x < area.left || change.point.x > area.right || change.point.y < area.top
-            || change.point.y > area.bottom
+        if let area,
+            change.point.x < area.left || change.point.x > area.right || change.point.y < area.top
+                || change.point.y > area.bottom
         {
             ignored.insert(change.key)
             out.append(.action(.outsideArea, change.time))

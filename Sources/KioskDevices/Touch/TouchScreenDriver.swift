@@ -80,7 +80,7 @@ public struct TouchScreenDriver: DeviceDriver {
         let device: EvdevDevice
         do throws(TouchError) {
             device = try EvdevDevice(path: path)
-        } catch where error.code == .deviceGone {
+        } catch  where error.code == .deviceGone {
             throw DeviceUnavailable(error.description)
         } catch {
             throw DeviceUnavailable(error.description, state: .hardwareError, action: .configuration)

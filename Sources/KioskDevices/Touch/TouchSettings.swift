@@ -123,8 +123,11 @@ public struct PhantomFilterSettings: Sendable, Hashable, Codable {
     }
 
     static let shape: YAMLShape = .mapping(
-        Dictionary(uniqueKeysWithValues: ["enabled", "occurrences", "distance", "period_tolerance", "minimum_period_ms",
-            "maximum_period_ms", "maximum_contact_ms"].map { ($0, YAMLShape.scalar) }))
+        Dictionary(
+            uniqueKeysWithValues: [
+                "enabled", "occurrences", "distance", "period_tolerance", "minimum_period_ms",
+                "maximum_period_ms", "maximum_contact_ms",
+            ].map { ($0, YAMLShape.scalar) }))
 }
 
 /// The `touch:` section of a touch profile in `Devices/touch/`: what is true of every panel of
