@@ -212,7 +212,9 @@ public final class EvdevDevice: Sendable {
     /// Switches event times to the monotonic clock, so that a wall-clock change (NTP at boot)
     /// cannot stretch a tap into a long press. Best effort.
     public func useMonotonicClock() {
-        try? EvdevSyscalls.ioctl(fileDescriptor, EvdevIoctl.setClock, value: Int32(CLOCK_MONOTONIC))
+        // Unlike EVIOCGRAB, EVIOCSCLOCKID reads its argument through a pointer.
+        var clock: [Int32] = [Int32(CLOCK_MONOTONIC)]
+        _ = try? EvdevSyscalls.ioctl(fileDescriptor, EvdevIoctl.setClock, buffer: &clock)
     }
 
     /// The kernel's current state of the contacts (`EVIOCGMTSLOTS`, `EVIOCGABS`, `EVIOCGKEY`),
