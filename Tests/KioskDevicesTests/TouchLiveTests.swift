@@ -53,7 +53,7 @@ struct TouchLiveTests {
         return events
     }
 
-    @Test("Records split across writes on a pipe are reassembled and give the same taps as a replay")
+    @Test("Records cut across writes on a pipe are reassembled and give the same taps as a replay")
     func splitRecords() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/event0"
@@ -78,12 +78,18 @@ struct TouchLiveTests {
                 }
                 return found
             }
-            // Write the whole recording in odd-sized chunks (37 bytes), so records straddle
-            // writes, as a pipe may deliver them.
+            // Write the recording in three pieces that cut records in two (as a pipe may deliver
+            // them), at quiet moments (1 s and 5 s: no finger down, nothing pending), so that a
+            // slow machine pausing between writes cannot change what the fingers did.
             let bytes = recording.events.flatMap(\.bytes)
-            for start in stride(from: 0, to: bytes.count, by: 37) {
-                let chunk = Array(bytes[start..<min(start + 37, bytes.count)])
-                try EvdevSyscalls.writeAll(writer, chunk)
+            let cuts = [1_000_000, 5_000_000].map { quiet in
+                (recording.events.firstIndex { $0.time.microseconds >= quiet } ?? 0) * InputEvent.size + 13
+            }
+            var start = 0
+            for end in cuts + [bytes.count] {
+                try EvdevSyscalls.writeAll(writer, Array(bytes[start..<end]))
+                start = end
+                try await Task.sleep(for: .milliseconds(50))
             }
             let result = try await group.next() ?? []
             group.cancelAll()
@@ -233,7 +239,7 @@ struct SimulatedTouchScreenTests {
             group.addTask { try await screen.run(registry: registry, logger: Logger(label: "test.touch")) }
             group.addTask { for await event in stream { await taps.add(event) } }
             try await eventually("the simulator online") { await registry.status(of: "touch")?.state == .online }
-            try await screen.panel.tap(at: TouchPoint(x: 0.25, y: 0.75))
+            try screen.panel.tap(at: TouchPoint(x: 0.25, y: 0.75))
             try await eventually("the tap") { await taps.items.count == 1 }
             group.cancelAll()
         }

@@ -126,24 +126,29 @@ extension SimulatedTouchPanel {
         ])
 
     /// Touches the panel at `point` (panel fractions) for `milliseconds`, as one finger would:
-    /// the events a kernel delivers for a tap, stamped with the monotonic clock.
-    public func tap(at point: TouchPoint, milliseconds: Int = 80, trackingID: Int32 = 1) async throws {
+    /// the two frames a kernel delivers for a tap, stamped `milliseconds` apart from the
+    /// monotonic clock's now and written together, so that a busy machine cannot stretch the
+    /// tap into a long press.
+    public func tap(at point: TouchPoint, milliseconds: Int = 80, trackingID: Int32 = 1) throws(TouchError) {
         let x = Int32((point.x * 16383).rounded()), y = Int32((point.y * 9599).rounded())
-        func frame(_ events: [(UInt16, UInt16, Int32)]) -> [InputEvent] {
-            let now = TouchInstant(microseconds: EvdevSyscalls.monotonicMicroseconds())
-            return (events + [(EvdevCode.synchronization, EvdevCode.synReport, 0)]).map {
-                InputEvent(time: now, type: $0.0, code: $0.1, value: $0.2)
+        let down = TouchInstant(microseconds: EvdevSyscalls.monotonicMicroseconds())
+        func frame(_ time: TouchInstant, _ events: [(UInt16, UInt16, Int32)]) -> [InputEvent] {
+            (events + [(EvdevCode.synchronization, EvdevCode.synReport, 0)]).map {
+                InputEvent(time: time, type: $0.0, code: $0.1, value: $0.2)
             }
         }
         try send(
-            frame([
-                (EvdevCode.absolute, EvdevCode.absMTSlot, 0), (EvdevCode.absolute, EvdevCode.absMTTrackingID, trackingID),
-                (EvdevCode.absolute, EvdevCode.absMTPositionX, x), (EvdevCode.absolute, EvdevCode.absMTPositionY, y),
-                (EvdevCode.key, EvdevCode.buttonTouch, 1), (EvdevCode.absolute, EvdevCode.absX, x),
-                (EvdevCode.absolute, EvdevCode.absY, y),
-            ]))
-        try await Task.sleep(for: .milliseconds(milliseconds))
-        try send(frame([(EvdevCode.absolute, EvdevCode.absMTTrackingID, -1), (EvdevCode.key, EvdevCode.buttonTouch, 0)]))
+            frame(
+                down,
+                [
+                    (EvdevCode.absolute, EvdevCode.absMTSlot, 0), (EvdevCode.absolute, EvdevCode.absMTTrackingID, trackingID),
+                    (EvdevCode.absolute, EvdevCode.absMTPositionX, x), (EvdevCode.absolute, EvdevCode.absMTPositionY, y),
+                    (EvdevCode.key, EvdevCode.buttonTouch, 1), (EvdevCode.absolute, EvdevCode.absX, x),
+                    (EvdevCode.absolute, EvdevCode.absY, y),
+                ])
+                + frame(
+                    down.adding(milliseconds: milliseconds),
+                    [(EvdevCode.absolute, EvdevCode.absMTTrackingID, -1), (EvdevCode.key, EvdevCode.buttonTouch, 0)]))
     }
 }
 
