@@ -139,6 +139,11 @@ struct TouchLiveTests {
             try await eventually("the panel back online") { await registry.status(of: "touch")?.state == .online }
             try panel.send(Self.tap(id: 2, x: 1638, y: 7679, at: 200))
             try await eventually("the tap after reconnection") { await taps.items.count == 2 }
+            // An 8 ms blip is noise: filtered, and counted in the device's counters.
+            try panel.send(Self.tap(id: 3, x: 8000, y: 4000, at: 300, milliseconds: 8))
+            try await eventually("the blip counted") {
+                await registry.status(of: "touch")?[TouchFilterAction.tooShort.counter] == 1
+            }
             group.cancelAll()
         }
         let found = await taps.items.map(\.gesture)
