@@ -133,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskRuntime", "KioskCatalog",
+                "KioskCore", "KioskStore", "KioskRuntime", "KioskCatalog", "KioskDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -23,6 +23,7 @@ struct KioskBench: AsyncParsableCommand {
             ("daemon", { try await DaemonBenchmarks(binaries: binaries, idleSeconds: idleSeconds).run() }),
             ("store", { try await StoreBenchmarks().run() }),
             ("engine", { try engineResults() }),
+            ("touch", { try await runTouchBenchmarks() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))

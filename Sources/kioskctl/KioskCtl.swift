@@ -14,6 +14,7 @@ struct KioskCtl: AsyncParsableCommand {
             Store.self,
             Version.self,
             CatalogCommand.self, BundleCommand.self, CalendarCommand.self,
+            Touch.self,
         ]
     )
 }
