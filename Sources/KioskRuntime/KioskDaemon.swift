@@ -62,7 +62,7 @@ public struct KioskDaemon: Sendable {
 
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
-        let (drivers, simulators) = DeviceFactory(configuration: configuration, profiles: profiles).drivers()
+        let (drivers, simulators) = DeviceFactory(configuration: configuration, profiles: profiles, bus: bus, logger: logger).drivers()
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
 
         let readiness = Readiness(listeners: ["local", "admin"])

@@ -19,7 +19,7 @@ struct DaemonProcessTests {
         let untilReady = try #require(notify.waitFor("READY=1", timeout: .seconds(20)))
         let ready = try #require(untilReady.last)
         #expect(ready.contains("STATUS=api 127.0.0.1:"))
-        #expect(ready.contains("devices 2/2 online"))
+        #expect(ready.contains("devices 3/3 online"))
         // The admin socket must already be there, for technicians only, when READY=1 arrives.
         let socketMode = try FileManager.default.attributesOfItem(atPath: scratch.file("admin.sock"))[.posixPermissions] as? Int
         #expect(socketMode == 0o660)
@@ -215,6 +215,8 @@ struct DaemonProcessTests {
         let metrics = try get("/metrics")
         #expect(metrics.contains("kiosk_device_state{device=\"idcard\",kind=\"idcard\",state=\"online\"} 1"))
         #expect(metrics.contains("kiosk_accepting_cases 1"))
+        // The simulated touch screen is the real evdev driver reading a simulated panel.
+        #expect(metrics.contains("kiosk_device_state{device=\"touch\",kind=\"touch\",state=\"online\"} 1"))
         let status = try get("/api/v1/status")
         #expect(status.contains("\"kioskID\":\"TEST-0001\""))
         #expect(status.contains("\"bundles\":21"))

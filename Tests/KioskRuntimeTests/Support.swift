@@ -162,6 +162,9 @@ func daemonConfiguration(in scratch: Scratch, devices: String = "") throws -> St
           - id: printer
             kind: printer
             simulate: true
+          - id: touch
+            kind: touch
+            simulate: true
         \(devices)
         """)
 }

@@ -14,6 +14,7 @@ public enum ConfigurationLoader {
         "api": .mapping(["host": .scalar, "port": .scalar]),
         "logging": .mapping(["level": .scalar]),
         "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),
+        "touch": TouchSiteSettings.shape,
         "devices": .list(
             .mapping(["id": .scalar, "kind": .scalar, "profile": .scalar, "path": .scalar, "queue": .scalar, "simulate": .scalar])
         ),
@@ -53,6 +54,7 @@ public enum ConfigurationLoader {
         var logging: Logging?
         var lifecycle: Lifecycle?
         var devices: [Device]?
+        var touch: TouchSiteSettings?
     }
 
     /// Loads and validates the file at `path`. All problems found are returned together, so a
@@ -152,6 +154,7 @@ public enum ConfigurationLoader {
             }
             configuration.lifecycle.shutdownTimeoutSeconds = timeout
         }
+        if let touch = decoded.touch { configuration.touch = touch }
         var seen: Set<String> = []
         for (index, device) in (decoded.devices ?? []).enumerated() {
             let here = ["devices", "\(index)"]

@@ -69,6 +69,8 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var logging = Logging()
     public var lifecycle = Lifecycle()
     public var devices: [Device] = []
+    /// How the touch panel is mounted and calibrated on this site (rotation, matrix, grab).
+    public var touch = TouchSiteSettings()
     /// `--simulate` or `kioskd demo`: every device is simulated, whatever the file says.
     public var simulateAll = false
 
