@@ -36,6 +36,8 @@ let package = Package(
         ),
         // Debian 12's libcups2-dev ships no pkg-config file: the module map links `cups`.
         .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
+        // glibc's pseudo-terminal functions, hidden from Swift's Glibc module (SAM simulator).
+        .systemLibrary(name: "CPosixPTY"),
 
         // The domain: pure Swift, Foundation only, no I/O.
         .target(name: "KioskCore", swiftSettings: strict),
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "KioskDevices",
             dependencies: [
-                "KioskCore", "KioskFiles", "CLibUSB", "CCups",
+                "KioskCore", "KioskFiles", "CLibUSB", "CCups", "CPosixPTY",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -126,7 +128,7 @@ let package = Package(
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
             name: "KioskDevicesTests",
-            dependencies: ["KioskDevices", "KioskFiles"],
+            dependencies: ["KioskDevices", "KioskFiles", "KioskCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
