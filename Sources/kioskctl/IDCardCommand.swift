@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KioskCore
 import KioskDevices
+import KioskFiles
 
 extension KioskCtl {
     struct IDCard: AsyncParsableCommand {
@@ -116,12 +117,12 @@ extension KioskCtl.IDCard {
                 }
                 if result == nil {
                     guard ContinuousClock.now < deadline else {
-                        throw exit("no card placed on \(name) within \(wait) s")
+                        throw failure("no card placed on \(name) within \(wait) s")
                     }
                     try await Task.sleep(for: .milliseconds(200))
                 }
             }
-            guard let result else { throw exit("no card") }
+            guard let result else { throw failure("no card") }
             return result
         }
     }
@@ -142,7 +143,7 @@ extension KioskCtl.IDCard {
                 bytes = FileHandle.standardInput.readDataToEndOfFile()
             } else {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw exit("\(file): cannot be read")
+                    throw failure("\(file): cannot be read")
                 }
                 bytes = data
             }
@@ -152,7 +153,7 @@ extension KioskCtl.IDCard {
                 if !reveal { capture.card = capture.card?.masked() }
                 try OutputOptions().printJSON(capture)
             } catch {
-                throw exit("\(file == "-" ? "input" : file): \(error.message)")
+                throw failure("\(file == "-" ? "input" : file): \(error.message)")
             }
         }
 
@@ -207,7 +208,7 @@ extension KioskCtl.IDCard {
                 do {
                     simulated = try SampleCardFile.load(path: card)
                 } catch {
-                    throw exit(error.description)
+                    throw failure(error.description)
                 }
             }
             let sam = SimulatedSAM(card: simulated)
@@ -216,8 +217,8 @@ extension KioskCtl.IDCard {
             sam.behaviour = behaviour
             let server = try exitOnFailure { try SAMSimulatorServer.pseudoTerminal(sam: sam) }
             server.start()
-            print(server.path ?? "")
-            fflush(stdout)
+            // Written straight to the descriptor so a script reading the path gets it at once.
+            FileHandle.standardOutput.write(Data("\(server.path ?? "")\n".utf8))
             FileHandle.standardError.write(
                 Data("serving a simulated SAM\(card.map { " with \($0)" } ?? " with no card"); Ctrl-C to stop\n".utf8))
             await waitForTerminationSignal()
@@ -250,7 +251,7 @@ private func printCard(_ card: IDCardData, reader: String) {
 }
 
 /// Prints `message` to standard error and returns the exit code 1 to throw.
-private func exit(_ message: String) -> ExitCode {
+private func failure(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("kioskctl: \(message)\n".utf8))
     return ExitCode(1)
 }
@@ -260,11 +261,11 @@ private func exitOnFailure<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as IDCardReaderError {
-        throw exit(error.message)
+        throw failure(error.message)
     } catch let error as SAMProtocolError {
-        throw exit(error.message)
+        throw failure(error.message)
     } catch let error as IDCardCommandFailure {
-        throw exit(error.description)
+        throw failure(error.description)
     }
 }
 
@@ -272,9 +273,9 @@ private func exitOnFailure<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as IDCardReaderError {
-        throw exit(error.message)
+        throw failure(error.message)
     } catch let error as SAMProtocolError {
-        throw exit(error.message)
+        throw failure(error.message)
     }
 }
 

@@ -167,7 +167,7 @@ public enum CardDataFinding: String, Sendable, Hashable, Codable, CaseIterable {
 /// turned into an image on this kiosk (only a licensed vendor library can).
 public struct CardPhoto: Sendable, Hashable, Codable {
     /// Whether the photo can be shown.
-    public enum State: Sendable, Hashable, Codable {
+    public enum State: Sendable, Hashable {
         /// No WLT decoder is configured on this kiosk: the raw bytes are all there is.
         case notDecodableHere
         /// The configured decoder produced a bitmap (a BMP file, 102×126, 24-bit).
@@ -192,6 +192,30 @@ public struct CardPhoto: Sendable, Hashable, Codable {
         case .notDecodableHere: "not-decodable-here"
         case .decoded: "decoded"
         case .decodeFailed: "decode-failed"
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case state, wlt, bmp, reason }
+
+    /// `{"state": "not-decodable-here", "wlt": "<base64>"}`, plus `bmp` or `reason`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stateName, forKey: .state)
+        try container.encode(wlt, forKey: .wlt)
+        switch state {
+        case let .decoded(bmp): try container.encode(bmp, forKey: .bmp)
+        case let .decodeFailed(reason): try container.encode(reason, forKey: .reason)
+        case .notDecodableHere: break
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        wlt = try container.decode(Data.self, forKey: .wlt)
+        switch try container.decode(String.self, forKey: .state) {
+        case "decoded": state = .decoded(bmp: try container.decode(Data.self, forKey: .bmp))
+        case "decode-failed": state = .decodeFailed(reason: try container.decode(String.self, forKey: .reason))
+        default: state = .notDecodableHere
         }
     }
 
