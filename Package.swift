@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskRuntime",
+                "KioskCore", "KioskStore", "KioskRuntime", "KioskDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

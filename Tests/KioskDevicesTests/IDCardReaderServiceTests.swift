@@ -63,7 +63,7 @@ func withReaderService(
 struct IDCardReaderServiceTests {
     @Test func readsOnceWhileWantedAndNoticesRemoval() async throws {
         let card = try sampleCard("resident-id.yaml")
-        try await withReaderService(card: card) { sam, controls, registry, log in
+        try await withReaderService(card: card) { sam, controls, registry, log async throws in
             // Not wanted: the card lies there unread.
             try await Task.sleep(for: .milliseconds(150))
             #expect(log.topics.isEmpty)
@@ -90,7 +90,7 @@ struct IDCardReaderServiceTests {
     }
 
     @Test func aFailedReadIsRetriedAndCounted() async throws {
-        try await withReaderService(card: try sampleCard("resident-id.yaml")) { sam, controls, registry, log in
+        try await withReaderService(card: try sampleCard("resident-id.yaml")) { sam, controls, registry, log async throws in
             sam.inject(.status(.readFailed, for: .readTextAndPhoto))
             controls.wantCard()
             #expect(await log.wait { $0.contains("card.read") })
@@ -104,7 +104,7 @@ struct IDCardReaderServiceTests {
     }
 
     @Test func aCardThatCannotBeVerifiedIsToldToTheCitizenAndNotRetried() async throws {
-        try await withReaderService(card: try sampleCard("resident-id.yaml")) { sam, controls, _, log in
+        try await withReaderService(card: try sampleCard("resident-id.yaml")) { sam, controls, _, log async throws in
             sam.inject(.status(.cardAuthenticationFailed, for: .readTextAndPhoto))
             controls.wantCard()
             #expect(await log.wait { $0.contains("card.read-failed") })
@@ -155,7 +155,7 @@ struct IDCardReaderServiceTests {
         transport.replug()
         let log = CardEventLog()
         let subscription = bus.subscribe()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { for await event in subscription { log.record(event) } }
             group.addTask { try await service.run(registry: registry, logger: Logger(label: "test")) }
             #expect(await log.wait { $0.contains("card.read") })

@@ -8,7 +8,7 @@ struct SerialSAMTransportTests {
     @Test(arguments: sampleCardFiles)
     func readsEverySampleCard(file: String) async throws {
         let card = try sampleCard(file)
-        try await withSimulatorOnPTY(card: card) { _, reader, _ in
+        try await withSimulatorOnPTY(card: card) { _, reader, _ async throws in
             try await reader.checkSAM()
             let read = try #require(try await reader.readPresentCard(withFingerprint: card.fingerprint != nil))
             #expect(read.serial.raw == card.serial)
@@ -27,7 +27,7 @@ struct SerialSAMTransportTests {
     }
 
     @Test func samIDAndNoCard() async throws {
-        try await withSimulatorOnPTY { sam, reader, _ in
+        try await withSimulatorOnPTY { sam, reader, _ async throws in
             #expect(try await reader.readSAMID().raw == sam.samID)
             #expect(try await reader.findCard() == false)
             #expect(try await reader.readPresentCard() == nil)
@@ -35,14 +35,14 @@ struct SerialSAMTransportTests {
     }
 
     @Test func corruptedChecksumIsRetriedOnce() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml")) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml")) { sam, reader, _ async throws in
             sam.inject(.corruptChecksum(for: .findCard))
             #expect(try await reader.findCard())
         }
     }
 
     @Test func corruptedChecksumWithoutRetryIsATypedError() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), retries: 0) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), retries: 0) { sam, reader, _ async throws in
             sam.inject(.corruptChecksum(for: .findCard))
             let error = await #expect(throws: IDCardReaderError.self) { try await reader.findCard() }
             #expect(error?.code == .protocolError)
@@ -52,7 +52,7 @@ struct SerialSAMTransportTests {
 
     @Test(arguments: SAMStatus.documented.filter { ![.ok, .cardFound, .noData, .hostChecksumError, .hostLengthError].contains($0) })
     func eachErrorStatusReachesTheCaller(status: SAMStatus) async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml")) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml")) { sam, reader, _ async throws in
             #expect(try await reader.findCard())
             _ = try await reader.selectCard()
             sam.inject(.status(status, for: .readTextAndPhoto))
@@ -64,7 +64,7 @@ struct SerialSAMTransportTests {
     }
 
     @Test func hostLineNoiseStatusesAreRetried() async throws {
-        try await withSimulatorOnPTY { sam, reader, _ in
+        try await withSimulatorOnPTY { sam, reader, _ async throws in
             sam.inject(.status(.hostChecksumError, for: .samStatus))
             try await reader.checkSAM()
             sam.inject(.status(.hostLengthError, for: .samStatus))
@@ -75,14 +75,14 @@ struct SerialSAMTransportTests {
     }
 
     @Test func slowReplyWithinTheTimeoutIsRead() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
             sam.inject(.slowReply(.milliseconds(60), for: .findCard))
             #expect(try await reader.findCard())
         }
     }
 
     @Test func slowReplyBeyondTheTimeoutTimesOut() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
             sam.inject(.slowReply(.milliseconds(400), for: .findCard))
             let started = ContinuousClock.now
             let error = await #expect(throws: IDCardReaderError.self) { try await reader.findCard() }
@@ -96,7 +96,7 @@ struct SerialSAMTransportTests {
 
     @Test func repliesInSmallChunksWithGarbageBetweenFrames() async throws {
         let card = try sampleCard("foreign-permanent-resident-2023.yaml")
-        try await withSimulatorOnPTY(card: card) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: card) { sam, reader, _ async throws in
             sam.behaviour = .init(chunkSize: 7, chunkGap: .milliseconds(1), garbageBeforeReply: [0x00, 0xAA, 0x55, 0xAA, 0xAA, 0x96])
             let read = try #require(try await reader.readPresentCard())
             #expect(read.data.englishName == card.data.englishName)
@@ -105,7 +105,7 @@ struct SerialSAMTransportTests {
     }
 
     @Test func cardLiftedMidReadEndsTheReadAndTheCardIsGone() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
             sam.inject(.cardLiftedMidRead)
             #expect(try await reader.findCard())
             _ = try await reader.selectCard()
@@ -116,7 +116,7 @@ struct SerialSAMTransportTests {
     }
 
     @Test func unplugMidReadEndsTheReadAsDisconnected() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml")) { sam, reader, _ in
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml")) { sam, reader, _ async throws in
             sam.inject(.unplugMidRead)
             #expect(try await reader.findCard())
             _ = try await reader.selectCard()
@@ -128,14 +128,14 @@ struct SerialSAMTransportTests {
     }
 
     @Test func theLineIsOpenedExclusively() async throws {
-        try await withSimulatorOnPTY { _, _, server in
+        try await withSimulatorOnPTY { _, _, server async throws in
             let error = #expect(throws: IDCardReaderError.self) { try SerialSAMTransport(path: try require(server.path)) }
             #expect(error?.code == .busy)
         }
     }
 
     @Test func setBaudSwitchesTheSAMAndThenTheHostLine() async throws {
-        try await withSimulatorOnPTY { sam, reader, _ in
+        try await withSimulatorOnPTY { sam, reader, _ async throws in
             let serial = try #require(reader.transport as? SerialSAMTransport)
             #expect(serial.configuredSpeed == 115200)
             try await reader.setBaudRate(.b9600)

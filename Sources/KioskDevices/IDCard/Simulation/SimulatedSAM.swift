@@ -143,6 +143,16 @@ public final class SimulatedSAM: Sendable {
         }
     }
 
+    /// Power returns after an unplug: the SAM forgets which card it found, selected and read,
+    /// so a card still on the reader is found again.
+    public func powerCycle() {
+        state.withLock {
+            $0.found = false
+            $0.selected = false
+            $0.readSincePlaced = false
+        }
+    }
+
     /// Whether a card is on the reader.
     public var hasCard: Bool { state.withLock { $0.card != nil } }
 

@@ -23,7 +23,10 @@ public final class SimulatedSAMTransport: SAMTransport {
     }
 
     /// Plugs the simulated reader back in after an unplug fault.
-    public func replug() { line.withLock { $0 = Line() } }
+    public func replug() {
+        sam.powerCycle()
+        line.withLock { $0 = Line() }
+    }
 
     public func exchange(_ request: [UInt8], timeout: Duration, cancellation: IOCancellation) throws(IDCardReaderError)
         -> SAMFrame
