@@ -231,3 +231,47 @@ struct IDNumberTests {
         #expect(CardDate.isValid(text) == valid)
     }
 }
+
+@Suite("Captured frames")
+struct SAMCaptureTests {
+    @Test func describesRequestsAndEachReplyShape() throws {
+        let request = try SAMCapture(SAMFrame.decode(bytes("AA AA AA 96 69 00 03 30 01 32")))
+        #expect(request.direction == "request")
+        #expect(request.command == "read text and photo")
+
+        let noCard = try SAMCapture(SAMFrame.decode(bytes("AA AA AA 96 69 00 04 00 00 80 84")))
+        #expect(noCard.outcome == .noCard)
+        #expect(noCard.reply == "status-only")
+
+        let samID = try SAMCapture(SAMResponse(status: .ok, data: Array(0..<16)).frame)
+        #expect(samID.reply == "sam-id")
+        #expect(samID.samID?.hasPrefix("00.02-") == true)
+
+        let address = try SAMCapture(SAMResponse(status: .ok, data: IDCardTextBlock.encodeAdditionalAddress("上海市徐汇区")).frame)
+        #expect(address.additionalAddress == "上海市徐汇区")
+
+        var block = HandWrittenBlock()
+        block.put("Y", at: 248)
+        let record = SAMCardRecord(text: block.bytes, photo: [UInt8](repeating: 7, count: 1024), fingerprint: [UInt8](repeating: 1, count: 512))
+        let read = try SAMCapture(SAMResponse(status: .ok, data: record.replyData).frame)
+        #expect(read.reply == "text-photo-and-fingerprint")
+        #expect(read.card?.type == .foreignPermanentResident2023)
+        #expect(read.card?.fingerprint?.count == 512)
+    }
+
+    @Test func aReadReplyWithBrokenLengthsIsAnError() {
+        #expect(throws: SAMProtocolError.self) {
+            try SAMCapture(SAMResponse(status: .ok, data: [0x01, 0x00, 0x04, 0x00] + [UInt8](repeating: 0, count: 300)).frame)
+        }
+    }
+
+    @Test func textOutsideTheBasicPlaneAndBrokenSurrogatesDecode() throws {
+        var block = HandWrittenBlock()
+        // 𠀀 (U+20000, a rare-name character outside the BMP), é (two UTF-8 bytes), then an unpaired surrogate.
+        block.put("𠀀é", at: 0)
+        block.bytes[6] = 0x00
+        block.bytes[7] = 0xD8
+        let card = try IDCardTextBlock.decode(block.bytes)
+        #expect(card.name == "𠀀é\u{FFFD}")
+    }
+}

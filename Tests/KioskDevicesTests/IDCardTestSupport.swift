@@ -42,10 +42,10 @@ func withSimulatorOnPTY<T>(
 /// Timeouts short enough for tests that wait for a timeout to happen.
 var shortTimeouts: SAMTimeouts {
     var timeouts = SAMTimeouts()
-    timeouts.findCard = .milliseconds(150)
-    timeouts.selectCard = .milliseconds(150)
-    timeouts.read = .milliseconds(400)
-    timeouts.additionalAddress = .milliseconds(150)
+    timeouts.findCard = .milliseconds(300)
+    timeouts.selectCard = .milliseconds(300)
+    timeouts.read = .milliseconds(600)
+    timeouts.additionalAddress = .milliseconds(300)
     return timeouts
 }
 

@@ -76,20 +76,20 @@ struct SerialSAMTransportTests {
 
     @Test func slowReplyWithinTheTimeoutIsRead() async throws {
         try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
-            sam.inject(.slowReply(.milliseconds(60), for: .findCard))
+            sam.inject(.slowReply(.milliseconds(50), for: .findCard))
             #expect(try await reader.findCard())
         }
     }
 
     @Test func slowReplyBeyondTheTimeoutTimesOut() async throws {
         try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
-            sam.inject(.slowReply(.milliseconds(400), for: .findCard))
+            sam.inject(.slowReply(.milliseconds(700), for: .findCard))
             let started = ContinuousClock.now
             let error = await #expect(throws: IDCardReaderError.self) { try await reader.findCard() }
             #expect(error?.code == .timeout)
-            #expect(ContinuousClock.now - started >= .milliseconds(150))
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
             // The late reply must not be taken for the next command's.
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(600))
             #expect(try await reader.readSAMID().raw == sam.samID)
         }
     }

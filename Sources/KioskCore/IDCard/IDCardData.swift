@@ -144,10 +144,19 @@ public enum CardValidUntil: Sendable, Hashable, Codable {
 public enum CardDate {
     /// Whether `text` is a real calendar date written `YYYYMMDD`.
     public static func isValid(_ text: some StringProtocol) -> Bool {
-        guard text.count == 8, text.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)), let day = Int(text.suffix(2)),
-            year >= 1800, (1...12).contains(month), day >= 1
-        else { return false }
+        // Byte arithmetic: this runs for every card read and Character properties are slow.
+        var value = 0
+        var count = 0
+        for byte in text.utf8 {
+            guard byte >= 0x30 && byte <= 0x39, count < 8 else { return false }
+            value = value * 10 + Int(byte - 0x30)
+            count += 1
+        }
+        guard count == 8 else { return false }
+        let year = value / 10000
+        let month = value / 100 % 100
+        let day = value % 100
+        guard year >= 1800, (1...12).contains(month), day >= 1 else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return day <= days[month - 1]

@@ -163,16 +163,49 @@ public enum IDCardTextBlock {
         return block
     }
 
+    /// The text of a UCS-2LE field, padding trimmed. Transcoded to UTF-8 by hand: the
+    /// standard library's generic UTF-16 path costs more than the whole rest of a read.
     private static func string(_ bytes: [UInt8], _ field: Field, trimming: Bool = true) -> String {
-        var units = [UInt16]()
-        units.reserveCapacity(field.length / 2)
-        var index = field.offset
-        while index + 1 < field.offset + field.length, index + 1 < bytes.count {
-            units.append(UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8)
-            index += 2
+        var start = min(field.offset, bytes.count)
+        var end = min(field.offset + field.length, bytes.count)
+        end = start + (end - start) / 2 * 2
+        func unit(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
+        func isPadding(_ value: UInt16) -> Bool { value == 0x20 || value == 0 || value == 0x3000 }
+        if trimming {
+            while end > start, isPadding(unit(end - 2)) { end -= 2 }
+            while start < end, isPadding(unit(start)) { start += 2 }
         }
-        let text = String(decoding: units, as: UTF16.self)
-        return trimming ? trimmed(text) : text
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity((end - start) / 2 * 3)
+        var index = start
+        while index < end {
+            let value = unit(index)
+            index += 2
+            switch value {
+            case 0..<0x80:
+                utf8.append(UInt8(value))
+            case 0x80..<0x800:
+                utf8.append(0xC0 | UInt8(value >> 6))
+                utf8.append(0x80 | UInt8(value & 0x3F))
+            case 0xD800..<0xDC00 where index < end && (0xDC00..<0xE000).contains(unit(index)):
+                let scalar = 0x10000 + (UInt32(value - 0xD800) << 10) + UInt32(unit(index) - 0xDC00)
+                index += 2
+                utf8.append(0xF0 | UInt8(scalar >> 18))
+                utf8.append(0x80 | UInt8((scalar >> 12) & 0x3F))
+                utf8.append(0x80 | UInt8((scalar >> 6) & 0x3F))
+                utf8.append(0x80 | UInt8(scalar & 0x3F))
+            case 0xD800..<0xE000:
+                // An unpaired surrogate: the replacement character, as String(decoding:) would.
+                utf8.append(0xEF)
+                utf8.append(0xBF)
+                utf8.append(0xBD)
+            default:
+                utf8.append(0xE0 | UInt8(value >> 12))
+                utf8.append(0x80 | UInt8((value >> 6) & 0x3F))
+                utf8.append(0x80 | UInt8(value & 0x3F))
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     private static func trimmed(_ text: String) -> String {

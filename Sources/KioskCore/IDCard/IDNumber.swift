@@ -2,31 +2,33 @@
 ///
 /// The card is authoritative: a failed check is reported as a flag, never as a refusal to
 /// read, because numbers issued under older area codes or by other rules are still valid IDs.
+///
+/// The checks work on the number's UTF-8 bytes: they run for every card read, and
+/// `Character` properties cost microseconds each.
 public enum IDNumberCheck {
     private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+    private static let checkCharacters: [UInt8] = Array("10X98765432".utf8)
 
     /// Province-level prefixes of GB/T 2260 (with 71 Taiwan, 81 Hong Kong, 82 Macau and 83 for
     /// Taiwan residents' permits). Finer area codes change over the years; an ID keeps the code
     /// valid when it was issued, so only the province is checked.
-    public static let provincePrefixes: Set<String> = [
-        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
-        "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+    public static let provincePrefixes: Set<Int> = [
+        11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
+        62, 63, 64, 65, 71, 81, 82, 83,
     ]
 
     /// The check character for the first 17 digits, or `nil` if they are not 17 digits.
     public static func checkCharacter(for first17: some StringProtocol) -> Character? {
-        let digits = first17.compactMap(\.wholeNumberValue)
-        guard first17.count == 17, digits.count == 17, first17.allSatisfy(\.isASCII) else { return nil }
-        var sum = 0
-        for (digit, weight) in zip(digits, weights) { sum += digit * weight }
-        return checkCharacters[sum % 11]
+        let bytes = Array(first17.utf8)
+        guard bytes.count == 17, let check = checkByte(bytes) else { return nil }
+        return Character(Unicode.Scalar(check))
     }
 
     /// Whether an 18-character number carries the right check character (`x` counts as `X`).
     public static func hasValidCheckCharacter(_ number: String) -> Bool {
-        guard number.count == 18, let expected = checkCharacter(for: number.prefix(17)) else { return false }
-        return number.last.map { Character($0.uppercased()) } == expected
+        let bytes = Array(number.utf8)
+        guard bytes.count == 18, let expected = checkByte(bytes) else { return false }
+        return (bytes[17] == 0x78 ? 0x58 : bytes[17]) == expected
     }
 
     /// Every finding for the ID number of a card of `type`, compared with the card's birth
@@ -36,39 +38,51 @@ public enum IDNumberCheck {
     ) -> [IDNumberFinding] {
         switch type {
         case .foreignPermanentResident2017:
-            return foreign2017Findings(number: number, birthDate: birthDate)
+            return foreign2017Findings(number: Array(number.utf8), birthDate: birthDate)
         case .residentID, .residencePermitHMT, .foreignPermanentResident2023:
-            return gb11643Findings(number: number, type: type, birthDate: birthDate, gender: gender)
+            return gb11643Findings(number: Array(number.utf8), type: type, birthDate: birthDate, gender: gender)
         }
     }
 
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+
+    /// The check byte for the first 17 bytes, if they are digits.
+    private static func checkByte(_ bytes: [UInt8]) -> UInt8? {
+        var sum = 0
+        for index in 0..<17 {
+            guard isDigit(bytes[index]) else { return nil }
+            sum += Int(bytes[index] - 0x30) * weights[index]
+        }
+        return checkCharacters[sum % 11]
+    }
+
     private static func gb11643Findings(
-        number: String, type: IDCardType, birthDate: String?, gender: Gender
+        number bytes: [UInt8], type: IDCardType, birthDate: String?, gender: Gender
     ) -> [IDNumberFinding] {
-        let characters = Array(number)
-        guard characters.count == 18, characters.prefix(17).allSatisfy({ $0.isASCII && $0.isNumber }),
-            characters[17].isASCII, characters[17].isNumber || characters[17] == "X" || characters[17] == "x"
+        guard bytes.count == 18, bytes[0..<17].allSatisfy(isDigit),
+            isDigit(bytes[17]) || bytes[17] == 0x58 || bytes[17] == 0x78, let expected = checkByte(bytes)
         else { return [.malformed] }
         var findings: [IDNumberFinding] = []
-        if !hasValidCheckCharacter(number) { findings.append(.checkCharacterMismatch) }
-        let embeddedBirth = String(characters[6..<14])
-        if !CardDate.isValid(embeddedBirth) {
+        if (bytes[17] == 0x78 ? 0x58 : bytes[17]) != expected { findings.append(.checkCharacterMismatch) }
+        let embeddedBirth = bytes[6..<14]
+        if !CardDate.isValid(String(decoding: embeddedBirth, as: UTF8.self)) {
             findings.append(.birthDateInvalid)
-        } else if let birthDate, birthDate != embeddedBirth {
+        } else if let birthDate, !birthDate.utf8.elementsEqual(embeddedBirth) {
             findings.append(.birthDateMismatch)
         }
-        let sequenceLast = characters[16].wholeNumberValue ?? 0
-        let numberGender: Gender = sequenceLast % 2 == 1 ? .male : .female
+        let numberGender: Gender = (bytes[16] - 0x30) % 2 == 1 ? .male : .female
         if (gender == .male || gender == .female) && gender != numberGender {
             findings.append(.genderMismatch)
         }
         // The foreigner 2023 number starts with 9 and carries the province in digits 2-3.
-        let prefix = type == .foreignPermanentResident2023 ? String(characters[1...2]) : String(characters[0...1])
-        if type == .foreignPermanentResident2023 && characters[0] != "9" {
+        let at = type == .foreignPermanentResident2023 ? 1 : 0
+        let province = Int(bytes[at] - 0x30) * 10 + Int(bytes[at + 1] - 0x30)
+        if type == .foreignPermanentResident2023 && bytes[0] != 0x39 {
             findings.append(.unknownAreaPrefix)
-        } else if !provincePrefixes.contains(prefix) {
+        } else if !provincePrefixes.contains(province) {
             findings.append(.unknownAreaPrefix)
-        } else if type == .residencePermitHMT && !["81", "82", "83"].contains(prefix) {
+        } else if type == .residencePermitHMT && !(81...83).contains(province) {
             findings.append(.unknownAreaPrefix)
         }
         return findings
@@ -77,14 +91,12 @@ public enum IDNumberCheck {
     /// The 2017 foreigner card's 15-character number: 3-letter nationality, 4-digit office,
     /// `YYMMDD` birth date, sequence and check digit. Its check rule is not public: only the
     /// shape and the birth date are checked.
-    private static func foreign2017Findings(number: String, birthDate: String?) -> [IDNumberFinding] {
-        let characters = Array(number)
-        guard characters.count == 15, characters.prefix(3).allSatisfy({ $0.isASCII && $0.isLetter }),
-            characters.dropFirst(3).allSatisfy({ $0.isASCII && $0.isNumber })
-        else { return [.malformed] }
+    private static func foreign2017Findings(number bytes: [UInt8], birthDate: String?) -> [IDNumberFinding] {
+        guard bytes.count == 15, bytes[0..<3].allSatisfy(isLetter), bytes[3...].allSatisfy(isDigit) else {
+            return [.malformed]
+        }
         var findings: [IDNumberFinding] = [.checkCharacterNotVerifiable]
-        let embedded = String(characters[7..<13])
-        if let birthDate, birthDate.count == 8, String(birthDate.suffix(6)) != embedded {
+        if let birthDate, birthDate.utf8.count == 8, !birthDate.utf8.dropFirst(2).elementsEqual(bytes[7..<13]) {
             findings.append(.birthDateMismatch)
         }
         return findings

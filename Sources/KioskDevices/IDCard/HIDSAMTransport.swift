@@ -61,7 +61,9 @@ public final class HIDSAMTransport: SAMTransport {
                     guard let count else { continue }
                     if count == 0 { throw IDCardReaderError(.disconnected, "\(name): the device went away (reader unplugged?)") }
                     do throws(SAMProtocolError) {
-                        if let frame = try current.reassembler.append(report: Array(buffer[0..<count])) { return frame }
+                        // Numbered reports arrive with their ID first; unnumbered ones without.
+                        let start = reportID != 0 && buffer[0] == reportID ? 1 : 0
+                        if let frame = try current.reassembler.append(report: Array(buffer[start..<count])) { return frame }
                     } catch {
                         throw IDCardReaderError(.protocolError, "\(name): \(error.message)", cause: error)
                     }
