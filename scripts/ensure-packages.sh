@@ -5,7 +5,7 @@ set -euo pipefail
 
 declare -A groups=(
     [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config"
-    [test]="sqlite3 util-linux procps"
+    [test]="sqlite3 util-linux procps curl"
     [bench]="sqlite3 procps"
 )
 

@@ -2,20 +2,6 @@ import Foundation
 import KioskCore
 import KioskDevices
 
-/// One measured figure of the ID-card benchmarks, with the target it is held to.
-struct IDCardBenchmarkFigure: Sendable, CustomStringConvertible {
-    var name: String
-    var value: Double
-    var unit: String
-    /// The requirement, in words (`>= 100000 frames/s`).
-    var target: String
-    var met: Bool
-
-    var description: String {
-        "\(name): \(String(format: "%.1f", value)) \(unit) (target \(target): \(met ? "met" : "NOT MET"))"
-    }
-}
-
 /// The card reader's host-side costs:
 ///
 /// - decoder throughput: complete 1,295-byte read replies (text + photo) pushed through the
@@ -25,8 +11,8 @@ struct IDCardBenchmarkFigure: Sendable, CustomStringConvertible {
 ///   in-process simulator, whose replies are immediate, so nothing is spent on a wire: all of
 ///   it is ours (and the simulator's own encoding, which makes the figure an upper bound).
 ///   The target is under 1 ms, 1% of the ~112 ms the read reply spends on a 115200 baud line.
-func runIDCardBenchmarks(iterations: Int = 200_000, cycles: Int = 2_000) async throws -> [IDCardBenchmarkFigure] {
-    var figures: [IDCardBenchmarkFigure] = []
+func runIDCardBenchmarks(iterations: Int = 200_000, cycles: Int = 2_000) async throws -> [BenchmarkResult] {
+    var figures: [BenchmarkResult] = []
 
     // A real read reply, as the simulator sends it for a sample card.
     let card = SimulatedCard(
@@ -61,10 +47,25 @@ func runIDCardBenchmarks(iterations: Int = 200_000, cycles: Int = 2_000) async t
     }
     precondition(decodedFrames == iterations && checksum == iterations * 1024)
     let framesPerSecond = Double(iterations) / frameTime.seconds
+
+    // Baseline: the irreducible work on the same bytes, the XOR checksum alone.
+    var xor: UInt8 = 0
+    let xorTime = clock.measure {
+        for round in 0..<iterations {
+            var sum = UInt8(truncatingIfNeeded: round)
+            wire.withUnsafeBufferPointer { bytes in
+                for byte in bytes[5..<bytes.count - 1] { sum ^= byte }
+            }
+            xor ^= sum
+        }
+    }
+    // Keep the loop's result alive so it is not optimised away.
+    if xor == 0x5A { FileHandle.standardError.write(Data()) }
     figures.append(
-        IDCardBenchmarkFigure(
-            name: "SAM frame decoding (1295-byte read replies in 64-byte pieces)", value: framesPerSecond,
-            unit: "frames/s", target: ">= 100000 frames/s", met: framesPerSecond >= 100_000))
+        BenchmarkResult(
+            name: "idcard: SAM frame decoding (1295-byte read replies in 64-byte pieces)", value: framesPerSecond,
+            unit: "frames/s", baseline: Double(iterations) / xorTime.seconds, baselineName: "XOR checksum alone",
+            target: ">= 100000 frames/s", met: framesPerSecond >= 100_000))
 
     // The same, with the card layout decoded and the ID number checked too.
     let layoutIterations = iterations / 4
@@ -79,8 +80,8 @@ func runIDCardBenchmarks(iterations: Int = 200_000, cycles: Int = 2_000) async t
     precondition(names > 0)
     let cardsPerSecond = Double(layoutIterations) / layoutTime.seconds
     figures.append(
-        IDCardBenchmarkFigure(
-            name: "full read reply to card data (frame, layout, ID number checks)", value: cardsPerSecond,
+        BenchmarkResult(
+            name: "idcard: read reply to card data (frame, layout, ID number checks)", value: cardsPerSecond,
             unit: "cards/s", target: ">= 100000 frames/s", met: cardsPerSecond >= 100_000))
 
     // Find, select, read and additional address against the in-process simulator.
@@ -99,13 +100,16 @@ func runIDCardBenchmarks(iterations: Int = 200_000, cycles: Int = 2_000) async t
     }
     await reader.close()
     let meanMicroseconds = total.seconds / Double(cycles) * 1_000_000
+    // What the read reply alone spends on a 115200 baud 8N1 line: 10 bits a byte.
+    let wireMicroseconds = Double(wire.count * 10) / 115_200 * 1_000_000
     figures.append(
-        IDCardBenchmarkFigure(
-            name: "host overhead of find-select-read(+address) cycle, in-process simulator (mean)",
-            value: meanMicroseconds, unit: "µs", target: "< 1000 µs", met: meanMicroseconds < 1000))
+        BenchmarkResult(
+            name: "idcard: host overhead of a find-select-read cycle, in-process simulator (mean)",
+            value: meanMicroseconds, unit: "µs", baseline: wireMicroseconds,
+            baselineName: "read reply on the wire at 115200 baud", target: "< 1000 µs", met: meanMicroseconds < 1000))
     figures.append(
-        IDCardBenchmarkFigure(
-            name: "host overhead of find-select-read(+address) cycle (worst of \(cycles))",
+        BenchmarkResult(
+            name: "idcard: host overhead of a find-select-read cycle (worst of \(cycles))",
             value: worst.seconds * 1_000_000, unit: "µs", target: "informational", met: true))
     return figures
 }
