@@ -175,3 +175,45 @@ struct IDCardReaderServiceTests {
         }
     }
 }
+
+@Suite("ID card reader under the device supervisor")
+struct IDCardReaderSupervisionTests {
+    @Test func anUnpluggedReaderComesBackAndReadsWithoutARestart() async throws {
+        let bus = EventBus()
+        let logger = Logger(label: "test.idcard")
+        let registry = DeviceRegistry(bus: bus, logger: logger)
+        let sam = SimulatedSAM(card: try sampleCard("resident-id.yaml"))
+        sam.inject(.unplugMidRead)
+        let controls = IDCardReaderControls()
+        controls.wantCard()
+        var settings = IDCardProfileSettings(transport: .simulator)
+        settings.polling.cardIntervalMilliseconds = 20
+        let transport = SimulatedSAMTransport(sam: sam)
+        let opens = Atomic<Int>(0)
+        let service = IDCardReaderService(
+            id: "idcard", settings: settings, model: "test", bus: bus, controls: controls, simulated: true,
+            openTransport: {
+                // Every open after the first finds the reader plugged back in.
+                if opens.add(1, ordering: .relaxed).newValue > 1 { transport.replug() }
+                return transport
+            })
+        let supervisor = DeviceSupervisor(
+            registry: registry, drivers: [service],
+            backoff: .init(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(50)), logger: logger)
+        let log = CardEventLog()
+        let subscription = bus.subscribe()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await event in subscription { log.record(event) } }
+            group.addTask { await supervisor.run() }
+            #expect(await log.wait { $0.contains("card.read") })
+            group.cancelAll()
+        }
+        let states = log.all.compactMap { ($0 as? DeviceStatusChange)?.state }
+        #expect(states.contains(.noDevice))
+        #expect(states.last == .online)
+        #expect(opens.load(ordering: .relaxed) == 2)
+        let status = await registry.status(of: "idcard")
+        #expect(status?[.disconnects] == 1)
+        #expect(status?[.goodReads] == 1)
+    }
+}
