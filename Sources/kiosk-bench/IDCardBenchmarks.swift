@@ -113,9 +113,3 @@ func runIDCardBenchmarks(iterations: Int = 200_000, cycles: Int = 2_000) async t
             value: worst.seconds * 1_000_000, unit: "µs", target: "informational", met: true))
     return figures
 }
-
-extension Duration {
-    fileprivate var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
