@@ -63,7 +63,8 @@ struct ReaderOptions: ParsableArguments {
                 reasons.append("\(name): \(error.message)")
             }
         }
-        throw IDCardCommandFailure("no ID card reader answered:\n  " + (reasons.isEmpty ? ["no profiles"] : reasons).joined(separator: "\n  "))
+        throw IDCardCommandFailure(
+            "no ID card reader answered:\n  " + (reasons.isEmpty ? ["no profiles"] : reasons).joined(separator: "\n  "))
     }
 }
 
@@ -159,10 +160,12 @@ extension KioskCtl.IDCard {
 
         /// Hex text if every byte is a hex digit, whitespace or separator; raw bytes otherwise.
         private func captureBytes(_ data: Data) throws(SAMProtocolError) -> [UInt8] {
-            let textual = !data.isEmpty && data.allSatisfy { byte in
-                (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-                    || [0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x3A, 0x2D, 0x78, 0x58].contains(byte)
-            }
+            let textual =
+                !data.isEmpty
+                && data.allSatisfy { byte in
+                    (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+                        || [0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x3A, 0x2D, 0x78, 0x58].contains(byte)
+                }
             guard textual, let text = String(data: data, encoding: .utf8) else { return Array(data) }
             return try SAMHexText.bytes(from: text)
         }

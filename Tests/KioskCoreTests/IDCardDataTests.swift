@@ -144,7 +144,8 @@ struct IDCardLayoutTests {
     @Test(arguments: IDCardType.allCases)
     func encoderAndDecoderAgree(type: IDCardType) throws {
         let card = IDCardData(
-            type: type, chineseName: "测试", englishName: type == .foreignPermanentResident2017 || type == .foreignPermanentResident2023 ? "TEST PERSON" : nil,
+            type: type, chineseName: "测试",
+            englishName: type == .foreignPermanentResident2017 || type == .foreignPermanentResident2023 ? "TEST PERSON" : nil,
             gender: .female, ethnicity: type == .residentID ? "10" : nil, birthDate: "20000229",
             address: type == .residentID || type == .residencePermitHMT ? "某地" : nil,
             idNumber: type == .foreignPermanentResident2017 ? "ABC110000022912" : "110105200002291243",
@@ -209,7 +210,9 @@ struct IDNumberTests {
     }
 
     @Test func findingsCompareTheNumberWithTheCard() {
-        func findings(_ number: String, birth: String = "19491231", gender: Gender = .female, type: IDCardType = .residentID) -> Set<IDNumberFinding> {
+        func findings(
+            _ number: String, birth: String = "19491231", gender: Gender = .female, type: IDCardType = .residentID
+        ) -> Set<IDNumberFinding> {
             Set(IDNumberCheck.findings(number: number, type: type, birthDate: birth, gender: gender))
         }
         #expect(findings("11010519491231002X").isEmpty)
@@ -226,7 +229,9 @@ struct IDNumberTests {
         #expect(findings("CAN31008506121", birth: "19850612", type: .foreignPermanentResident2017) == [.malformed])
     }
 
-    @Test(arguments: [("20000229", true), ("19000229", false), ("20230229", false), ("20231131", false), ("2023113", false), ("2023A101", false)])
+    @Test(arguments: [
+        ("20000229", true), ("19000229", false), ("20230229", false), ("20231131", false), ("2023113", false), ("2023A101", false),
+    ])
     func cardDates(text: String, valid: Bool) {
         #expect(CardDate.isValid(text) == valid)
     }
@@ -252,7 +257,8 @@ struct SAMCaptureTests {
 
         var block = HandWrittenBlock()
         block.put("Y", at: 248)
-        let record = SAMCardRecord(text: block.bytes, photo: [UInt8](repeating: 7, count: 1024), fingerprint: [UInt8](repeating: 1, count: 512))
+        let record = SAMCardRecord(
+            text: block.bytes, photo: [UInt8](repeating: 7, count: 1024), fingerprint: [UInt8](repeating: 1, count: 512))
         let read = try SAMCapture(SAMResponse(status: .ok, data: record.replyData).frame)
         #expect(read.reply == "text-photo-and-fingerprint")
         #expect(read.card?.type == .foreignPermanentResident2023)

@@ -9,11 +9,13 @@ func bytes(_ hexText: String) -> [UInt8] {
 @Suite("SAM frames")
 struct SAMFrameTests {
     // Every worked example of the reference, decoded exactly.
-    @Test("find card request", arguments: [
-        ("AA AA AA 96 69 00 03 20 01 22", SAMCommand.findCard),
-        ("AA AA AA 96 69 00 03 20 02 21", SAMCommand.selectCard),
-        ("AA AA AA 96 69 00 03 30 01 32", SAMCommand.readTextAndPhoto),
-    ])
+    @Test(
+        "find card request",
+        arguments: [
+            ("AA AA AA 96 69 00 03 20 01 22", SAMCommand.findCard),
+            ("AA AA AA 96 69 00 03 20 02 21", SAMCommand.selectCard),
+            ("AA AA AA 96 69 00 03 30 01 32", SAMCommand.readTextAndPhoto),
+        ])
     func requestExamples(text: String, command: SAMCommand) throws {
         let frame = try SAMFrame.decode(bytes(text))
         let request = try SAMRequest(frame)

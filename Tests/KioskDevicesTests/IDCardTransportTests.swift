@@ -8,7 +8,9 @@ import Testing
 @Suite("HID, USB and profile plumbing of the card reader", .serialized)
 struct IDCardTransportTests {
     /// A packet socket pair stands in for hidraw: one report per read, as the kernel delivers.
-    @Test(arguments: [SAMHIDReportFormat(reportSize: 64, includesPreamble: false), SAMHIDReportFormat(reportSize: 32, includesPreamble: true)])
+    @Test(arguments: [
+        SAMHIDReportFormat(reportSize: 64, includesPreamble: false), SAMHIDReportFormat(reportSize: 32, includesPreamble: true),
+    ])
     func hidReportsCarryWholeFrames(format: SAMHIDReportFormat) async throws {
         var pair: [Int32] = [0, 0]
         #expect(socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &pair) == 0)
@@ -45,7 +47,8 @@ struct IDCardTransportTests {
     }
 
     @Test func deviceNodesAreFoundByUSBIDInSysfs() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sysfs-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sysfs-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            .path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let fm = FileManager.default
         // A CH340 bridge and a HID reader, laid out as the kernel does.
@@ -61,7 +64,8 @@ struct IDCardTransportTests {
         try fm.createDirectory(atPath: "\(root)/class/tty/ttyS0", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: "\(root)/class/hidraw/hidraw3", withIntermediateDirectories: true)
         try fm.createSymbolicLink(atPath: "\(root)/class/tty/ttyUSB0/device", withDestinationPath: "\(usbSerial)/1-1:1.0")
-        try fm.createSymbolicLink(atPath: "\(root)/class/hidraw/hidraw3/device", withDestinationPath: "\(usbHID)/1-2:1.0/0003:0425:8159.0001")
+        try fm.createSymbolicLink(
+            atPath: "\(root)/class/hidraw/hidraw3/device", withDestinationPath: "\(usbHID)/1-2:1.0/0003:0425:8159.0001")
         let nodes = USBDeviceNodes(sysfsRoot: root)
         #expect(nodes.nodes(subsystem: "tty", matching: [USBID(vendor: 0x1a86, product: 0x7523)]) == ["/dev/ttyUSB0"])
         #expect(nodes.nodes(subsystem: "hidraw", matching: [USBID(vendor: 0x0425, product: 0x8159)]) == ["/dev/hidraw3"])
@@ -89,7 +93,9 @@ struct IDCardTransportTests {
     }
 
     @Test func misspeltProfileKeysAndBadBaudRatesAreReportedWithTheirLine() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "profiles-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try FileManager.default.createDirectory(atPath: "\(folder)/idcard", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "kind: idcard\nmodel: x\ntransport: serial\nserial:\n  baud: 115200\n  pathh: /dev/ttyUSB0\n"

@@ -58,7 +58,8 @@ public struct SAMCapture: Sendable, Encodable {
             additionalAddress = IDCardTextBlock.decodeAdditionalAddress(data)
         default:
             // A read reply: TL PL [FL]; the fingerprint form has six length bytes.
-            let withFingerprint = data.count >= 6
+            let withFingerprint =
+                data.count >= 6
                 && 6 + (Int(data[0]) << 8 | Int(data[1])) + (Int(data[2]) << 8 | Int(data[3]))
                     + (Int(data[4]) << 8 | Int(data[5])) == data.count
             let record = try SAMCardRecord(data: data, withFingerprint: withFingerprint)

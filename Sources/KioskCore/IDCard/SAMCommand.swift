@@ -20,8 +20,10 @@ public enum SAMCommand: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case setBaudRate(SAMBaudRate)
 
     public static let allCases: [SAMCommand] =
-        [.resetSAM, .samStatus, .readSAMID, .findCard, .selectCard, .readTextAndPhoto, .readTextPhotoAndFingerprint,
-         .readAdditionalAddress] + SAMBaudRate.allCases.map { .setBaudRate($0) }
+        [
+            .resetSAM, .samStatus, .readSAMID, .findCard, .selectCard, .readTextAndPhoto, .readTextPhotoAndFingerprint,
+            .readAdditionalAddress,
+        ] + SAMBaudRate.allCases.map { .setBaudRate($0) }
 
     /// The two command bytes.
     public var code: (command: UInt8, parameter: UInt8) {

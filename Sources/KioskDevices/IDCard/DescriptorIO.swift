@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import KioskCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The system calls the file-descriptor transports and the simulator server share: one
 /// place that retries on `EINTR`, honours deadlines and cancellation, and turns `errno`
@@ -41,7 +42,9 @@ enum DescriptorIO {
     }
 
     /// Reads what is available (at most `buffer.count` bytes); `0` means end of file or hang-up.
-    static func readAvailable(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, what: @autoclosure () -> String)
+    static func readAvailable(
+        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, what: @autoclosure () -> String
+    )
         throws(IDCardReaderError) -> Int?
     {
         while true {

@@ -35,7 +35,9 @@ public final class HIDSAMTransport: SAMTransport {
         self.device = Mutex(Device(fd: descriptor, reassembler: SAMHIDReassembler(format: format)))
     }
 
-    public func exchange(_ request: [UInt8], timeout: Duration, cancellation: IOCancellation) throws(IDCardReaderError)
+    public func exchange(
+        _ request: [UInt8], timeout: Duration, cancellation: IOCancellation
+    ) throws(IDCardReaderError)
         -> SAMFrame
     {
         try device.withLock { (device: inout Device?) throws(IDCardReaderError) -> SAMFrame in

@@ -91,8 +91,9 @@ public struct IDCardProfileSettings: Sendable, Hashable, Decodable {
             ]
             if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
                 throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath,
-                          debugDescription: "unknown timeout '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))"))
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "unknown timeout '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))"))
             }
         }
 
@@ -194,8 +195,10 @@ public struct IDCardProfileSettings: Sendable, Hashable, Decodable {
     /// The keys a profile of this kind may have, for misspelling checks.
     public static let shape: YAMLShape = .mapping([
         "kind": .scalar, "model": .scalar, "usb": .list(.scalar), "transport": .scalar, "notes": .any, "quirks": .any,
-        "usb_bulk": .mapping(["form": .scalar, "interface": .scalar, "out": .list(.scalar), "in": .list(.scalar),
-                              "transfer_timeout_ms": .scalar]),
+        "usb_bulk": .mapping([
+            "form": .scalar, "interface": .scalar, "out": .list(.scalar), "in": .list(.scalar),
+            "transfer_timeout_ms": .scalar,
+        ]),
         "serial": .mapping(["path": .scalar, "baud": .scalar]),
         "hid": .mapping(["path": .scalar, "report_size": .scalar, "report_id": .scalar, "preamble": .scalar]),
         "timeouts_ms": .dictionary(.scalar),

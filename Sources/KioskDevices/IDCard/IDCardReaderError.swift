@@ -89,7 +89,8 @@ public struct IDCardReaderError: Error, Sendable, CustomStringConvertible {
     /// The fault to show while this error persists.
     public var fault: DeviceFault {
         if let status {
-            return DeviceFault(code: "sam-\(status.outcome.rawValue)", message: message, action: status.outcome.recommendedAction ?? .suspend)
+            return DeviceFault(
+                code: "sam-\(status.outcome.rawValue)", message: message, action: status.outcome.recommendedAction ?? .suspend)
         }
         let action: RecommendedAction =
             switch code {

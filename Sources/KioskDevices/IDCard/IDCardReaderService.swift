@@ -160,7 +160,9 @@ public struct IDCardReaderService: DeviceDriver {
     }
 
     /// One find-select-read attempt; returns the new slot.
-    private func poll(_ reader: SAMReader, slot: Slot, registry: DeviceRegistry, logger: Logger)
+    private func poll(
+        _ reader: SAMReader, slot: Slot, registry: DeviceRegistry, logger: Logger
+    )
         async throws(IDCardReaderError) -> Slot
     {
         guard try await reader.findCard() else {
@@ -199,7 +201,8 @@ public struct IDCardReaderService: DeviceDriver {
             if error.meansDeviceGone || error.code == .cancelled { throw error }
             attempts += 1
             let outcome = error.status?.outcome
-            let retry = attempts < readAttempts && outcome != .cardNotVerifiable && outcome != .cardNotSupported
+            let retry =
+                attempts < readAttempts && outcome != .cardNotVerifiable && outcome != .cardNotSupported
                 && outcome != .hardwareError
             await registry.count(.failedReads, for: id)
             bus.publish(IDCardReadFailed(device: id, error: error, willRetry: retry))
@@ -219,7 +222,7 @@ public struct IDCardReaderService: DeviceDriver {
         do {
             let response = try await reader.send(.readAdditionalAddress)
             if response.status == .ok || response.status == .noData { return true }
-        } catch where error.code == .timeout || error.code == .protocolError {
+        } catch  where error.code == .timeout || error.code == .protocolError {
             // Fall through to find card.
         }
         return try await reader.findCard()

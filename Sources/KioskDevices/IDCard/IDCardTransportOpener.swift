@@ -14,8 +14,10 @@ public struct IDCardTransportOpener: Sendable {
     /// The simulator to connect to when the profile's transport is `simulator`.
     public var simulator: SimulatedSAM?
 
-    public init(settings: IDCardProfileSettings, usbIDs: [USBID], devicePath: String? = nil, sysfsRoot: String = "/sys",
-                simulator: SimulatedSAM? = nil) {
+    public init(
+        settings: IDCardProfileSettings, usbIDs: [USBID], devicePath: String? = nil, sysfsRoot: String = "/sys",
+        simulator: SimulatedSAM? = nil
+    ) {
         self.settings = settings
         self.usbIDs = usbIDs
         self.devicePath = devicePath
@@ -95,7 +97,8 @@ public struct USBDeviceNodes: Sendable {
             let vendor = try? String(contentsOf: directory.appendingPathComponent("idVendor"), encoding: .utf8)
             let product = try? String(contentsOf: directory.appendingPathComponent("idProduct"), encoding: .utf8)
             if let vendor, let product {
-                return USBID("\(vendor.trimmingCharacters(in: .whitespacesAndNewlines)):\(product.trimmingCharacters(in: .whitespacesAndNewlines))")
+                return USBID(
+                    "\(vendor.trimmingCharacters(in: .whitespacesAndNewlines)):\(product.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             let parent = directory.deletingLastPathComponent()
             if parent.path == directory.path || !parent.path.hasPrefix(sysfsRoot) && !parent.path.hasPrefix("/sys") { break }

@@ -44,7 +44,7 @@ public final class SAMReader: Sendable {
                     continue
                 }
                 return response
-            } catch where error.code == .protocolError && attempt < retriesOnLineNoise {
+            } catch  where error.code == .protocolError && attempt < retriesOnLineNoise {
                 attempt += 1
             }
         }
@@ -52,7 +52,9 @@ public final class SAMReader: Sendable {
 
     /// Sends `command` and returns the response data, throwing for any status but `accepted`.
     @discardableResult
-    public func expect(_ command: SAMCommand, accepting accepted: Set<SAMStatus>? = nil) async throws(IDCardReaderError)
+    public func expect(
+        _ command: SAMCommand, accepting accepted: Set<SAMStatus>? = nil
+    ) async throws(IDCardReaderError)
         -> SAMResponse
     {
         let response = try await send(command)
@@ -118,7 +120,9 @@ public final class SAMReader: Sendable {
     }
 
     /// Find, select and read in one go: the card's serial and record, or `nil` for no card.
-    public func readPresentCard(withFingerprint: Bool = false, additionalAddress: Bool = true)
+    public func readPresentCard(
+        withFingerprint: Bool = false, additionalAddress: Bool = true
+    )
         async throws(IDCardReaderError) -> (serial: CardSerial, data: IDCardData)?
     {
         guard try await findCard() else { return nil }

@@ -11,7 +11,9 @@ public protocol SAMTransport: Sendable {
     /// What it is, for logs and status (`serial /dev/ttyUSB0`); no personal data.
     var name: String { get }
     /// Sends one request frame and returns the response frame.
-    func exchange(_ request: [UInt8], timeout: Duration, cancellation: IOCancellation) throws(IDCardReaderError)
+    func exchange(
+        _ request: [UInt8], timeout: Duration, cancellation: IOCancellation
+    ) throws(IDCardReaderError)
         -> SAMFrame
     /// Switches the host side's line speed after the SAM accepted a set-baud command
     /// (only serial lines have one; the others ignore it).

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import KioskCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A reader behind a USB-serial bridge (CH340, PL2303, CP210x) or any tty: 8N1, raw,
 /// no flow control, opened exclusively.
@@ -57,7 +58,9 @@ public final class SerialSAMTransport: SAMTransport {
         }
     }
 
-    public func exchange(_ request: [UInt8], timeout: Duration, cancellation: IOCancellation) throws(IDCardReaderError)
+    public func exchange(
+        _ request: [UInt8], timeout: Duration, cancellation: IOCancellation
+    ) throws(IDCardReaderError)
         -> SAMFrame
     {
         try line.withLock { (line: inout Line?) throws(IDCardReaderError) -> SAMFrame in

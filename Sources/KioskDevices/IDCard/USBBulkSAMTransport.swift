@@ -43,8 +43,10 @@ public final class USBBulkSAMTransport: SAMTransport {
     private let handle: Mutex<Handle?>
 
     /// Opens the first device with `usbID` and claims `interface`, detaching a kernel driver.
-    public init(usbID: USBID, endpoints: Endpoints = .split, interface: Int32 = 0,
-                transferTimeout: Duration = .milliseconds(200)) throws(IDCardReaderError) {
+    public init(
+        usbID: USBID, endpoints: Endpoints = .split, interface: Int32 = 0,
+        transferTimeout: Duration = .milliseconds(200)
+    ) throws(IDCardReaderError) {
         self.usbID = usbID
         self.endpoints = endpoints
         self.transferTimeout = transferTimeout
@@ -67,7 +69,9 @@ public final class USBBulkSAMTransport: SAMTransport {
         handle = Mutex(Handle(context: context, device: device, interface: interface))
     }
 
-    public func exchange(_ request: [UInt8], timeout: Duration, cancellation: IOCancellation) throws(IDCardReaderError)
+    public func exchange(
+        _ request: [UInt8], timeout: Duration, cancellation: IOCancellation
+    ) throws(IDCardReaderError)
         -> SAMFrame
     {
         try handle.withLock { (handle: inout Handle?) throws(IDCardReaderError) -> SAMFrame in
@@ -107,8 +111,10 @@ public final class USBBulkSAMTransport: SAMTransport {
 
     deinit { close() }
 
-    private func transfer(_ handle: Handle, endpoint: UInt8, _ bytes: [UInt8], _ deadline: ContinuousClock.Instant,
-                          _ cancellation: IOCancellation) throws(IDCardReaderError) {
+    private func transfer(
+        _ handle: Handle, endpoint: UInt8, _ bytes: [UInt8], _ deadline: ContinuousClock.Instant,
+        _ cancellation: IOCancellation
+    ) throws(IDCardReaderError) {
         var data = bytes
         var transferred: Int32 = 0
         let milliseconds = UInt32(max(1, min(transferTimeout, ContinuousClock.now.duration(to: deadline)).wholeMilliseconds))
@@ -118,8 +124,10 @@ public final class USBBulkSAMTransport: SAMTransport {
         }
     }
 
-    private func receive(_ handle: Handle, endpoint: UInt8, _ deadline: ContinuousClock.Instant,
-                         _ cancellation: IOCancellation, timeout: Duration) throws(IDCardReaderError) -> [UInt8] {
+    private func receive(
+        _ handle: Handle, endpoint: UInt8, _ deadline: ContinuousClock.Instant,
+        _ cancellation: IOCancellation, timeout: Duration
+    ) throws(IDCardReaderError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: SAMFrame.defaultMaximumLength + SAMFrame.headerSize)
         while true {
             if cancellation.isCancelled { throw IDCardReaderError(.cancelled, "\(name): cancelled") }

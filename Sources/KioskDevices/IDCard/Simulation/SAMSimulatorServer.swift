@@ -50,7 +50,9 @@ public final class SAMSimulatorServer: Sendable {
         try self.init(sam: sam, served: descriptor, keepAlive: -1, path: nil, framing: framing)
     }
 
-    private init(sam: SimulatedSAM, served: Int32, keepAlive: Int32, path: String?, framing: Framing)
+    private init(
+        sam: SimulatedSAM, served: Int32, keepAlive: Int32, path: String?, framing: Framing
+    )
         throws(IDCardReaderError)
     {
         var pipeEnds: [Int32] = [0, 0]

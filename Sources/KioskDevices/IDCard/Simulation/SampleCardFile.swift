@@ -58,11 +58,12 @@ public enum SampleCardFile {
     }
 
     private static let shape: YAMLShape = .mapping(
-        Dictionary(uniqueKeysWithValues: [
-            "type", "chinese_name", "english_name", "gender", "ethnicity", "birth_date", "address", "id_number", "issuer",
-            "valid_from", "valid_until", "pass_number", "issue_count", "nationality", "card_version", "issuing_office",
-            "renewal_count", "previous_number_link", "additional_address", "serial", "fingerprint_templates",
-        ].map { ($0, YAMLShape.scalar) }))
+        Dictionary(
+            uniqueKeysWithValues: [
+                "type", "chinese_name", "english_name", "gender", "ethnicity", "birth_date", "address", "id_number", "issuer",
+                "valid_from", "valid_until", "pass_number", "issue_count", "nationality", "card_version", "issuing_office",
+                "renewal_count", "previous_number_link", "additional_address", "serial", "fingerprint_templates",
+            ].map { ($0, YAMLShape.scalar) }))
 
     /// Loads a card file; problems come with their line.
     public static func load(path: String) throws(FileProblem) -> SimulatedCard {

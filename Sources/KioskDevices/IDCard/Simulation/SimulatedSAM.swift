@@ -93,8 +93,10 @@ public final class SimulatedSAM: Sendable {
         /// Bytes sent before every reply (line noise between frames).
         public var garbageBeforeReply: [UInt8] = []
 
-        public init(chunkSize: Int? = nil, chunkGap: Duration = .zero, replyDelay: Duration = .zero,
-                    garbageBeforeReply: [UInt8] = []) {
+        public init(
+            chunkSize: Int? = nil, chunkGap: Duration = .zero, replyDelay: Duration = .zero,
+            garbageBeforeReply: [UInt8] = []
+        ) {
             self.chunkSize = chunkSize
             self.chunkGap = chunkGap
             self.replyDelay = replyDelay
@@ -118,8 +120,10 @@ public final class SimulatedSAM: Sendable {
     private let state: Mutex<State>
 
     /// Creates a SAM, optionally with a card already on it.
-    public init(card: SimulatedCard? = nil,
-                samID: [UInt8] = [0x05, 0x00, 0x01, 0x00, 0x4C, 0xBC, 0x32, 0x01, 0x93, 0x0E, 0x01, 0x00, 0xF7, 0x2B, 0x4F, 0x0A]) {
+    public init(
+        card: SimulatedCard? = nil,
+        samID: [UInt8] = [0x05, 0x00, 0x01, 0x00, 0x4C, 0xBC, 0x32, 0x01, 0x93, 0x0E, 0x01, 0x00, 0xF7, 0x2B, 0x4F, 0x0A]
+    ) {
         self.samID = samID
         self.state = Mutex(State(card: card))
     }

@@ -28,7 +28,9 @@ public final class SimulatedSAMTransport: SAMTransport {
         line.withLock { $0 = Line() }
     }
 
-    public func exchange(_ request: [UInt8], timeout: Duration, cancellation: IOCancellation) throws(IDCardReaderError)
+    public func exchange(
+        _ request: [UInt8], timeout: Duration, cancellation: IOCancellation
+    ) throws(IDCardReaderError)
         -> SAMFrame
     {
         try line.withLock { (line: inout Line) throws(IDCardReaderError) -> SAMFrame in
@@ -70,8 +72,10 @@ public final class SimulatedSAMTransport: SAMTransport {
 
     public func close() { line.withLock { $0.unplugged = true } }
 
-    private static func wait(_ duration: Duration, until deadline: ContinuousClock.Instant, cancellation: IOCancellation,
-                             timeout: Duration) throws(IDCardReaderError) {
+    private static func wait(
+        _ duration: Duration, until deadline: ContinuousClock.Instant, cancellation: IOCancellation,
+        timeout: Duration
+    ) throws(IDCardReaderError) {
         guard duration > .zero else { return }
         let end = min(ContinuousClock.now + duration, deadline)
         while ContinuousClock.now < end {
