@@ -281,3 +281,23 @@ struct SAMCaptureTests {
         #expect(card.name == "𠀀é\u{FFFD}")
     }
 }
+
+@Suite("Card data and the log redactor")
+struct IDCardRedactionTests {
+    @Test func aRememberedCardCannotReachALogLine() throws {
+        var block = HandWrittenBlock()
+        block.put("林晓明", at: 0)
+        block.put("19900307", at: 36)
+        block.put("北京市朝阳区建国路88号", at: 52)
+        block.put("110105199003071239", at: 122)
+        let card = try IDCardTextBlock.decode(block.bytes)
+        let redactor = Redactor()
+        redactor.remember(card.personalValues)
+        let line = redactor.scrub("read for 林晓明 born 19900307 at 北京市朝阳区建国路88号")
+        #expect(!line.contains("林晓明"))
+        #expect(!line.contains("19900307"))
+        #expect(!line.contains("建国路"))
+        redactor.forget(card.personalValues)
+        #expect(redactor.scrub("林晓明") == "林晓明")
+    }
+}

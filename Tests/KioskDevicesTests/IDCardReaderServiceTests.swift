@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KioskCore
 import KioskDevices
 import Logging
@@ -124,6 +125,8 @@ struct IDCardReaderServiceTests {
         let registry = DeviceRegistry(bus: bus, logger: Logger(label: "test"))
         await registry.register("idcard", kind: .idCardReader)
         let sam = SimulatedSAM(card: try sampleCard("resident-id.yaml"))
+        // Failing before and after the reset it triggers.
+        sam.inject(.status(.samSelfTestFailed, for: .samStatus))
         sam.inject(.status(.samSelfTestFailed, for: .samStatus))
         let service = IDCardReaderService(
             id: "idcard", settings: IDCardProfileSettings(transport: .simulator), model: "test", bus: bus,
@@ -133,6 +136,40 @@ struct IDCardReaderServiceTests {
         }
         #expect(error?.fault.action == .maintenance)
         #expect(error?.status == .samSelfTestFailed)
+    }
+
+    @Test func aSAMThatFailsOnceIsResetAndServes() async throws {
+        let bus = EventBus()
+        let registry = DeviceRegistry(bus: bus, logger: Logger(label: "test"))
+        await registry.register("idcard", kind: .idCardReader)
+        let sam = SimulatedSAM()
+        sam.inject(.status(.samSelfTestFailed, for: .samStatus))
+        let service = IDCardReaderService(
+            id: "idcard", settings: IDCardProfileSettings(transport: .simulator), model: "test", bus: bus,
+            controls: IDCardReaderControls(), openTransport: { SimulatedSAMTransport(sam: sam) })
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run(registry: registry, logger: Logger(label: "test")) }
+            var online = false
+            for _ in 0..<200 where !online {
+                online = await registry.status(of: "idcard")?.state == .online
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(online)
+            group.cancelAll()
+        }
+    }
+
+    @Test func aMissingPhotoLibraryStillReadsCards() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-wlt-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: "\(folder)/idcard", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "kind: idcard\nmodel: x\ntransport: simulator\nphoto_decoder:\n  library: /nonexistent/libwlt2bmp.so\n"
+            .write(toFile: "\(folder)/idcard/sim.yaml", atomically: true, encoding: .utf8)
+        let profile = try #require(DeviceProfileCatalog.load(directory: folder).profile(named: "sim"))
+        let service = try IDCardReaderService.make(id: "idcard", profile: profile, bus: EventBus(), controls: IDCardReaderControls())
+        #expect(service.photoDecoder == nil)
+        #expect(service.photoDecoderProblem?.contains("/nonexistent/libwlt2bmp.so") == true)
+        #expect(service.isSimulated)
     }
 
     @Test func unplugMidReadEndsTheRunForTheSupervisor() async throws {

@@ -348,6 +348,13 @@ public struct IDCardData: Sendable, Hashable, Codable, CustomStringConvertible, 
         dataFindings = findings
     }
 
+    /// The card's personal text values, to register with the log ``Redactor`` for the
+    /// session (`redactor.remember(card.personalValues)`) so none of them can reach a log line.
+    public var personalValues: [String] {
+        [name, chineseName, englishName, idNumber, birthDate, address, additionalAddress, passNumber, previousNumberLink]
+            .compactMap { $0 }.filter { !$0.isEmpty }
+    }
+
     /// Whether the ID number passed every check that could be made.
     public var idNumberLooksValid: Bool { !idNumberFindings.contains { $0.isProblem } }
 

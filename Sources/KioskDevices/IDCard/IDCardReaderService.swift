@@ -48,13 +48,15 @@ public struct IDCardReaderService: DeviceDriver {
     public let photoDecoder: (any WLTPhotoDecoder)?
     /// How many failed reads of one card are retried before the card is left alone until lifted.
     public let readAttempts: Int
+    /// Why the profile's photo decoder could not be loaded, if it could not (photos then stay raw).
+    public let photoDecoderProblem: String?
     private let openTransport: @Sendable () throws(IDCardReaderError) -> any SAMTransport
 
     /// Creates the driver; `openTransport` is called at every (re)start.
     public init(
         id: DeviceID, settings: IDCardProfileSettings, model: String, bus: EventBus, controls: IDCardReaderControls,
-        photoDecoder: (any WLTPhotoDecoder)? = nil, simulated: Bool = false, readAttempts: Int = 3,
-        openTransport: @escaping @Sendable () throws(IDCardReaderError) -> any SAMTransport
+        photoDecoder: (any WLTPhotoDecoder)? = nil, photoDecoderProblem: String? = nil, simulated: Bool = false,
+        readAttempts: Int = 3, openTransport: @escaping @Sendable () throws(IDCardReaderError) -> any SAMTransport
     ) {
         self.id = id
         self.settings = settings
@@ -62,13 +64,15 @@ public struct IDCardReaderService: DeviceDriver {
         self.bus = bus
         self.controls = controls
         self.photoDecoder = photoDecoder
+        self.photoDecoderProblem = photoDecoderProblem
         self.isSimulated = simulated
         self.readAttempts = max(1, readAttempts)
         self.openTransport = openTransport
     }
 
-    /// The driver a profile describes; a configured photo decoder that cannot be loaded is
-    /// an error (the profile is wrong), a missing reader is not (it is waited for).
+    /// The driver a profile describes. A malformed profile is an error; a missing reader is
+    /// not (it is waited for), nor is a configured photo library that is not installed (cards
+    /// are still read, photos stay raw, and ``photoDecoderProblem`` says why).
     public static func make(
         id: DeviceID, profile: DeviceProfile, bus: EventBus, controls: IDCardReaderControls, devicePath: String? = nil,
         simulator: SimulatedSAM? = nil
@@ -76,9 +80,16 @@ public struct IDCardReaderService: DeviceDriver {
         let settings = try IDCardProfileSettings.load(from: profile)
         let opener = IDCardTransportOpener(
             settings: settings, usbIDs: profile.usb, devicePath: devicePath, simulator: simulator)
+        var decoder: WLTLibraryDecoder?
+        var problem: String?
+        do throws(IDCardReaderError) {
+            decoder = try WLTLibraryDecoder.configured(by: settings)
+        } catch {
+            problem = error.message
+        }
         return IDCardReaderService(
-            id: id, settings: settings, model: profile.model, bus: bus, controls: controls,
-            photoDecoder: try WLTLibraryDecoder.configured(by: settings), simulated: settings.transport == .simulator,
+            id: id, settings: settings, model: profile.model, bus: bus, controls: controls, photoDecoder: decoder,
+            photoDecoderProblem: problem, simulated: settings.transport == .simulator,
             openTransport: { () throws(IDCardReaderError) in try opener.open() })
     }
 
@@ -112,7 +123,16 @@ public struct IDCardReaderService: DeviceDriver {
     }
 
     private func serve(_ reader: SAMReader, registry: DeviceRegistry, logger: Logger) async throws(IDCardReaderError) {
-        try await reader.checkSAM()
+        if let photoDecoderProblem {
+            logger.warning("Photo decoder not loaded; photos stay raw", metadata: ["reason": "\(photoDecoderProblem)"])
+        }
+        do {
+            try await reader.checkSAM()
+        } catch  where error.code == .status {
+            // A SAM that reports a fault may recover from a reset; one that still fails is broken.
+            try await reader.resetSAM()
+            try await reader.checkSAM()
+        }
         let samID = try await reader.readSAMID()
         var capabilities: Set<String> = ["photo-raw"]
         if settings.readFingerprint { capabilities.insert("fingerprint") }
@@ -195,7 +215,7 @@ public struct IDCardReaderService: DeviceDriver {
             await registry.count(.goodReads, for: id)
             await registry.report(id, state: .online)
             bus.publish(IDCardRead(device: id, card: card))
-            logger.info("Card read", metadata: ["card.type": "\(card.type)", "card.photo": "\(card.photo.stateName)"])
+            logger.info("Card read", metadata: ["card.type": "\(card.type)", "photo.state": "\(card.photo.stateName)"])
             return .held(serial: serial)
         } catch {
             if error.meansDeviceGone || error.code == .cancelled { throw error }
