@@ -100,6 +100,19 @@ public struct SAMFrameDecoder: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Adds bytes that arrived. (Concrete overloads: a generic call from another module is
+    /// not specialised and costs more than the decoding itself.)
+    public mutating func append(_ bytes: [UInt8]) {
+        compactIfWorthIt()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Adds bytes that arrived.
+    public mutating func append(_ bytes: ArraySlice<UInt8>) {
+        compactIfWorthIt()
+        buffer.append(contentsOf: bytes)
+    }
+
     /// Adds bytes that arrived, from a raw buffer (a `read(2)` target).
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compactIfWorthIt()
@@ -180,6 +193,19 @@ public struct SAMFrameDecoder: Sendable {
         let payloadStart = position + SAMFrame.headerSize
         let checksumIndex = payloadStart + length - 1
         var cursor = payloadStart
+        // Eight bytes at a time, folded at the end: XOR does not care how bytes are grouped.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            var wide: UInt64 = 0
+            while cursor + 8 <= checksumIndex {
+                wide ^= raw.loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
+                cursor += 8
+            }
+            wide ^= wide >> 32
+            wide ^= wide >> 16
+            wide ^= wide >> 8
+            sum ^= UInt8(truncatingIfNeeded: wide)
+        }
         while cursor < checksumIndex {
             sum ^= bytes[cursor]
             cursor += 1
