@@ -22,8 +22,9 @@ struct ReaderOptions: ParsableArguments {
     @Option(name: .long, help: "Device path (/dev/ttyUSB0, /dev/hidraw0, a simulator's /dev/pts/N).")
     var device: String?
 
-    @Option(name: .long, help: "Folder of device profiles.")
-    var profiles = ProcessInfo.processInfo.environment["KIOSK_DEVICES_DIR"] ?? "Devices"
+    @Option(name: .long, help: "Folder of device profiles (default: ./Devices in a checkout, else the installed ones).")
+    var profiles = ProcessInfo.processInfo.environment["KIOSK_DEVICES_DIR"]
+        ?? (FileManager.default.fileExists(atPath: "Devices/idcard") ? "Devices" : "/usr/share/kiosk/devices")
 
     /// The readers to try, each with its settings and a way to open it.
     func openers() throws -> [(name: String, opener: IDCardTransportOpener)] {
