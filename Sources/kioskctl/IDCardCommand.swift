@@ -23,7 +23,8 @@ struct ReaderOptions: ParsableArguments {
     var device: String?
 
     @Option(name: .long, help: "Folder of device profiles (default: ./Devices in a checkout, else the installed ones).")
-    var profiles = ProcessInfo.processInfo.environment["KIOSK_DEVICES_DIR"]
+    var profiles =
+        ProcessInfo.processInfo.environment["KIOSK_DEVICES_DIR"]
         ?? (FileManager.default.fileExists(atPath: "Devices/idcard") ? "Devices" : "/usr/share/kiosk/devices")
 
     /// The readers to try, each with its settings and a way to open it.
