@@ -17,10 +17,12 @@ test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 
+# Release binaries in their own build folder, so that a benchmark never waits for (or
+# invalidates) the debug build used by the tests.
 bench:
 	scripts/ensure-packages.sh build bench
-	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	.build/release/kiosk-bench
+	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_FLAGS)
+	.build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
 
 # libFuzzer over the SAM frame decoder, bounded (FUZZ_SECONDS, default 30) for CI.
 FUZZ_SECONDS ?= 30

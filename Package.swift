@@ -50,6 +50,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The 一件事 catalogue and working-day calendar loaded from YAML with located problems.
+        .target(
+            name: "KioskCatalog",
+            dependencies: ["KioskCore", "KioskFiles", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+
         // Devices: common device model, registry, event bus, drivers and simulators.
         .target(
             name: "KioskDevices",
@@ -116,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "kioskctl",
             dependencies: [
-                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime", "KioskServer",
+                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime", "KioskServer", "KioskCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -128,13 +135,19 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskRuntime", "KioskDevices",
+                "KioskCore", "KioskStore", "KioskRuntime", "KioskCatalog", "KioskDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
 
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KioskCatalogTests",
+            dependencies: ["KioskCatalog", "KioskCore", "KioskFiles"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KioskDevicesTests",
             dependencies: ["KioskDevices", "KioskFiles", "KioskCore", .product(name: "Logging", package: "swift-log")],

@@ -58,15 +58,7 @@ public struct KioskDaemon: Sendable {
 
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
-        var simulators: [DeviceID: SimulatedDeviceControls] = [:]
-        let drivers: [any DeviceDriver] = configuration.devices.map { device in
-            if configuration.isSimulated(device) {
-                let controls = SimulatedDeviceControls()
-                simulators[device.id] = controls
-                return SimulatedDevice(id: device.id, kind: device.kind, capabilities: Self.simulatedCapabilities(device.kind), controls: controls)
-            }
-            return MissingDriver(id: device.id, kind: device.kind)
-        }
+        let (drivers, simulators) = DeviceFactory(configuration: configuration, profiles: profiles).drivers()
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
 
         let readiness = Readiness(listeners: ["local", "admin"])
@@ -152,15 +144,6 @@ public struct KioskDaemon: Sendable {
         }
         try? FileManager.default.removeItem(atPath: socketPath)
         logger.notice("kioskd stopped cleanly")
-    }
-
-    static func simulatedCapabilities(_ kind: DeviceKind) -> Set<String> {
-        switch kind {
-        case .idCardReader: ["photo", "fingerprint", "additional-address"]
-        case .printer: ["a4", "pdf", "duplex"]
-        case .receiptPrinter: ["80mm", "cutter", "qr", "gb18030"]
-        case .touchScreen: ["multitouch"]
-        }
     }
 
     private func prepareFolders() throws {

@@ -13,6 +13,7 @@ struct KioskCtl: AsyncParsableCommand {
             Config.self,
             Store.self,
             Version.self,
+            CatalogCommand.self, BundleCommand.self, CalendarCommand.self,
             IDCard.self,
         ]
     )

@@ -20,8 +20,9 @@ struct DaemonProcessTests {
         let ready = try #require(untilReady.last)
         #expect(ready.contains("STATUS=api 127.0.0.1:"))
         #expect(ready.contains("devices 2/2 online"))
-        // The admin socket must already answer when READY=1 arrives.
-        #expect(FileManager.default.fileExists(atPath: scratch.file("admin.sock")))
+        // The admin socket must already be there, for technicians only, when READY=1 arrives.
+        let socketMode = try FileManager.default.attributesOfItem(atPath: scratch.file("admin.sock"))[.posixPermissions] as? Int
+        #expect(socketMode == 0o660)
 
         var pings = 0
         let window = ContinuousClock.now + .seconds(2)

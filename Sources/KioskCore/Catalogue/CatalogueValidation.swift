@@ -1,0 +1,205 @@
+/// The part of a catalogue a problem is about, so that a loader can point at its line.
+public enum CatalogueSubject: Sendable, Hashable {
+    /// A bundle as a whole.
+    case bundle(BundleID)
+    /// One key of a bundle (`valid_until`, `items`, …).
+    case bundleKey(BundleID, String)
+    /// An item as a whole.
+    case item(BundleID, ItemID)
+    /// One key of an item (`promised_limit`, …).
+    case itemKey(BundleID, ItemID, String)
+    /// One entry of an item's list (`depends_on`, `fields`, `materials`) at an index.
+    case itemListEntry(BundleID, ItemID, String, Int)
+    /// A field definition.
+    case field(FieldKey)
+    /// A material definition.
+    case material(MaterialID)
+}
+
+/// One thing wrong with a catalogue, in words a technician can act on.
+public struct CatalogueProblem: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem.
+    public enum Code: String, Sendable, Hashable {
+        case emptyBundle = "empty_bundle"
+        case duplicateItem = "duplicate_item"
+        case unknownField = "unknown_field"
+        case unknownMaterial = "unknown_material"
+        case duplicateEntry = "duplicate_entry"
+        case danglingDependency = "dangling_dependency"
+        case selfDependency = "self_dependency"
+        case dependencyCycle = "dependency_cycle"
+        case invalidLimit = "invalid_limit"
+        case promiseExceedsLaw = "promise_exceeds_law"
+        case invalidValidity = "invalid_validity"
+        case invalidSteps = "invalid_steps"
+        case enumWithoutOptions = "enum_without_options"
+        case unknownItem = "unknown_item"
+    }
+
+    /// Kind of problem.
+    public var code: Code
+    /// What is wrong.
+    public var message: String
+    /// Where it is.
+    public var subject: CatalogueSubject
+
+    /// Creates a problem.
+    public init(_ code: Code, _ message: String, at subject: CatalogueSubject) {
+        self.code = code
+        self.message = message
+        self.subject = subject
+    }
+
+    /// `message`.
+    public var description: String { message }
+}
+
+/// A bundle could not be compiled because its definition is wrong.
+public struct CatalogueError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The bundle concerned.
+    public var bundle: BundleID
+    /// Every problem found, not just the first.
+    public var problems: [CatalogueProblem]
+
+    /// Creates an error.
+    public init(bundle: BundleID, problems: [CatalogueProblem]) {
+        self.bundle = bundle
+        self.problems = problems
+    }
+
+    /// One line per problem.
+    public var description: String {
+        "bundle '\(bundle)' is not valid: " + problems.map(\.message).joined(separator: "; ")
+    }
+}
+
+extension Catalogue {
+    /// Every problem in the catalogue: references to unknown fields and materials, dangling
+    /// and circular dependencies, impossible limits and validity periods.
+    public func problems() -> [CatalogueProblem] {
+        var problems: [CatalogueProblem] = []
+        for field in fields.values.sorted(by: { $0.key < $1.key }) {
+            if case let .enumeration(options) = field.type, options.isEmpty {
+                problems.append(
+                    CatalogueProblem(
+                        .enumWithoutOptions, "field '\(field.key)' is an enum but lists no options", at: .field(field.key)))
+            }
+        }
+        for bundle in bundles {
+            problems += self.problems(in: bundle)
+        }
+        return problems
+    }
+
+    /// Problems of one bundle.
+    public func problems(in bundle: ServiceBundle) -> [CatalogueProblem] {
+        var problems: [CatalogueProblem] = []
+        let b = bundle.id
+        if bundle.items.isEmpty {
+            problems.append(CatalogueProblem(.emptyBundle, "bundle '\(b)' has no items", at: .bundleKey(b, "items")))
+        }
+        if let until = bundle.validUntil, until < bundle.validFrom {
+            problems.append(
+                CatalogueProblem(
+                    .invalidValidity, "valid_until \(until) is before valid_from \(bundle.validFrom)",
+                    at: .bundleKey(b, "valid_until")))
+        }
+        var seen = Set<ItemID>()
+        let ids = Set(bundle.items.map(\.id))
+        for item in bundle.items {
+            if !seen.insert(item.id).inserted {
+                problems.append(
+                    CatalogueProblem(.duplicateItem, "item id '\(item.id)' is used twice in bundle '\(b)'", at: .item(b, item.id)))
+            }
+            for (key, limit) in [("legal_limit", item.legalLimit), ("promised_limit", item.promisedLimit)]
+            where limit.days < 0 {
+                problems.append(
+                    CatalogueProblem(.invalidLimit, "\(key) must not be negative", at: .itemKey(b, item.id, key)))
+            }
+            if item.promisedLimit.workingDayEquivalent > item.legalLimit.workingDayEquivalent {
+                problems.append(
+                    CatalogueProblem(
+                        .promiseExceedsLaw,
+                        "promised limit (\(item.promisedLimit)) is longer than the legal limit (\(item.legalLimit))",
+                        at: .itemKey(b, item.id, "promised_limit")))
+            }
+            if item.stepsAlone < 1 {
+                problems.append(
+                    CatalogueProblem(.invalidSteps, "steps_alone must be at least 1", at: .itemKey(b, item.id, "steps_alone")))
+            }
+            problems += duplicates(item.fields, list: "fields", bundle: b, item: item.id)
+            problems += duplicates(item.materials, list: "materials", bundle: b, item: item.id)
+            problems += duplicates(item.dependsOn, list: "depends_on", bundle: b, item: item.id)
+            for (index, key) in item.fields.enumerated() where fields[key] == nil {
+                var message = "unknown field '\(key)'"
+                if let guess = Self.closest(to: key, in: fields.keys) { message += " (did you mean '\(guess)'?)" }
+                problems.append(
+                    CatalogueProblem(.unknownField, message, at: .itemListEntry(b, item.id, "fields", index)))
+            }
+            for (index, id) in item.materials.enumerated() where materials[id] == nil {
+                var message = "unknown material '\(id)'"
+                if let guess = Self.closest(to: id, in: materials.keys) { message += " (did you mean '\(guess)'?)" }
+                problems.append(
+                    CatalogueProblem(.unknownMaterial, message, at: .itemListEntry(b, item.id, "materials", index)))
+            }
+            for (index, dependency) in item.dependsOn.enumerated() {
+                if dependency == item.id {
+                    problems.append(
+                        CatalogueProblem(
+                            .selfDependency, "item '\(item.id)' depends on itself",
+                            at: .itemListEntry(b, item.id, "depends_on", index)))
+                } else if !ids.contains(dependency) {
+                    problems.append(
+                        CatalogueProblem(
+                            .danglingDependency,
+                            "item '\(item.id)' depends on '\(dependency)', which is not an item of bundle '\(b)'",
+                            at: .itemListEntry(b, item.id, "depends_on", index)))
+                }
+            }
+        }
+        if case let .failure(cycle) = ApprovalPlan.compute(for: bundle.items, in: b) {
+            problems.append(cycle)
+        }
+        return problems
+    }
+
+    private func duplicates(_ list: [String], list name: String, bundle: BundleID, item: ItemID) -> [CatalogueProblem] {
+        var seen = Set<String>()
+        var problems: [CatalogueProblem] = []
+        for (index, entry) in list.enumerated() where !seen.insert(entry).inserted {
+            problems.append(
+                CatalogueProblem(
+                    .duplicateEntry, "'\(entry)' is listed twice in \(name)",
+                    at: .itemListEntry(bundle, item, name, index)))
+        }
+        return problems
+    }
+
+    /// The candidate nearest to a misspelt identifier, if near enough to be a typo.
+    static func closest(to key: String, in candidates: some Sequence<String>) -> String? {
+        var best: (String, Int)?
+        for candidate in candidates {
+            let distance = editDistance(key, candidate)
+            if let current = best, distance > current.1 || (distance == current.1 && candidate >= current.0) {
+                continue
+            }
+            best = (candidate, distance)
+        }
+        guard let best, best.1 <= max(2, key.count / 4) else { return nil }
+        return best.0
+    }
+
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,149 @@
+/// One field of the bundle's single form (一表申请): asked once for every item that needs it.
+public struct FormField: Sendable, Hashable {
+    /// The field's definition.
+    public var definition: FieldDefinition
+    /// Where its value comes from (the best source listed).
+    public var source: PrefillSource
+    /// Items that need it, in catalogue order.
+    public var items: [ItemID]
+}
+
+/// What happens to one material of the bundle's single set (一套材料).
+public enum MaterialDisposition: String, Sendable, Hashable, Codable {
+    /// Fetched electronically; never asked for (免提交).
+    case obtainedElectronically = "obtained_electronically"
+    /// Must be handed in before acceptance.
+    case required
+    /// May be handed in later under a signed pledge (容缺受理).
+    case deferrable
+}
+
+/// One material of the bundle's single set: collected once for all items that need it.
+public struct MaterialRequirement: Sendable, Hashable {
+    /// The material's definition.
+    public var definition: MaterialDefinition
+    /// What happens to it.
+    public var disposition: MaterialDisposition
+    /// Items that need it, in catalogue order.
+    public var items: [ItemID]
+}
+
+/// A bundle compiled for use at the kiosk: its one form, one set of materials and approval plan.
+public struct BundleBlueprint: Sendable {
+    /// The bundle definition.
+    public let bundle: ServiceBundle
+    /// Union of all items' fields, each once, in the order items first ask for them.
+    public let form: [FormField]
+    /// Union of all items' materials, each once, with what happens to it.
+    public let materials: [MaterialRequirement]
+    /// Stages of parallel approval.
+    public let plan: ApprovalPlan
+
+    /// Compiles `bundle` against the catalogue's dictionaries; throws every problem of the
+    /// bundle if it is not valid.
+    ///
+    /// `selecting` limits the application to the items an applicant needs (a bundle lists
+    /// alternatives such as early-retirement approvals that apply to some applicants only);
+    /// every item a selected item depends on is included too, since its result is needed.
+    /// `nil` selects every item.
+    public init(bundle full: ServiceBundle, catalogue: Catalogue, selecting: Set<ItemID>? = nil) throws(CatalogueError) {
+        let problems = catalogue.problems(in: full)
+        guard problems.isEmpty else { throw CatalogueError(bundle: full.id, problems: problems) }
+        var bundle = full
+        if let selecting {
+            let known = Set(full.items.map(\.id))
+            let unknown = selecting.subtracting(known).sorted()
+            guard unknown.isEmpty, !selecting.isEmpty else {
+                let message =
+                    selecting.isEmpty
+                    ? "no item selected"
+                    : "bundle '\(full.id)' has no item \(unknown.map { "'\($0)'" }.joined(separator: ", "))"
+                throw CatalogueError(
+                    bundle: full.id,
+                    problems: [CatalogueProblem(.unknownItem, message, at: .bundleKey(full.id, "items"))])
+            }
+            var included = Set<ItemID>()
+            var pending = Array(selecting)
+            while let id = pending.popLast() {
+                guard included.insert(id).inserted, let item = full.item(id) else { continue }
+                pending += item.dependsOn
+            }
+            bundle.items = full.items.filter { included.contains($0.id) }
+        }
+        var form: [FormField] = []
+        var fieldIndex: [FieldKey: Int] = [:]
+        var materials: [MaterialRequirement] = []
+        var materialIndex: [MaterialID: Int] = [:]
+        for item in bundle.items {
+            for key in item.fields {
+                if let index = fieldIndex[key] {
+                    form[index].items.append(item.id)
+                } else if let definition = catalogue.fields[key] {
+                    fieldIndex[key] = form.count
+                    form.append(FormField(definition: definition, source: definition.prefillSource, items: [item.id]))
+                }
+            }
+            for id in item.materials {
+                if let index = materialIndex[id] {
+                    materials[index].items.append(item.id)
+                } else if let definition = catalogue.materials[id] {
+                    let disposition: MaterialDisposition =
+                        definition.electronic ? .obtainedElectronically : definition.deferrable ? .deferrable : .required
+                    materialIndex[id] = materials.count
+                    materials.append(MaterialRequirement(definition: definition, disposition: disposition, items: [item.id]))
+                }
+            }
+        }
+        switch ApprovalPlan.compute(for: bundle.items, in: bundle.id) {
+        case let .success(plan): self.plan = plan
+        case let .failure(problem): throw CatalogueError(bundle: bundle.id, problems: [problem])
+        }
+        self.bundle = bundle
+        self.form = form
+        self.materials = materials
+    }
+
+    /// Materials the applicant hands in (required or deferrable), in order.
+    public var materialsToSubmit: [MaterialRequirement] {
+        materials.filter { $0.disposition != .obtainedElectronically }
+    }
+
+    /// The one-time notice (一次告知) for an applicant who has the materials in `have`:
+    /// everything still missing, at once.
+    public func notice(have: Set<MaterialID>) -> OneTimeNotice {
+        var missingRequired: [MaterialRequirement] = []
+        var missingDeferrable: [MaterialRequirement] = []
+        for requirement in materialsToSubmit where !have.contains(requirement.definition.id) {
+            if requirement.disposition == .deferrable {
+                missingDeferrable.append(requirement)
+            } else {
+                missingRequired.append(requirement)
+            }
+        }
+        let originals = materialsToSubmit.filter { $0.definition.originalRequired && have.contains($0.definition.id) }
+        return OneTimeNotice(
+            bundle: bundle.id, missingRequired: missingRequired, missingDeferrable: missingDeferrable,
+            originalsToShow: originals,
+            fetchedElectronically: materials.filter { $0.disposition == .obtainedElectronically })
+    }
+}
+
+/// The one-time notice (一次告知): what an applicant still lacks, told at once, and what the
+/// kiosk fetches itself.
+public struct OneTimeNotice: Sendable, Hashable {
+    /// The bundle applied for.
+    public var bundle: BundleID
+    /// Missing materials without which the application cannot be accepted.
+    public var missingRequired: [MaterialRequirement]
+    /// Missing materials that may follow later under a signed pledge (容缺受理).
+    public var missingDeferrable: [MaterialRequirement]
+    /// Materials the applicant has whose original must be shown.
+    public var originalsToShow: [MaterialRequirement]
+    /// Materials fetched electronically, listed so the applicant knows not to bring them.
+    public var fetchedElectronically: [MaterialRequirement]
+
+    /// Whether the application can be received now (possibly under a pledge).
+    public var canBeReceived: Bool { missingRequired.isEmpty }
+    /// Whether receiving it now needs the applicant's signed pledge for deferred materials.
+    public var needsPledge: Bool { !missingDeferrable.isEmpty }
+}
