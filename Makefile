@@ -3,7 +3,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build demo test bench format lint clean
+.PHONY: build demo test bench fuzz format lint clean
 
 build:
 	scripts/ensure-packages.sh build
@@ -23,6 +23,11 @@ bench:
 	scripts/ensure-packages.sh build bench
 	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_FLAGS)
 	.build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
+
+# libFuzzer over the SAM frame decoder, bounded (FUZZ_SECONDS, default 30) for CI.
+FUZZ_SECONDS ?= 30
+fuzz:
+	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -37,6 +37,8 @@ let package = Package(
         ),
         // Debian 12's libcups2-dev ships no pkg-config file: the module map links `cups`.
         .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
+        // glibc's pseudo-terminal functions, hidden from Swift's Glibc module (SAM simulator).
+        .systemLibrary(name: "CPosixPTY"),
 
         // The domain: pure Swift, Foundation only, no I/O.
         .target(name: "KioskCore", swiftSettings: strict),
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "KioskDevices",
             dependencies: [
-                "KioskCore", "KioskFiles", "CLibUSB", "CCups",
+                "KioskCore", "KioskFiles", "CLibUSB", "CCups", "CPosixPTY",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -148,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KioskDevicesTests",
-            dependencies: ["KioskDevices", "KioskFiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KioskDevices", "KioskFiles", "KioskCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

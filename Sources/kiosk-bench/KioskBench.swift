@@ -24,6 +24,7 @@ struct KioskBench: AsyncParsableCommand {
             ("store", { try await StoreBenchmarks().run() }),
             ("engine", { try engineResults() }),
             ("touch", { try await runTouchBenchmarks() }),
+            ("idcard", { try await runIDCardBenchmarks() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))

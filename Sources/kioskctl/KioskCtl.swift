@@ -15,6 +15,7 @@ struct KioskCtl: AsyncParsableCommand {
             Version.self,
             CatalogCommand.self, BundleCommand.self, CalendarCommand.self,
             Touch.self,
+            IDCard.self,
         ]
     )
 }
