@@ -64,6 +64,7 @@ public struct KioskDaemon: Sendable {
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
         let (drivers, simulators) = DeviceFactory(configuration: configuration, profiles: profiles, bus: bus, logger: logger).drivers()
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
+        await supervisor.registerDevices()
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let health: @Sendable () async -> HealthReport = {

@@ -4,10 +4,7 @@ import Testing
 
 @testable import KioskDevices
 
-/// The repository's root, found from this file, so tests read the shipped profiles and recordings.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
+// `repositoryRoot` is declared in IDCardTestSupport.swift.
 let touchProfilesFolder = repositoryRoot + "/Devices"
 let touchRecordingsFolder = repositoryRoot + "/Devices/touch/recordings"
 

@@ -19,7 +19,8 @@ struct DaemonProcessTests {
         let untilReady = try #require(notify.waitFor("READY=1", timeout: .seconds(20)))
         let ready = try #require(untilReady.last)
         #expect(ready.contains("STATUS=api 127.0.0.1:"))
-        #expect(ready.contains("devices 3/3 online"))
+        // Every configured device is known at READY=1, even if still opening.
+        #expect(ready.contains("/3 online"))
         // The admin socket must already be there, for technicians only, when READY=1 arrives.
         let socketMode = try FileManager.default.attributesOfItem(atPath: scratch.file("admin.sock"))[.posixPermissions] as? Int
         #expect(socketMode == 0o660)

@@ -31,11 +31,17 @@ public struct DeviceSupervisor: Sendable {
         self.logger = logger
     }
 
-    /// Registers every driver's device, then runs them all until cancelled.
-    public func run() async {
-        for driver in drivers {
+    /// Registers every driver's device (in state `starting`), so that the status shows all
+    /// configured devices from the first moment, before any has been opened.
+    public func registerDevices() async {
+        for driver in drivers where await registry.status(of: driver.id) == nil {
             await registry.register(driver.id, kind: driver.kind, simulated: driver.isSimulated)
         }
+    }
+
+    /// Registers the devices not registered yet, then runs every driver until cancelled.
+    public func run() async {
+        await registerDevices()
         await withTaskGroup(of: Void.self) { group in
             for driver in drivers {
                 group.addTask { await supervise(driver) }

@@ -22,7 +22,18 @@ struct SystemdService: Service {
     func run() async throws {
         try await readiness.wait()
         let line = await summary()
-        notify { try notifier.ready(status: line) }
+        // READY=1 is the one message that must arrive: retry while the queue is full.
+        for _ in 0..<100 {
+            do {
+                try notifier.ready(status: line)
+                break
+            } catch where error.wouldBlock {
+                try await Task.sleep(for: .milliseconds(50))
+            } catch {
+                logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+                break
+            }
+        }
         logger.notice("kioskd ready", metadata: ["status": "\(line)"])
 
         await cancelWhenGracefulShutdown {
@@ -36,8 +47,12 @@ struct SystemdService: Service {
     }
 
     private func statusLines() async {
+        var last = ""
         for await _ in bus.subscribe(to: DeviceStatusChange.self) {
+            // Counters change often; systemd only needs to hear when the line a human reads does.
             let line = await summary()
+            guard line != last else { continue }
+            last = line
             notify { try notifier.status(line) }
         }
     }
@@ -75,6 +90,9 @@ struct SystemdService: Service {
     private func notify(_ send: () throws -> Void) {
         do {
             try send()
+        } catch let error as NotifyError where error.wouldBlock {
+            // Best effort: the next status line or ping will say the same, more recently.
+            logger.debug("systemd notification dropped: its queue is full")
         } catch {
             logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
         }

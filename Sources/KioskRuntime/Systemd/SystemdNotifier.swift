@@ -56,7 +56,10 @@ public struct SystemdNotifier: Sendable {
                 bytes.withUnsafeBytes { buffer in
                     var result: Int
                     repeat {
-                        result = sendto(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), socketAddress, length)
+                        // Never block: a full receive queue (systemd busy, or a test not reading)
+                        // must not stall a thread of the cooperative pool, and with it the daemon.
+                        result = sendto(
+                            descriptor, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), socketAddress, length)
                     } while result < 0 && errno == EINTR
                     return result
                 }
@@ -81,4 +84,7 @@ public struct NotifyError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var errno: Int32
     public var description: String { "systemd notification failed in \(operation): \(String(cString: strerror(errno)))" }
+
+    /// The receiver's queue is full: the message was not sent and may be sent again later.
+    public var wouldBlock: Bool { errno == EAGAIN || errno == EWOULDBLOCK }
 }
