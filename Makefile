@@ -13,9 +13,9 @@ demo: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd demo
 
 test:
-	scripts/ensure-packages.sh build test
+	scripts/ensure-packages.sh build test printing
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 
 bench:
 	scripts/ensure-packages.sh build bench

@@ -9,6 +9,7 @@ struct KioskCtl: AsyncParsableCommand {
         abstract: "Provision, check and repair a self-service government kiosk.",
         subcommands: [
             Version.self,
+            Printer.self, Print.self,
         ]
     )
 }
