@@ -104,14 +104,18 @@ public final class DocumentRenderer: Sendable {
             let heightPoints = 2 * margin + pieces.reduce(0) { $0 + $1.height }
             let height = Int((heightPoints * dotsPerPoint).rounded(.up))
             guard height < 60_000 else { throw DocumentError(.render, "the receipt would be longer than 7 metres") }
-            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_A8, Int32(width), Int32(height)) else {
+            // RGB on white, not an alpha mask: an opaque image (the signature on its white
+            // background) must stay white where it is white.
+            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
                 throw DocumentError(.render, "cairo could not create a raster surface")
             }
             defer { cairo_surface_destroy(surface) }
             let cr = cairo_create(surface)
             defer { cairo_destroy(cr) }
+            cairo_set_source_rgb(cr, 1, 1, 1)
+            cairo_paint(cr)
             cairo_scale(cr, dotsPerPoint, dotsPerPoint)
-            cairo_set_source_rgba(cr, 0, 0, 0, 1)
+            cairo_set_source_rgb(cr, 0, 0, 0)
             var y = margin
             for piece in pieces {
                 piece.draw(cr, margin, y)
@@ -121,7 +125,12 @@ public final class DocumentRenderer: Sendable {
             guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let pixels = cairo_image_surface_get_data(surface)
             else { throw DocumentError(.render, "cairo failed drawing the raster") }
             let stride = Int(cairo_image_surface_get_stride(surface))
-            return MonochromeRaster(width: width, height: height) { x, y in pixels[y * stride + x] >= 128 }
+            // Pixels are native-endian 32-bit xRGB; a dot is black when its luminance is below half.
+            return MonochromeRaster(width: width, height: height) { x, y in
+                let pixel = UnsafeRawPointer(pixels + y * stride + x * 4).loadUnaligned(as: UInt32.self)
+                let red = Int(pixel >> 16 & 0xFF), green = Int(pixel >> 8 & 0xFF), blue = Int(pixel & 0xFF)
+                return red * 299 + green * 587 + blue * 114 < 128_000
+            }
         }
     }
 }

@@ -8,6 +8,10 @@ struct KioskCtl: AsyncParsableCommand {
         commandName: "kioskctl",
         abstract: "Provision, check and repair a self-service government kiosk.",
         subcommands: [
+            Status.self,
+            Doctor.self,
+            Config.self,
+            Store.self,
             Version.self,
             Printer.self, Print.self,
         ]

@@ -46,10 +46,11 @@ func temporaryFile(_ name: String, _ data: Data) throws -> URL {
 
 /// pdftotext's output with the spaces and line breaks pango and poppler put between CJK
 /// characters removed, so phrases can be searched.
-func pdfText(_ pdf: Data) throws -> String {
+func pdfText(_ pdf: Data, page: Int? = nil) throws -> String {
     let file = try temporaryFile("doc.pdf", pdf)
     defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-    return try run("/usr/bin/pdftotext", ["-enc", "UTF-8", file.path, "-"]).filter { !$0.isWhitespace }
+    let pages = page.map { ["-f", "\($0)", "-l", "\($0)"] } ?? []
+    return try run("/usr/bin/pdftotext", ["-enc", "UTF-8"] + pages + [file.path, "-"]).filter { !$0.isWhitespace }
 }
 
 @Suite("Documents rendered to PDF")
@@ -97,12 +98,19 @@ struct DocumentRenderingTests {
         #expect(short.pageCount == 1)
         receipt.items = (1...80).map { DocumentItem(name: "测试事项\($0)", department: "测试部门", promisedBy: DocumentDate("2026-12-01")) }
         let long = try renderer.pdf(.receipt(receipt), paper: .a4)
-        #expect(long.pageCount >= 3)
+        let pages = long.pageCount
+        #expect(pages >= 3)
         let roll = try renderer.pdf(.receipt(receipt), paper: .receipt80)
         #expect(roll.pageCount == 1)
-        let text = try pdfText(long.data)
-        #expect(text.contains("测试事项1测试部门"))
-        #expect(text.contains("测试事项80"))
+        let firstPage = try pdfText(long.data, page: 1)
+        let secondPage = try pdfText(long.data, page: 2)
+        let lastPage = try pdfText(long.data, page: pages)
+        let onFirst = firstPage.contains("测试事项1"), lastOnFirst = firstPage.contains("测试事项80")
+        let lastOnSecond = secondPage.contains("测试事项80"), qrCaptionLast = lastPage.contains("扫码查询办理进度")
+        #expect(onFirst, "the first item is on the first page")
+        #expect(!lastOnFirst, "the last item is not squeezed onto the first page")
+        #expect(lastOnSecond, "the table continues on the second page")
+        #expect(qrCaptionLast, "the QR code ends the document")
     }
 
     @Test("the status QR code in the PDF scans to the case's status address", arguments: [PaperSize.a4, .receipt58])

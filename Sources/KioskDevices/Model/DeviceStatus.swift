@@ -102,8 +102,18 @@ public struct DeviceIdentity: Sendable, Hashable, Codable {
 
 /// A named persistent counter (UnifiedPOS statistics); names are open so each device kind
 /// can add its own, but the common ones have constants.
-public struct DeviceCounter: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral {
+public struct DeviceCounter: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
+    CodingKeyRepresentable
+{
     public var rawValue: String
+    public var codingKey: any CodingKey { Key(stringValue: rawValue) }
+    public init?<T: CodingKey>(codingKey: T) { self.rawValue = codingKey.stringValue }
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
     public init(rawValue: String) { self.rawValue = rawValue }
     public init(stringLiteral value: String) { self.rawValue = value }
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }

@@ -18,7 +18,7 @@ public final class EventBus: Sendable {
     }
 
     // The mutex guards the subscriber table only; events are yielded outside it.
-    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let subscribers = Mutex<(table: [Int: Subscriber], closed: Bool)>(([:], false))
     private let nextID = Atomic<Int>(0)
     private let bufferSize: Int
 
@@ -29,7 +29,7 @@ public final class EventBus: Sendable {
 
     /// Delivers `event` to every current subscriber.
     public func publish(_ event: some BusEvent) {
-        let current = subscribers.withLock { Array($0.values) }
+        let current = subscribers.withLock { Array($0.table.values) }
         for subscriber in current {
             if case .dropped = subscriber.continuation.yield(event) {
                 subscriber.dropped.value.add(1, ordering: .relaxed)
@@ -38,7 +38,17 @@ public final class EventBus: Sendable {
     }
 
     /// The number of live subscriptions (for the status API and tests).
-    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+    public var subscriberCount: Int { subscribers.withLock { $0.table.count } }
+
+    /// Ends every subscription, and any made later, so that event streams held open by
+    /// clients finish when the daemon stops.
+    public func close() {
+        let current = subscribers.withLock { state -> [Subscriber] in
+            state.closed = true
+            return Array(state.table.values)
+        }
+        for subscriber in current { subscriber.continuation.finish() }
+    }
 
     /// A live subscription; iterate it, and it ends when the iterating task is cancelled.
     public struct Subscription: AsyncSequence, Sendable {
@@ -59,9 +69,16 @@ public final class EventBus: Sendable {
             bufferingPolicy: .bufferingNewest(bufferSize)
         )
         let dropped = DroppedCount()
-        subscribers.withLock { $0[id] = Subscriber(continuation: continuation, dropped: dropped) }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        let closed = subscribers.withLock { state -> Bool in
+            if !state.closed { state.table[id] = Subscriber(continuation: continuation, dropped: dropped) }
+            return state.closed
+        }
+        if closed {
+            continuation.finish()
+        } else {
+            continuation.onTermination = { [weak self] _ in
+                _ = self?.subscribers.withLock { $0.table.removeValue(forKey: id) }
+            }
         }
         return Subscription(stream: stream, droppedCounter: { dropped.value.load(ordering: .relaxed) })
     }

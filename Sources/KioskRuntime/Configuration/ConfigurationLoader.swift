@@ -1,0 +1,188 @@
+import Foundation
+import KioskDevices
+import KioskFiles
+
+/// Reads `kiosk.yaml`, reporting every problem as `file:line: what is wrong`.
+public enum ConfigurationLoader {
+    /// The keys `kiosk.yaml` may contain; anything else is a typo to report.
+    static let shape: YAMLShape = .mapping([
+        "kiosk": .mapping(["id": .scalar, "site": .scalar]),
+        "paths": .mapping([
+            "state_dir": .scalar, "admin_socket": .scalar, "admin_group": .scalar, "profiles_dir": .scalar,
+            "database": .scalar,
+        ]),
+        "api": .mapping(["host": .scalar, "port": .scalar]),
+        "logging": .mapping(["level": .scalar]),
+        "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),
+        "devices": .list(
+            .mapping(["id": .scalar, "kind": .scalar, "profile": .scalar, "path": .scalar, "queue": .scalar, "simulate": .scalar])
+        ),
+    ])
+
+    private struct File: Decodable {
+        struct Kiosk: Decodable {
+            var id: String?
+            var site: String?
+        }
+        struct Paths: Decodable {
+            var state_dir: String?
+            var admin_socket: String?
+            var admin_group: String?
+            var profiles_dir: String?
+            var database: String?
+        }
+        struct API: Decodable {
+            var host: String?
+            var port: Int?
+        }
+        struct Logging: Decodable { var level: String? }
+        struct Lifecycle: Decodable { var shutdown_timeout_seconds: Double? }
+        struct Device: Decodable {
+            var id: String
+            var kind: DeviceKind
+            var profile: String?
+            var path: String?
+            var queue: String?
+            var simulate: Bool?
+        }
+        var kiosk: Kiosk?
+        var paths: Paths?
+        var api: API?
+        var logging: Logging?
+        var lifecycle: Lifecycle?
+        var devices: [Device]?
+    }
+
+    /// Loads and validates the file at `path`. All problems found are returned together, so a
+    /// technician fixes them in one pass.
+    public static func load(path: String) throws(ConfigurationError) -> KioskConfiguration {
+        let file: YAMLFile
+        do {
+            file = try YAMLFile.load(path: path)
+        } catch {
+            throw ConfigurationError(problems: [error])
+        }
+        return try load(file)
+    }
+
+    /// Loads and validates configuration text (for tests and `kioskctl config validate -`).
+    public static func load(text: String, file name: String) throws(ConfigurationError) -> KioskConfiguration {
+        let file: YAMLFile
+        do {
+            file = try YAMLFile(text: text, file: name)
+        } catch {
+            throw ConfigurationError(problems: [error])
+        }
+        return try load(file)
+    }
+
+    static func load(_ file: YAMLFile) throws(ConfigurationError) -> KioskConfiguration {
+        var problems = file.unknownKeys(shape)
+        guard let root = file.root else {
+            // An empty file means "all defaults": valid, if unusual.
+            return KioskConfiguration()
+        }
+        let decoded: File
+        do {
+            decoded = try file.decode(File.self, from: root)
+        } catch {
+            throw ConfigurationError(problems: problems + [error])
+        }
+        var configuration = KioskConfiguration()
+        let at = { (path: [String]) -> SourceLocation in
+            file.location(of: file.deepestNode(at: path.map { Key($0) }, from: root).node)
+        }
+
+        if let kiosk = decoded.kiosk {
+            if let id = kiosk.id {
+                if id.isEmpty || id.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                    problems.append(FileProblem(at(["kiosk", "id"]), "kiosk.id must be a non-empty id without spaces or '/'"))
+                }
+                configuration.kiosk.id = id
+            }
+            configuration.kiosk.site = kiosk.site
+        }
+        if let paths = decoded.paths {
+            for (key, value) in [("state_dir", paths.state_dir), ("admin_socket", paths.admin_socket), ("profiles_dir", paths.profiles_dir), ("database", paths.database)] {
+                if let value, !value.hasPrefix("/") {
+                    problems.append(FileProblem(at(["paths", key]), "paths.\(key) must be an absolute path, not '\(value)'"))
+                }
+            }
+            if let socket = paths.admin_socket, socket.utf8.count > 107 {
+                problems.append(FileProblem(at(["paths", "admin_socket"]), "paths.admin_socket is longer than a unix socket path may be (107 bytes)"))
+            }
+            configuration.paths.stateDir = paths.state_dir ?? configuration.paths.stateDir
+            configuration.paths.adminSocket = paths.admin_socket ?? configuration.paths.adminSocket
+            if let group = paths.admin_group { configuration.paths.adminGroup = group.isEmpty ? nil : group }
+            configuration.paths.profilesDir = paths.profiles_dir ?? configuration.paths.profilesDir
+            configuration.paths.database = paths.database
+        }
+        if let api = decoded.api {
+            if let host = api.host {
+                if !["127.0.0.1", "::1", "localhost"].contains(host) {
+                    problems.append(
+                        FileProblem(at(["api", "host"]), "api.host must be a loopback address (127.0.0.1 or ::1): the local API is for this machine only"))
+                }
+                configuration.api.host = host == "localhost" ? "127.0.0.1" : host
+            }
+            if let port = api.port {
+                if !(0...65535).contains(port) {
+                    problems.append(FileProblem(at(["api", "port"]), "api.port must be between 0 and 65535, not \(port)"))
+                }
+                configuration.api.port = port
+            }
+        }
+        if let level = decoded.logging?.level {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            if !levels.contains(level) {
+                problems.append(FileProblem(at(["logging", "level"]), "logging.level must be one of \(levels.joined(separator: ", ")), not '\(level)'"))
+            }
+            configuration.logging.level = level
+        }
+        if let timeout = decoded.lifecycle?.shutdown_timeout_seconds {
+            if !(timeout > 0 && timeout <= 300) {
+                problems.append(
+                    FileProblem(at(["lifecycle", "shutdown_timeout_seconds"]), "lifecycle.shutdown_timeout_seconds must be between 0 and 300"))
+            }
+            configuration.lifecycle.shutdownTimeoutSeconds = timeout
+        }
+        var seen: Set<String> = []
+        for (index, device) in (decoded.devices ?? []).enumerated() {
+            let here = ["devices", "\(index)"]
+            if device.id.isEmpty || device.id.contains(where: \.isWhitespace) {
+                problems.append(FileProblem(at(here + ["id"]), "devices[\(index)].id must be a non-empty name without spaces"))
+            }
+            if !seen.insert(device.id).inserted {
+                problems.append(FileProblem(at(here + ["id"]), "device id '\(device.id)' is used twice"))
+            }
+            let simulate = device.simulate ?? false
+            if !simulate && device.profile == nil && device.path == nil && device.queue == nil {
+                problems.append(
+                    FileProblem(at(here), "device '\(device.id)' needs a profile, a path or a queue (or simulate: true)"))
+            }
+            configuration.devices.append(
+                KioskConfiguration.Device(
+                    id: DeviceID(device.id), kind: device.kind, profile: device.profile, path: device.path,
+                    queue: device.queue, simulate: simulate))
+        }
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+        init(_ string: String) {
+            stringValue = string
+            intValue = Int(string)
+        }
+        init(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { self.init("\(intValue)") }
+    }
+}
+
+/// A configuration that cannot be used: every problem, each at its line.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var problems: [FileProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

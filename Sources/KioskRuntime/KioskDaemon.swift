@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Hummingbird
+import KioskCore
+import KioskDevices
+import KioskServer
+import KioskStore
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// `kioskd`: opens the store and the devices, serves the local and admin APIs, talks to
+/// systemd, and stops cleanly on SIGTERM or SIGINT.
+public struct KioskDaemon: Sendable {
+    public let configuration: KioskConfiguration
+    /// Where the configuration came from (`nil`: embedded defaults).
+    public let configurationPath: String?
+    public let redactor: Redactor
+    public let metrics: PrometheusCollectorRegistry
+    public let notifier: SystemdNotifier
+    public let logger: Logger
+
+    public init(
+        configuration: KioskConfiguration, configurationPath: String?, redactor: Redactor,
+        metrics: PrometheusCollectorRegistry, notifier: SystemdNotifier = SystemdNotifier(), logger: Logger
+    ) {
+        self.configuration = configuration
+        self.configurationPath = configurationPath
+        self.redactor = redactor
+        self.metrics = metrics
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// Runs until a graceful stop completes. Throws ``DaemonError`` when the daemon cannot
+    /// start or fails while running.
+    public func run() async throws {
+        let startedAt = Date()
+        // The database, its WAL and anything else written here may hold personal data:
+        // nobody outside the daemon's user and group reads them.
+        umask(0o027)
+        try prepareFolders()
+        let store: CaseStore
+        do {
+            store = try CaseStore(path: configuration.paths.databasePath, logger: logger)
+        } catch {
+            throw DaemonError("the store cannot be opened: \(error.message)")
+        }
+
+        let profiles = DeviceProfileCatalog.load(directory: configuration.paths.profilesDir)
+        for problem in profiles.problems {
+            logger.warning("Device profile skipped", metadata: ["problem": "\(problem)"])
+        }
+
+        let bus = EventBus()
+        let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
+        var simulators: [DeviceID: SimulatedDeviceControls] = [:]
+        let drivers: [any DeviceDriver] = configuration.devices.map { device in
+            if configuration.isSimulated(device) {
+                let controls = SimulatedDeviceControls()
+                simulators[device.id] = controls
+                return SimulatedDevice(id: device.id, kind: device.kind, capabilities: Self.simulatedCapabilities(device.kind), controls: controls)
+            }
+            return MissingDriver(id: device.id, kind: device.kind)
+        }
+        let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
+
+        let readiness = Readiness(listeners: ["local", "admin"])
+        let health: @Sendable () async -> HealthReport = {
+            var checks: [HealthReport.Check] = []
+            switch await store.condition {
+            case .open:
+                do {
+                    try await store.ping()
+                    checks.append(.init(name: "store", ok: true, detail: "open"))
+                } catch {
+                    checks.append(.init(name: "store", ok: false, detail: "\(error)"))
+                }
+            case .quarantined:
+                // A restart cannot fix this; the technician must decide, so stay up and say so.
+                checks.append(.init(name: "store", ok: true, detail: "quarantined: waiting for a technician"))
+            }
+            checks.append(.init(name: "api", ok: readiness.isReady, detail: readiness.isReady ? "listening" : "not listening"))
+            return HealthReport(checks: checks)
+        }
+        let doctor = Doctor(
+            configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
+            profileProblems: profiles.problems)
+        let environment = KioskAPIEnvironment(
+            kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
+            simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
+            health: health, doctor: { await doctor.run() }, simulators: simulators)
+
+        let localAPI = Application(
+            router: LocalAPI.router(environment: environment),
+            configuration: .init(address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "kioskd"),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.api.host):\($0.port ?? 0)" } ?? "?"
+                logger.notice("Local API listening", metadata: ["listen": "\(address)"])
+                readiness.bound("local", at: address)
+            },
+            logger: logger)
+        let socketPath = configuration.paths.adminSocket
+        try Self.removeStaleSocket(at: socketPath)
+        let adminGroup = configuration.paths.adminGroup
+        let adminAPI = Application(
+            router: AdminAPI.router(environment: environment, logger: logger),
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "kioskd-admin"),
+            onServerRunning: { _ in
+                Self.secureSocket(at: socketPath, group: adminGroup, logger: logger)
+                logger.notice("Admin API listening", metadata: ["socket": "\(socketPath)"])
+                readiness.bound("admin", at: socketPath)
+            },
+            logger: logger)
+
+        let summary: @Sendable () async -> String = {
+            let devices = await registry.all()
+            let online = devices.filter { $0.state.isUsable }.count
+            let troubled = devices.filter { !$0.state.isUsable }.map { "\($0.id) \($0.state.rawValue)" }
+            let storeSummary = await store.summary()
+            var parts = ["api \(readiness.addresses["local"] ?? "?")", "devices \(online)/\(devices.count) online"]
+            if !troubled.isEmpty { parts.append(troubled.joined(separator: ", ")) }
+            parts.append(storeSummary.acceptsCases ? "store open" : "STORE QUARANTINED: run kioskctl doctor")
+            parts.append("sync queue \(storeSummary.syncQueueDepth)")
+            return parts.joined(separator: "; ")
+        }
+        let systemd = SystemdService(
+            notifier: notifier, readiness: readiness, watchdogInterval: SystemdNotifier.watchdogInterval(),
+            health: health, summary: summary, store: store, bus: bus, logger: logger)
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: DeviceService(supervisor: supervisor)),
+                .init(service: systemd),
+                .init(service: localAPI),
+                .init(service: adminAPI),
+                .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.lifecycle.shutdownTimeoutSeconds * 1000))
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            throw DaemonError("kioskd stopped on an error: \(error)")
+        }
+        try? FileManager.default.removeItem(atPath: socketPath)
+        logger.notice("kioskd stopped cleanly")
+    }
+
+    static func simulatedCapabilities(_ kind: DeviceKind) -> Set<String> {
+        switch kind {
+        case .idCardReader: ["photo", "fingerprint", "additional-address"]
+        case .printer: ["a4", "pdf", "duplex"]
+        case .receiptPrinter: ["80mm", "cutter", "qr", "gb18030"]
+        case .touchScreen: ["multitouch"]
+        }
+    }
+
+    private func prepareFolders() throws {
+        let fileManager = FileManager.default
+        for (folder, mode) in [
+            (configuration.paths.stateDir, 0o750), ((configuration.paths.databasePath as NSString).deletingLastPathComponent, 0o750),
+            ((configuration.paths.adminSocket as NSString).deletingLastPathComponent, 0o755),
+        ] {
+            do {
+                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+            } catch {
+                throw DaemonError("cannot create \(folder): \(error.localizedDescription); check the paths in the configuration")
+            }
+            guard access(folder, W_OK) == 0 else {
+                throw DaemonError("\(folder) is not writable by this user; check its owner or the paths in the configuration")
+            }
+        }
+    }
+
+    /// A socket file left by a daemon that died is removed; one that answers belongs to a
+    /// running daemon, and starting a second one would steal its devices.
+    static func removeStaleSocket(at path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        if UnixSocket.canConnect(to: path) {
+            throw DaemonError("another kioskd is already running (its admin socket \(path) answers)")
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func secureSocket(at path: String, group: String?, logger: Logger) {
+        var groupID = gid_t(bitPattern: -1)
+        if let group {
+            if let entry = getgrnam(group) {
+                groupID = entry.pointee.gr_gid
+            } else {
+                logger.warning("Admin group not found; the admin socket keeps the daemon's group", metadata: ["group": "\(group)"])
+            }
+        }
+        if chown(path, uid_t(bitPattern: -1), groupID) != 0 && group != nil {
+            logger.warning("Admin socket group could not be set", metadata: ["errno": "\(errno)"])
+        }
+        if chmod(path, 0o660) != 0 {
+            logger.error("Admin socket mode could not be set to 0660", metadata: ["errno": "\(errno)"])
+        }
+    }
+}
+
+/// Why the daemon could not start or had to stop, in words for the technician.
+public struct DaemonError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A tiny probe of unix sockets, for stale-socket detection.
+enum UnixSocket {
+    static func canConnect(to path: String) -> Bool {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import KioskDevices
+import KioskServer
+import KioskStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Tells systemd what the daemon is doing: `READY=1` once both APIs listen, `STATUS=` lines
+/// when devices change, `WATCHDOG=1` only while the health checks pass, and records the wall
+/// clock so a clock set back is noticed.
+struct SystemdService: Service {
+    let notifier: SystemdNotifier
+    let readiness: Readiness
+    let watchdogInterval: Duration?
+    let health: @Sendable () async -> HealthReport
+    let summary: @Sendable () async -> String
+    let store: CaseStore
+    let bus: EventBus
+    let logger: Logger
+
+    func run() async throws {
+        try await readiness.wait()
+        let line = await summary()
+        notify { try notifier.ready(status: line) }
+        logger.notice("kioskd ready", metadata: ["status": "\(line)"])
+
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await statusLines() }
+                group.addTask { await watchdog() }
+                group.addTask { await clockRecorder() }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    private func statusLines() async {
+        for await _ in bus.subscribe(to: DeviceStatusChange.self) {
+            let line = await summary()
+            notify { try notifier.status(line) }
+        }
+    }
+
+    private func watchdog() async {
+        guard let watchdogInterval else { return }
+        var wasHealthy = true
+        while !Task.isCancelled {
+            let report = await health()
+            if report.healthy {
+                notify { try notifier.watchdog() }
+                if !wasHealthy { logger.notice("Health checks pass again; watchdog resumed") }
+            } else {
+                let failing = report.checks.filter { !$0.ok }.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
+                // No WATCHDOG=1: if this lasts, systemd restarts the daemon, which is the point.
+                logger.error("Health check failed; watchdog not fed", metadata: ["failing": "\(failing)"])
+                notify { try notifier.status("unhealthy: \(failing)") }
+            }
+            wasHealthy = report.healthy
+            do { try await Task.sleep(for: watchdogInterval) } catch { return }
+        }
+    }
+
+    private func clockRecorder() async {
+        while !Task.isCancelled {
+            do {
+                try await store.recordWallClock()
+            } catch {
+                logger.warning("Wall clock could not be recorded", metadata: ["error": "\(error)"])
+            }
+            do { try await Task.sleep(for: .seconds(60)) } catch { return }
+        }
+    }
+
+    private func notify(_ send: () throws -> Void) {
+        do {
+            try send()
+        } catch {
+            logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The last service in the group, so the first told to stop: it says `STOPPING=1` and ends the
+/// event streams, so that open browser connections do not hold the HTTP servers open.
+struct ShutdownAnnouncer: Service {
+    let notifier: SystemdNotifier
+    let bus: EventBus
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        logger.notice("kioskd stopping")
+        do {
+            try notifier.stopping(status: "stopping: finishing requests and releasing devices")
+        } catch {
+            logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+        }
+        bus.close()
+    }
+}
+
+/// Opens when every listener has bound its socket, so `READY=1` is never sent early.
+final class Readiness: Sendable {
+    private struct State {
+        var pending: Set<String>
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var addresses: [String: String] = [:]
+    }
+
+    // Guards the pending listeners, their addresses and the waiting continuations.
+    private let state: Mutex<State>
+
+    init(listeners: Set<String>) { state = Mutex(State(pending: listeners)) }
+
+    /// Records that `listener` is bound at `address`.
+    func bound(_ listener: String, at address: String) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.pending.remove(listener)
+            state.addresses[listener] = address
+            guard state.pending.isEmpty else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Where each listener is bound (`local` → `127.0.0.1:8080`).
+    var addresses: [String: String] { state.withLock { $0.addresses } }
+
+    /// Whether every listener is bound.
+    var isReady: Bool { state.withLock { $0.pending.isEmpty } }
+
+    /// Waits until every listener is bound.
+    func wait() async throws {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.pending.isEmpty { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}

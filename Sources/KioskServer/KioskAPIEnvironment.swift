@@ -1,0 +1,80 @@
+import Foundation
+import KioskDevices
+import KioskStore
+import Prometheus
+
+/// What the HTTP APIs read from the running daemon. The APIs hold no state of their own, so
+/// the status page, the event stream and `kioskctl` can never disagree with the daemon.
+public struct KioskAPIEnvironment: Sendable {
+    public var kioskID: String
+    public var version: String
+    public var startedAt: Date
+    public var simulated: Bool
+    public var registry: DeviceRegistry
+    public var store: CaseStore
+    public var bus: EventBus
+    public var metrics: PrometheusCollectorRegistry
+    /// Runs the daemon's health checks (the watchdog uses the same ones).
+    public var health: @Sendable () async -> HealthReport
+    /// Runs `kioskctl doctor`'s checks.
+    public var doctor: @Sendable () async -> DoctorReport
+    /// Controls of simulated devices, for the demo panel and tests (empty on a real kiosk).
+    public var simulators: [DeviceID: SimulatedDeviceControls]
+
+    public init(
+        kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
+        bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
+        doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:]
+    ) {
+        self.kioskID = kioskID
+        self.version = version
+        self.startedAt = startedAt
+        self.simulated = simulated
+        self.registry = registry
+        self.store = store
+        self.bus = bus
+        self.metrics = metrics
+        self.health = health
+        self.doctor = doctor
+        self.simulators = simulators
+    }
+
+    /// The status as `GET /api/v1/status` reports it.
+    public func status() async -> KioskStatus {
+        let store = await store.summary()
+        return KioskStatus(
+            version: version, kioskID: kioskID, startedAt: startedAt,
+            uptimeSeconds: Date().timeIntervalSince(startedAt), acceptingCases: store.acceptsCases,
+            devices: await registry.all(), store: store,
+            syncQueue: SyncQueueStatus(depth: store.syncQueueDepth, oldestUnsentAt: store.oldestUnsentAt, lastError: nil),
+            health: await health(), simulated: simulated)
+    }
+
+    /// Brings the gauges up to date with the daemon's state, just before a scrape.
+    func refreshGauges(with status: KioskStatus) {
+        metrics.makeGauge(name: "kiosk_uptime_seconds", help: "Seconds since kioskd started").set(status.uptimeSeconds)
+        metrics.makeGauge(name: "kiosk_accepting_cases", help: "1 when new cases can be accepted")
+            .set(status.acceptingCases ? 1.0 : 0.0)
+        metrics.makeGauge(name: "kiosk_healthy", help: "1 when every health check passes").set(status.health.healthy ? 1.0 : 0.0)
+        metrics.makeGauge(name: "kiosk_store_cases", help: "Cases in the local store").set(Double(status.store.cases))
+        metrics.makeGauge(name: "kiosk_sync_queue_depth", help: "Outbox rows not yet acknowledged by the platform")
+            .set(Double(status.syncQueue.depth))
+        let oldest = status.syncQueue.oldestUnsentAt.map { Date().timeIntervalSince($0) } ?? 0
+        metrics.makeGauge(name: "kiosk_sync_oldest_unsent_seconds", help: "Age of the oldest unsent outbox row")
+            .set(oldest)
+        for device in status.devices {
+            for state in DeviceState.allCases {
+                metrics.makeGauge(
+                    name: "kiosk_device_state", labels: [("device", device.id.rawValue), ("kind", device.kind.rawValue), ("state", state.rawValue)],
+                    help: "1 for the device's current state"
+                ).set(device.state == state ? 1.0 : 0.0)
+            }
+            for (counter, value) in device.counters {
+                metrics.makeGauge(
+                    name: "kiosk_device_counter", labels: [("device", device.id.rawValue), ("counter", counter.rawValue)],
+                    help: "Persistent device counters (good reads, pages printed, paper outs...)"
+                ).set(Double(value))
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+
+/// A case as the store keeps it: everything personal is already sealed in `sealed`.
+public struct NewCase: Sendable {
+    public var id: String
+    public var receiptNumber: String
+    public var bundleID: String
+    public var state: String
+    public var createdAt: Date
+    public var sealed: Data
+    /// What the sync relay will send to the platform (already sealed or free of personal data).
+    public var outboxPayload: Data
+
+    public init(
+        id: String, receiptNumber: String, bundleID: String, state: String = "received", createdAt: Date = Date(),
+        sealed: Data, outboxPayload: Data
+    ) {
+        self.id = id
+        self.receiptNumber = receiptNumber
+        self.bundleID = bundleID
+        self.state = state
+        self.createdAt = createdAt
+        self.sealed = sealed
+        self.outboxPayload = outboxPayload
+    }
+}
+
+/// What the status API and `kioskctl status` show about the store.
+public struct StoreSummary: Codable, Sendable, Hashable {
+    /// `open` or `quarantined`.
+    public var condition: String
+    public var path: String
+    public var acceptsCases: Bool
+    public var sizeBytes: Int64
+    public var cases: Int
+    /// Outbox rows not yet acknowledged by the platform.
+    public var syncQueueDepth: Int
+    /// When the oldest unacknowledged row was queued.
+    public var oldestUnsentAt: Date?
+    public var migrations: [String]
+    public var quarantine: Quarantine?
+}
+
+extension CaseStore {
+    /// Commits a case, its first event and its outbox row in one transaction, durably.
+    /// When this returns, the receipt may be printed.
+    public func insert(_ newCase: NewCase) throws(StoreError) {
+        let database = try database()
+        do {
+            try database.writer.write { db in
+                try Self.insert(newCase, in: db)
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    static func insert(_ newCase: NewCase, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO kiosk_case (id, receipt_number, bundle_id, state, created_at, updated_at, sealed)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                newCase.id, newCase.receiptNumber, newCase.bundleID, newCase.state, newCase.createdAt,
+                newCase.createdAt, newCase.sealed,
+            ])
+        try db.execute(
+            sql: "INSERT INTO case_event (case_id, kind, at) VALUES (?, 'received', ?)",
+            arguments: [newCase.id, newCase.createdAt])
+        try db.execute(
+            sql: "INSERT INTO outbox (case_id, kind, payload, content_hash, created_at) VALUES (?, 'case', ?, ?, ?)",
+            arguments: [newCase.id, newCase.outboxPayload, ContentHash.sha256Hex(newCase.outboxPayload), newCase.createdAt])
+    }
+
+    /// Whether a case with this receipt number is stored (receipts must never be lost).
+    public func caseExists(receiptNumber: String) throws(StoreError) -> Bool {
+        let database = try database()
+        do {
+            return try database.writer.read { db in
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosk_case WHERE receipt_number = ?)", arguments: [receiptNumber]) ?? false
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// Figures for the status API.
+    public func summary() -> StoreSummary {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+        switch condition {
+        case let .quarantined(record):
+            return StoreSummary(
+                condition: "quarantined", path: path, acceptsCases: false, sizeBytes: 0, cases: 0, syncQueueDepth: 0,
+                oldestUnsentAt: nil, migrations: [], quarantine: record)
+        case let .open(database):
+            let figures = try? database.writer.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM kiosk_case") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL") ?? 0,
+                    try Date.fetchOne(db, sql: "SELECT min(created_at) FROM outbox WHERE acknowledged_at IS NULL"),
+                    try KioskDatabase.migrator.appliedMigrations(db)
+                )
+            }
+            return StoreSummary(
+                condition: "open", path: path, acceptsCases: true, sizeBytes: size, cases: figures?.0 ?? 0,
+                syncQueueDepth: figures?.1 ?? 0, oldestUnsentAt: figures?.2, migrations: figures?.3 ?? [], quarantine: nil)
+        }
+    }
+
+    /// A cheap proof that the database answers, for the watchdog's health check.
+    public func ping() throws(StoreError) {
+        guard case let .open(database) = condition else { return }
+        do {
+            _ = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// Runs `PRAGMA quick_check` on the open database (for `kioskctl doctor`).
+    public func quickCheck() throws(StoreError) {
+        let database = try database()
+        do {
+            try KioskDatabase.check(database.writer)
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    // MARK: Device counters
+
+    /// The counters saved for a device.
+    public func deviceCounters(device: String) throws(StoreError) -> [String: Int64] {
+        guard case let .open(database) = condition else { return [:] }
+        do {
+            return try database.writer.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT counter, value FROM device_counter WHERE device_id = ?", arguments: [device])
+                return Dictionary(rows.map { ($0["counter"], $0["value"]) }, uniquingKeysWith: { $1 })
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// Adds to a device counter and returns the new value. While quarantined, counters are not
+    /// saved (the caller keeps them in memory).
+    public func incrementDeviceCounter(device: String, counter: String, by amount: Int64) throws(StoreError) -> Int64? {
+        guard case let .open(database) = condition else { return nil }
+        do {
+            return try database.writer.write { db in
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO device_counter (device_id, counter, value) VALUES (?, ?, ?)
+                        ON CONFLICT (device_id, counter) DO UPDATE SET value = value + excluded.value
+                        RETURNING value
+                        """,
+                    arguments: [device, counter, amount])
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    // MARK: Wall clock
+
+    /// Records the wall clock, so that a clock set back (dead RTC battery) is noticed.
+    public func recordWallClock(_ now: Date = Date()) throws(StoreError) {
+        guard case let .open(database) = condition else { return }
+        do {
+            try database.writer.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO kiosk_meta (key, value) VALUES ('last_wall_clock', ?)
+                        ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
+                        """,
+                    arguments: [ISO8601DateFormatter().string(from: now)])
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// The latest wall-clock time this kiosk has ever recorded.
+    public func lastWallClock() -> Date? {
+        guard case let .open(database) = condition else { return nil }
+        let text: String?? = try? database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM kiosk_meta WHERE key = 'last_wall_clock'")
+        }
+        guard let text = text ?? nil else { return nil }
+        return ISO8601DateFormatter().date(from: text)
+    }
+}

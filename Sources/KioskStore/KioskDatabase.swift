@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+/// The kiosk's SQLite database: schema, migrations and the settings that make a committed
+/// case survive a power cut (WAL, `synchronous=FULL`, foreign keys).
+///
+/// Migrations are only ever appended: a kiosk in the field may be several versions behind,
+/// and every step it has not run yet must still be there, unchanged.
+public struct KioskDatabase: Sendable {
+    /// The connection pool (or queue, in tests).
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// Throws ``StoreError`` with code `.corrupt` when the file is not a healthy database;
+    /// the caller decides whether to quarantine it (see ``CaseStore``).
+    public static func open(path: String) throws(StoreError) -> KioskDatabase {
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+            if isNew {
+                // Sealed personal data lives here: only the daemon's user may read the file.
+                try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            }
+            try check(pool)
+            let database = KioskDatabase(writer: pool)
+            try migrator.migrate(pool)
+            return database
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// An empty, migrated database in memory, for tests and previews.
+    public static func inMemory() throws(StoreError) -> KioskDatabase {
+        do {
+            let queue = try DatabaseQueue(configuration: configuration())
+            try migrator.migrate(queue)
+            return KioskDatabase(writer: queue)
+        } catch {
+            throw StoreError(classifying: error, path: ":memory:")
+        }
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.label = "kiosk"
+        configuration.prepareDatabase { db in
+            // FULL: a commit has reached the disk before it returns, so a receipt in the
+            // citizen's hand always means a durable case (the reference's guarantee 1).
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// `PRAGMA quick_check`: a corrupt file must be found at start, not in the middle of a
+    /// citizen's submission.
+    static func check(_ writer: any DatabaseWriter) throws {
+        let messages = try writer.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        guard messages == ["ok"] else {
+            throw StoreError(.corrupt, "the database failed its integrity check: \(messages.prefix(3).joined(separator: "; "))")
+        }
+    }
+
+    /// The tables in the order their rows can be copied (parents first), for recovery.
+    static let tablesInDependencyOrder = ["kiosk_meta", "device_counter", "kiosk_case", "case_event", "outbox"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: cases, events, outbox, device counters") { db in
+            try db.create(table: "kiosk_meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "device_counter") { t in
+                t.column("device_id", .text).notNull()
+                t.column("counter", .text).notNull()
+                t.column("value", .integer).notNull().defaults(to: 0)
+                t.primaryKey(["device_id", "counter"])
+            }
+            try db.create(table: "kiosk_case") { t in
+                t.primaryKey("id", .text)  // UUIDv7, made on the kiosk: the idempotency key
+                t.column("receipt_number", .text).notNull().unique()
+                t.column("bundle_id", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                // Personal data, sealed: the kiosk cannot read it back once submitted.
+                t.column("sealed", .blob).notNull()
+            }
+            try db.create(index: "kiosk_case_created_at", on: "kiosk_case", columns: ["created_at"])
+            try db.create(table: "case_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("case_id", .text).notNull().indexed().references("kiosk_case", onDelete: .cascade)
+                t.column("item_id", .text)
+                t.column("kind", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("detail", .text)
+            }
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("case_id", .text).notNull().indexed().references("kiosk_case", onDelete: .restrict)
+                t.column("kind", .text).notNull()
+                t.column("payload", .blob).notNull()
+                t.column("content_hash", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("next_attempt_at", .datetime)
+                t.column("last_error", .text)
+                t.column("acknowledged_at", .datetime)
+            }
+            try db.create(
+                index: "outbox_pending", on: "outbox", columns: ["acknowledged_at", "seq"])
+        }
+        return migrator
+    }
+
+    /// Closes every connection (the WAL is checkpointed by SQLite on the last close).
+    public func close() throws(StoreError) {
+        do {
+            try writer.close()
+        } catch {
+            throw StoreError(classifying: error, path: writer.path)
+        }
+    }
+
+    /// The names of the migrations applied to this database, in order.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        do {
+            return try writer.read { db in try Self.migrator.appliedMigrations(db) }
+        } catch {
+            throw StoreError(classifying: error, path: writer.path)
+        }
+    }
+}

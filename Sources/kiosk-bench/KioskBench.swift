@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+/// `make bench`: every figure the issues ask for, each beside a baseline measured in the same
+/// run on this machine, so that the ratios mean something whatever the machine.
+@main
+struct KioskBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiosk-bench", abstract: "Measure kioskd against baselines run on the same machine.")
+
+    @Option(name: .long, help: "Only the benchmark groups whose names contain this (daemon, store...).")
+    var only: String?
+
+    @Option(name: .long, help: "Seconds of idle CPU measurement (the target is over a minute).")
+    var idleSeconds: Int = 60
+
+    @Option(name: .long, help: "Folder with the release binaries (kioskd).")
+    var binaries: String = ".build/release"
+
+    func run() async throws {
+        var results: [BenchmarkResult] = []
+        let groups: [(String, () async throws -> [BenchmarkResult])] = [
+            ("daemon", { try await DaemonBenchmarks(binaries: binaries, idleSeconds: idleSeconds).run() }),
+            ("store", { try await StoreBenchmarks().run() }),
+        ]
+        for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
+            FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))
+            results += try await group()
+        }
+        printTable(results)
+    }
+}

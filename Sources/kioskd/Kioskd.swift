@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import KioskCore
+import KioskRuntime
+import Logging
+import Metrics
+import Prometheus
+
+/// The kiosk daemon. `kioskd` runs it under systemd; `kioskd demo` runs it with simulated
+/// devices in the user's own folder.
+@main
+struct Kioskd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kioskd",
+        abstract: "The self-service government kiosk daemon.",
+        version: KioskVersion.current,
+        subcommands: [Run.self, Demo.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+extension Kioskd {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the daemon (the default).")
+
+        @Option(name: .long, help: "The configuration file.")
+        var config: String = KioskConfiguration.defaultPath
+
+        @Flag(name: .long, help: "Simulate every device, whatever the configuration says.")
+        var simulate = false
+
+        func run() async throws {
+            var configuration = try loadConfiguration(path: config)
+            configuration.simulateAll = configuration.simulateAll || simulate
+            try await runDaemon(configuration, path: config)
+        }
+    }
+
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run with simulated devices and embedded defaults, state under ~/.local/state/kiosk-demo.")
+
+        @Option(name: .long, help: "Port of the local API (0 picks a free one).")
+        var port: Int = 8080
+
+        @Option(name: .long, help: "Folder for the demo's state (database, admin socket).")
+        var stateDir: String?
+
+        func run() async throws {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
+            let repositoryDevices = FileManager.default.currentDirectoryPath + "/Devices"
+            let profiles = FileManager.default.fileExists(atPath: repositoryDevices) ? repositoryDevices : "/usr/share/kiosk/devices"
+            var configuration = KioskConfiguration.demo(home: home, profilesDir: profiles)
+            configuration.api.port = port
+            if let stateDir {
+                configuration.paths.stateDir = stateDir
+                configuration.paths.adminSocket = (stateDir as NSString).appendingPathComponent("admin.sock")
+            }
+            try await runDaemon(configuration, path: nil)
+        }
+    }
+}
+
+/// Loads the configuration or exits with code 2 and `file:line: problem` lines.
+func loadConfiguration(path: String) throws -> KioskConfiguration {
+    do {
+        return try ConfigurationLoader.load(path: path)
+    } catch {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        throw ExitCode(2)
+    }
+}
+
+func runDaemon(_ configuration: KioskConfiguration, path: String?) async throws {
+    let redactor = Redactor()
+    LogOutput.bootstrap(level: Logger.Level(rawValue: configuration.logging.level) ?? .info, redactor: redactor)
+    let metrics = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+    let logger = Logger(label: "kioskd")
+    let daemon = KioskDaemon(configuration: configuration, configurationPath: path, redactor: redactor, metrics: metrics, logger: logger)
+    do {
+        try await daemon.run()
+    } catch {
+        logger.critical("kioskd cannot run", metadata: ["reason": "\(error)"])
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import GRDB
+import Testing
+
+/// kioskd run as systemd runs it: a real process, a real notify socket, real signals.
+@Suite("kioskd as a process", .serialized)
+struct DaemonProcessTests {
+    @Test("READY=1 once serving, WATCHDOG=1 at half the interval, STOPPING=1 and exit 0 on SIGTERM")
+    func notifyProtocol() async throws {
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let config = try daemonConfiguration(in: scratch)
+        let daemon = try Program(
+            "kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"])
+
+        let untilReady = try #require(notify.waitFor("READY=1", timeout: .seconds(20)))
+        let ready = try #require(untilReady.last)
+        #expect(ready.contains("STATUS=api 127.0.0.1:"))
+        #expect(ready.contains("devices 2/2 online"))
+        // The admin socket must already answer when READY=1 arrives.
+        #expect(FileManager.default.fileExists(atPath: scratch.file("admin.sock")))
+
+        var pings = 0
+        let window = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < window {
+            if let message = notify.receive(timeout: window - ContinuousClock.now), message.contains("WATCHDOG=1") { pings += 1 }
+        }
+        // Every 200 ms for 2 s: about 10; a loaded machine may delay a few, none may be doubled.
+        #expect((5...12).contains(pings), "got \(pings) watchdog pings in 2 s")
+
+        daemon.signal(SIGTERM)
+        #expect(notify.waitFor("STOPPING=1", timeout: .seconds(10)) != nil)
+        let result = await daemon.finish(timeout: .seconds(10))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("kioskd stopped cleanly"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("admin.sock")))
+    }
+
+    @Test("The notify socket may be in the abstract namespace")
+    func abstractNotifySocket() async throws {
+        let scratch = try Scratch()
+        let name = "kiosk-test-\(UUID().uuidString.prefix(8))"
+        let notify = try NotifyListener(abstractName: name)
+        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        #expect(notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        daemon.signal(SIGINT)
+        #expect(await daemon.finish().status == 0)
+    }
+
+    @Test("SIGTERM while clients stream events and devices change: a clean stop in time, a consistent database")
+    func stopDuringActivity() async throws {
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let ready = try #require(notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+
+        // Open event streams that never end by themselves, and keep devices changing.
+        let streams = try (0..<3).map { _ in
+            try Process.run(URL(fileURLWithPath: "/usr/bin/curl"), arguments: ["-sN", "http://127.0.0.1:\(port)/api/v1/events", "-o", "/dev/null"])
+        }
+        let socket = scratch.file("admin.sock")
+        for round in 0..<10 {
+            let condition = round % 2 == 0 ? "unplugged" : "working"
+            _ = try await Program.run("kioskctl", ["status", "--socket", socket, "--json"])
+            let toggle = try Process.run(
+                URL(fileURLWithPath: "/usr/bin/curl"),
+                arguments: ["-s", "-X", "POST", "--unix-socket", socket, "http://kiosk/admin/v1/devices/idcard/simulate/\(condition)", "-o", "/dev/null"])
+            toggle.waitUntilExit()
+        }
+
+        let before = try await Program.run("kioskctl", ["status", "--socket", socket, "--json"])
+        let beforeStatus = try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any]
+        let devices = beforeStatus?["devices"] as? [[String: Any]] ?? []
+        let reader = devices.first { $0["id"] as? String == "idcard" }
+        let reported = (reader?["counters"] as? [String: Any])?["disconnects"] as? Int
+
+        let stopAsked = ContinuousClock.now
+        daemon.signal(SIGTERM)
+        let result = await daemon.finish(timeout: .seconds(15))
+        let stopTook = ContinuousClock.now - stopAsked
+        for stream in streams { stream.waitUntilExit() }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(stopTook < .seconds(5), "stop took \(stopTook) with the bound at 5 s")
+
+        let database = try DatabaseQueue(path: scratch.file("state/kiosk.db"))
+        let check = try await database.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        #expect(check == ["ok"])
+        let disconnects = try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT value FROM device_counter WHERE device_id = 'idcard' AND counter = 'disconnects'")
+        }
+        // What the status showed before the stop is what the database kept.
+        #expect(reported != nil && reported! >= 1)
+        #expect(disconnects == reported)
+    }
+
+    @Test("A bad configuration file stops kioskd with file:line messages and exit code 2")
+    func badConfiguration() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.write("kiosk.yaml", "paths:\n  state_dir: /tmp/x\napi:\n  host: 0.0.0.0\n  prot: 1\n")
+        let result = try await Program.run("kioskd", ["--config", config])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(config):4:9: api.host must be a loopback address"))
+        #expect(result.stderr.contains("\(config):5:3: unknown key 'api.prot' (did you mean 'port'?)"))
+    }
+
+    @Test("A damaged database is quarantined at start; kioskctl doctor fails until a technician resets it")
+    func quarantineAndReset() async throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: true)
+        let garbage = Data("this is not a database, it is a damaged disk block".utf8) + Data(repeating: 7, count: 5000)
+        try garbage.write(to: URL(fileURLWithPath: scratch.file("state/kiosk.db")))
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let ready = try #require(notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        #expect(ready.contains("STORE QUARANTINED"))
+        let socket = scratch.file("admin.sock")
+
+        let status = try await Program.run("kioskctl", ["status", "--socket", socket, "--json"])
+        #expect(status.status == 0)
+        let parsed = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect(parsed?["acceptingCases"] as? Bool == false)
+
+        let doctor = try await Program.run("kioskctl", ["doctor", "--socket", socket])
+        #expect(doctor.status == 1)
+        #expect(doctor.stdout.contains("FAIL  database"))
+        #expect(doctor.stdout.contains("kioskctl store recover"))
+
+        let reset = try await Program.run("kioskctl", ["store", "reset", "--socket", socket])
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(reset.stdout.contains("the damaged file is kept at \(scratch.file("state/quarantine/kiosk-"))"))
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: scratch.file("state/quarantine")).filter { $0.hasSuffix(".db") }
+        #expect(quarantined.count == 1)
+        #expect(FileManager.default.contents(atPath: scratch.file("state/quarantine/\(quarantined[0])")) == garbage)
+
+        let after = try await Program.run("kioskctl", ["status", "--socket", socket])
+        #expect(after.stdout.contains("accepting cases: yes"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
+    }
+
+    @Test("kioskctl says plainly when kioskd is not running")
+    func notRunning() async throws {
+        let result = try await Program.run("kioskctl", ["status", "--socket", "/tmp/no-such-kioskd.sock"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("kioskd is not running"))
+    }
+
+    @Test("kioskctl config validate reports every problem with its line")
+    func configValidate() async throws {
+        let scratch = try Scratch()
+        let good = try daemonConfiguration(in: scratch)
+        let valid = try await Program.run("kioskctl", ["config", "validate", good])
+        #expect(valid.status == 0)
+        let bad = try scratch.write("bad.yaml", "kiosk:\n  id: has space\ndevices:\n  - id: x\n    kind: printer\n")
+        let invalid = try await Program.run("kioskctl", ["config", "validate", bad, "--json"])
+        #expect(invalid.status == 1)
+        #expect(invalid.stdout.contains("bad.yaml:2:7: kiosk.id must be a non-empty id without spaces"))
+        #expect(invalid.stdout.contains("bad.yaml:4:5: device 'x' needs a profile"))
+    }
+
+    @Test("The local API serves health, Prometheus metrics and status on loopback only")
+    func localAPI() async throws {
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let ready = try #require(notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        func get(_ path: String) throws -> String {
+            let curl = Process()
+            let pipe = Pipe()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-s", "-i", "http://127.0.0.1:\(port)\(path)"]
+            curl.standardOutput = pipe
+            try curl.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            curl.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let health = try get("/healthz")
+        #expect(health.hasPrefix("HTTP/1.1 200"))
+        #expect(health.lowercased().contains("cache-control: no-store"))
+        let metrics = try get("/metrics")
+        #expect(metrics.contains("kiosk_device_state{device=\"idcard\",kind=\"idcard\",state=\"online\"} 1"))
+        #expect(metrics.contains("kiosk_accepting_cases 1"))
+        let status = try get("/api/v1/status")
+        #expect(status.contains("\"kioskID\":\"TEST-0001\""))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
+    }
+}

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// A fresh folder per test, removed afterwards. Short, because unix socket paths must be.
+final class Scratch {
+    let path: String
+    init() throws {
+        path = "/tmp/kt-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    func write(_ name: String, _ text: String) throws -> String {
+        let target = file(name)
+        try text.write(toFile: target, atomically: true, encoding: .utf8)
+        return target
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A unix datagram socket standing in for systemd's notify socket.
+final class NotifyListener {
+    let descriptor: Int32
+    /// The value for `$NOTIFY_SOCKET`.
+    let address: String
+
+    /// Binds a socket at `path`, or in the abstract namespace when `abstractName` is given.
+    init(path: String? = nil, abstractName: String? = nil) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        var bytes: [UInt8]
+        if let abstractName {
+            bytes = [0] + Array(abstractName.utf8)
+            self.address = "@" + abstractName
+        } else {
+            bytes = Array((path ?? "").utf8)
+            self.address = path ?? ""
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstractName == nil ? 1 : 0))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EINVAL) }
+    }
+
+    /// The next datagram, or `nil` after `timeout`.
+    func receive(timeout: Duration) -> String? {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard poll(&poller, 1, milliseconds) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+
+    /// Waits for a datagram containing `text`, returning every datagram seen until then.
+    func waitFor(_ text: String, timeout: Duration) -> [String]? {
+        let deadline = ContinuousClock.now + timeout
+        var seen: [String] = []
+        while ContinuousClock.now < deadline {
+            guard let message = receive(timeout: deadline - ContinuousClock.now) else { break }
+            seen.append(message)
+            if message.contains(text) { return seen }
+        }
+        return nil
+    }
+
+    deinit { close(descriptor) }
+}
+
+/// The folder holding the built executables (`kioskd`, `kioskctl`): where the test runner is.
+let binaries: URL = {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var folder = runner.deletingLastPathComponent()
+    if folder.lastPathComponent == "MacOS" || folder.lastPathComponent.hasSuffix(".xctest") {
+        folder = folder.deletingLastPathComponent()
+    }
+    if FileManager.default.fileExists(atPath: folder.appendingPathComponent("kioskd").path) { return folder }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug")
+}()
+
+/// A program run by a test, with its output captured.
+final class Program {
+    let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = binaries.appendingPathComponent(name)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged.removeValue(forKey: "NOTIFY_SOCKET")
+        merged.removeValue(forKey: "WATCHDOG_USEC")
+        merged.removeValue(forKey: "KIOSK_ADMIN_SOCKET")
+        merged.merge(environment) { $1 }
+        process.environment = merged
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+    }
+
+    /// Waits for the program to exit (at most `timeout`), returning its status and output.
+    func finish(timeout: Duration = .seconds(30)) async -> (status: Int32, stdout: String, stderr: String) {
+        // Read while waiting, so a chatty program never blocks on a full pipe.
+        let (outputHandle, errorHandle) = (output.fileHandleForReading, errors.fileHandleForReading)
+        async let stdout = Task.detached { outputHandle.readDataToEndOfFile() }.value
+        async let stderr = Task.detached { errorHandle.readDataToEndOfFile() }.value
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            Issue.record("\(process.executableURL?.lastPathComponent ?? "program") did not exit within \(timeout)")
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: await stdout, as: UTF8.self), String(decoding: await stderr, as: UTF8.self))
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Runs a program to completion.
+    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        try await Program(name, arguments, environment: environment).finish()
+    }
+}
+
+/// Writes a configuration for a daemon living entirely in `scratch`.
+func daemonConfiguration(in scratch: Scratch, devices: String = "") throws -> String {
+    try scratch.write(
+        "kiosk.yaml",
+        """
+        kiosk:
+          id: TEST-0001
+        paths:
+          state_dir: \(scratch.file("state"))
+          admin_socket: \(scratch.file("admin.sock"))
+          admin_group: ""
+          profiles_dir: \(scratch.file("profiles"))
+        api:
+          port: 0
+        lifecycle:
+          shutdown_timeout_seconds: 5
+        devices:
+          - id: idcard
+            kind: idcard
+            simulate: true
+          - id: printer
+            kind: printer
+            simulate: true
+        \(devices)
+        """)
+}
