@@ -18,9 +18,9 @@ test:
 	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 
 bench:
-	scripts/ensure-packages.sh build bench
+	scripts/ensure-packages.sh build bench printing
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	.build/release/kiosk-bench
+	scripts/cups-test-env.sh .build/release/kiosk-bench
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -22,6 +22,7 @@ struct KioskBench: AsyncParsableCommand {
         let groups: [(String, () async throws -> [BenchmarkResult])] = [
             ("daemon", { try await DaemonBenchmarks(binaries: binaries, idleSeconds: idleSeconds).run() }),
             ("store", { try await StoreBenchmarks().run() }),
+            ("print", { try await runPrintBenchmarks() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))

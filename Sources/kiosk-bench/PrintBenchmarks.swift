@@ -2,20 +2,6 @@ import Foundation
 import KioskDevices
 import KioskDocuments
 
-/// One figure of the printing benchmarks.
-struct PrintBenchmarkFigure: Sendable, CustomStringConvertible {
-    var name: String
-    var samples: Int
-    var medianMilliseconds: Double
-    var p90Milliseconds: Double
-
-    var description: String {
-        "\(name): median \(Self.format(medianMilliseconds)) ms, p90 \(Self.format(p90Milliseconds)) ms (n=\(samples))"
-    }
-
-    static func format(_ value: Double) -> String { String(format: "%.2f", value) }
-}
-
 /// Renders a receipt (CJK text and QR code) and submits it to cupsd through the streaming
 /// API, against the baseline of `lp` submitting the same, already rendered PDF, measured
 /// in the same run and interleaved so both see the same machine load.
@@ -24,12 +10,24 @@ struct PrintBenchmarkFigure: Sendable, CustomStringConvertible {
 /// (`job-hold-until=indefinite`, `lp -H hold`) so that printing them does not load the
 /// machine during the measurement; they are cancelled afterwards.
 ///
-/// Run it against the private cupsd of `scripts/cups-test-env.sh`:
-/// `scripts/cups-test-env.sh .build/release/kiosk-bench` with a main that calls this function
-/// with `CUPS_SERVER` and `KIOSK_TEST_CUPS_PDF_QUEUE`.
+/// It runs against the private cupsd of `scripts/cups-test-env.sh` (`make bench` starts it),
+/// found through `CUPS_SERVER` and `KIOSK_TEST_CUPS_PDF_QUEUE`; without them it reports nothing.
+func runPrintBenchmarks(iterations: Int = 40) async throws -> [BenchmarkResult] {
+    let environment = ProcessInfo.processInfo.environment
+    guard let serverText = environment["CUPS_SERVER"], let server = CUPSServer(serverText),
+        let queue = environment["KIOSK_TEST_CUPS_PDF_QUEUE"]
+    else {
+        FileHandle.standardError.write(Data("print: skipped, run under scripts/cups-test-env.sh (make bench does)\n".utf8))
+        return []
+    }
+    return try await runPrintBenchmarks(
+        server: server, queue: queue, templates: "Provisioning/templates", example: "Provisioning/examples/receipt.json",
+        iterations: iterations)
+}
+
 func runPrintBenchmarks(
-    server: CUPSServer, queue: String, templates: String, example: String, iterations: Int = 40
-) async throws -> [PrintBenchmarkFigure] {
+    server: CUPSServer, queue: String, templates: String, example: String, iterations: Int
+) async throws -> [BenchmarkResult] {
     let renderer = DocumentRenderer(templates: try TemplateCatalog.load(directory: templates))
     let document = try KioskDocument.decode(.receipt, json: try Data(contentsOf: URL(fileURLWithPath: example)))
     let client = CUPSClient(server: server)
@@ -67,23 +65,24 @@ func runPrintBenchmarks(
     // lp's held jobs are not ours to track by id: cancel everything left in the bench queue.
     try? runProcess("/usr/bin/cancel", ["-h", server.description, "-a", queue])
 
-    let oursFigure = figure("render receipt (CJK + QR, 80 mm) + submit to cupsd", ours)
-    let lpFigure = figure("lp submitting the same pre-rendered PDF", lp)
-    var ratio = figure("ratio ours / lp (median)", [])
-    ratio.samples = iterations
-    ratio.medianMilliseconds = oursFigure.medianMilliseconds / lpFigure.medianMilliseconds
-    ratio.p90Milliseconds = oursFigure.p90Milliseconds / lpFigure.p90Milliseconds
-    return [figure("render receipt only", renderOnly), oursFigure, lpFigure, ratio]
+    let oursMedian = milliseconds(ours).median
+    let lpMedian = milliseconds(lp).median
+    return [
+        BenchmarkResult(
+            name: "print: render receipt (CJK + QR, 80 mm) only, median", value: milliseconds(renderOnly).median,
+            unit: "ms", baseline: nil, baselineName: nil, target: "-", met: true),
+        BenchmarkResult(
+            name: "print: render receipt + submit to cupsd, median", value: oursMedian, unit: "ms",
+            baseline: lpMedian, baselineName: "lp, same PDF pre-rendered",
+            target: "< 150 ms and ≤ 1.5× lp", met: oursMedian < 150 && oursMedian <= 1.5 * lpMedian),
+        BenchmarkResult(
+            name: "print: render receipt + submit to cupsd, p90", value: milliseconds(ours).percentile(0.9), unit: "ms",
+            baseline: milliseconds(lp).percentile(0.9), baselineName: "lp p90", target: "-", met: true),
+    ]
 }
 
-private func figure(_ name: String, _ samples: [Duration]) -> PrintBenchmarkFigure {
-    let milliseconds = samples.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }
-        .sorted()
-    func percentile(_ p: Double) -> Double {
-        milliseconds.isEmpty ? 0 : milliseconds[min(milliseconds.count - 1, Int(Double(milliseconds.count - 1) * p))]
-    }
-    return PrintBenchmarkFigure(
-        name: name, samples: samples.count, medianMilliseconds: percentile(0.5), p90Milliseconds: percentile(0.9))
+private func milliseconds(_ samples: [Duration]) -> [Double] {
+    samples.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }
 }
 
 private func runLP(server: CUPSServer, queue: String, file: String) throws {
