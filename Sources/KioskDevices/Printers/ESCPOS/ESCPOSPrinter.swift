@@ -133,12 +133,12 @@ public actor ESCPOSPrinter {
     public func print(_ job: [UInt8]) async throws(ESCPOSError) -> ESCPOSStatus {
         let before = try await status()
         if let fault = before.device.fault, !before.device.state.isUsable {
-            throw ESCPOSError(.notReady, "the printer cannot print: \(fault.message)", fault: fault)
+            throw ESCPOSError(.notReady, "the printer cannot print (\(fault.code)): \(fault.message)", fault: fault)
         }
         try await transport.write(job)
         let after = try await status()
         if let fault = after.device.fault, !after.device.state.isUsable {
-            throw ESCPOSError(.notReady, "the printer stopped while printing: \(fault.message)", fault: fault)
+            throw ESCPOSError(.notReady, "the printer stopped while printing (\(fault.code)): \(fault.message)", fault: fault)
         }
         return after
     }

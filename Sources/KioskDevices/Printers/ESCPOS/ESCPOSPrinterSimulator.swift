@@ -23,6 +23,7 @@ public final class ESCPOSPrinterSimulator: Sendable {
         var commands: [ESCPOSCommand] = []
         var parser = ESCPOSStreamParser()
         var answered = 0
+        var stopRequested = false
     }
 
     // The mutex guards what the simulator has seen and the condition it is in.
@@ -115,10 +116,32 @@ public final class ESCPOSPrinterSimulator: Sendable {
     }
 
     /// Reads and answers until the task is cancelled.
+    ///
+    /// The serving loop runs on the simulator's own thread, like a printer's firmware: answers
+    /// never wait for the test's or the daemon's tasks to be scheduled.
     public func run() async throws {
-        while !Task.isCancelled {
-            let bytes = await readChunk()
-            guard !bytes.isEmpty else { continue }
+        state.withLock { $0.stopRequested = false }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                queue.async { [self] in
+                    serve()
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.stopRequested = true }
+        }
+        throw CancellationError()
+    }
+
+    private func serve() {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !state.withLock({ $0.stopRequested }) {
+            var request = pollfd(fd: controller, events: Int16(POLLIN), revents: 0)
+            guard poll(&request, 1, 20) > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(controller, $0.baseAddress, $0.count) }
+            guard count > 0 else { continue }
+            let bytes = Array(buffer[..<count])
             let answers: [UInt8] = state.withLock { state in
                 state.received += bytes
                 let commands = state.parser.feed(bytes)
@@ -133,19 +156,6 @@ public final class ESCPOSPrinterSimulator: Sendable {
             }
             if !answers.isEmpty {
                 _ = answers.withUnsafeBytes { write(controller, $0.baseAddress, $0.count) }
-            }
-        }
-        throw CancellationError()
-    }
-
-    private func readChunk() async -> [UInt8] {
-        await withCheckedContinuation { continuation in
-            queue.async { [controller] in
-                var request = pollfd(fd: controller, events: Int16(POLLIN), revents: 0)
-                guard poll(&request, 1, 50) > 0 else { return continuation.resume(returning: []) }
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                let count = buffer.withUnsafeMutableBytes { read(controller, $0.baseAddress, $0.count) }
-                continuation.resume(returning: count > 0 ? Array(buffer[..<count]) : [])
             }
         }
     }
