@@ -46,7 +46,9 @@ else
     driver=(-P "$model")
 fi
 
-# -E after -p enables the queue and makes it accept jobs.
+# -E after -p enables the queue and makes it accept jobs. PostScript queues convert our PDFs
+# with pdftocairo, which keeps the CJK text as text (Ghostscript, the default, turns it into
+# outlines; poppler's pdftops drops the Unicode mapping).
 lpadmin "${server[@]}" -p "$name" -E -v "$uri" "${driver[@]}" \
-    -o printer-error-policy="$policy" -o printer-is-shared=false
+    -o printer-error-policy="$policy" -o printer-is-shared=false -o pdftops-renderer-default=pdftocairo
 echo "kiosk-print-queue: queue '$name' → $uri, error policy $policy"

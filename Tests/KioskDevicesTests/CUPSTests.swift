@@ -10,6 +10,7 @@ import Testing
 
 /// The private cupsd started by `scripts/cups-test-env.sh` (which `make test` runs).
 struct CUPSTestEnvironment: Sendable {
+    let directory: String
     let server: CUPSServer
     let pdfQueue: String
     let pdfDirectory: String
@@ -18,13 +19,13 @@ struct CUPSTestEnvironment: Sendable {
 
     static let current: CUPSTestEnvironment? = {
         let environment = ProcessInfo.processInfo.environment
-        guard environment["KIOSK_TEST_CUPS_ENV"] != nil, let serverText = environment["CUPS_SERVER"],
+        guard let directory = environment["KIOSK_TEST_CUPS_ENV"], let serverText = environment["CUPS_SERVER"],
             let server = CUPSServer(serverText), let pdfQueue = environment["KIOSK_TEST_CUPS_PDF_QUEUE"],
             let pdfDirectory = environment["KIOSK_TEST_CUPS_PDF_DIR"], let ippQueue = environment["KIOSK_TEST_IPP_QUEUE"],
             let ippeveURL = environment["KIOSK_TEST_IPPEVE_URL"]
         else { return nil }
         return CUPSTestEnvironment(
-            server: server, pdfQueue: pdfQueue, pdfDirectory: pdfDirectory, ippQueue: ippQueue, ippeveURL: ippeveURL)
+            directory: directory, server: server, pdfQueue: pdfQueue, pdfDirectory: pdfDirectory, ippQueue: ippQueue, ippeveURL: ippeveURL)
     }()
 
     static let skipReason: Comment =
@@ -88,7 +89,7 @@ struct CUPSTests {
         let submit = await #expect(throws: CUPSError.self) {
             try await client.submit(Data("%PDF-1.4".utf8), to: "no-such-queue", title: "x")
         }
-        #expect(submit?.code == .queueNotFound)
+        #expect(submit?.code == .queueNotFound, "\(String(describing: submit))")
         let down = CUPSClient(server: CUPSServer(host: "127.0.0.1", port: 1), timeout: .seconds(2))
         let unreachable = await #expect(throws: CUPSError.self) { try await down.destinations() }
         #expect(unreachable?.code == .serverUnreachable)
@@ -97,6 +98,10 @@ struct CUPSTests {
 
     @Test("paper out: the job waits, the kiosk reports media-empty with action clear; refilled, the job completes")
     func paperOut() async throws {
+        try await withIPPPrinter(environmentDirectory: environment.directory) { try await paperOutScenario() }
+    }
+
+    func paperOutScenario() async throws {
         try await environment.setPaper(level: 0)
         do {
             let registry = DeviceRegistry(bus: EventBus(), logger: Logger(label: "test"))
@@ -131,6 +136,10 @@ struct CUPSTests {
 
     @Test("a waiting job can be cancelled")
     func cancel() async throws {
+        try await withIPPPrinter(environmentDirectory: environment.directory) { try await cancelScenario() }
+    }
+
+    func cancelScenario() async throws {
         try await environment.setPaper(level: 0)
         do {
             let pdf = try Data(contentsOf: URL(fileURLWithPath: CUPSTestEnvironment.samplePDF))

@@ -214,6 +214,11 @@ struct CUPSPrintQueueTests {
 
     @Test("paper out on the IPP printer: on-screen receipt while the job waits with the fault; refilled, it prints")
     func paperOutThroughCUPS() async throws {
+        let directory = try #require(environment["KIOSK_TEST_CUPS_ENV"])
+        try await withIPPPrinter(environmentDirectory: directory) { try await paperOutScenario() }
+    }
+
+    func paperOutScenario() async throws {
         let renderer = try #require(renderer)
         let queueName = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
         let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])

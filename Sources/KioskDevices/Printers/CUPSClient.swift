@@ -257,7 +257,14 @@ public final class CUPSClient: Sendable {
             }
             defer { cupsFreeOptions(count, cupsOptions) }
             let id = cupsCreateJob(http, name, title, count, cupsOptions)
-            guard id > 0 else { throw Self.lastError("creating a job on '\(name)'", notFound: .queueNotFound) }
+            guard id > 0 else {
+                let error = Self.lastError("creating a job on '\(name)'", notFound: .queueNotFound)
+                // libcups reports an unknown queue here as an internal error: ask cupsd.
+                if error.code == .requestFailed, Self.queueIsMissing(name, http) {
+                    throw CUPSError(.queueNotFound, "no CUPS queue '\(name)'", ippStatus: 0x0406)
+                }
+                throw error
+            }
             guard cupsStartDocument(http, name, id, title, format, 1) == HTTP_STATUS_CONTINUE else {
                 throw Self.lastError("starting the document of job \(id)")
             }
@@ -372,6 +379,14 @@ public final class CUPSClient: Sendable {
             throw CUPSError(.invalidArgument, "'\(name)' is not a CUPS queue name")
         }
         return "ipp://localhost/printers/\(name)"
+    }
+
+    private static func queueIsMissing(_ name: String, _ http: OpaquePointer) -> Bool {
+        guard let uri = try? printerURI(name) else { return true }
+        let request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES)
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, uri)
+        ippDelete(cupsDoRequest(http, request, "/"))
+        return cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND
     }
 
     private static func send(
