@@ -50,10 +50,17 @@ wait_for_port() {
 stop_env() {
     local dir=$1
     [[ -d "$dir" && -f "$dir/.kiosk-cups-test-env" ]] || return 0
+    local pids=()
     for pidfile in "$dir"/*.pid; do
         [[ -f "$pidfile" ]] || continue
-        kill "$(cat "$pidfile")" 2>/dev/null || true
+        pids+=("$(cat "$pidfile")")
         rm -f "$pidfile"
+    done
+    ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null || true
+    # Wait for them to go, so nothing writes into the directory while it is removed.
+    for _ in $(seq 1 50); do
+        kill -0 "${pids[@]}" 2>/dev/null || break
+        sleep 0.1
     done
     if [[ -f "$dir/cups-pdf.conf.path" ]]; then
         rm -f "$(cat "$dir/cups-pdf.conf.path")"

@@ -120,7 +120,11 @@ final class Composer {
         switch block.content {
         case let .text(text):
             let layout = try self.layout(expander.expand(text), style: style, align: align, width: contentWidth)
-            return [Piece(height: layout.height + gap, isSpacing: false) { cr, x, y in layout.draw(cr, x, y) }]
+            // Headings stand apart from what precedes them.
+            let above = block.style == "heading" ? gap : 0
+            return [
+                Piece(height: above + layout.height + gap, isSpacing: false) { cr, x, y in layout.draw(cr, x, y + above) }
+            ]
 
         case let .fields(rows):
             let labelWidth = contentWidth * (paper.isRoll ? 0.32 : 0.22)

@@ -133,13 +133,15 @@ extension KioskCtl {
                 let pdf = try renderer.pdf(document, paper: try paperSize(paper))
                 let job = try await client.submit(pdf.data, to: queue, title: "kiosk-test-\(document.header.caseNumber)")
                 if !output.json { print("\(queue): job \(job) submitted, following it…") }
+                var lastLine = ""
                 let final = try await client.follow(job, queue: queue) { progress in
                     guard !output.json else { return }
                     var line = "  job \(progress.job.state)"
                     if let fault = progress.printer?.device.fault {
                         line += "; printer \(fault.code): \(fault.message) (action: \(fault.action.rawValue))"
                     }
-                    print(line)
+                    if line != lastLine { print(line) }
+                    lastLine = line
                 }
                 if output.json {
                     try output.printJSON(["queue": queue, "job": "\(job)", "state": "\(final.state)"])

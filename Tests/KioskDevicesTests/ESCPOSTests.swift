@@ -179,7 +179,8 @@ struct ESCPOSStatusTests {
 
 @Suite("ESC/POS printer on the simulator (pseudo-terminal)")
 struct ESCPOSSimulatorTests {
-    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 0.3)
+    // A generous answer timeout: parallel tests can keep the simulator from being scheduled.
+    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 2)
 
     func withSimulator(_ body: (ESCPOSPrinterSimulator, ESCPOSPrinter) async throws -> Void) async throws {
         let simulator = try ESCPOSPrinterSimulator()

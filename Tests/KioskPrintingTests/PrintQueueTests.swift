@@ -43,7 +43,8 @@ func waitFor(seconds: Double = 10, _ condition: () async throws -> Bool) async t
 
 @Suite("Print queue with an ESC/POS receipt printer (simulator)")
 struct ESCPOSPrintQueueTests {
-    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 0.3)
+    // A generous answer timeout: parallel tests can keep the simulator from being scheduled.
+    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 2)
 
     func withPrinter(
         _ body: (ESCPOSPrinterSimulator, ESCPOSDocumentPrinter, DocumentRenderer) async throws -> Void

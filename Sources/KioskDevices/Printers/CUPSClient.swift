@@ -170,7 +170,27 @@ public final class CUPSClient: Sendable {
 
     private final class Connection {
         var http: OpaquePointer?
-        deinit { if let http { httpClose(http) } }
+        /// Destinations and their capabilities, looked up once per queue: fetching them for
+        /// every job would cost two more round trips to cupsd.
+        var destinations: [String: Destination] = [:]
+
+        func forget() {
+            for destination in destinations.values {
+                cupsFreeDestInfo(destination.info)
+                cupsFreeDests(1, destination.dest)
+            }
+            destinations = [:]
+        }
+
+        deinit {
+            forget()
+            if let http { httpClose(http) }
+        }
+    }
+
+    private struct Destination {
+        let dest: UnsafeMutablePointer<cups_dest_t>
+        let info: OpaquePointer
     }
 
     /// A client of `server` with `timeout` seconds per request.
@@ -238,8 +258,9 @@ public final class CUPSClient: Sendable {
 
     // MARK: Jobs
 
-    /// Submits a document with the streaming API (`cupsCreateJob`, `cupsStartDocument`,
-    /// `cupsWriteRequestData`, `cupsFinishDocument`), so nothing is written to disk first.
+    /// Submits a document with the streaming destination API (`cupsCreateDestJob`,
+    /// `cupsStartDestDocument`, `cupsWriteRequestData`, `cupsFinishDestDocument`), so nothing
+    /// is written to disk first; the queue's destination and capabilities are looked up once.
     ///
     /// - Parameters:
     ///   - options: IPP job attributes, e.g. `["media": "iso_a4_210x297mm"]`.
@@ -249,23 +270,24 @@ public final class CUPSClient: Sendable {
     ) async throws(CUPSError) -> CUPSJobID {
         _ = try Self.printerURI(name)
         guard !document.isEmpty else { throw CUPSError(.invalidArgument, "the document is empty") }
-        return try await perform { http throws(CUPSError) in
+        return try await performWithConnection { connection, http throws(CUPSError) in
             var count: Int32 = 0
             var cupsOptions: UnsafeMutablePointer<cups_option_t>?
             for (key, value) in options.sorted(by: { $0.key < $1.key }) {
                 count = cupsAddOption(key, value, count, &cupsOptions)
             }
             defer { cupsFreeOptions(count, cupsOptions) }
-            let id = cupsCreateJob(http, name, title, count, cupsOptions)
-            guard id > 0 else {
-                let error = Self.lastError("creating a job on '\(name)'", notFound: .queueNotFound)
-                // libcups reports an unknown queue here as an internal error: ask cupsd.
-                if error.code == .requestFailed, Self.queueIsMissing(name, http) {
-                    throw CUPSError(.queueNotFound, "no CUPS queue '\(name)'", ippStatus: 0x0406)
-                }
-                throw error
+            let destination = try Self.destination(name, connection: connection, http: http)
+            var id: Int32 = 0
+            let created = cupsCreateDestJob(http, destination.dest, destination.info, &id, title, count, cupsOptions)
+            guard created.rawValue < 0x0100, id > 0 else {
+                // The queue may have been deleted or changed: look it up afresh next time.
+                connection.forget()
+                throw Self.lastError("creating a job on '\(name)'", notFound: .queueNotFound)
             }
-            guard cupsStartDocument(http, name, id, title, format, 1) == HTTP_STATUS_CONTINUE else {
+            let started = cupsStartDestDocument(
+                http, destination.dest, destination.info, id, title, format, 0, nil, 1)
+            guard started == HTTP_STATUS_CONTINUE else {
                 throw Self.lastError("starting the document of job \(id)")
             }
             let written = document.withUnsafeBytes { buffer -> http_status_t in
@@ -281,13 +303,31 @@ public final class CUPSClient: Sendable {
                 return status
             }
             guard written == HTTP_STATUS_CONTINUE else {
-                _ = cupsFinishDocument(http, name)
+                _ = cupsFinishDestDocument(http, destination.dest, destination.info)
                 throw CUPSError(.requestFailed, "sending job \(id)'s document to cupsd failed (HTTP \(written.rawValue))")
             }
-            let finished = cupsFinishDocument(http, name)
+            let finished = cupsFinishDestDocument(http, destination.dest, destination.info)
             guard finished.rawValue < 0x0100 else { throw Self.lastError("finishing job \(id)") }
             return CUPSJobID(rawValue: Int(id))
         }
+    }
+
+    private static func destination(
+        _ name: String, connection: Connection, http: OpaquePointer
+    ) throws(CUPSError) -> Destination {
+        if let cached = connection.destinations[name] { return cached }
+        guard let dest = cupsGetNamedDest(http, name, nil) else {
+            let error = lastError("looking up queue '\(name)'", notFound: .queueNotFound)
+            if error.code == .serverUnreachable { throw error }
+            throw CUPSError(.queueNotFound, "no CUPS queue '\(name)'", ippStatus: error.ippStatus)
+        }
+        guard let info = cupsCopyDestInfo(http, dest) else {
+            cupsFreeDests(1, dest)
+            throw lastError("reading the capabilities of '\(name)'", notFound: .queueNotFound)
+        }
+        let destination = Destination(dest: dest, info: info)
+        connection.destinations[name] = destination
+        return destination
     }
 
     /// Where job `id` is (IPP Get-Job-Attributes).
@@ -348,6 +388,12 @@ public final class CUPSClient: Sendable {
 
     /// Runs `body` with the open connection on the client's dispatch queue.
     private func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws(CUPSError) -> T) async throws(CUPSError) -> T {
+        try await performWithConnection { _, http throws(CUPSError) in try body(http) }
+    }
+
+    private func performWithConnection<T: Sendable>(
+        _ body: @escaping @Sendable (Connection, OpaquePointer) throws(CUPSError) -> T
+    ) async throws(CUPSError) -> T {
         let result: Result<T, CUPSError> = await withCheckedContinuation { continuation in
             queue.async { [self] in
                 let result = connection.withLock { connection -> Result<T, CUPSError> in
@@ -359,9 +405,10 @@ public final class CUPSClient: Sendable {
                     guard let http = connection.http else {
                         return .failure(CUPSError(.serverUnreachable, "cupsd at \(server) does not answer"))
                     }
-                    let result = Result { () throws(CUPSError) -> T in try body(http) }
+                    let result = Result { () throws(CUPSError) -> T in try body(connection, http) }
                     if case let .failure(error) = result, error.code == .serverUnreachable || error.code == .requestFailed {
                         // Start afresh next time: the connection may be half-closed.
+                        connection.forget()
                         httpClose(http)
                         connection.http = nil
                     }
@@ -379,14 +426,6 @@ public final class CUPSClient: Sendable {
             throw CUPSError(.invalidArgument, "'\(name)' is not a CUPS queue name")
         }
         return "ipp://localhost/printers/\(name)"
-    }
-
-    private static func queueIsMissing(_ name: String, _ http: OpaquePointer) -> Bool {
-        guard let uri = try? printerURI(name) else { return true }
-        let request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES)
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, uri)
-        ippDelete(cupsDoRequest(http, request, "/"))
-        return cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND
     }
 
     private static func send(

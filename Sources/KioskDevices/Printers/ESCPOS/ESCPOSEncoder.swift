@@ -88,11 +88,11 @@ public struct PrinterTextEncoding: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard result.status == 0, result.consumed == input.count else {
-            let bad = String(decoding: input[result.consumed...].prefix(4), as: UTF8.self).prefix(1)
+            // The text may be a citizen's name: say where, never which character.
             throw ESCPOSError(
                 .encoding,
                 source == "UTF-8"
-                    ? "the printer encoding \(target) cannot print '\(bad)' (U+\(String(bad.unicodeScalars.first?.value ?? 0, radix: 16, uppercase: true)))"
+                    ? "the printer encoding \(target) cannot print the character at byte \(result.consumed) of the text"
                     : "bytes from the printer are not valid \(source)")
         }
         return Array(output[..<result.produced])
