@@ -100,7 +100,9 @@ extension KioskCtl {
                 }
                 if pdf.missingGlyphs > 0 {
                     FileHandle.standardError.write(
-                        Data("warning: \(pdf.missingGlyphs) characters have no glyph in the installed fonts (install fonts-noto-cjk or fonts-wqy-microhei)\n".utf8))
+                        Data(
+                            "warning: \(pdf.missingGlyphs) characters have no glyph in the installed fonts (install fonts-noto-cjk or fonts-wqy-microhei)\n"
+                                .utf8))
                 }
             }
         }
@@ -161,7 +163,11 @@ extension KioskCtl {
                 try encoder.line("编号 \(document.header.caseNumber)")
                 try encoder.qrCode(document.header.statusURL, moduleSize: settings.qrModuleSize)
                 try encoder.line("")
-                if let cut = settings.cut { encoder.cut(cut, feed: settings.feedBeforeCut) } else { encoder.feed(lines: settings.feedBeforeCut) }
+                if let cut = settings.cut {
+                    encoder.cut(cut, feed: settings.feedBeforeCut)
+                } else {
+                    encoder.feed(lines: settings.feedBeforeCut)
+                }
                 let printer = ESCPOSPrinter(transport: try CharacterDeviceTransport(path: device), settings: settings)
                 let status = try await printer.print(encoder.bytes)
                 let (state, fault) = status.device

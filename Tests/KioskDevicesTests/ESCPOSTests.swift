@@ -67,12 +67,14 @@ struct ESCPOSGoldenTests {
         #expect(throws: ESCPOSError.self) { try encoder.qrCode("x", moduleSize: 17) }
     }
 
-    @Test("cuts: full, partial, and feed-then-cut", arguments: [
-        (ESCPOSEncoder.Cut.full, 0, [UInt8]([0x1D, 0x56, 0x00])),
-        (.partial, 0, [0x1D, 0x56, 0x01]),
-        (.full, 4, [0x1D, 0x56, 0x41, 0x04]),
-        (.partial, 4, [0x1D, 0x56, 0x42, 0x04]),
-    ])
+    @Test(
+        "cuts: full, partial, and feed-then-cut",
+        arguments: [
+            (ESCPOSEncoder.Cut.full, 0, [UInt8]([0x1D, 0x56, 0x00])),
+            (.partial, 0, [0x1D, 0x56, 0x01]),
+            (.full, 4, [0x1D, 0x56, 0x41, 0x04]),
+            (.partial, 4, [0x1D, 0x56, 0x42, 0x04]),
+        ])
     func cut(_ cut: ESCPOSEncoder.Cut, feed: Int, expected: [UInt8]) throws {
         var encoder = try encoder()
         encoder.cut(cut, feed: feed)

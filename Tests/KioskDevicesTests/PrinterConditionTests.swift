@@ -11,7 +11,10 @@ struct PrinterConditionTests {
             (.processing, ["none"], .busy, nil, nil),
             (.stopped, ["media-empty-error"], .userError, "media-empty", .clear),
             // cupsd relays a remote printer's paper-out as a warning while the job waits.
-            (.processing, ["cups-waiting-for-job-completed", "media-empty-warning", "media-needed-warning"], .userError, "media-empty", .clear),
+            (
+                .processing, ["cups-waiting-for-job-completed", "media-empty-warning", "media-needed-warning"], .userError, "media-empty",
+                .clear
+            ),
             (.idle, ["media-empty-report"], .userError, "media-empty", .clear),
             (.stopped, ["media-jam-error", "media-empty-error"], .userError, "media-jam", .clear),
             (.stopped, ["cover-open"], .userError, "cover-open", .clear),
@@ -45,12 +48,14 @@ struct PrinterConditionTests {
         #expect(device.fault?.action == .reset)
     }
 
-    @Test("severity suffixes are split off", arguments: [
-        ("media-empty-error", "media-empty", PrinterStateReason.Severity?.some(.error)),
-        ("toner-low-warning", "toner-low", .warning),
-        ("offline-report", "offline", .report),
-        ("cover-open", "cover-open", nil),
-    ])
+    @Test(
+        "severity suffixes are split off",
+        arguments: [
+            ("media-empty-error", "media-empty", PrinterStateReason.Severity?.some(.error)),
+            ("toner-low-warning", "toner-low", .warning),
+            ("offline-report", "offline", .report),
+            ("cover-open", "cover-open", nil),
+        ])
     func suffixes(keyword: String, reason: String, severity: PrinterStateReason.Severity?) {
         let parsed = PrinterStateReason(keyword: keyword)
         #expect(parsed.reason == reason)

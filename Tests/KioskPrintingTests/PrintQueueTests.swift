@@ -158,8 +158,9 @@ struct ESCPOSPrintQueueTests {
 
 @Suite(
     "Print queue through a real cupsd", .serialized,
-    .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_ENV"] != nil,
-             "needs the private cupsd of scripts/cups-test-env.sh (run `make test`)"))
+    .enabled(
+        if: ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_ENV"] != nil,
+        "needs the private cupsd of scripts/cups-test-env.sh (run `make test`)"))
 struct CUPSPrintQueueTests {
     let environment = ProcessInfo.processInfo.environment
 
@@ -224,7 +225,8 @@ struct CUPSPrintQueueTests {
         let queueName = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
         let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
         func setPaper(_ level: Int) async throws {
-            let query = "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)"
+            let query =
+                "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)"
                 + "&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
             _ = try await URLSession.shared.data(from: try #require(URL(string: "\(ippeve)/media?\(query)")))
         }

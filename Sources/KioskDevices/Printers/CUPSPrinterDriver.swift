@@ -48,10 +48,10 @@ public struct CUPSPrinterDriver: DeviceDriver {
                 }
                 previous = fault
                 await registry.report(id, state: state, fault: fault)
-            } catch where error.code == .queueNotFound {
+            } catch  where error.code == .queueNotFound {
                 throw DeviceUnavailable(
                     "no CUPS queue '\(queue)' on \(client.server)", state: .noDevice, action: .configuration)
-            } catch where error.code == .serverUnreachable {
+            } catch  where error.code == .serverUnreachable {
                 await registry.report(
                     id, state: .offline,
                     fault: DeviceFault(code: "cupsd-unreachable", message: "the print service does not answer", action: .suspend))

@@ -80,8 +80,10 @@ public struct PrinterCondition: Sendable, Hashable, Codable {
         "marker-supply-empty": Meaning(rank: 3, state: .userError, action: .clear, message: "ink or toner empty: replace the cartridge"),
         "marker-waste-full": Meaning(rank: 3, state: .userError, action: .clear, message: "waste toner full: replace the waste container"),
         "spool-area-full": Meaning(rank: 4, state: .hardwareError, action: .maintenance, message: "the print spool is full"),
-        "cups-missing-filter": Meaning(rank: 5, state: .hardwareError, action: .configuration, message: "the queue lacks a filter for this document format"),
-        "cups-insecure-filter": Meaning(rank: 5, state: .hardwareError, action: .configuration, message: "a filter of the queue has unsafe permissions"),
+        "cups-missing-filter": Meaning(
+            rank: 5, state: .hardwareError, action: .configuration, message: "the queue lacks a filter for this document format"),
+        "cups-insecure-filter": Meaning(
+            rank: 5, state: .hardwareError, action: .configuration, message: "a filter of the queue has unsafe permissions"),
         "offline": Meaning(rank: 6, state: .offline, action: .suspend, message: "the printer does not answer"),
         "shutdown": Meaning(rank: 6, state: .offline, action: .suspend, message: "the printer is shut down"),
         "connecting-to-device": Meaning(rank: 7, state: .offline, action: .suspend, message: "connecting to the printer"),
