@@ -68,7 +68,9 @@ public final class CharacterDeviceTransport: ESCPOSTransport {
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 if written < 0 {
                     if errno == EINTR || errno == EAGAIN { continue }
-                    throw ESCPOSError(.io, "writing to \(self.path) failed: \(String(cString: strerror(errno)))")
+                    // usblp answers ENODEV once the printer is unplugged.
+                    let code: ESCPOSError.Code = errno == ENODEV || errno == EIO ? .noDevice : .io
+                    throw ESCPOSError(code, "writing to \(self.path) failed: \(String(cString: strerror(errno)))")
                 }
                 offset += written
             }
@@ -87,7 +89,8 @@ public final class CharacterDeviceTransport: ESCPOSTransport {
             let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if got < 0 {
                 if errno == EAGAIN { return [] }
-                throw ESCPOSError(.io, "reading from \(self.path) failed: \(String(cString: strerror(errno)))")
+                let code: ESCPOSError.Code = errno == ENODEV || errno == EIO ? .noDevice : .io
+                throw ESCPOSError(code, "reading from \(self.path) failed: \(String(cString: strerror(errno)))")
             }
             if got == 0, request.revents & Int16(POLLHUP) != 0 {
                 throw ESCPOSError(.noDevice, "\(self.path) was disconnected")
