@@ -13,16 +13,16 @@ demo: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd demo
 
 test:
-	scripts/ensure-packages.sh build test
+	scripts/ensure-packages.sh build test printing
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 
 # Release binaries in their own build folder, so that a benchmark never waits for (or
 # invalidates) the debug build used by the tests.
 bench:
-	scripts/ensure-packages.sh build bench
+	scripts/ensure-packages.sh build bench printing
 	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_FLAGS)
-	.build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
+	scripts/cups-test-env.sh .build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
 
 # libFuzzer over the SAM frame decoder, bounded (FUZZ_SECONDS, default 30) for CI.
 FUZZ_SECONDS ?= 30

@@ -39,6 +39,10 @@ let package = Package(
         .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
         // glibc's pseudo-terminal functions, hidden from Swift's Glibc module (SAM simulator).
         .systemLibrary(name: "CPosixPTY"),
+        // Document rendering: cairo (PDF and raster surfaces), pango (CJK text layout), qrencode.
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo-pdf", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         // The domain: pure Swift, Foundation only, no I/O.
         .target(name: "KioskCore", swiftSettings: strict),
@@ -62,6 +66,27 @@ let package = Package(
             name: "KioskDevices",
             dependencies: [
                 "KioskCore", "KioskFiles", "CLibUSB", "CCups", "CPosixPTY",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Receipts, one-time notices and pledges rendered from data templates to PDF and raster.
+        .target(
+            name: "KioskDocuments",
+            dependencies: [
+                "KioskCore", "KioskFiles", "CCairo", "CPango", "CQREncode",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The persisted print queue: renders documents, sends them to CUPS or ESC/POS printers,
+        // follows each job to its end, and falls back to the screen.
+        .target(
+            name: "KioskPrinting",
+            dependencies: [
+                "KioskCore", "KioskDocuments", "KioskDevices",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -124,6 +149,7 @@ let package = Package(
             name: "kioskctl",
             dependencies: [
                 "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime", "KioskServer", "KioskCatalog",
+                "KioskDocuments", "KioskPrinting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskRuntime", "KioskCatalog", "KioskDevices",
+                "KioskCore", "KioskStore", "KioskRuntime", "KioskCatalog", "KioskDevices", "KioskDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -151,6 +177,19 @@ let package = Package(
         .testTarget(
             name: "KioskDevicesTests",
             dependencies: ["KioskDevices", "KioskFiles", "KioskCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KioskDocumentsTests",
+            dependencies: ["KioskDocuments", "KioskFiles"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KioskPrintingTests",
+            dependencies: [
+                "KioskPrinting", "KioskDocuments", "KioskDevices",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -4,9 +4,12 @@
 set -euo pipefail
 
 declare -A groups=(
-    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config"
+    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev"
     [test]="sqlite3 util-linux procps curl"
     [bench]="sqlite3 procps"
+    # Printing: the document renderer's libraries, a real cupsd with a PDF queue, an IPP
+    # Everywhere printer to fail on purpose, pdftotext to read PDFs back, and a CJK font.
+    [printing]="libcairo2-dev libpango1.0-dev libqrencode-dev libcups2-dev cups cups-client cups-bsd printer-driver-cups-pdf cups-ipp-utils dbus-daemon poppler-utils zbar-tools fonts-wqy-microhei fontconfig"
 )
 
 wanted=()

@@ -25,6 +25,7 @@ struct KioskBench: AsyncParsableCommand {
             ("engine", { try engineResults() }),
             ("touch", { try await runTouchBenchmarks() }),
             ("idcard", { try await runIDCardBenchmarks() }),
+            ("print", { try await runPrintBenchmarks() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))

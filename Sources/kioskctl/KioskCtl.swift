@@ -16,6 +16,7 @@ struct KioskCtl: AsyncParsableCommand {
             CatalogCommand.self, BundleCommand.self, CalendarCommand.self,
             Touch.self,
             IDCard.self,
+            Printer.self, Print.self,
         ]
     )
 }
