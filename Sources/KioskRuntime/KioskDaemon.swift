@@ -62,7 +62,10 @@ public struct KioskDaemon: Sendable {
 
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
-        let (drivers, simulators) = DeviceFactory(configuration: configuration, profiles: profiles, bus: bus, logger: logger).drivers()
+        let (drivers, simulators) = DeviceFactory(
+            configuration: configuration, profiles: profiles, bus: bus, logger: logger,
+            cardReaderControls: IDCardReaderControls(), cups: CUPSClient()
+        ).drivers()
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
 

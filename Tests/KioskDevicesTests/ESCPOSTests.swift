@@ -312,8 +312,8 @@ struct PrinterProfileTests {
     }
 }
 
-/// Polls `condition` every 20 ms for up to `seconds`.
-func waitFor(seconds: Double = 5, _ condition: () async -> Bool) async throws {
+/// Polls `condition` every 20 ms for up to `seconds` (generous: a loaded CI machine is slow).
+func waitFor(seconds: Double = 20, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }

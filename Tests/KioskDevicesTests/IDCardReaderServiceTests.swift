@@ -19,7 +19,8 @@ final class CardEventLog: Sendable {
     var all: [any BusEvent] { events.withLock { $0 } }
 
     /// Waits up to `timeout` for `condition`.
-    func wait(for timeout: Duration = .seconds(3), until condition: ([String]) -> Bool) async -> Bool {
+    // Generous: it returns as soon as the condition holds, and a loaded CI machine is slow.
+    func wait(for timeout: Duration = .seconds(20), until condition: ([String]) -> Bool) async -> Bool {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
             if condition(topics) { return true }

@@ -16,7 +16,7 @@ struct DaemonProcessTests {
         let daemon = try Program(
             "kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"])
 
-        let untilReady = try #require(notify.waitFor("READY=1", timeout: .seconds(20)))
+        let untilReady = try #require(await notify.waitFor("READY=1", timeout: .seconds(20)))
         let ready = try #require(untilReady.last)
         #expect(ready.contains("STATUS=api 127.0.0.1:"))
         // Every configured device is known at READY=1, even if still opening.
@@ -25,16 +25,20 @@ struct DaemonProcessTests {
         let socketMode = try FileManager.default.attributesOfItem(atPath: scratch.file("admin.sock"))[.posixPermissions] as? Int
         #expect(socketMode == 0o660)
 
+        // WATCHDOG_USEC is 400 ms: a ping every 200 ms. Drop what queued up before (the
+        // socket holds up to 10), start at a fresh ping, then count for 3 s: about 15 expected.
+        while notify.receive(timeout: .zero) != nil {}
+        #expect(await notify.waitFor("WATCHDOG=1", timeout: .seconds(10)) != nil)
         var pings = 0
-        let window = ContinuousClock.now + .seconds(2)
+        let window = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < window {
-            if let message = notify.receive(timeout: window - ContinuousClock.now), message.contains("WATCHDOG=1") { pings += 1 }
+            if let message = await notify.next(timeout: window - ContinuousClock.now), message.contains("WATCHDOG=1") { pings += 1 }
         }
-        // Every 200 ms for 2 s: about 10; a loaded machine may delay a few, none may be doubled.
-        #expect((5...12).contains(pings), "got \(pings) watchdog pings in 2 s")
+        // A loaded machine may delay some; a doubled cadence (30) or none at all must fail.
+        #expect((8...20).contains(pings), "got \(pings) watchdog pings in 3 s")
 
         daemon.signal(SIGTERM)
-        #expect(notify.waitFor("STOPPING=1", timeout: .seconds(10)) != nil)
+        #expect(await notify.waitFor("STOPPING=1", timeout: .seconds(10)) != nil)
         let result = await daemon.finish(timeout: .seconds(10))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("kioskd stopped cleanly"))
@@ -47,7 +51,7 @@ struct DaemonProcessTests {
         let name = "kiosk-test-\(UUID().uuidString.prefix(8))"
         let notify = try NotifyListener(abstractName: name)
         let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
-        #expect(notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
         daemon.signal(SIGINT)
         #expect(await daemon.finish().status == 0)
     }
@@ -57,7 +61,7 @@ struct DaemonProcessTests {
         let scratch = try Scratch()
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
-        let ready = try #require(notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
 
         // Open event streams that never end by themselves, and keep devices changing.
@@ -70,21 +74,21 @@ struct DaemonProcessTests {
             _ = try await Program.run("kioskctl", ["status", "--socket", socket, "--json"])
             let toggle = try Process.run(
                 URL(fileURLWithPath: "/usr/bin/curl"),
-                arguments: ["-s", "-X", "POST", "--unix-socket", socket, "http://kiosk/admin/v1/devices/idcard/simulate/\(condition)", "-o", "/dev/null"])
-            toggle.waitUntilExit()
+                arguments: ["-s", "-X", "POST", "--unix-socket", socket, "http://kiosk/admin/v1/devices/printer/simulate/\(condition)", "-o", "/dev/null"])
+            await offPool { toggle.waitUntilExit() }
         }
 
         let before = try await Program.run("kioskctl", ["status", "--socket", socket, "--json"])
         let beforeStatus = try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any]
         let devices = beforeStatus?["devices"] as? [[String: Any]] ?? []
-        let reader = devices.first { $0["id"] as? String == "idcard" }
+        let reader = devices.first { $0["id"] as? String == "printer" }
         let reported = (reader?["counters"] as? [String: Any])?["disconnects"] as? Int
 
         let stopAsked = ContinuousClock.now
         daemon.signal(SIGTERM)
         let result = await daemon.finish(timeout: .seconds(15))
         let stopTook = ContinuousClock.now - stopAsked
-        for stream in streams { stream.waitUntilExit() }
+        for stream in streams { await offPool { stream.waitUntilExit() } }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(stopTook < .seconds(5), "stop took \(stopTook) with the bound at 5 s")
 
@@ -92,7 +96,7 @@ struct DaemonProcessTests {
         let check = try await database.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
         #expect(check == ["ok"])
         let disconnects = try await database.read { db in
-            try Int.fetchOne(db, sql: "SELECT value FROM device_counter WHERE device_id = 'idcard' AND counter = 'disconnects'")
+            try Int.fetchOne(db, sql: "SELECT value FROM device_counter WHERE device_id = 'printer' AND counter = 'disconnects'")
         }
         // What the status showed before the stop is what the database kept.
         #expect(reported != nil && reported! >= 1)
@@ -117,7 +121,7 @@ struct DaemonProcessTests {
         try garbage.write(to: URL(fileURLWithPath: scratch.file("state/kiosk.db")))
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
-        let ready = try #require(notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
         #expect(ready.contains("STORE QUARANTINED"))
         let socket = scratch.file("admin.sock")
 
@@ -153,7 +157,7 @@ struct DaemonProcessTests {
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
         copy.arguments = ["-r", "\(repositoryRoot)/Provisioning/catalog", catalogue]
         try copy.run()
-        copy.waitUntilExit()
+        await offPool { copy.waitUntilExit() }
         let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: catalogue + "/bundles").sorted().first)
         let path = catalogue + "/bundles/" + bundle
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -163,11 +167,38 @@ struct DaemonProcessTests {
         try config.write(toFile: scratch.file("kiosk.yaml"), atomically: true, encoding: .utf8)
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let daemon = try Program("kioskd", ["--config", scratch.file("kiosk.yaml")], environment: ["NOTIFY_SOCKET": notify.address])
-        #expect(notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
         let doctor = try await Program.run("kioskctl", ["doctor", "--socket", scratch.file("admin.sock")])
         #expect(doctor.status == 1)
         #expect(doctor.stdout.contains("FAIL  catalogue: bundles:"))
         #expect(doctor.stdout.contains(bundle + ":"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
+    }
+
+    @Test("Real devices configured without what their driver needs are configuration faults doctor explains")
+    func misconfiguredDevices() async throws {
+        let scratch = try Scratch()
+        let base = try String(contentsOfFile: try daemonConfiguration(in: scratch), encoding: .utf8)
+        let config = base + """
+              - id: receipt
+                kind: receipt-printer
+                profile: generic-escpos-80
+              - id: reader2
+                kind: idcard
+                profile: no-such-reader
+
+            """
+        try config.write(toFile: scratch.file("kiosk.yaml"), atomically: true, encoding: .utf8)
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program("kioskd", ["--config", scratch.file("kiosk.yaml")], environment: ["NOTIFY_SOCKET": notify.address])
+        #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        try await Task.sleep(for: .milliseconds(500))
+        let doctor = try await Program.run("kioskctl", ["doctor", "--socket", scratch.file("admin.sock")])
+        #expect(doctor.status == 1)
+        #expect(doctor.stdout.contains("FAIL  device: receipt (receipt-printer): hardwareError: a receipt printer needs its device path"))
+        #expect(doctor.stdout.contains("FAIL  device: reader2 (idcard): hardwareError: device profile 'no-such-reader' not found"))
+        #expect(doctor.stdout.contains("correct the device's configuration or profile"))
         daemon.signal(SIGTERM)
         #expect(await daemon.finish().status == 0)
     }
@@ -197,28 +228,31 @@ struct DaemonProcessTests {
         let scratch = try Scratch()
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
-        let ready = try #require(notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
-        func get(_ path: String) throws -> String {
-            let curl = Process()
-            let pipe = Pipe()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-s", "-i", "http://127.0.0.1:\(port)\(path)"]
-            curl.standardOutput = pipe
-            try curl.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            curl.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+        let address = "http://127.0.0.1:\(port)"
+        func get(_ path: String) async -> String {
+            await offPool {
+                let curl = Process()
+                let pipe = Pipe()
+                curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                curl.arguments = ["-s", "-i", address + path]
+                curl.standardOutput = pipe
+                guard (try? curl.run()) != nil else { return "" }
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                curl.waitUntilExit()
+                return String(decoding: data, as: UTF8.self)
+            }
         }
-        let health = try get("/healthz")
+        let health = await get("/healthz")
         #expect(health.hasPrefix("HTTP/1.1 200"))
         #expect(health.lowercased().contains("cache-control: no-store"))
-        let metrics = try get("/metrics")
+        let metrics = await get("/metrics")
         #expect(metrics.contains("kiosk_device_state{device=\"idcard\",kind=\"idcard\",state=\"online\"} 1"))
         #expect(metrics.contains("kiosk_accepting_cases 1"))
         // The simulated touch screen is the real evdev driver reading a simulated panel.
         #expect(metrics.contains("kiosk_device_state{device=\"touch\",kind=\"touch\",state=\"online\"} 1"))
-        let status = try get("/api/v1/status")
+        let status = await get("/api/v1/status")
         #expect(status.contains("\"kioskID\":\"TEST-0001\""))
         #expect(status.contains("\"bundles\":21"))
         daemon.signal(SIGTERM)

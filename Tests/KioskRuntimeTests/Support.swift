@@ -4,6 +4,15 @@ import Glibc
 import Foundation
 import Testing
 
+/// Runs a blocking call (poll, waitpid, a pipe read) on a thread of its own: on the
+/// cooperative pool it would starve every other test running meanwhile.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.start()
+    }
+}
+
 /// A fresh folder per test, removed afterwards. Short, because unix socket paths must be.
 final class Scratch {
     let path: String
@@ -21,7 +30,8 @@ final class Scratch {
 }
 
 /// A unix datagram socket standing in for systemd's notify socket.
-final class NotifyListener {
+final class NotifyListener: @unchecked Sendable {
+    // Unchecked: the descriptor is only read by one waiting thread at a time (tests await each wait).
     let descriptor: Int32
     /// The value for `$NOTIFY_SOCKET`.
     let address: String
@@ -58,8 +68,17 @@ final class NotifyListener {
         return String(decoding: buffer[0..<count], as: UTF8.self)
     }
 
-    /// Waits for a datagram containing `text`, returning every datagram seen until then.
-    func waitFor(_ text: String, timeout: Duration) -> [String]? {
+    /// Waits, off the cooperative pool, for a datagram containing `text`.
+    func waitFor(_ text: String, timeout: Duration) async -> [String]? {
+        await offPool { self.waitForBlocking(text, timeout: timeout) }
+    }
+
+    /// Waits, off the cooperative pool, for the next datagram.
+    func next(timeout: Duration) async -> String? {
+        await offPool { self.receive(timeout: timeout) }
+    }
+
+    private func waitForBlocking(_ text: String, timeout: Duration) -> [String]? {
         let deadline = ContinuousClock.now + timeout
         var seen: [String] = []
         while ContinuousClock.now < deadline {
@@ -109,8 +128,8 @@ final class Program {
     func finish(timeout: Duration = .seconds(30)) async -> (status: Int32, stdout: String, stderr: String) {
         // Read while waiting, so a chatty program never blocks on a full pipe.
         let (outputHandle, errorHandle) = (output.fileHandleForReading, errors.fileHandleForReading)
-        async let stdout = Task.detached { outputHandle.readDataToEndOfFile() }.value
-        async let stderr = Task.detached { errorHandle.readDataToEndOfFile() }.value
+        async let stdout = offPool { outputHandle.readDataToEndOfFile() }
+        async let stderr = offPool { errorHandle.readDataToEndOfFile() }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -120,7 +139,8 @@ final class Program {
             process.terminate()
             kill(process.processIdentifier, SIGKILL)
         }
-        process.waitUntilExit()
+        let process = self.process
+        await offPool { process.waitUntilExit() }
         return (process.terminationStatus, String(decoding: await stdout, as: UTF8.self), String(decoding: await stderr, as: UTF8.self))
     }
 

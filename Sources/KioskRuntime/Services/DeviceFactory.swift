@@ -1,3 +1,4 @@
+import Foundation
 import KioskDevices
 import Logging
 
@@ -8,6 +9,10 @@ struct DeviceFactory {
     let profiles: DeviceProfileCatalog
     let bus: EventBus
     let logger: Logger
+    /// What the citizen's session uses to ask the card reader for a card.
+    let cardReaderControls: IDCardReaderControls
+    /// One connection to the CUPS scheduler for every A4 printer.
+    let cups: CUPSClient
 
     /// The drivers, and the controls of the simulated ones (for the demo panel and tests).
     func drivers() -> (drivers: [any DeviceDriver], simulators: [DeviceID: SimulatedDeviceControls]) {
@@ -37,7 +42,21 @@ struct DeviceFactory {
                 logger.error("Touch simulator could not start; using a status-only simulator", metadata: ["error": "\(error)"])
                 return nil
             }
-        case .idCardReader, .printer, .receiptPrinter:
+        case .idCardReader:
+            // The SAM simulator speaks the protocol byte for byte; the real reader service
+            // drives it, with the first sample card on the reader.
+            var card: SimulatedCard?
+            let sample = (configuration.paths.profilesDir as NSString).appendingPathComponent("idcard/cards/resident-id.yaml")
+            do {
+                card = try SampleCardFile.load(path: sample)
+            } catch {
+                logger.warning("Sample card not loaded; the simulated reader starts empty", metadata: ["problem": "\(error)"])
+            }
+            let sam = SimulatedSAM(card: card)
+            return IDCardReaderService(
+                id: device.id, settings: .init(transport: .simulator), model: "Simulated SAM reader", bus: bus,
+                controls: cardReaderControls, simulated: true, openTransport: { SimulatedSAMTransport(sam: sam) })
+        case .printer, .receiptPrinter:
             return nil
         }
     }
@@ -47,9 +66,41 @@ struct DeviceFactory {
         case .touchScreen:
             return TouchScreenDriver(
                 id: device.id, location: .init(configured: device.path), site: touchSite(for: device), catalog: profiles, bus: bus)
-        case .idCardReader, .printer, .receiptPrinter:
-            return MissingDriver(id: device.id, kind: device.kind)
+        case .idCardReader:
+            guard let profile = profile(for: device, default: "generic-sam-usb") else { return misconfigured(device) }
+            do {
+                return try IDCardReaderService.make(
+                    id: device.id, profile: profile, bus: bus, controls: cardReaderControls, devicePath: device.path)
+            } catch {
+                return MisconfiguredDevice(id: device.id, kind: device.kind, reason: "profile \(profile.name): \(error)")
+            }
+        case .printer:
+            guard let queue = device.queue else {
+                return MisconfiguredDevice(id: device.id, kind: device.kind, reason: "an A4 printer needs its CUPS queue (queue: kiosk-a4)")
+            }
+            return CUPSPrinterDriver(id: device.id, queue: queue, client: cups)
+        case .receiptPrinter:
+            guard let path = device.path else {
+                return MisconfiguredDevice(id: device.id, kind: device.kind, reason: "a receipt printer needs its device path (path: /dev/usb/lp0)")
+            }
+            guard let profile = profile(for: device, default: "generic-escpos-80") else { return misconfigured(device) }
+            do {
+                return ESCPOSPrinterDriver(
+                    id: device.id, path: path, settings: try profile.settings(ESCPOSSettings.self), model: profile.model)
+            } catch {
+                return MisconfiguredDevice(id: device.id, kind: device.kind, reason: "\(error)")
+            }
         }
+    }
+
+    private func profile(for device: KioskConfiguration.Device, default name: String) -> DeviceProfile? {
+        profiles.profile(named: device.profile ?? name)
+    }
+
+    private func misconfigured(_ device: KioskConfiguration.Device) -> any DeviceDriver {
+        MisconfiguredDevice(
+            id: device.id, kind: device.kind,
+            reason: "device profile '\(device.profile ?? "default")' not found in \(configuration.paths.profilesDir)")
     }
 
     /// The site's touch settings, with the device entry's path and profile where the

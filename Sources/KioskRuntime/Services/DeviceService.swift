@@ -14,19 +14,18 @@ struct DeviceService: Service {
     }
 }
 
-/// A configured real device whose kind has no hardware driver in this build: it is shown as
-/// a configuration fault rather than silently ignored.
-struct MissingDriver: DeviceDriver {
+/// A configured device that cannot be driven as configured (profile missing or malformed,
+/// queue or path absent): shown as a configuration fault rather than silently ignored.
+struct MisconfiguredDevice: DeviceDriver {
     let id: DeviceID
     let kind: DeviceKind
+    let reason: String
     var isSimulated: Bool { false }
 
     func run(registry: DeviceRegistry, logger: Logger) async throws {
         await registry.report(
-            id, state: .hardwareError,
-            fault: DeviceFault(
-                code: "no-driver", message: "this build has no hardware driver for \(kind) devices; set simulate: true or update kioskd",
-                action: .configuration))
-        try await Task.sleep(for: .seconds(86_400 * 365))
+            id, state: .hardwareError, fault: DeviceFault(code: "misconfigured", message: reason, action: .configuration))
+        // Nothing to retry until the configuration changes: wait for the daemon to stop.
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 }
