@@ -2,6 +2,8 @@
 # Each installs the missing Debian packages it needs first.
 SWIFT ?= swift
 SWIFT_FLAGS ?=
+# How long `make test` (and `make fuzz`) fuzzes the SAM frame decoder.
+FUZZ_SECONDS ?= 30
 
 .PHONY: build demo test bench fuzz format lint clean
 
@@ -16,6 +18,7 @@ test:
 	scripts/ensure-packages.sh build test printing
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
 
 # Release binaries in their own build folder, so that a benchmark never waits for (or
 # invalidates) the debug build used by the tests.
@@ -24,8 +27,7 @@ bench:
 	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh .build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
 
-# libFuzzer over the SAM frame decoder, bounded (FUZZ_SECONDS, default 30) for CI.
-FUZZ_SECONDS ?= 30
+# libFuzzer over the SAM frame decoder, bounded (FUZZ_SECONDS) for CI.
 fuzz:
 	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
 
