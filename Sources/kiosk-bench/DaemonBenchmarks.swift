@@ -66,6 +66,7 @@ struct DaemonBenchmarks {
         }
         try await Task.sleep(for: .seconds(2))
         let rss = residentMegabytes(pid)
+        let privateMemory = privateMegabytes(pid)
         let cpuBefore = cpuSeconds(pid)
         let wallBefore = ContinuousClock.now
         try await Task.sleep(for: .seconds(idleSeconds))
@@ -75,7 +76,10 @@ struct DaemonBenchmarks {
             BenchmarkResult(
                 name: "start to READY=1 (median of \(readyTimes.count))", value: ready, unit: "ms", baseline: baselineTimes.median,
                 baselineName: "sqlite3 quick_check", target: "< 300 ms", met: ready < 300),
-            BenchmarkResult(name: "idle resident memory", value: rss, unit: "MB", target: "< 40 MB", met: rss < 40),
+            BenchmarkResult(name: "idle resident memory (RSS)", value: rss, unit: "MB", target: "< 40 MB", met: rss < 40),
+            // RSS counts the shared libraries' code pages (Foundation and ICU alone are ~16 MB);
+            // what kioskd costs the machine on its own is its private memory.
+            BenchmarkResult(name: "idle private memory (USS)", value: privateMemory, unit: "MB", target: "(reported)", met: true),
             BenchmarkResult(name: "idle CPU over \(idleSeconds) s", value: cpu, unit: "% core", target: "< 1%", met: cpu < 1),
         ]
     }
@@ -84,6 +88,13 @@ struct DaemonBenchmarks {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") ?? .nan
+        return kilobytes / 1024
+    }
+
+    private func privateMegabytes(_ pid: pid_t) -> Double {
+        let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
+        let kilobytes = rollup.split(separator: "\n").filter { $0.hasPrefix("Private_") }
+            .compactMap { Double($0.split(separator: " ").dropFirst().first ?? "") }.reduce(0, +)
         return kilobytes / 1024
     }
 

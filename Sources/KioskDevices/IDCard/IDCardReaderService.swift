@@ -5,8 +5,15 @@ import Synchronization
 
 /// What the citizen's session tells the card reader: whether it wants a card now.
 public final class IDCardReaderControls: Sendable {
-    // The mutex guards the demand and a generation number that wakes a pausing reader.
-    private let state = Mutex<(wanted: Bool, generation: Int)>((false, 0))
+    private struct State {
+        var wanted = false
+        var generation = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+
+    // The mutex guards the demand, a generation number, and the pausing readers to wake.
+    private let state = Mutex(State())
 
     public init() {}
 
@@ -21,13 +28,36 @@ public final class IDCardReaderControls: Sendable {
 
     var generation: Int { state.withLock { $0.generation } }
 
-    private func set(_ wanted: Bool) {
-        state.withLock {
-            if $0.wanted != wanted {
-                $0.wanted = wanted
-                $0.generation += 1
-            }
+    /// Returns once the demand differs from `generation` (or the task is cancelled), without
+    /// waking in between: an idle kiosk must not spend CPU asking whether a card is wanted.
+    func changed(since generation: Int) async {
+        let key = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
         }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.generation != generation || Task.isCancelled { return true }
+                    state.waiters[key] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: key) }?.resume()
+        }
+    }
+
+    private func set(_ wanted: Bool) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.wanted != wanted else { return [] }
+            state.wanted = wanted
+            state.generation += 1
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }
 
@@ -175,7 +205,7 @@ public struct IDCardReaderService: DeviceDriver {
                     }
                 }
             }
-            await pause(wanted ? cardInterval : min(cardInterval, healthInterval))
+            await pause(wanted ? cardInterval : healthInterval)
         }
     }
 
@@ -249,11 +279,15 @@ public struct IDCardReaderService: DeviceDriver {
     }
 
     /// Waits `duration`, or less if the session's demand changes.
+    /// Waits `duration`, or less if a session starts or stops wanting a card meanwhile.
     private func pause(_ duration: Duration) async {
         let generation = controls.generation
-        let end = ContinuousClock.now + duration
-        while ContinuousClock.now < end, controls.generation == generation, !Task.isCancelled {
-            try? await Task.sleep(for: min(.milliseconds(20), ContinuousClock.now.duration(to: end)))
+        let controls = self.controls
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { await controls.changed(since: generation) }
+            await group.next()
+            group.cancelAll()
         }
     }
 }
