@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "KioskRuntime",
             dependencies: [
-                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskCatalog",
+                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskCatalog", "KioskPrinting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -200,7 +200,8 @@ let package = Package(
         .testTarget(
             name: "KioskRuntimeTests",
             dependencies: [
-                "KioskRuntime", "KioskServer", "KioskStore", "KioskDevices", "KioskFiles", "KioskCore",
+                "KioskRuntime", "KioskServer", "KioskStore", "KioskDevices", "KioskFiles", "KioskCore", "KioskPrinting",
+                "KioskDocuments",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -68,7 +68,7 @@ public struct KioskDatabase: Sendable {
     }
 
     /// The tables in the order their rows can be copied (parents first), for recovery.
-    static let tablesInDependencyOrder = ["kiosk_meta", "device_counter", "kiosk_case", "case_event", "outbox"]
+    static let tablesInDependencyOrder = ["kiosk_meta", "device_counter", "kiosk_case", "case_event", "outbox", "print_job"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -116,6 +116,25 @@ public struct KioskDatabase: Sendable {
             }
             try db.create(
                 index: "outbox_pending", on: "outbox", columns: ["acknowledged_at", "seq"])
+        }
+        migrator.registerMigration("v2: print jobs") { db in
+            // The job itself is one JSON document (its shape belongs to the print queue);
+            // the columns are what the queue looks jobs up by. No foreign key to the case:
+            // printing must never block or alter a case.
+            try db.create(table: "print_job") { t in
+                t.primaryKey("id", .text)
+                t.column("case_number", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("job", .blob).notNull()
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX print_job_unfinished ON print_job(created_at)
+                    WHERE state IN ('queued', 'submitted', 'printing')
+                    """)
+            try db.create(index: "print_job_case", on: "print_job", columns: ["case_number", "created_at"])
         }
         return migrator
     }

@@ -31,7 +31,7 @@ struct CaseStoreTests {
         let folder = try TemporaryFolder()
         let store = try CaseStore(path: folder.file("kiosk.db"), logger: logger)
         let database = try await store.database()
-        #expect(try database.appliedMigrations() == ["v1: cases, events, outbox, device counters"])
+        #expect(try database.appliedMigrations() == ["v1: cases, events, outbox, device counters", "v2: print jobs"])
         let pragmas = try await database.writer.read { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
