@@ -44,7 +44,7 @@ func waitFor(seconds: Double = 10, _ condition: () async throws -> Bool) async t
 @Suite("Print queue with an ESC/POS receipt printer (simulator)")
 struct ESCPOSPrintQueueTests {
     // A generous answer timeout: parallel tests can keep the simulator from being scheduled.
-    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 2)
+    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10)
 
     func withPrinter(
         _ body: (ESCPOSPrinterSimulator, ESCPOSDocumentPrinter, DocumentRenderer) async throws -> Void

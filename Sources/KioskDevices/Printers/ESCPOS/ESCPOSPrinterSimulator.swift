@@ -31,7 +31,6 @@ public final class ESCPOSPrinterSimulator: Sendable {
     private let controller: Int32
     // Held open so the pty pair survives the kiosk closing and reopening its end.
     private let deviceEnd: Int32
-    private let queue = DispatchQueue(label: "kiosk.escpos.simulator")
 
     /// Creates the pty pair. Nothing is answered until ``run()`` is running.
     public init(encoding: String = "GB18030") throws(ESCPOSError) {
@@ -117,16 +116,18 @@ public final class ESCPOSPrinterSimulator: Sendable {
 
     /// Reads and answers until the task is cancelled.
     ///
-    /// The serving loop runs on the simulator's own thread, like a printer's firmware: answers
-    /// never wait for the test's or the daemon's tasks to be scheduled.
+    /// The serving loop runs on a thread of its own, like a printer's firmware: answers never
+    /// wait for the test's or the daemon's tasks, nor for a shared dispatch pool, to be scheduled.
     public func run() async throws {
         state.withLock { $0.stopRequested = false }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                queue.async { [self] in
+                let firmware = Thread { [self] in
                     serve()
                     continuation.resume()
                 }
+                firmware.name = "escpos-simulator"
+                firmware.start()
             }
         } onCancel: {
             state.withLock { $0.stopRequested = true }
