@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "KioskServer",
             dependencies: [
-                "KioskCore", "KioskDevices", "KioskStore",
+                "KioskCore", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -7,6 +7,8 @@ import KioskCatalog
 import KioskCore
 import KioskFiles
 import KioskDevices
+import KioskDocuments
+import KioskPrinting
 import KioskServer
 import KioskStore
 import Logging
@@ -58,14 +60,35 @@ public struct KioskDaemon: Sendable {
             logger.warning("Device profile skipped", metadata: ["problem": "\(problem)"])
         }
 
-        let catalogue = Self.loadCatalogue(configuration.paths, logger: logger)
+        let (catalogue, loadedCatalogue, calendar) = Self.loadCatalogue(configuration.paths, logger: logger)
+        let seal: CaseSeal
+        do {
+            seal = try CaseSeal.loadOrCreate(at: (configuration.paths.stateDir as NSString).appendingPathComponent("seal.key"))
+        } catch {
+            throw DaemonError("the seal key cannot be used: \(error.message)")
+        }
 
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
+        let cups = CUPSClient()
+        let printQueue = Self.makePrintQueue(configuration, store: store, cups: cups, bus: bus, logger: logger)
+        let cardReader = IDCardReaderControls()
+        let rig = DemoRig(cardsFolder: (configuration.paths.profilesDir as NSString).appendingPathComponent("idcard/cards"))
         let (drivers, simulators) = DeviceFactory(
             configuration: configuration, profiles: profiles, bus: bus, logger: logger,
-            cardReaderControls: IDCardReaderControls(), cups: CUPSClient()
+            cardReaderControls: cardReader, cups: cups, rig: rig,
+            attachReceiptPrinter: { id, printer in
+                if let printer {
+                    await printQueue?.attach(ESCPOSDocumentPrinter(id: id, printer: printer))
+                } else {
+                    await printQueue?.detach(id)
+                }
+            }
         ).drivers()
+        let session = SessionController(
+            kioskID: configuration.kiosk.id, settings: Self.sessionSettings(configuration), catalogue: loadedCatalogue,
+            calendar: calendar, store: store, seal: seal, printQueue: printQueue, bus: bus, cardReader: cardReader,
+            prefill: Self.loadSharedData(configuration.paths.sharedData, logger: logger), redactor: redactor, logger: logger)
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
 
@@ -93,7 +116,8 @@ public struct KioskDaemon: Sendable {
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
-            health: health, doctor: { await doctor.run() }, simulators: simulators, catalogue: catalogue)
+            health: health, doctor: { await doctor.run() }, simulators: simulators, catalogue: catalogue, session: session,
+            screenDirectory: configuration.paths.screenDir, demo: configuration.simulateAll ? rig : nil)
 
         let localAPI = Application(
             router: LocalAPI.router(environment: environment),
@@ -132,14 +156,17 @@ public struct KioskDaemon: Sendable {
             notifier: notifier, readiness: readiness, watchdogInterval: SystemdNotifier.watchdogInterval(),
             health: health, summary: summary, store: store, bus: bus, logger: logger)
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DeviceService(supervisor: supervisor)),
+            .init(service: CitizenSessionService(controller: session)),
+            .init(service: systemd),
+            .init(service: localAPI),
+            .init(service: adminAPI),
+            .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
+        ]
+        if let printQueue { services.append(.init(service: PrintQueueService(queue: printQueue))) }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: DeviceService(supervisor: supervisor)),
-                .init(service: systemd),
-                .init(service: localAPI),
-                .init(service: adminAPI),
-                .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
@@ -156,12 +183,16 @@ public struct KioskDaemon: Sendable {
 
     /// Loads the bundle catalogue and the calendar. Problems do not stop the daemon (devices,
     /// status and earlier cases still work); they are reported by the status and the doctor.
-    static func loadCatalogue(_ paths: KioskConfiguration.Paths, logger: Logger) -> CatalogueStatus {
+    static func loadCatalogue(
+        _ paths: KioskConfiguration.Paths, logger: Logger
+    ) -> (status: CatalogueStatus, catalogue: Catalogue?, calendar: WorkingDayCalendar?) {
         let loaded = CatalogueLoader.load(directory: paths.catalogDir)
         var years: [Int] = []
         var calendarProblems: [String] = []
+        var calendar: WorkingDayCalendar?
         do {
-            years = try CalendarLoader.load(directory: paths.calendarDir).arrangements.keys.sorted()
+            calendar = try CalendarLoader.load(directory: paths.calendarDir)
+            years = calendar?.arrangements.keys.sorted() ?? []
         } catch {
             calendarProblems = error.problems.map(\.description)
         }
@@ -171,8 +202,60 @@ public struct KioskDaemon: Sendable {
                 "Catalogue or calendar has problems; run 'kioskctl catalog lint'",
                 metadata: ["catalogue.problems": "\(loaded.problems.count)", "calendar.problems": "\(calendarProblems.count)"])
         }
-        return CatalogueStatus(
+        let status = CatalogueStatus(
             bundles: usable, problems: loaded.problems.map(\.description), calendarYears: years, calendarProblems: calendarProblems)
+        // A catalogue with problems offers no bundle: half a catalogue would promise wrong things.
+        return (status, loaded.problems.isEmpty ? loaded.catalogue : nil, calendar)
+    }
+
+    /// The print queue over the configured printers, or `nil` (receipts then go on screen)
+    /// when the templates cannot be loaded.
+    static func makePrintQueue(
+        _ configuration: KioskConfiguration, store: CaseStore, cups: CUPSClient, bus: EventBus, logger: Logger
+    ) -> PrintQueue? {
+        let templates: TemplateCatalog
+        do {
+            templates = try TemplateCatalog.load(directory: configuration.paths.templatesDir)
+        } catch {
+            logger.error("Document templates not loaded; receipts will be shown on screen", metadata: ["problem": "\(error)"])
+            return nil
+        }
+        let printers: [any DocumentPrinter] = configuration.devices.compactMap { device in
+            guard device.kind == .printer, !configuration.isSimulated(device), let queue = device.queue else { return nil }
+            return CUPSDocumentPrinter(id: device.id, queue: queue, client: cups)
+        }
+        return PrintQueue(
+            store: StorePrintJobStore(store: store), renderer: DocumentRenderer(templates: templates), printers: printers, bus: bus,
+            logger: logger)
+    }
+
+    /// The session's settings from the configuration; receipts go to the configured printer,
+    /// else the first receipt printer, else the first A4 printer.
+    static func sessionSettings(_ configuration: KioskConfiguration) -> SessionSettings {
+        var settings = SessionSettings()
+        settings.idleTimeout = .milliseconds(Int64(configuration.session.idleTimeoutSeconds * 1000))
+        settings.countdown = .milliseconds(Int64(configuration.session.countdownSeconds * 1000))
+        settings.printWait = .milliseconds(Int64(configuration.session.printWaitSeconds * 1000))
+        settings.divisionCode = configuration.kiosk.divisionCode
+        settings.kioskNumber = configuration.kiosk.number
+        settings.statusURL = configuration.session.statusURL
+        let printer =
+            configuration.devices.first { $0.id == configuration.session.receiptPrinter }
+            ?? configuration.devices.first { $0.kind == .receiptPrinter }
+            ?? configuration.devices.first { $0.kind == .printer }
+        settings.receiptPrinter = printer?.id
+        settings.receiptPaper = printer?.kind == .printer ? .a4 : .receipt80
+        return settings
+    }
+
+    static func loadSharedData(_ path: String?, logger: Logger) -> SharedDataFile? {
+        guard let path else { return nil }
+        do {
+            return try SharedDataFile.load(path: path)
+        } catch {
+            logger.warning("Shared data file not loaded; forms are prefilled from the card only", metadata: ["problem": "\(error)"])
+            return nil
+        }
     }
 
     private func prepareFolders() throws {

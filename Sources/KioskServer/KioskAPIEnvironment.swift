@@ -22,13 +22,23 @@ public struct KioskAPIEnvironment: Sendable {
     public var simulators: [DeviceID: SimulatedDeviceControls]
     /// The catalogue and calendar loaded at start.
     public var catalogue: CatalogueStatus
+    /// The citizen's session (`nil`: the kiosk offers no session, e.g. in API-only tests).
+    public var session: SessionController?
+    /// The folder the citizen's screen (HTML, CSS, JavaScript) is served from.
+    public var screenDirectory: String?
+    /// The demo panel's controls (`kioskd demo` only).
+    public var demo: (any DemoControls)?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
         bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
         doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
-        catalogue: CatalogueStatus
+        catalogue: CatalogueStatus, session: SessionController? = nil, screenDirectory: String? = nil,
+        demo: (any DemoControls)? = nil
     ) {
+        self.session = session
+        self.screenDirectory = screenDirectory
+        self.demo = demo
         self.kioskID = kioskID
         self.version = version
         self.startedAt = startedAt

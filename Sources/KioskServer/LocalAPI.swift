@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import KioskCore
 import KioskDevices
 import Logging
 import NIOCore
@@ -13,6 +15,7 @@ public enum LocalAPI {
         let router = Router()
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: NoStoreMiddleware())
+        router.add(middleware: ContentSecurityMiddleware())
 
         router.get("/healthz") { _, _ -> Response in
             let report = await environment.health()
@@ -31,6 +34,15 @@ public enum LocalAPI {
         router.get("/api/v1/events") { _, _ -> Response in
             EventStream.response(bus: environment.bus, registry: environment.registry)
         }
+        if let session = environment.session {
+            SessionRoutes.add(to: router, session: session)
+        }
+        if let demo = environment.demo {
+            DemoRoutes.add(to: router, demo: demo)
+        }
+        if let folder = environment.screenDirectory {
+            ScreenFiles.add(to: router, folder: folder)
+        }
         return router
     }
 }
@@ -40,6 +52,23 @@ struct NoStoreMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}
+
+/// The screen loads nothing from anywhere but the kiosk itself, runs no inline script, and
+/// cannot be framed: a value typed into the form can never become code.
+struct ContentSecurityMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var policy: String {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            + "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = Self.policy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return response
     }
 }
@@ -83,8 +112,20 @@ enum EventStream {
         return Response(status: .ok, headers: headers, body: body)
     }
 
+    /// A card read is announced without the card: the page asks its session for what it may show.
+    struct CardReadNotice: BusEvent {
+        static let topic = IDCardRead.topic
+        var device: DeviceID
+        var type: String
+        var at: Date
+    }
+
     static func frame(_ event: any BusEvent) -> ByteBuffer {
-        let data = (try? KioskJSON.encoder().encode(event)) ?? Data("{}".utf8)
+        let shown: any BusEvent =
+            if let read = event as? IDCardRead {
+                CardReadNotice(device: read.device, type: read.card.type.rawValue, at: read.at)
+            } else { event }
+        let data = (try? KioskJSON.encoder().encode(shown)) ?? Data("{}".utf8)
         var buffer = ByteBuffer()
         buffer.writeString("event: \(type(of: event).topic)\ndata: ")
         buffer.writeBytes(data)

@@ -11,11 +11,17 @@ public struct NewCase: Sendable {
     public var sealed: Data
     /// What the sync relay will send to the platform (already sealed or free of personal data).
     public var outboxPayload: Data
+    /// A keyed hash of the applicant's ID number, to find their cases again.
+    public var citizenKey: String?
+    /// The case's items and states, free of personal data (JSON of the domain's case).
+    public var detail: Data?
 
     public init(
         id: String, receiptNumber: String, bundleID: String, state: String = "received", createdAt: Date = Date(),
-        sealed: Data, outboxPayload: Data
+        sealed: Data, outboxPayload: Data, citizenKey: String? = nil, detail: Data? = nil
     ) {
+        self.citizenKey = citizenKey
+        self.detail = detail
         self.id = id
         self.receiptNumber = receiptNumber
         self.bundleID = bundleID
@@ -59,12 +65,13 @@ extension CaseStore {
     static func insert(_ newCase: NewCase, in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO kiosk_case (id, receipt_number, bundle_id, state, created_at, updated_at, sealed)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO kiosk_case (id, receipt_number, bundle_id, state, created_at, updated_at, sealed,
+                    citizen_key, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 newCase.id, newCase.receiptNumber, newCase.bundleID, newCase.state, newCase.createdAt,
-                newCase.createdAt, newCase.sealed,
+                newCase.createdAt, newCase.sealed, newCase.citizenKey, newCase.detail,
             ])
         try db.execute(
             sql: "INSERT INTO case_event (case_id, kind, at) VALUES (?, 'received', ?)",

@@ -136,6 +136,16 @@ public struct KioskDatabase: Sendable {
                     """)
             try db.create(index: "print_job_case", on: "print_job", columns: ["case_number", "created_at"])
         }
+        migrator.registerMigration("v3: citizen lookup key and case detail") { db in
+            // `citizen_key` is a keyed hash of the applicant's ID number ("check my progress"
+            // finds a citizen's cases without the number being stored); `detail` is the case's
+            // items and their states, free of personal data.
+            try db.alter(table: "kiosk_case") { t in
+                t.add(column: "citizen_key", .text)
+                t.add(column: "detail", .blob)
+            }
+            try db.create(index: "kiosk_case_citizen", on: "kiosk_case", columns: ["citizen_key", "created_at"])
+        }
         return migrator
     }
 

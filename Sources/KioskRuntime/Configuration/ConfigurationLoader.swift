@@ -6,10 +6,15 @@ import KioskFiles
 public enum ConfigurationLoader {
     /// The keys `kiosk.yaml` may contain; anything else is a typo to report.
     static let shape: YAMLShape = .mapping([
-        "kiosk": .mapping(["id": .scalar, "site": .scalar]),
+        "kiosk": .mapping(["id": .scalar, "site": .scalar, "division_code": .scalar, "number": .scalar]),
         "paths": .mapping([
             "state_dir": .scalar, "admin_socket": .scalar, "admin_group": .scalar, "profiles_dir": .scalar,
-            "database": .scalar, "catalog_dir": .scalar, "calendar_dir": .scalar,
+            "database": .scalar, "catalog_dir": .scalar, "calendar_dir": .scalar, "templates_dir": .scalar,
+            "screen_dir": .scalar, "shared_data": .scalar,
+        ]),
+        "session": .mapping([
+            "idle_timeout_seconds": .scalar, "countdown_seconds": .scalar, "print_wait_seconds": .scalar,
+            "receipt_printer": .scalar, "status_url": .scalar,
         ]),
         "api": .mapping(["host": .scalar, "port": .scalar]),
         "logging": .mapping(["level": .scalar]),
@@ -24,6 +29,15 @@ public enum ConfigurationLoader {
         struct Kiosk: Decodable {
             var id: String?
             var site: String?
+            var division_code: Int?
+            var number: Int?
+        }
+        struct Session: Decodable {
+            var idle_timeout_seconds: Double?
+            var countdown_seconds: Double?
+            var print_wait_seconds: Double?
+            var receipt_printer: String?
+            var status_url: String?
         }
         struct Paths: Decodable {
             var state_dir: String?
@@ -33,6 +47,9 @@ public enum ConfigurationLoader {
             var database: String?
             var catalog_dir: String?
             var calendar_dir: String?
+            var templates_dir: String?
+            var screen_dir: String?
+            var shared_data: String?
         }
         struct API: Decodable {
             var host: String?
@@ -53,6 +70,7 @@ public enum ConfigurationLoader {
         var api: API?
         var logging: Logging?
         var lifecycle: Lifecycle?
+        var session: Session?
         var devices: [Device]?
         var touch: TouchSiteSettings?
     }
@@ -105,10 +123,42 @@ public enum ConfigurationLoader {
                 configuration.kiosk.id = id
             }
             configuration.kiosk.site = kiosk.site
+            if let code = kiosk.division_code {
+                if !(100_000...999_999).contains(code) {
+                    problems.append(FileProblem(at(["kiosk", "division_code"]), "kiosk.division_code must be the 6-digit administrative division code (e.g. 410721)"))
+                }
+                configuration.kiosk.divisionCode = code
+            }
+            if let number = kiosk.number {
+                if !(1...9999).contains(number) {
+                    problems.append(FileProblem(at(["kiosk", "number"]), "kiosk.number must be between 1 and 9999 (this kiosk's number in the county)"))
+                }
+                configuration.kiosk.number = number
+            }
+        }
+        if let session = decoded.session {
+            func seconds(_ key: String, _ value: Double?, _ range: ClosedRange<Double>) -> Double? {
+                guard let value else { return nil }
+                if !range.contains(value) {
+                    problems.append(FileProblem(at(["session", key]), "session.\(key) must be between \(Int(range.lowerBound)) and \(Int(range.upperBound)) seconds"))
+                }
+                return value
+            }
+            if let value = seconds("idle_timeout_seconds", session.idle_timeout_seconds, 15...1800) { configuration.session.idleTimeoutSeconds = value }
+            if let value = seconds("countdown_seconds", session.countdown_seconds, 5...120) { configuration.session.countdownSeconds = value }
+            if let value = seconds("print_wait_seconds", session.print_wait_seconds, 1...60) { configuration.session.printWaitSeconds = value }
+            if let printer = session.receipt_printer { configuration.session.receiptPrinter = DeviceID(printer) }
+            if let url = session.status_url {
+                if !(url.hasPrefix("https://") && url.contains("{number}")) {
+                    problems.append(FileProblem(at(["session", "status_url"]), "session.status_url must be an https:// address containing {number}"))
+                }
+                configuration.session.statusURL = url
+            }
         }
         if let paths = decoded.paths {
             for (key, value) in [("state_dir", paths.state_dir), ("admin_socket", paths.admin_socket), ("profiles_dir", paths.profiles_dir), ("database", paths.database),
-                ("catalog_dir", paths.catalog_dir), ("calendar_dir", paths.calendar_dir),
+                ("catalog_dir", paths.catalog_dir), ("calendar_dir", paths.calendar_dir), ("templates_dir", paths.templates_dir),
+                ("screen_dir", paths.screen_dir), ("shared_data", paths.shared_data),
             ] {
                 if let value, !value.hasPrefix("/") {
                     problems.append(FileProblem(at(["paths", key]), "paths.\(key) must be an absolute path, not '\(value)'"))
@@ -124,6 +174,9 @@ public enum ConfigurationLoader {
             configuration.paths.database = paths.database
             configuration.paths.catalogDir = paths.catalog_dir ?? configuration.paths.catalogDir
             configuration.paths.calendarDir = paths.calendar_dir ?? configuration.paths.calendarDir
+            configuration.paths.templatesDir = paths.templates_dir ?? configuration.paths.templatesDir
+            configuration.paths.screenDir = paths.screen_dir ?? configuration.paths.screenDir
+            configuration.paths.sharedData = paths.shared_data
         }
         if let api = decoded.api {
             if let host = api.host {

@@ -15,6 +15,22 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var id: String = "unenrolled"
         /// The site, for technicians (`某某县政务服务中心 1 号机`).
         public var site: String?
+        /// The county's 6-digit administrative division code (first part of receipt numbers).
+        public var divisionCode: Int = 410_721
+        /// This kiosk's number in the county, 1–9999 (in receipt numbers).
+        public var number: Int = 1
+    }
+
+    /// The citizen's session on this site.
+    public struct Session: Sendable, Equatable {
+        public var idleTimeoutSeconds: Double = 120
+        public var countdownSeconds: Double = 30
+        /// How long the citizen waits for the receipt before it is shown on screen instead.
+        public var printWaitSeconds: Double = 8
+        /// The device receipts print on; by default the first receipt printer, else the first A4 printer.
+        public var receiptPrinter: DeviceID?
+        /// The status address in the receipt's QR code; `{number}` becomes the receipt number.
+        public var statusURL = "https://zwfw.example.gov.cn/case/{number}"
     }
 
     public struct Paths: Sendable, Equatable {
@@ -29,6 +45,12 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var catalogDir: String = "/var/lib/kiosk/catalog"
         /// The working-day calendar (one YAML per year).
         public var calendarDir: String = "/var/lib/kiosk/calendar"
+        /// The document templates (receipt, notice, pledge).
+        public var templatesDir: String = "/usr/share/kiosk/templates"
+        /// The citizen's screen (HTML, CSS, JavaScript).
+        public var screenDir: String = "/usr/share/kiosk/screen"
+        /// Shared data for prefilling forms offline (demo and tests); none on a production kiosk.
+        public var sharedData: String?
 
         public var databasePath: String { database ?? (stateDir as NSString).appendingPathComponent("kiosk.db") }
     }
@@ -68,6 +90,7 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var api = API()
     public var logging = Logging()
     public var lifecycle = Lifecycle()
+    public var session = Session()
     public var devices: [Device] = []
     /// How the touch panel is mounted and calibrated on this site (rotation, matrix, grab).
     public var touch = TouchSiteSettings()
@@ -94,6 +117,9 @@ extension KioskConfiguration {
         configuration.paths.profilesDir = profilesDir
         configuration.paths.catalogDir = (provisioningDir as NSString).appendingPathComponent("catalog")
         configuration.paths.calendarDir = (provisioningDir as NSString).appendingPathComponent("calendar")
+        configuration.paths.templatesDir = (provisioningDir as NSString).appendingPathComponent("templates")
+        configuration.paths.screenDir = (provisioningDir as NSString).appendingPathComponent("screen")
+        configuration.paths.sharedData = (provisioningDir as NSString).appendingPathComponent("examples/shared-data.yaml")
         configuration.simulateAll = true
         configuration.devices = [
             Device(id: "idcard", kind: .idCardReader, simulate: true),

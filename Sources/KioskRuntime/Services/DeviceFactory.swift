@@ -1,6 +1,7 @@
 import Foundation
 import KioskDevices
 import Logging
+import Synchronization
 
 /// Turns the configured devices into drivers: a simulator where the configuration (or
 /// `--simulate`) asks for one, otherwise the kind's hardware driver chosen by its profile.
@@ -13,6 +14,10 @@ struct DeviceFactory {
     let cardReaderControls: IDCardReaderControls
     /// One connection to the CUPS scheduler for every A4 printer.
     let cups: CUPSClient
+    /// The simulated hardware the demo panel controls.
+    let rig: DemoRig
+    /// Hands an opened (or lost: `nil`) ESC/POS printer to the print queue.
+    let attachReceiptPrinter: @Sendable (DeviceID, ESCPOSPrinter?) async -> Void
 
     /// The drivers, and the controls of the simulated ones (for the demo panel and tests).
     func drivers() -> (drivers: [any DeviceDriver], simulators: [DeviceID: SimulatedDeviceControls]) {
@@ -22,6 +27,7 @@ struct DeviceFactory {
                 if let simulator = protocolSimulator(for: device) { return simulator }
                 let controls = SimulatedDeviceControls()
                 simulators[device.id] = controls
+                rig.statusOnly.withLock { $0[device.id] = controls }
                 return SimulatedDevice(
                     id: device.id, kind: device.kind, capabilities: Self.simulatedCapabilities(device.kind), controls: controls)
             }
@@ -44,19 +50,32 @@ struct DeviceFactory {
             }
         case .idCardReader:
             // The SAM simulator speaks the protocol byte for byte; the real reader service
-            // drives it, with the first sample card on the reader.
-            var card: SimulatedCard?
-            let sample = (configuration.paths.profilesDir as NSString).appendingPathComponent("idcard/cards/resident-id.yaml")
-            do {
-                card = try SampleCardFile.load(path: sample)
-            } catch {
-                logger.warning("Sample card not loaded; the simulated reader starts empty", metadata: ["problem": "\(error)"])
+            // drives it. The reader starts empty: the demo panel (or a test) places the cards.
+            if rig.cards.isEmpty {
+                logger.warning("No sample cards found; the demo panel has none to place", metadata: ["folder": "\(configuration.paths.profilesDir)/idcard/cards"])
             }
-            let sam = SimulatedSAM(card: card)
+            rig.readerIDs.withLock { _ = $0.insert(device.id) }
+            let rig = self.rig
             return IDCardReaderService(
                 id: device.id, settings: .init(transport: .simulator), model: "Simulated SAM reader", bus: bus,
-                controls: cardReaderControls, simulated: true, openTransport: { SimulatedSAMTransport(sam: sam) })
-        case .printer, .receiptPrinter:
+                controls: cardReaderControls, simulated: true, openTransport: { () throws(IDCardReaderError) in try rig.openReader() })
+        case .receiptPrinter:
+            // The ESC/POS firmware simulator on a pseudo-terminal, driven by the real driver.
+            do {
+                let simulator = try ESCPOSPrinterSimulator()
+                let settings = (try? profile(for: device, default: "generic-escpos-80")?.settings(ESCPOSSettings.self)) ?? ESCPOSSettings()
+                let attach = attachReceiptPrinter
+                let id = device.id
+                let driver = ESCPOSPrinterDriver(
+                    id: device.id, path: simulator.devicePath, settings: settings, model: "Simulated ESC/POS printer", simulated: true,
+                    onOpen: { printer in await attach(id, printer) })
+                rig.receiptPrinter.withLock { $0 = (device.id, simulator) }
+                return SimulatedReceiptPrinter(driver: driver, simulator: simulator)
+            } catch {
+                logger.error("Receipt printer simulator could not start; using a status-only simulator", metadata: ["error": "\(error)"])
+                return nil
+            }
+        case .printer:
             return nil
         }
     }
@@ -85,8 +104,11 @@ struct DeviceFactory {
             }
             guard let profile = profile(for: device, default: "generic-escpos-80") else { return misconfigured(device) }
             do {
+                let attach = attachReceiptPrinter
+                let id = device.id
                 return ESCPOSPrinterDriver(
-                    id: device.id, path: path, settings: try profile.settings(ESCPOSSettings.self), model: profile.model)
+                    id: device.id, path: path, settings: try profile.settings(ESCPOSSettings.self), model: profile.model,
+                    onOpen: { printer in await attach(id, printer) })
             } catch {
                 return MisconfiguredDevice(id: device.id, kind: device.kind, reason: "\(error)")
             }

@@ -1,4 +1,6 @@
 import KioskDevices
+import KioskPrinting
+import KioskServer
 import Logging
 import ServiceLifecycle
 
@@ -27,5 +29,27 @@ struct MisconfiguredDevice: DeviceDriver {
             id, state: .hardwareError, fault: DeviceFault(code: "misconfigured", message: reason, action: .configuration))
         // Nothing to retry until the configuration changes: wait for the daemon to stop.
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
+
+/// Runs the print queue: jobs left by an earlier run first, then new ones.
+struct PrintQueueService: Service {
+    let queue: PrintQueue
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await queue.run()
+        }
+    }
+}
+
+/// Runs the citizen session: follows the card reader and touch screen, wipes idle sessions.
+struct CitizenSessionService: Service {
+    let controller: SessionController
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await controller.run()
+        }
     }
 }

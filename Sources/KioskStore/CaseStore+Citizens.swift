@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+/// A stored case as "check my progress" lists it.
+public struct StoredCase: Sendable, Hashable {
+    public var id: String
+    public var receiptNumber: String
+    public var bundleID: String
+    public var state: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The case's items and states (JSON), when stored.
+    public var detail: Data?
+    /// The sealed personal data.
+    public var sealed: Data
+}
+
+extension CaseStore {
+    /// Commits a case numbered with the next sequence of its day, in one transaction: two
+    /// submissions can never get the same receipt number.
+    ///
+    /// - Parameters:
+    ///   - dayTag: the day as it appears in the receipt number (`20261123`).
+    ///   - make: builds the case from its sequence number (1 for the day's first case).
+    public func insertNumbered(dayTag: String, _ make: @Sendable (Int) throws -> NewCase) throws(StoreError) -> NewCase {
+        let database = try database()
+        do {
+            return try database.writer.write { db in
+                let count = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM kiosk_case WHERE receipt_number LIKE ?", arguments: ["%-\(dayTag)-%"]) ?? 0
+                let newCase = try make(count + 1)
+                try Self.insert(newCase, in: db)
+                return newCase
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// The cases of one citizen, newest first.
+    public func cases(citizenKey: String, limit: Int = 20) throws(StoreError) -> [StoredCase] {
+        let database = try database()
+        do {
+            return try database.writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, receipt_number, bundle_id, state, created_at, updated_at, detail, sealed
+                        FROM kiosk_case WHERE citizen_key = ? ORDER BY created_at DESC LIMIT ?
+                        """,
+                    arguments: [citizenKey, limit]
+                ).map {
+                    StoredCase(
+                        id: $0["id"], receiptNumber: $0["receipt_number"], bundleID: $0["bundle_id"], state: $0["state"],
+                        createdAt: $0["created_at"], updatedAt: $0["updated_at"], detail: $0["detail"], sealed: $0["sealed"])
+                }
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// Records the citizen's rating (好差评, 1–5) of a case.
+    public func recordRating(caseID: String, level: Int, at: Date = Date()) throws(StoreError) {
+        let database = try database()
+        do {
+            try database.writer.write { db in
+                try db.execute(
+                    sql: "INSERT INTO case_event (case_id, kind, at, detail) VALUES (?, 'rating', ?, ?)",
+                    arguments: [caseID, at, String(level)])
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// The ratings recorded for a case, oldest first.
+    public func ratings(caseID: String) throws(StoreError) -> [Int] {
+        let database = try database()
+        do {
+            return try database.writer.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT detail FROM case_event WHERE case_id = ? AND kind = 'rating' ORDER BY at", arguments: [caseID]
+                ).compactMap { Int($0) }
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+
+    /// The newest print job of a case (a receipt to reprint), as the print queue stored it.
+    public func latestPrintJobID(caseNumber: String) throws(StoreError) -> String? {
+        let database = try database()
+        do {
+            return try database.writer.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT id FROM print_job WHERE case_number = ? ORDER BY created_at DESC LIMIT 1",
+                    arguments: [caseNumber])
+            }
+        } catch {
+            throw StoreError(classifying: error, path: path)
+        }
+    }
+}
