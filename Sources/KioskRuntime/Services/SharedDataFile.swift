@@ -24,7 +24,7 @@ struct SharedDataFile: PrefillSourceLookup {
     private let people: [String: [FieldKey: SessionFieldValue]]
 
     static func load(path: String) throws(FileProblem) -> SharedDataFile {
-        let file = try YAMLFile.load(path: path)
+        let file = try YAMLFile.load(path: path, plainScalars: true)
         guard let root = file.root else { return SharedDataFile(people: [:]) }
         let contents = try file.decode(Contents.self, from: root)
         var people: [String: [FieldKey: SessionFieldValue]] = [:]

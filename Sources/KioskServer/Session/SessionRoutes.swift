@@ -42,58 +42,51 @@ enum SessionRoutes {
         router.post("/api/v1/session/activity") { request, _ -> Response in
             try await answer { try await session.activity(token: request.headers[tokenHeader]) }
         }
-        router.post("/api/v1/session/:action") { request, context -> Response in
-            let token = request.headers[tokenHeader]
-            let action: SessionAction
-            switch context.parameters.get("action") ?? "" {
-            case "notice": action = .acknowledgeNotice
-            case "form":
-                let body = try await decode(FillBody.self, request, context)
-                guard body.values.count <= 64, body.values.allSatisfy({ $0.key.count <= 64 && $0.value.count <= 400 }) else {
-                    return JSONResponse.error(.badRequest, code: "too-long", message: "填写内容过长 (a value is too long)")
+        // Each action has its own path (a parameter segment would lose to `form/confirm`'s
+        // constant `form` in the router's trie).
+        func action(_ path: String, _ make: @escaping @Sendable (Request, BasicRequestContext) async throws -> SessionAction) {
+            router.post("/api/v1/session/\(path)") { request, context -> Response in
+                let token = request.headers[tokenHeader]
+                let action: SessionAction
+                do {
+                    action = try await make(request, context)
+                } catch let error as HTTPError {
+                    return JSONResponse.error(.badRequest, code: "bad-request", message: error.body ?? "请求格式有误")
                 }
-                action = .fill(body.values)
-            case "form/confirm": action = .confirmForm
-            case "material":
-                let body = try await decode(MaterialBody.self, request, context)
-                guard let choice = body.choice.map(MaterialChoice.init(rawValue:)) else {
-                    action = .material(body.material, nil)
-                    break
-                }
-                guard let choice else {
-                    return JSONResponse.error(.badRequest, code: "invalid-choice", message: "无效的选择 (choose provided, electronic or deferred)")
-                }
-                action = .material(body.material, choice)
-            case "sign":
-                let body = try await decode(SignBody.self, request, context)
-                guard let png = Data(base64Encoded: body.png) else {
-                    return JSONResponse.error(.badRequest, code: "invalid-signature", message: "签名图片无效 (the signature is not base64 PNG)")
-                }
-                action = .sign(png)
-            case "materials/confirm": action = .confirmMaterials
-            case "back": action = .back
-            case "submit": action = .submit
-            case "receipt/done": action = .finishReceipt
-            case "rate": action = .rate(try await decode(RateBody.self, request, context).level)
-            case "reprint": action = .reprint(try await decode(ReprintBody.self, request, context).receiptNumber)
-            case "end": action = .startOver
-            case let other:
-                return JSONResponse.error(.notFound, code: "unknown-action", message: "no session action '\(other)'")
-            }
-            return try await answer { try await session.perform(action, token: token) }
-        }
-        // Two-segment actions (`form/confirm`, `materials/confirm`, `receipt/done`).
-        for path in ["form/confirm", "materials/confirm", "receipt/done"] {
-            router.post("/api/v1/session/\(path)") { request, _ -> Response in
-                let action: SessionAction =
-                    switch path {
-                    case "form/confirm": .confirmForm
-                    case "materials/confirm": .confirmMaterials
-                    default: .finishReceipt
-                    }
-                return try await answer { try await session.perform(action, token: request.headers[tokenHeader]) }
+                return try await answer { try await session.perform(action, token: token) }
             }
         }
+        action("notice") { _, _ in .acknowledgeNotice }
+        action("form") { request, context in
+            let body = try await decode(FillBody.self, request, context)
+            guard body.values.count <= 64, body.values.allSatisfy({ $0.key.count <= 64 && $0.value.count <= 400 }) else {
+                throw HTTPError(.badRequest, message: "填写内容过长 (a value is too long)")
+            }
+            return .fill(body.values)
+        }
+        action("form/confirm") { _, _ in .confirmForm }
+        action("material") { request, context in
+            let body = try await decode(MaterialBody.self, request, context)
+            guard let raw = body.choice else { return .material(body.material, nil) }
+            guard let choice = MaterialChoice(rawValue: raw) else {
+                throw HTTPError(.badRequest, message: "无效的选择 (choose provided, electronic or deferred)")
+            }
+            return .material(body.material, choice)
+        }
+        action("sign") { request, context in
+            let body = try await decode(SignBody.self, request, context)
+            guard let png = Data(base64Encoded: body.png) else {
+                throw HTTPError(.badRequest, message: "签名图片无效 (the signature is not base64 PNG)")
+            }
+            return .sign(png)
+        }
+        action("materials/confirm") { _, _ in .confirmMaterials }
+        action("back") { _, _ in .back }
+        action("submit") { _, _ in .submit }
+        action("receipt/done") { _, _ in .finishReceipt }
+        action("rate") { request, context in .rate(try await decode(RateBody.self, request, context).level) }
+        action("reprint") { request, context in .reprint(try await decode(ReprintBody.self, request, context).receiptNumber) }
+        action("end") { _, _ in .startOver }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {

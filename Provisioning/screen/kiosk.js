@@ -1,0 +1,411 @@
+// The citizen's screen. Plain JavaScript, no third-party code. Every value from the daemon is
+// put on the page with textContent, never as HTML, so nothing typed can ever run as code.
+// The session token lives in this module's memory only: a reload starts over.
+
+const api = "/api/v1";
+let token = null;
+let view = null;
+let offer = null;
+let remaining = null;
+let lastActivityPost = 0;
+const devices = new Map();
+
+// Figures the benchmarks and end-to-end tests read.
+window.kioskMetrics = { touches: 0, eventToDom: [], lastRender: 0, lastStep: "" };
+
+const $ = (id) => document.getElementById(id);
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+const button = (label, onClick, cls = "", extra = {}) =>
+  el("button", { type: "button", class: cls, on: { click: onClick }, ...extra }, label);
+
+async function call(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers["X-Session-Token"] = token;
+  const response = await fetch(api + path, {
+    method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(data?.error?.message || "操作未成功，请重试");
+    error.code = data?.error?.code;
+    error.fields = data?.error?.fields || {};
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+async function act(path, body) {
+  try {
+    show(await call("POST", "/session/" + path, body));
+  } catch (error) {
+    handleError(error);
+  }
+}
+
+function handleError(error) {
+  if (error.status === 409) return wipe();
+  const box = document.querySelector("#screen .error-box");
+  if (box) box.textContent = error.message;
+  for (const [key, message] of Object.entries(error.fields || {})) {
+    const slot = document.querySelector(`[data-problem="${CSS.escape(key)}"]`);
+    if (slot) slot.textContent = message;
+  }
+}
+
+// Everything of the session goes: memory, page, and (no-store) nothing was cached.
+function wipe() {
+  token = null;
+  view = null;
+  remaining = null;
+  $("screen").replaceChildren();
+  $("countdown").hidden = true;
+  render();
+}
+
+function show(next) {
+  if (!next) return;
+  if (next.token) token = next.token;
+  if (view && next.sequence < view.sequence) return;
+  if (next.step === "attract") return wipe();
+  view = next;
+  remaining = next.idle.remainingSeconds;
+  render();
+}
+
+const stepNames = [["notice", "一次告知"], ["card", "读取身份证"], ["form", "填写表单"], ["materials", "材料"], ["review", "确认"], ["receipt", "回执"], ["rating", "评价"]];
+const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写" };
+
+function render() {
+  const screen = $("screen");
+  const step = view?.step || "attract";
+  $("steps").textContent = stepNames.map(([s, n]) => (s === step ? `【${n}】` : n)).join(" › ");
+  $("steps").hidden = !view || step.startsWith("progress");
+  $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : "";
+  const parts = [];
+  if (view?.alert === "card-removed") parts.push(el("div", { class: "overlay", role: "alert" }, "身份证已移开。请将身份证放回读卡区继续办理，或点击“重新开始”。"));
+  if (view?.alert === "card-changed") parts.push(el("div", { class: "overlay", role: "alert" }, "检测到另一张身份证，之前填写的内容已清除。"));
+  parts.push(...(screens[step] || screens.attract)());
+  parts.push(el("p", { class: "error error-box", role: "alert" }));
+  screen.replaceChildren(...parts);
+  screen.dataset.step = step;
+  window.kioskMetrics.lastRender = performance.now();
+  window.kioskMetrics.lastStep = step;
+}
+
+const restart = () => button("重新开始", () => act("end"), "", { "data-action": "end" });
+const back = () => button("上一步", () => act("back"), "", { "data-action": "back" });
+
+const screens = {
+  attract() {
+    const bundles = offer?.bundles || [];
+    return [
+      el("h1", {}, "欢迎使用政务服务自助终端"),
+      el("p", { class: "lead" }, "选择要办理的“一件事”：一次告知、一张表单、一套材料、一次办结。"),
+      el("div", { class: "grid" },
+        bundles.map((b) => button([b.name, el("small", {}, `${b.leadDepartment} 牵头 · ${b.items} 个事项`)],
+          () => start(b.id), "tile", { "data-bundle": b.id }))),
+      el("div", { class: "actions" },
+        button("查询办理进度 / 补打回执", () => start(null), "", { "data-action": "progress" })),
+      bundles.length === 0 ? el("p", { class: "error" }, "事项目录暂不可用，请联系工作人员。") : null,
+    ];
+  },
+  notice() {
+    const m = view.materials || [];
+    const group = (title, list, note) => list.length ? [el("h2", {}, title), el("ul", {}, list.map((x) => el("li", {}, x.name, x.original ? "（原件）" : "", note ? el("span", { class: "tag" }, note) : null)))] : [];
+    return [
+      el("h1", {}, view.bundle.name),
+      el("p", { class: "lead" }, `牵头部门：${view.bundle.leadDepartment}。一次办理以下 ${view.bundle.items.length} 个事项：`),
+      el("ol", {}, view.bundle.items.map((i) => el("li", {}, `${i.name}（${i.department}，承诺 ${i.promisedDays}）`))),
+      ...group("无需提交，由部门电子调取", m.filter((x) => x.allowed.includes("electronic")), "免提交"),
+      ...group("请准备以下材料", m.filter((x) => !x.allowed.includes("electronic") && !x.allowed.includes("deferred"))),
+      ...group("可容缺后补（签署告知承诺书）", m.filter((x) => x.allowed.includes("deferred") && !x.allowed.includes("electronic"))),
+      el("div", { class: "actions" }, back(), restart(),
+        button("我已了解，开始办理", () => act("notice"), "primary", { "data-action": "notice" })),
+    ];
+  },
+  card() {
+    return [
+      el("h1", {}, "请将身份证放在读卡区"),
+      el("p", { class: "lead" }, "读取后自动填写您的基本信息，无需手动输入。身份证信息仅用于本次办理。"),
+      el("div", { class: "actions" }, back(), restart()),
+    ];
+  },
+  form() {
+    const known = view.form.filter((f) => !f.asked);
+    const asked = view.form.filter((f) => f.asked);
+    return [
+      el("h1", {}, "填写表单"),
+      el("p", { class: "lead" }, `申请人：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
+      el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label), el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""))])),
+      asked.map(fieldInput),
+      el("div", { class: "actions" }, back(), restart(),
+        button("下一步", submitForm, "primary", { "data-action": "form-next" })),
+    ];
+  },
+  materials() {
+    const labels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补" };
+    return [
+      el("h1", {}, "一套材料"),
+      el("p", { class: "lead" }, "每份材料只需提交一次，供所有事项共用。"),
+      view.materials.map((m) => el("div", { class: "card material", "data-material": m.id },
+        el("span", { class: "name" }, m.name, m.original ? "（原件）" : ""),
+        m.allowed.map((c) => button(labels[c], () => act("material", { material: m.id, choice: c }), m.choice === c ? "chosen" : "", { "data-choice": c })))),
+      view.needsPledge ? signaturePad() : null,
+      el("div", { class: "actions" }, back(), restart(),
+        button("下一步", () => act("materials/confirm"), "primary", { "data-action": "materials-next" })),
+    ];
+  },
+  review() {
+    const labels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补" };
+    return [
+      el("h1", {}, "请确认"),
+      el("p", { class: "lead" }, view.bundle.name),
+      el("dl", { class: "known card" }, view.form.map((f) => [el("dt", {}, f.label), el("dd", {}, f.value ?? "")])),
+      el("dl", { class: "known card" }, view.materials.map((m) => [el("dt", {}, m.name), el("dd", {}, labels[m.choice] || "")])),
+      view.cardPresent ? null : el("p", { class: "overlay" }, "请将身份证放回读卡区后提交。"),
+      el("div", { class: "actions" }, back(), restart(),
+        button("确认提交", () => act("submit"), "primary", { "data-action": "submit" })),
+    ];
+  },
+  receipt() {
+    const r = view.receipt;
+    const print = r.print || {};
+    const status = {
+      printing: el("p", { class: "lead", "data-print": "printing" }, "正在打印回执，请稍候……"),
+      printed: el("p", { class: "lead", "data-print": "printed" }, "回执已打印，请取走回执和身份证。"),
+      failed: el("p", { class: "error", "data-print": "failed" }, "回执未能打印，请记下上方的受理编号。"),
+    }[print.state];
+    return [
+      el("h1", {}, "提交成功"),
+      el("p", {}, "受理编号："),
+      el("p", { class: "receipt-number", "data-receipt": r.number }, r.number),
+      status || el("div", { class: "card", "data-print": "on_screen" },
+        el("p", { class: "overlay" }, "打印机暂时无法打印回执。请用手机拍下此二维码或记下受理编号，凭编号查询进度。"),
+        el("img", { class: "qr", alt: "进度查询二维码", src: "data:image/svg+xml;base64," + btoa(print.qrSVG || "") })),
+      el("h2", {}, "各事项承诺办结时间"),
+      el("ul", {}, r.items.map((i) => el("li", {}, `${i.name}（${i.department}）`, i.promisedBy ? ` 承诺 ${i.promisedBy} 前办结` : ""))),
+      el("div", { class: "actions" }, button("完成，去评价", () => act("receipt/done"), "primary", { "data-action": "receipt-done" })),
+    ];
+  },
+  rating() {
+    const names = ["非常不满意", "不满意", "基本满意", "满意", "非常满意"];
+    return [
+      el("h1", {}, "请评价本次服务（好差评）"),
+      el("div", { class: "actions stars" }, names.map((n, i) => button(`${"★".repeat(i + 1)} ${n}`, () => act("rate", { level: i + 1 }), "", { "data-rate": i + 1 }))),
+    ];
+  },
+  progress_card() {
+    return [
+      el("h1", {}, "查询办理进度"),
+      el("p", { class: "lead" }, "请将身份证放在读卡区。"),
+      el("div", { class: "actions" }, restart()),
+    ];
+  },
+  progress() {
+    const cases = view.progress || [];
+    return [
+      el("h1", {}, `${view.applicant || ""} 的办件`),
+      el("p", { class: "lead" }, offer && !offer.online ? "网络暂不可用，以下为本终端保存的最新状态。" : "以下为最新办理状态。"),
+      cases.length === 0 ? el("p", {}, "本终端没有您的办件记录。") : null,
+      cases.map((c) => el("div", { class: "card", "data-case": c.receiptNumber },
+        el("h2", {}, c.bundleName),
+        el("p", {}, `受理编号 ${c.receiptNumber}`),
+        el("ul", {}, c.items.map((i) => el("li", {}, `${i.name}：${i.label}`))),
+        c.ready ? el("p", { class: "tag ok" }, "有办结结果可领取，请到统一出件窗口或选择邮寄") : null,
+        button(c.reprinted ? "已补打" : "补打回执", () => act("reprint", { receiptNumber: c.receiptNumber }), "", { disabled: c.reprinted }))),
+      el("div", { class: "actions" }, button("退出", () => act("end"), "primary", { "data-action": "end" })),
+    ];
+  },
+};
+
+function fieldInput(f) {
+  const problem = el("div", { class: "problem", "data-problem": f.key });
+  if (f.options) {
+    return el("div", { class: "field", "data-field": f.key },
+      el("label", {}, f.label),
+      el("div", { class: "options" }, f.options.map((o) =>
+        button(o, () => act("form", { values: { [f.key]: o } }), f.value === o ? "chosen" : "", { "data-option": o }))),
+      problem);
+  }
+  const numeric = ["phone", "number", "id_number"].includes(f.type);
+  const input = el("input", {
+    id: "field-" + f.key, name: f.key, "data-input": f.key, autocomplete: "off", spellcheck: "false",
+    inputmode: numeric ? "numeric" : "text", maxlength: f.type === "text" ? 200 : 40,
+    placeholder: f.type === "date" ? "例如 2026-11-20" : "",
+  });
+  if (f.value) input.value = f.value;
+  const keypad = numeric ? el("div", { class: "keypad" },
+    [..."123456789", ...(f.type === "id_number" ? "X" : ""), "0", "⌫"].map((k) => button(k, () => {
+      input.value = k === "⌫" ? input.value.slice(0, -1) : input.value + k;
+    }, "", { "data-key": k }))) : null;
+  return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, keypad, problem);
+}
+
+async function submitForm() {
+  const values = {};
+  for (const input of document.querySelectorAll("#screen input[data-input]")) {
+    if (input.value.trim() !== "") values[input.name] = input.value;
+  }
+  try {
+    if (Object.keys(values).length) show(await call("POST", "/session/form", { values }));
+    show(await call("POST", "/session/form/confirm"));
+  } catch (error) {
+    handleError(error);
+  }
+}
+
+function signaturePad() {
+  const canvas = el("canvas", { class: "signature", width: 800, height: 220, "data-signature": true });
+  const context = canvas.getContext("2d");
+  context.lineWidth = 4;
+  context.lineCap = "round";
+  let drawing = false;
+  let drawn = false;
+  const point = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) * (canvas.width / r.width), (e.clientY - r.top) * (canvas.height / r.height)];
+  };
+  canvas.addEventListener("pointerdown", (e) => { drawing = true; drawn = true; context.beginPath(); context.moveTo(...point(e)); });
+  canvas.addEventListener("pointermove", (e) => { if (drawing) { context.lineTo(...point(e)); context.stroke(); } });
+  canvas.addEventListener("pointerup", () => { drawing = false; });
+  const save = async () => {
+    if (!drawn) return handleError(new Error("请先在框内签名"));
+    const png = canvas.toDataURL("image/png").split(",")[1];
+    await act("sign", { png });
+  };
+  return el("div", { class: "card" },
+    el("h2", {}, "告知承诺书"),
+    el("p", {}, "本人承诺在规定期限内补交容缺材料，逾期未补交的，相关事项将不予办理。"),
+    view.signed ? el("p", { class: "tag ok", "data-signed": true }, "已签名") : canvas,
+    view.signed ? null : el("div", { class: "actions" },
+      button("清除", () => { context.clearRect(0, 0, canvas.width, canvas.height); drawn = false; }),
+      button("确认签名", save, "", { "data-action": "sign" })));
+}
+
+async function start(bundle) {
+  try {
+    token = null;
+    show(await call("POST", "/session", { bundle }));
+  } catch (error) {
+    handleError(error);
+  }
+}
+
+// Device problems in words a citizen can act on.
+function deviceProblems() {
+  const words = [];
+  for (const d of devices.values()) {
+    if (["online", "busy", "idle"].includes(d.state)) continue;
+    const fault = d.fault?.code || d.state;
+    if (d.kind === "receipt-printer" || d.kind === "printer") {
+      words.push(fault.startsWith("media-empty") ? "打印机缺纸：回执将显示在屏幕上，可拍照保存。" : "打印机暂不可用：回执将显示在屏幕上。");
+    } else if (d.kind === "idcard") {
+      words.push("身份证读卡器暂不可用，请联系现场工作人员。");
+    } else if (d.kind === "touch") {
+      words.push("触摸屏异常，请联系现场工作人员。");
+    }
+  }
+  const banner = $("devices");
+  banner.textContent = [...new Set(words)].join(" ");
+  banner.hidden = words.length === 0;
+}
+
+function listen() {
+  const events = new EventSource(api + "/events");
+  events.addEventListener("device.snapshot", (e) => {
+    for (const d of JSON.parse(e.data).devices) devices.set(d.id, d);
+    deviceProblems();
+    renderDemoDevices();
+  });
+  events.addEventListener("device.status", (e) => {
+    // Only what changed arrives: merge it into the device's last known status.
+    const change = JSON.parse(e.data);
+    const d = { ...(devices.get(change.id) || { id: change.id, kind: change.kind }) };
+    if (change.state) d.state = change.state;
+    if (change.fault) d.fault = change.fault;
+    if (change.faultCleared) d.fault = null;
+    devices.set(change.id, d);
+    deviceProblems();
+  });
+  events.addEventListener("session.changed", async (e) => {
+    const change = JSON.parse(e.data);
+    if (!token) return;
+    try {
+      show(await call("GET", "/session"));
+    } catch (error) {
+      if (error.status === 409) wipe();
+      return;
+    }
+    const lag = Date.now() - Date.parse(change.at);
+    window.kioskMetrics.eventToDom.push(lag);
+    if (window.kioskMetrics.eventToDom.length > 1000) window.kioskMetrics.eventToDom.shift();
+  });
+  events.onerror = () => { $("network").textContent = "正在重新连接……"; };
+  events.onopen = () => { $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : ""; };
+}
+
+function tick() {
+  if (!view || remaining === null) return;
+  remaining = Math.max(0, remaining - 1);
+  const box = $("countdown");
+  box.hidden = remaining > view.idle.countdownSeconds;
+  $("countdown-seconds").textContent = String(remaining);
+  if (remaining === 0) wipe();
+}
+
+async function activity() {
+  window.kioskMetrics.touches += 1;
+  if (!token || Date.now() - lastActivityPost < 3000) return;
+  lastActivityPost = Date.now();
+  try { show(await call("POST", "/session/activity")); } catch (error) { if (error.status === 409) wipe(); }
+}
+
+async function demoPanel() {
+  let panel;
+  try { panel = await call("GET", "/demo"); } catch { return; }
+  $("demo").hidden = false;
+  $("demo-cards").replaceChildren(...panel.cards.map((c) =>
+    button("放置：" + c.label, () => call("POST", "/demo/card/place/" + encodeURIComponent(c.id)), "", { "data-demo-card": c.id })));
+  $("demo-lift").addEventListener("click", () => call("POST", "/demo/card/lift"));
+  renderDemoDevices(panel.conditions);
+}
+
+let demoConditions = [];
+function renderDemoDevices(conditions) {
+  if (conditions) demoConditions = conditions;
+  if ($("demo").hidden) return;
+  const names = { "paper-out": "缺纸", "paper-in": "装纸", unplug: "拔出", plug: "插回" };
+  $("demo-devices").replaceChildren(...[...devices.values()].filter((d) => d.kind !== "touch").map((d) =>
+    el("div", {}, el("strong", {}, d.id),
+      demoConditions.filter((c) => d.kind.includes("printer") || ["unplug", "plug"].includes(c)).map((c) =>
+        button(names[c] || c, () => call("POST", `/demo/device/${encodeURIComponent(d.id)}/${c}`), "", { "data-demo-device": `${d.id}:${c}` })))));
+}
+
+async function boot() {
+  document.addEventListener("pointerdown", activity, { capture: true });
+  $("countdown-continue").addEventListener("click", () => { lastActivityPost = 0; activity(); });
+  $("large-text").addEventListener("click", () => {
+    const on = document.body.classList.toggle("large");
+    $("large-text").setAttribute("aria-pressed", String(on));
+  });
+  try { offer = await call("GET", "/offer"); } catch { offer = { bundles: [], online: false }; }
+  render();
+  listen();
+  demoPanel();
+  setInterval(tick, 1000);
+}
+
+boot();
