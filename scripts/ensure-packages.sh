@@ -9,6 +9,9 @@ declare -A groups=(
     [bench]="sqlite3 procps"
     # Printing: the document renderer's libraries, a real cupsd with a PDF queue, an IPP
     # Everywhere printer to fail on purpose, pdftotext to read PDFs back, and a CJK font.
+    # The citizen's screen end to end: headless Chromium driven by Selenium (Debian's own
+    # packages of both), and a CJK font for the screenshots.
+    [screen]="chromium chromium-driver python3-selenium fonts-wqy-microhei fontconfig"
     [printing]="libcairo2-dev libpango1.0-dev libqrencode-dev libcups2-dev cups cups-client cups-bsd printer-driver-cups-pdf cups-ipp-utils dbus-daemon poppler-utils zbar-tools fonts-wqy-microhei fontconfig"
 )
 

@@ -117,7 +117,8 @@ public struct KioskDaemon: Sendable {
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
             health: health, doctor: { await doctor.run() }, simulators: simulators, catalogue: catalogue, session: session,
-            screenDirectory: configuration.paths.screenDir, demo: configuration.simulateAll ? rig : nil)
+            screenDirectory: configuration.paths.screenDir,
+            demo: configuration.devices.contains(where: configuration.isSimulated) ? rig : nil)
 
         let localAPI = Application(
             router: LocalAPI.router(environment: environment),

@@ -147,8 +147,9 @@ public actor SessionController {
                     await self?.expireIfIdle()
                 }
             }
-            await group.next()
-            group.cancelAll()
+            // The event stream ends when the bus closes at shutdown; the idle loop only when
+            // this task is cancelled, which is the service's turn to stop.
+            await group.waitForAll()
         }
         cardReader.stopWantingCard()
     }
@@ -205,7 +206,6 @@ public actor SessionController {
     /// Starts a session for a bundle, or for "check my progress" (`bundle == nil`). Ends any
     /// session left behind first: the kiosk has one screen and one citizen.
     public func start(bundle: String?) throws(Failure) -> SessionView {
-        if !session.isIdle { end(reason: "replaced") }
         var fresh = CitizenSession()
         do throws(SessionError) {
             if let bundle {
@@ -228,6 +228,8 @@ public actor SessionController {
         } catch {
             throw Failure(kind: .refused, code: error.code.rawValue, message: error.message)
         }
+        // A valid start replaces whatever session was left behind, wiping it first.
+        if !session.isIdle { end(reason: "replaced") }
         session = fresh
         token = Self.newToken()
         touch()

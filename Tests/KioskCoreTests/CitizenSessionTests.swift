@@ -1,0 +1,156 @@
+import Foundation
+import KioskCore
+import Testing
+
+@Suite("Citizen session state machine")
+struct CitizenSessionTests {
+    static let catalogue = Catalogue(
+        fields: [
+            FieldDefinition(key: "applicant.name", label: "姓名", type: .text, sources: [.idCard]),
+            FieldDefinition(key: "applicant.id_number", label: "身份号码", type: .idNumber, sources: [.idCard]),
+            FieldDefinition(key: "applicant.phone", label: "电话", type: .phone, sources: [.earlierApplication, .citizen]),
+            FieldDefinition(key: "child.name", label: "新生儿姓名", type: .text, sources: [.citizen]),
+            FieldDefinition(key: "child.gender", label: "性别", type: .enumeration(["男", "女"]), sources: [.sharedData]),
+        ],
+        materials: [
+            MaterialDefinition(id: "card", name: "身份证", electronic: true, deferrable: false, originalRequired: true),
+            MaterialDefinition(id: "photo", name: "照片", electronic: false, deferrable: true, originalRequired: false),
+            MaterialDefinition(id: "file", name: "档案", electronic: false, deferrable: false, originalRequired: true),
+        ],
+        bundles: [
+            ServiceBundle(
+                id: "b", name: "测试一件事", leadDepartment: "县卫健委", version: "1", validFrom: CivilDate(dayNumber: 0),
+                items: [
+                    ServiceItem(
+                        id: "i", name: "事项", department: "县卫健委", legalLimit: TimeLimit(days: 5, counting: .working),
+                        promisedLimit: TimeLimit(days: 1, counting: .working), dependsOn: [],
+                        fields: ["applicant.name", "applicant.id_number", "applicant.phone", "child.name", "child.gender"],
+                        materials: ["card", "photo", "file"])
+                ])
+        ])
+
+    static func card(_ number: String = "110105199003071239", name: String = "林晓明") -> IDCardData {
+        IDCardData(
+            type: .residentID, chineseName: name, gender: .male, ethnicity: "01", birthDate: "19900307", address: "北京市",
+            idNumber: number, validFrom: "20150310", validUntil: .date("20350310"))
+    }
+
+    static func started() throws -> CitizenSession {
+        var session = CitizenSession()
+        try session.choose(BundleBlueprint(bundle: catalogue.bundles[0], catalogue: catalogue))
+        try session.acknowledgeNotice()
+        return session
+    }
+
+    @Test("A complete visit: notice, card, one form, one set of materials with a pledge, review, submit, rating")
+    func completeVisit() throws {
+        var session = try Self.started()
+        #expect(session.step == .card)
+        session.cardRead(Self.card(), prefill: ["child.gender": SessionFieldValue(value: "女", source: .sharedData)])
+        #expect(session.step == .form)
+        #expect(session.values["applicant.name"]?.source == .idCard)
+        #expect(session.values["child.gender"]?.value == "女")
+        #expect(session.missingFields.map(\.definition.key).sorted() == ["applicant.phone", "child.name"])
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
+        try session.confirmForm()
+        #expect(session.step == .materials)
+        #expect(session.materials["card"] == .electronic)
+        try session.choose(.provided, for: "file")
+        try session.choose(.deferred, for: "photo")
+        #expect(session.needsPledge)
+        #expect(throws: SessionError.self) { try session.confirmMaterials() }
+        try session.sign(Data([0x89, 0x50, 0x4E, 0x47]))
+        try session.confirmMaterials()
+        let submission = try session.submission()
+        #expect(submission.idNumber == "110105199003071239")
+        #expect(submission.materials == ["card": .electronic, "file": .provided, "photo": .deferred])
+        try session.submitted(receiptNumber: "410721-20261123-0001-00001-6")
+        try session.finishReceipt()
+        try session.rate(5)
+        #expect(session.rating == 5)
+    }
+
+    @Test("Every action is refused outside its step, and a refused action changes nothing")
+    func wrongStep() throws {
+        var session = CitizenSession()
+        #expect(throws: SessionError.self) { try session.fill(["child.name": "x"]) }
+        #expect(throws: SessionError.self) { try session.submission() }
+        #expect(throws: SessionError.self) { try session.rate(3) }
+        #expect(session.step == .attract)
+        var started = try Self.started()
+        #expect(throws: SessionError.self) { try started.confirmForm() }
+        #expect(started.step == .card)
+    }
+
+    @Test("Card values are read-only; wrong values are all reported and none is kept")
+    func validation() throws {
+        var session = try Self.started()
+        session.cardRead(Self.card())
+        let readOnly = #expect(throws: SessionError.self) { try session.fill(["applicant.name": "别人"]) }
+        #expect(readOnly?.code == .readOnlyField)
+        let invalid = #expect(throws: SessionError.self) {
+            try session.fill(["applicant.phone": "123", "child.gender": "未知", "child.name": "林小雨"])
+        }
+        #expect(invalid?.code == .invalidValue)
+        #expect(Set(invalid?.problems.map(\.field) ?? []) == ["applicant.phone", "child.gender"])
+        #expect(session.values["child.name"] == nil, "nothing is kept from a refused fill")
+        let unknown = #expect(throws: SessionError.self) { try session.fill(["other": "x"]) }
+        #expect(unknown?.code == .unknownField)
+        let empty = #expect(throws: SessionError.self) { try session.confirmForm() }
+        #expect(empty?.code == .incomplete)
+    }
+
+    @Test("A material that is neither electronic nor deferrable must be provided")
+    func materialRules() throws {
+        var session = try Self.started()
+        session.cardRead(Self.card())
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.confirmForm()
+        #expect(throws: SessionError.self) { try session.choose(.deferred, for: "file") }
+        #expect(throws: SessionError.self) { try session.choose(.electronic, for: "photo") }
+        let missing = #expect(throws: SessionError.self) { try session.confirmMaterials() }
+        #expect(missing?.code == .cannotBeReceived)
+        #expect(missing?.message.contains("档案") == true)
+    }
+
+    @Test("A lifted card pauses the form; the same card resumes it, another person's card clears it")
+    func cardRemoval() throws {
+        var session = try Self.started()
+        session.cardRead(Self.card())
+        try session.fill(["child.name": "林小雨"])
+        #expect(session.cardRemoved() == false)
+        #expect(session.alert == .cardRemoved)
+        #expect(session.values["child.name"] != nil)
+        session.cardRead(Self.card())
+        #expect(session.alert == nil)
+        #expect(session.values["child.name"]?.value == "林小雨")
+        _ = session.cardRemoved()
+        session.cardRead(Self.card("11010519920512002" + "7", name: "陈静怡"))
+        #expect(session.alert == .cardChanged)
+        #expect(session.values["child.name"] == nil)
+        #expect(session.values["applicant.name"]?.value == "陈静怡")
+    }
+
+    @Test("Submitting needs the card on the reader")
+    func submitNeedsCard() throws {
+        var session = try Self.started()
+        session.cardRead(Self.card())
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.confirmForm()
+        try session.choose(.provided, for: "file")
+        try session.choose(.provided, for: "photo")
+        try session.confirmMaterials()
+        _ = session.cardRemoved()
+        let error = #expect(throws: SessionError.self) { try session.submission() }
+        #expect(error?.code == .cardMissing)
+    }
+
+    @Test("Lifting the card while the progress list is shown ends the session")
+    func progressCardLifted() throws {
+        var session = CitizenSession()
+        try session.checkProgress()
+        session.cardRead(Self.card())
+        #expect(session.step == .progress)
+        #expect(session.cardRemoved() == true)
+    }
+}

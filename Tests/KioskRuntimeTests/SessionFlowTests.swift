@@ -1,0 +1,315 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import Foundation
+import GRDB
+import KioskCore
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// A kioskd with the demo's simulated hardware (SAM reader, ESC/POS firmware on a pty, touch
+/// panel) and the shipped catalogue, templates, screen and sample shared data.
+struct SessionDaemon {
+    let scratch: Scratch
+    let daemon: Program
+    let address: String
+
+    static func start(idleTimeout: Int = 120, printWait: Int = 8) async throws -> SessionDaemon {
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let config = try scratch.write(
+            "kiosk.yaml",
+            """
+            kiosk:
+              id: TEST-0001
+              division_code: 410721
+              number: 7
+            paths:
+              state_dir: \(scratch.file("state"))
+              admin_socket: \(scratch.file("admin.sock"))
+              admin_group: ""
+              profiles_dir: \(repositoryRoot)/Devices
+              catalog_dir: \(repositoryRoot)/Provisioning/catalog
+              calendar_dir: \(repositoryRoot)/Provisioning/calendar
+              templates_dir: \(repositoryRoot)/Provisioning/templates
+              screen_dir: \(repositoryRoot)/Provisioning/screen
+              shared_data: \(repositoryRoot)/Provisioning/examples/shared-data.yaml
+            api:
+              port: 0
+            lifecycle:
+              shutdown_timeout_seconds: 5
+            session:
+              idle_timeout_seconds: \(idleTimeout)
+              countdown_seconds: 5
+              print_wait_seconds: \(printWait)
+            devices:
+              - id: idcard
+                kind: idcard
+                simulate: true
+              - id: receipt
+                kind: receipt-printer
+                simulate: true
+              - id: touch
+                kind: touch
+                simulate: true
+            """)
+        let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(30))?.last)
+        let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        let kiosk = SessionDaemon(scratch: scratch, daemon: daemon, address: "http://127.0.0.1:\(port)")
+        // The receipt printer answers its first status poll shortly after READY=1.
+        try await kiosk.until("the receipt printer online", seconds: 20) {
+            let state = try? await kiosk.deviceState("receipt")
+            return state == "online"
+        }
+        return kiosk
+    }
+
+    struct Answer {
+        var status: Int
+        var headers: [(String, String)]
+        var body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: address + path)
+        request.method = method
+        if let token { request.headers.add(name: "X-Session-Token", value: token) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        return Answer(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+            body: Data(body.readableBytesView))
+    }
+
+    func get(_ path: String, token: String? = nil) async throws -> Answer { try await request(.GET, path, token: token) }
+    func post(_ path: String, token: String? = nil, json: String? = "{}") async throws -> Answer {
+        try await request(.POST, path, token: token, json: json)
+    }
+
+    func deviceState(_ id: String) async throws -> String? {
+        let devices = try await get("/api/v1/status").json["devices"] as? [[String: Any]] ?? []
+        return devices.first { $0["id"] as? String == id }?["state"] as? String
+    }
+
+    func until(_ what: String, seconds: Double = 20, _ condition: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("\(what): not within \(seconds) s")
+        throw CancellationError()
+    }
+
+    /// Starts a newborn session, reads the sample card, and returns the token at the form.
+    func newbornAtForm() async throws -> String {
+        let started = try await post("/api/v1/session", json: #"{"bundle":"newborn"}"#)
+        #expect(started.status == 200)
+        let token = try #require(started.json["token"] as? String)
+        #expect(try await post("/api/v1/session/notice", token: token).json["step"] as? String == "card")
+        #expect(try await post("/api/v1/demo/card/place/resident-id").status == 200)
+        try await until("the form prefilled from the card") {
+            (try? await get("/api/v1/session", token: token))?.json["step"] as? String == "form"
+        }
+        return token
+    }
+
+    /// From the form to the review: the four questions the shared data cannot answer.
+    func fillNewborn(_ token: String, name: String = "林小雨") async throws {
+        let values = #"{"values":{"newborn.name":"\#(name)","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
+        let filled = try await post("/api/v1/session/form", token: token, json: values)
+        #expect(filled.status == 200, "\(filled.text)")
+        #expect(try await post("/api/v1/session/form/confirm", token: token).json["step"] as? String == "materials")
+        for material in ["photo", "bank_card", "delivery_invoice"] {
+            let chosen = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"provided"}"#)
+            #expect(chosen.status == 200, "\(chosen.text)")
+        }
+        #expect(try await post("/api/v1/session/materials/confirm", token: token).json["step"] as? String == "review")
+    }
+
+    func stop() async -> (status: Int32, stdout: String, stderr: String) {
+        daemon.signal(SIGTERM)
+        return await daemon.finish()
+    }
+
+    /// Every byte the daemon wrote to its state folder (database, WAL, keys...).
+    func stateBytes() throws -> Data {
+        var all = Data()
+        let folder = scratch.file("state")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            if let data = FileManager.default.contents(atPath: folder + "/" + name) { all.append(data) }
+        }
+        return all
+    }
+}
+
+@Suite("The citizen's session through kioskd's local API", .serialized)
+struct SessionFlowTests {
+    /// The sample card's person and what the shared data adds: none of it may be stored in the clear.
+    static let personal = ["林晓明", "110105199003071239", "13800138000", "陈静怡", "林小雨", "建国路八十八号"]
+
+    @Test("新生儿出生 from card to rating: prefilled form, committed case, printed receipt, nothing personal in the clear")
+    func newborn() async throws {
+        let kiosk = try await SessionDaemon.start()
+        let token = try await kiosk.newbornAtForm()
+        let form = try await kiosk.get("/api/v1/session", token: token)
+        #expect(form.header("Cache-Control") == "no-store")
+        #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+        let fields = form.json["form"] as? [[String: Any]] ?? []
+        let name = fields.first { $0["key"] as? String == "applicant.name" }
+        #expect(name?["value"] as? String == "林晓明")
+        #expect(name?["source"] as? String == "id_card")
+        #expect(name?["editable"] as? Bool == false)
+        #expect(fields.first { $0["key"] as? String == "applicant.id_number" }?["value"] as? String == "110105********1239")
+        #expect(fields.first { $0["key"] as? String == "newborn.birth_date" }?["source"] as? String == "shared_data")
+        let asked = fields.filter { $0["asked"] as? Bool == true }.compactMap { $0["key"] as? String }.sorted()
+        #expect(asked == ["delivery.method", "household.head_relation", "newborn.guardian_relation", "newborn.name"])
+
+        try await kiosk.fillNewborn(token)
+        let submitted = try await kiosk.post("/api/v1/session/submit", token: token)
+        #expect(submitted.json["step"] as? String == "receipt")
+        let receipt = try #require((submitted.json["receipt"] as? [String: Any])?["number"] as? String)
+        #expect(ReceiptNumber(receipt) != nil, "a valid receipt number with its check digit: \(receipt)")
+        #expect(receipt.hasPrefix("410721-") && receipt.contains("-0007-00001-"))
+        try await kiosk.until("the receipt printed on the ESC/POS printer") {
+            let print = (try? await kiosk.get("/api/v1/session", token: token))?.json["receipt"] as? [String: Any]
+            return (print?["print"] as? [String: Any])?["state"] as? String == "printed"
+        }
+        #expect(try await kiosk.post("/api/v1/session/receipt/done", token: token).json["step"] as? String == "rating")
+        #expect(try await kiosk.post("/api/v1/session/rate", token: token, json: #"{"level":5}"#).json["step"] as? String == "attract")
+        // The session is gone: its token opens nothing.
+        #expect(try await kiosk.get("/api/v1/session", token: token).status == 409)
+
+        let stopped = await kiosk.stop()
+        #expect(stopped.status == 0)
+        let database = try DatabaseQueue(path: kiosk.scratch.file("state/kiosk.db"))
+        let (cases, outbox, ratings, jobs) = try await database.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT receipt_number FROM kiosk_case"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox"),
+                try String.fetchAll(db, sql: "SELECT detail FROM case_event WHERE kind = 'rating'"),
+                try String.fetchAll(db, sql: "SELECT state FROM print_job WHERE case_number = ?", arguments: [receipt])
+            )
+        }
+        #expect(cases == [receipt])
+        #expect(outbox == 1)
+        #expect(ratings == ["5"])
+        #expect(jobs == ["completed"])
+        let stored = try kiosk.stateBytes()
+        for value in Self.personal {
+            #expect(stored.range(of: Data(value.utf8)) == nil, "'\(value)' must not be stored in the clear")
+            #expect(!stopped.stderr.contains(value) && !stopped.stdout.contains(value), "'\(value)' must not be logged")
+        }
+    }
+
+    @Test("Paper out: the receipt number and QR code are shown on screen, and the case is stored all the same")
+    func paperOut() async throws {
+        let kiosk = try await SessionDaemon.start(printWait: 2)
+        #expect(try await kiosk.post("/api/v1/demo/device/receipt/paper-out").status == 200)
+        try await kiosk.until("the printer reported out of paper") { (try? await kiosk.deviceState("receipt")) == "userError" }
+        let token = try await kiosk.newbornAtForm()
+        try await kiosk.fillNewborn(token)
+        let submitted = try await kiosk.post("/api/v1/session/submit", token: token)
+        let receipt = try #require((submitted.json["receipt"] as? [String: Any])?["number"] as? String)
+        var print: [String: Any] = [:]
+        try await kiosk.until("the receipt shown on screen") {
+            let view = (try? await kiosk.get("/api/v1/session", token: token))?.json["receipt"] as? [String: Any]
+            print = view?["print"] as? [String: Any] ?? [:]
+            return print["state"] as? String == "on_screen"
+        }
+        #expect((print["qrSVG"] as? String)?.hasPrefix("<svg") == true)
+        #expect((print["statusURL"] as? String)?.hasSuffix(receipt) == true)
+        _ = await kiosk.stop()
+        let database = try DatabaseQueue(path: kiosk.scratch.file("state/kiosk.db"))
+        let cases = try await database.read { db in try String.fetchAll(db, sql: "SELECT receipt_number FROM kiosk_case") }
+        #expect(cases == [receipt], "the case is committed whatever the printer does")
+    }
+
+    @Test("An idle session is wiped, and the next citizen sees nothing of it")
+    func idleTimeout() async throws {
+        let kiosk = try await SessionDaemon.start(idleTimeout: 15)
+        let token = try await kiosk.newbornAtForm()
+        #expect(try await kiosk.post("/api/v1/session/form", token: token, json: #"{"values":{"newborn.name":"林小雨"}}"#).status == 200)
+        let view = try await kiosk.get("/api/v1/session", token: token)
+        let idle = view.json["idle"] as? [String: Any]
+        #expect((idle?["remainingSeconds"] as? Int ?? 0) > 10)
+        try await kiosk.until("the session wiped after 15 s idle", seconds: 30) {
+            (try? await kiosk.get("/api/v1/session", token: token))?.status == 409
+        }
+        let next = try await kiosk.post("/api/v1/session", json: #"{"bundle":"newborn"}"#)
+        for value in Self.personal { #expect(!next.text.contains(value)) }
+        #expect(next.json["form"] == nil)
+        _ = await kiosk.stop()
+    }
+
+    @Test("Lifting the card pauses the form, and \"check my progress\" finds the case by the card")
+    func cardAndProgress() async throws {
+        let kiosk = try await SessionDaemon.start()
+        let token = try await kiosk.newbornAtForm()
+        #expect(try await kiosk.post("/api/v1/demo/card/lift").status == 200)
+        try await kiosk.until("the card-removed alert") {
+            (try? await kiosk.get("/api/v1/session", token: token))?.json["alert"] as? String == "card-removed"
+        }
+        #expect(try await kiosk.post("/api/v1/demo/card/place/resident-id").status == 200)
+        try await kiosk.until("the card back") {
+            (try? await kiosk.get("/api/v1/session", token: token))?.json["cardPresent"] as? Bool == true
+        }
+        try await kiosk.fillNewborn(token)
+        let submitted = try await kiosk.post("/api/v1/session/submit", token: token)
+        let receipt = try #require((submitted.json["receipt"] as? [String: Any])?["number"] as? String)
+        #expect(try await kiosk.post("/api/v1/session/end", token: token).json["step"] as? String == "attract")
+
+        #expect(try await kiosk.post("/api/v1/demo/card/lift").status == 200)
+        let progress = try #require(try await kiosk.post("/api/v1/session", json: #"{"bundle":null}"#).json["token"] as? String)
+        #expect(try await kiosk.post("/api/v1/demo/card/place/resident-id").status == 200)
+        var cases: [[String: Any]] = []
+        try await kiosk.until("the citizen's cases listed") {
+            cases = (try? await kiosk.get("/api/v1/session", token: progress))?.json["progress"] as? [[String: Any]] ?? []
+            return !cases.isEmpty
+        }
+        #expect(cases.first?["receiptNumber"] as? String == receipt)
+        #expect((cases.first?["items"] as? [[String: Any]])?.count == 7)
+        let reprint = try await kiosk.post("/api/v1/session/reprint", token: progress, json: #"{"receiptNumber":"\#(receipt)"}"#)
+        #expect(reprint.status == 200, "\(reprint.text)")
+        // Another person's card sees none of it.
+        #expect(try await kiosk.post("/api/v1/session/end", token: progress).status == 200)
+        #expect(try await kiosk.post("/api/v1/demo/card/lift").status == 200)
+        let other = try #require(try await kiosk.post("/api/v1/session", json: #"{"bundle":null}"#).json["token"] as? String)
+        #expect(try await kiosk.post("/api/v1/demo/card/place/resident-id-long-term").status == 200)
+        try await kiosk.until("the other person's (empty) list") {
+            (try? await kiosk.get("/api/v1/session", token: other))?.json["step"] as? String == "progress"
+        }
+        let theirs = try await kiosk.get("/api/v1/session", token: other)
+        #expect(!theirs.text.contains(receipt))
+        _ = await kiosk.stop()
+    }
+
+    @Test("Bad requests get a clear JSON error and change nothing")
+    func badRequests() async throws {
+        let kiosk = try await SessionDaemon.start()
+        #expect(try await kiosk.get("/api/v1/session").status == 409)
+        #expect(try await kiosk.post("/api/v1/session/notice", token: "forged").status == 409)
+        let token = try #require(try await kiosk.post("/api/v1/session", json: #"{"bundle":"newborn"}"#).json["token"] as? String)
+        let wrongStep = try await kiosk.post("/api/v1/session/submit", token: token)
+        #expect(wrongStep.status == 422)
+        #expect(((wrongStep.json["error"] as? [String: Any])?["message"] as? String)?.isEmpty == false)
+        #expect(try await kiosk.post("/api/v1/session/form", token: token, json: "{not json").status == 400)
+        let long = String(repeating: "长", count: 500)
+        #expect(try await kiosk.post("/api/v1/session/form", token: token, json: #"{"values":{"newborn.name":"\#(long)"}}"#).status == 400)
+        #expect(try await kiosk.post("/api/v1/session", json: #"{"bundle":"no-such-bundle"}"#).status == 422)
+        // The refused start left the running session alone? No: starting ends the old session
+        // only once the new one is valid.
+        #expect(try await kiosk.get("/api/v1/session", token: token).json["step"] as? String == "notice")
+        _ = await kiosk.stop()
+    }
+}
