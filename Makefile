@@ -15,7 +15,7 @@ demo: build
 	$(SWIFT) run $(SWIFT_FLAGS) kioskd demo
 
 test:
-	scripts/ensure-packages.sh build test printing
+	scripts/ensure-packages.sh build test printing screen
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)

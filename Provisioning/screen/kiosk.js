@@ -8,6 +8,9 @@ let view = null;
 let offer = null;
 let remaining = null;
 let lastActivityPost = 0;
+// What the citizen typed but has not sent yet: kept across re-renders (an option tapped
+// elsewhere on the form must not erase it), wiped with the session.
+let drafts = {};
 const devices = new Map();
 
 // Figures the benchmarks and end-to-end tests read.
@@ -21,7 +24,7 @@ function el(tag, attrs = {}, ...children) {
     else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
     else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -68,6 +71,8 @@ function handleError(error) {
 // Everything of the session goes: memory, page, and (no-store) nothing was cached.
 function wipe() {
   token = null;
+  drafts = {};
+  shownKey = "";
   view = null;
   remaining = null;
   $("screen").replaceChildren();
@@ -75,13 +80,19 @@ function wipe() {
   render();
 }
 
+let shownKey = "";
 function show(next) {
   if (!next) return;
   if (next.token) token = next.token;
   if (view && next.sequence < view.sequence) return;
   if (next.step === "attract") return wipe();
-  view = next;
   remaining = next.idle.remainingSeconds;
+  // Redraw only when something visible changed: a redraw moves the focus and the caret,
+  // which must not happen under a citizen's fingers because a timer or event came by.
+  const key = JSON.stringify({ ...next, idle: null, sequence: null, token: null });
+  view = next;
+  if (key === shownKey) return;
+  shownKey = key;
   render();
 }
 
@@ -99,7 +110,7 @@ function render() {
   if (view?.alert === "card-changed") parts.push(el("div", { class: "overlay", role: "alert" }, "检测到另一张身份证，之前填写的内容已清除。"));
   parts.push(...(screens[step] || screens.attract)());
   parts.push(el("p", { class: "error error-box", role: "alert" }));
-  screen.replaceChildren(...parts);
+  screen.replaceChildren(...parts.flat(Infinity).filter((part) => part instanceof Node));
   screen.dataset.step = step;
   window.kioskMetrics.lastRender = performance.now();
   window.kioskMetrics.lastStep = step;
@@ -246,10 +257,12 @@ function fieldInput(f) {
     inputmode: numeric ? "numeric" : "text", maxlength: f.type === "text" ? 200 : 40,
     placeholder: f.type === "date" ? "例如 2026-11-20" : "",
   });
-  if (f.value) input.value = f.value;
+  input.value = drafts[f.key] ?? f.value ?? "";
+  input.addEventListener("input", () => { drafts[f.key] = input.value; });
   const keypad = numeric ? el("div", { class: "keypad" },
     [..."123456789", ...(f.type === "id_number" ? "X" : ""), "0", "⌫"].map((k) => button(k, () => {
       input.value = k === "⌫" ? input.value.slice(0, -1) : input.value + k;
+      drafts[f.key] = input.value;
     }, "", { "data-key": k }))) : null;
   return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, keypad, problem);
 }
@@ -261,6 +274,7 @@ async function submitForm() {
   }
   try {
     if (Object.keys(values).length) show(await call("POST", "/session/form", { values }));
+    drafts = {};
     show(await call("POST", "/session/form/confirm"));
   } catch (error) {
     handleError(error);
@@ -349,7 +363,7 @@ function listen() {
       if (error.status === 409) wipe();
       return;
     }
-    const lag = Date.now() - Date.parse(change.at);
+    const lag = Date.now() - change.atMilliseconds;
     window.kioskMetrics.eventToDom.push(lag);
     if (window.kioskMetrics.eventToDom.length > 1000) window.kioskMetrics.eventToDom.shift();
   });

@@ -16,7 +16,21 @@ struct SessionDaemon {
     let daemon: Program
     let address: String
 
-    static func start(idleTimeout: Int = 120, printWait: Int = 8) async throws -> SessionDaemon {
+    static let simulatedDevices = """
+          - id: idcard
+            kind: idcard
+            simulate: true
+          - id: receipt
+            kind: receipt-printer
+            simulate: true
+          - id: touch
+            kind: touch
+            simulate: true
+        """
+
+    static func start(
+        idleTimeout: Int = 120, printWait: Int = 8, devices: String = simulatedDevices, receiptPrinter: String = "receipt"
+    ) async throws -> SessionDaemon {
         let scratch = try Scratch()
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let config = try scratch.write(
@@ -44,16 +58,9 @@ struct SessionDaemon {
               idle_timeout_seconds: \(idleTimeout)
               countdown_seconds: 5
               print_wait_seconds: \(printWait)
+              receipt_printer: \(receiptPrinter)
             devices:
-              - id: idcard
-                kind: idcard
-                simulate: true
-              - id: receipt
-                kind: receipt-printer
-                simulate: true
-              - id: touch
-                kind: touch
-                simulate: true
+            \(devices)
             """)
         let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
         let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(30))?.last)
@@ -61,7 +68,7 @@ struct SessionDaemon {
         let kiosk = SessionDaemon(scratch: scratch, daemon: daemon, address: "http://127.0.0.1:\(port)")
         // The receipt printer answers its first status poll shortly after READY=1.
         try await kiosk.until("the receipt printer online", seconds: 20) {
-            let state = try? await kiosk.deviceState("receipt")
+            let state = try? await kiosk.deviceState(receiptPrinter)
             return state == "online"
         }
         return kiosk

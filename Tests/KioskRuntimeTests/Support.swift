@@ -111,7 +111,7 @@ final class Program {
     private let errors = Pipe()
 
     init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = binaries.appendingPathComponent(name)
+        process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : binaries.appendingPathComponent(name)
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "NOTIFY_SOCKET")

@@ -15,8 +15,9 @@ public struct SessionChanged: BusEvent, Hashable {
     public var reason: String
     /// Grows with every change, so the page can drop stale answers.
     public var sequence: Int
-    /// When the daemon published it (for the event-to-screen latency figure).
-    public var at: Date
+    /// When the daemon published it, in Unix milliseconds (ISO 8601 dates on the stream carry
+    /// whole seconds only; the event-to-screen latency figure needs milliseconds).
+    public var atMilliseconds: Int64
 }
 
 /// How the session is set up on this site.
@@ -537,7 +538,10 @@ public actor SessionController {
 
     private func changed(_ reason: String) {
         sequence += 1
-        bus.publish(SessionChanged(step: session.step, reason: reason, sequence: sequence, at: Date()))
+        bus.publish(
+            SessionChanged(
+                step: session.step, reason: reason, sequence: sequence,
+                atMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())))
     }
 
     private func check(_ presented: String?) throws(Failure) {

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// The citizen's screen as a citizen meets it: Chromium (headless) on kioskd's local API,
+/// driven by Selenium from `Tests/Screen/screen_e2e.py`; the receipt printed by a real cupsd.
+@Suite("The citizen's screen in headless Chromium", .serialized)
+struct ScreenTests {
+    /// Screenshots are build artefacts: `.build/screenshots/` (or `KIOSK_SCREENSHOTS`).
+    static let screenshots =
+        ProcessInfo.processInfo.environment["KIOSK_SCREENSHOTS"] ?? "\(repositoryRoot)/.build/screenshots"
+
+    @Test(
+        "新生儿出生 in the browser: card, form, materials, pledge, receipt PDF from cups-pdf, rating, nothing left behind",
+        .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_PDF_QUEUE"] != nil, "needs scripts/cups-test-env.sh")
+    )
+    func newbornInChromium() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let queue = try #require(environment["KIOSK_TEST_CUPS_PDF_QUEUE"])
+        let pdfFolder = try #require(environment["KIOSK_TEST_CUPS_PDF_DIR"])
+        let kiosk = try await SessionDaemon.start(
+            idleTimeout: 15,
+            devices: """
+                  - id: idcard
+                    kind: idcard
+                    simulate: true
+                  - id: printer
+                    kind: printer
+                    queue: \(queue)
+                  - id: touch
+                    kind: touch
+                    simulate: true
+                """,
+            receiptPrinter: "printer")
+        let run = try Program(
+            "/usr/bin/python3", ["\(repositoryRoot)/Tests/Screen/screen_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots])
+        let (status, stdout, stderr) = await run.finish(timeout: .seconds(240))
+        for line in stdout.split(separator: "\n") where line.hasPrefix("FAIL: ") {
+            Issue.record("\(line.dropFirst(6))")
+        }
+        #expect(status == 0, "screen_e2e.py: \(stderr.suffix(2000))")
+        let resultLine = try #require(stdout.split(separator: "\n").last { $0.hasPrefix("RESULT ") })
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(resultLine.dropFirst(7).utf8)) as? [String: Any])
+        print("screen figures: \(resultLine.dropFirst(7))")
+        let receipt = try #require(result["receipt"] as? String)
+        #expect((result["touches"] as? Int ?? 99) < 25, "a citizen needs fewer than 25 touches")
+
+        // The receipt came out of the real cupsd as a PDF with the bundle and the number.
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline && !text.contains(receipt) {
+            text = await Self.pdfTexts(in: pdfFolder)
+            if !text.contains(receipt) { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(text.contains(receipt), "the receipt PDF carries the case number")
+        #expect(text.contains("新生儿出生"), "the receipt PDF carries the bundle's name")
+        for name in ["01-attract", "03-card", "05-form", "06-materials", "08-receipt", "09-rating", "11-countdown"] {
+            #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(name).png"), "screenshot \(name)")
+        }
+        _ = await kiosk.stop()
+    }
+
+    /// The text of every PDF cups-pdf wrote, by `pdftotext`.
+    static func pdfTexts(in folder: String) async -> String {
+        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".pdf") } ?? []
+        var text = ""
+        for file in files {
+            guard let run = try? Program("/usr/bin/pdftotext", ["\(folder)/\(file)", "-"]) else { continue }
+            text += await run.finish().stdout
+        }
+        return text
+    }
+}

@@ -1,0 +1,274 @@
+#!/usr/bin/python3
+"""The citizen's screen end to end in headless Chromium, driven by Selenium.
+
+Run by the Swift test "The citizen's screen in headless Chromium" against a kioskd it
+started (simulated card reader, real cupsd with a cups-pdf queue). Prints one `FAIL: ...`
+line per failed check, screenshots into --screenshots, and a last `RESULT {json}` line with
+the figures (touches, card-to-form time, event-to-DOM latencies).
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print("FAIL: " + what, flush=True)
+
+
+def post(base, path):
+    request = urllib.request.Request(base + path, data=b"{}", method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+def get_status(base, path, token=None):
+    request = urllib.request.Request(base + path, headers={"X-Session-Token": token} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class Screen:
+    def __init__(self, base, shots, profile):
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1024",
+                         "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--lang=zh-CN"]:
+            options.add_argument(argument)
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.base = base
+        self.shots = shots
+        self.clicks = 0
+
+    def wait(self, condition, timeout=15, what="condition"):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.005).until(lambda d: condition())
+        except Exception:
+            check(False, f"timed out waiting for {what} (step {self.step()})")
+            return None
+
+    def step(self):
+        try:
+            return self.driver.find_element(By.ID, "screen").get_attribute("data-step")
+        except Exception:
+            return None
+
+    def at(self, step, timeout=15):
+        return self.wait(lambda: self.step() == step, timeout, f"step {step}")
+
+    def tap(self, selector):
+        # The page re-renders on every answer and event: an element found may be replaced
+        # before the click lands; find it again then (one touch all the same).
+        self.clicks += 1
+        for _ in range(20):
+            element = self.wait(lambda: self.find(selector), 10, selector)
+            if element is None:
+                return
+            try:
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+                element.click()
+                return
+            except (StaleElementReferenceException, ElementClickInterceptedException):
+                time.sleep(0.05)
+        check(False, f"could not tap {selector}")
+
+    def find(self, selector):
+        try:
+            found = self.driver.find_elements(By.CSS_SELECTOR, selector)
+            return found[0] if found and found[0].is_displayed() and found[0].is_enabled() else None
+        except StaleElementReferenceException:
+            return None
+
+    def shot(self, name):
+        self.driver.save_screenshot(os.path.join(self.shots, name + ".png"))
+
+    def text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def metrics(self):
+        return self.driver.execute_script("return window.kioskMetrics")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--screenshots", required=True)
+    parser.add_argument("--idle-seconds", type=int, default=15)
+    arguments = parser.parse_args()
+    base = arguments.url
+    os.makedirs(arguments.screenshots, exist_ok=True)
+    profile = tempfile.mkdtemp(prefix="kiosk-chromium-")
+    screen = Screen(base, arguments.screenshots, profile)
+    result = {}
+    try:
+        driver = screen.driver
+        post(base, "/api/v1/demo/card/lift")
+        driver.get(base + "/")
+        screen.wait(lambda: screen.find("[data-bundle=newborn]"), 20, "the attract screen")
+        check(screen.find("#demo") is not None, "the demo panel is shown for simulated devices")
+        screen.shot("01-attract")
+        started = time.monotonic()
+
+        # Choose the bundle, read the one-time notice.
+        screen.tap("[data-bundle=newborn]")
+        screen.at("notice")
+        check("新生儿出生" in screen.text(), "the notice names the bundle")
+        screen.shot("02-notice")
+        screen.tap("[data-action=notice]")
+        screen.at("card")
+        screen.shot("03-card")
+
+        # The card on the reader: the form appears prefilled.
+        placed = time.monotonic()
+        post(base, "/api/v1/demo/card/place/resident-id")
+        screen.wait(lambda: screen.step() == "form" and "林*明" in screen.text(), 10, "the prefilled form")
+        result["cardToFormMs"] = round((time.monotonic() - placed) * 1000, 1)
+        check("110105********1239" in screen.text(), "the ID number is shown masked")
+        check("110105199003071239" not in driver.page_source, "the full ID number never reaches the page")
+
+        # The card lifted mid-form: the screen says so; put back, the form goes on.
+        post(base, "/api/v1/demo/card/lift")
+        screen.wait(lambda: "身份证已移开" in screen.text(), 10, "the card-removed notice")
+        screen.shot("04-card-removed")
+        post(base, "/api/v1/demo/card/place/resident-id")
+        screen.wait(lambda: "身份证已移开" not in screen.text(), 10, "the card back")
+
+        # Only four questions; a name that is really markup must stay text.
+        hostile = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+        screen.clicks += 1
+        for _ in range(20):
+            name = screen.wait(lambda: screen.find("input[data-input='newborn.name']"), 10, "the name field")
+            try:
+                name.click()
+                name.send_keys(hostile)
+                break
+            except (StaleElementReferenceException, AttributeError):
+                time.sleep(0.05)
+        for field, option in [("delivery.method", "窗口领取"), ("newborn.guardian_relation", "父亲"), ("household.head_relation", "女")]:
+            screen.tap(f"[data-field='{field}'] [data-option='{option}']")
+            screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
+        name = screen.find("input[data-input='newborn.name']")
+        check(name is not None and name.get_attribute("value") == hostile, "what was typed survives tapping the options")
+        screen.shot("05-form")
+        screen.tap("[data-action=form-next]")
+        screen.at("materials")
+
+        # One set of materials: three to hand in, one deferred under a signed pledge.
+        for material, choice in [("photo", "provided"), ("bank_card", "provided"), ("delivery_invoice", "deferred")]:
+            screen.tap(f"[data-material={material}] [data-choice={choice}]")
+            screen.wait(lambda: screen.find(f"[data-material={material}] button.chosen"), 10, f"{material} chosen")
+        pad = screen.wait(lambda: screen.find("canvas[data-signature]"), 10, "the signature pad")
+        if pad is not None:
+            screen.clicks += 1
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
+            ActionChains(driver).move_to_element_with_offset(pad, -200, 0).click_and_hold() \
+                .move_by_offset(120, 40).move_by_offset(120, -60).move_by_offset(100, 50).release().perform()
+            screen.tap("[data-action=sign]")
+            screen.wait(lambda: screen.find("[data-signed]"), 10, "the pledge signed")
+        screen.shot("06-materials")
+        screen.tap("[data-action=materials-next]")
+        screen.at("review")
+        check(hostile in screen.text(), "the markup typed as a name is shown as text")
+        check(driver.execute_script("return window.__xss") is None, "the markup typed as a name never ran")
+        check(not driver.find_elements(By.CSS_SELECTOR, "#screen img[src=x], #screen script"), "no element was made from the name")
+        screen.shot("07-review")
+
+        # Submit: the case is committed, the receipt prints on the A4 cups-pdf queue.
+        screen.tap("[data-action=submit]")
+        screen.at("receipt")
+        number = screen.wait(lambda: screen.find("[data-receipt]"), 10, "the receipt number")
+        receipt = number.get_attribute("data-receipt") if number else ""
+        result["receipt"] = receipt
+        screen.wait(lambda: screen.find("[data-print=printed]"), 40, "the receipt printed")
+        screen.shot("08-receipt")
+        screen.tap("[data-action=receipt-done]")
+        screen.at("rating")
+        screen.shot("09-rating")
+        screen.tap("[data-rate='5']")
+        screen.at("attract")
+        result["kioskSeconds"] = round(time.monotonic() - started, 1)
+        result["touches"] = screen.clicks
+        metrics = screen.metrics()
+        result["pageTouches"] = metrics["touches"]
+        lags = sorted(metrics["eventToDom"])
+        result["eventToDomMs"] = lags
+        if lags:
+            result["eventToDomP95Ms"] = lags[min(len(lags) - 1, int(0.95 * len(lags)))]
+            result["eventToDomMedianMs"] = statistics.median(lags)
+
+        # Nothing of that citizen remains: not in the page, not behind the API.
+        # The demo panel names its invented sample people; the citizen's part of the page must not.
+        source = driver.execute_script("return document.querySelector('header').outerHTML + document.querySelector('main').outerHTML")
+        for value in ["林*明", "林晓明", receipt, "window.__xss", "窗口领取"]:
+            check(value not in source, f"'{value}' is gone from the page after the session")
+        check(get_status(base, "/api/v1/session") == 409, "no session is served without a token")
+
+        # Check my progress: the card finds the case.
+        post(base, "/api/v1/demo/card/lift")
+        screen.tap("[data-action=progress]")
+        screen.at("progress_card")
+        post(base, "/api/v1/demo/card/place/resident-id")
+        screen.wait(lambda: screen.find(f"[data-case='{receipt}']"), 10, "the case in the progress list")
+        screen.shot("10-progress")
+        screen.tap("[data-action=end]")
+        screen.at("attract")
+        post(base, "/api/v1/demo/card/lift")
+
+        # The next citizen: a new session shows nothing of the previous one.
+        screen.tap("[data-bundle=newborn]")
+        screen.at("notice")
+        check(receipt not in driver.page_source and "林*明" not in driver.page_source, "the next session shows no previous data")
+
+        # Idle mid-form: the countdown, then everything wiped.
+        screen.tap("[data-action=notice]")
+        screen.at("card")
+        post(base, "/api/v1/demo/card/place/resident-id")
+        screen.at("form")
+        screen.wait(lambda: screen.find("#countdown"), arguments.idle_seconds + 5, "the idle countdown")
+        screen.shot("11-countdown")
+        screen.wait(lambda: screen.step() == "attract", arguments.idle_seconds + 10, "the idle wipe")
+        check("林*明" not in driver.page_source, "the idle wipe leaves nothing on the page")
+
+        # Large text, high contrast (适老化).
+        screen.tap("#large-text")
+        screen.wait(lambda: "large" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or ""), 5, "large text")
+        screen.shot("12-large-text")
+    finally:
+        screen.driver.quit()
+    # no-store: the browser's cache holds none of the answers.
+    cached = b""
+    for folder, _, files in os.walk(profile):
+        for file in files:
+            try:
+                with open(os.path.join(folder, file), "rb") as handle:
+                    cached += handle.read()
+            except OSError:
+                pass
+    check("林晓明".encode() not in cached and "林*明".encode() not in cached, "the browser profile keeps no personal data")
+    shutil.rmtree(profile, ignore_errors=True)
+    result["failures"] = len(failures)
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
