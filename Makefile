@@ -23,7 +23,7 @@ test:
 # Release binaries in their own build folder, so that a benchmark never waits for (or
 # invalidates) the debug build used by the tests.
 bench:
-	scripts/ensure-packages.sh build bench printing
+	scripts/ensure-packages.sh build bench printing screen
 	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh .build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
 

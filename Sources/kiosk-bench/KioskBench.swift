@@ -26,6 +26,7 @@ struct KioskBench: AsyncParsableCommand {
             ("touch", { try await runTouchBenchmarks() }),
             ("idcard", { try await runIDCardBenchmarks() }),
             ("print", { try await runPrintBenchmarks() }),
+            ("screen", { try await runScreenBenchmarks(binaries: binaries) }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))
