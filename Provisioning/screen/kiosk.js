@@ -367,6 +367,17 @@ function listen() {
     window.kioskMetrics.eventToDom.push(lag);
     if (window.kioskMetrics.eventToDom.length > 1000) window.kioskMetrics.eventToDom.shift();
   });
+  // A technician calibrating the panel (kioskctl touch calibrate): one target at a time.
+  events.addEventListener("touch.calibration", (e) => {
+    const step = JSON.parse(e.data);
+    const sheet = $("calibration");
+    sheet.hidden = step.state !== "target";
+    if (step.state !== "target") return;
+    const target = $("calibration-target");
+    target.style.left = `${step.x * 100}vw`;
+    target.style.top = `${step.y * 100}vh`;
+    $("calibration-text").textContent = `触摸屏校准：请准确点击十字中心（${step.index} / ${step.total}）`;
+  });
   events.onerror = () => { $("network").textContent = "正在重新连接……"; };
   events.onopen = () => { $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : ""; };
 }

@@ -118,7 +118,11 @@ public struct KioskDaemon: Sendable {
             simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
             health: health, doctor: { await doctor.run() }, simulators: simulators, catalogue: catalogue, session: session,
             screenDirectory: configuration.paths.screenDir,
-            demo: configuration.devices.contains(where: configuration.isSimulated) ? rig : nil)
+            demo: configuration.devices.contains(where: configuration.isSimulated) ? rig : nil,
+            calibrator: configuration.devices.contains { $0.kind == .touchScreen }
+                ? ScreenCalibrator(
+                    bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
+                    isScreenFree: { await session.isIdle }) : nil)
 
         let localAPI = Application(
             router: LocalAPI.router(environment: environment),

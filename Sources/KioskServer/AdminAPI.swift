@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KioskCore
 import KioskDevices
 import KioskStore
 import Logging
@@ -27,6 +28,31 @@ public enum AdminAPI {
         }
         admin.post("/store/reset") { _, _ -> Response in
             try await storeDecision(logger: logger) { try await environment.store.reset() }
+        }
+        // Long request: answers when every target was touched (or the time is up).
+        admin.post("/touch/calibrate") { request, _ -> Response in
+            guard let calibrator = environment.calibrator else {
+                return JSONResponse.error(.notFound, code: "no-touch-screen", message: "this kiosk has no touch screen configured")
+            }
+            var targets = CalibrationFit.standardTargets()
+            if let text = request.uri.queryParameters.get("targets") {
+                let points = text.split(separator: ";").map { pair -> TouchPoint? in
+                    let numbers = pair.split(separator: ",").compactMap { Double($0) }
+                    guard numbers.count == 2, (0...1).contains(numbers[0]), (0...1).contains(numbers[1]) else { return nil }
+                    return TouchPoint(x: numbers[0], y: numbers[1])
+                }
+                guard points.count >= CalibrationFit.minimumSamples, points.allSatisfy({ $0 != nil }) else {
+                    return JSONResponse.error(
+                        .badRequest, code: "invalid-targets", message: "targets are at least 4 points x,y;x,y;... in screen fractions 0...1")
+                }
+                targets = points.compactMap { $0 }
+            }
+            let seconds = request.uri.queryParameters.get("timeout").flatMap { Int($0) } ?? 120
+            do {
+                return try JSONResponse.make(try await calibrator.calibrate(targets: targets, timeout: .seconds(max(5, min(seconds, 600)))))
+            } catch let error as ScreenCalibrator.Failure {
+                return JSONResponse.error(.conflict, code: "calibration-failed", message: error.message)
+            }
         }
         admin.post("/devices/:device/simulate/:condition") { _, context -> Response in
             let device = DeviceID(context.parameters.get("device") ?? "")

@@ -28,14 +28,17 @@ public struct KioskAPIEnvironment: Sendable {
     public var screenDirectory: String?
     /// The demo panel's controls (`kioskd demo` only).
     public var demo: (any DemoControls)?
+    /// Calibration of the touch panel on the kiosk's own screen (`nil`: no touch screen).
+    public var calibrator: ScreenCalibrator?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
         bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
         doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
         catalogue: CatalogueStatus, session: SessionController? = nil, screenDirectory: String? = nil,
-        demo: (any DemoControls)? = nil
+        demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil
     ) {
+        self.calibrator = calibrator
         self.session = session
         self.screenDirectory = screenDirectory
         self.demo = demo

@@ -35,18 +35,20 @@ struct AdminClient {
         try await send(path, method: .GET)
     }
 
-    func post<Answer: Decodable>(_ path: String, as type: Answer.Type = Answer.self) async throws -> Answer {
-        try await send(path, method: .POST)
+    func post<Answer: Decodable>(
+        _ path: String, as type: Answer.Type = Answer.self, timeout: TimeAmount = .seconds(60)
+    ) async throws -> Answer {
+        try await send(path, method: .POST, timeout: timeout)
     }
 
-    private func send<Answer: Decodable>(_ path: String, method: HTTPMethod) async throws -> Answer {
+    private func send<Answer: Decodable>(_ path: String, method: HTTPMethod, timeout: TimeAmount = .seconds(60)) async throws -> Answer {
         guard FileManager.default.fileExists(atPath: socketPath) else { throw notRunning() }
         let encoded = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
         var request = HTTPClientRequest(url: "http+unix://\(encoded)\(path)")
         request.method = method
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
         } catch let error as HTTPClientError where error == .connectTimeout {
             throw CLIFailure("kioskd did not answer on \(socketPath) in time; see 'journalctl -u kioskd'", exitCode: 3)
         } catch {

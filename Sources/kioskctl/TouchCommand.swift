@@ -4,6 +4,8 @@ import Foundation
 import Glibc
 import KioskCore
 import KioskDevices
+import KioskServer
+import NIOCore
 
 extension KioskCtl {
     struct Touch: AsyncParsableCommand {
@@ -367,10 +369,17 @@ extension KioskCtl.Touch {
             abstract: "Compute the calibration matrix from touches on known targets and store it.",
             discussion: """
                 The technician touches each target in order (by default the five standard targets: \
-                four corners inset by 10 % and the centre). The touches come from a live device or an \
-                evemu recording of the procedure. Drawing the targets on the kiosk screen comes with the \
-                web UI; until then, show them with any full-screen image or a paper template.
+                four corners inset by 10 % and the centre). Without --device or --recording, kioskd \
+                draws the targets on the kiosk's own screen and collects the touches from its touch \
+                driver (the screen must show the attract screen: no citizen session). With --device \
+                the touches are read from the evdev node here (kioskd must not hold it), with \
+                --recording from an evemu recording of the procedure.
                 """)
+
+        @OptionGroup var admin: AdminOptions
+
+        @Option(help: "Seconds to wait for every target to be touched on the kiosk screen.")
+        var timeout: Int = 120
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var setup: TouchSetupOptions
@@ -409,6 +418,10 @@ extension KioskCtl.Touch {
         }
 
         func run() async throws {
+            if recording == nil && device == nil {
+                try await reportingFailures { try await onScreen() }
+                return
+            }
             var session = CalibrationSession(targets: try parsedTargets())
             let site = try setup.site()
             if let recording {
@@ -451,14 +464,37 @@ extension KioskCtl.Touch {
                     "only \(session.touches.count) of \(session.targets.count) targets were touched; repeat the procedure")
             }
             let fit = try session.fit()
-            if let write { try TouchCalibrationFile.store(fit.matrix, in: write) }
+            try report(
+                Result(
+                    matrix: fit.matrix.values, rmsError: fit.rmsError, worstError: fit.worstError, targets: session.targets,
+                    touches: session.touches, stored: write))
+        }
+
+        /// The procedure on the kiosk's own screen, run by kioskd.
+        func onScreen() async throws {
+            let targets = try parsedTargets()
+            let client = try admin.client()
+            let query =
+                "targets=" + targets.map { "\($0.x),\($0.y)" }.joined(separator: ";").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ".,")))!
+                + "&timeout=\(timeout)"
+            FileHandle.standardError.write(
+                Data("Touch the \(targets.count) targets shown on the kiosk screen, one after the other (\(timeout) s)...\n".utf8))
+            let answer: CalibrationReport = try await client.post(
+                "/admin/v1/touch/calibrate?\(query)", timeout: .seconds(Int64(timeout) + 15))
+            try report(
+                Result(
+                    matrix: answer.matrix, rmsError: answer.rmsError, worstError: answer.worstError, targets: answer.targets,
+                    touches: answer.touches, stored: write))
+        }
+
+        func report(_ result: Result) throws {
+            guard let matrix = CalibrationMatrix(result.matrix) else { throw ValidationError("the calibration has no 6-value matrix") }
+            if let write { try TouchCalibrationFile.store(matrix, in: write) }
             if output.json {
-                try output.printJSON(
-                    Result(
-                        matrix: fit.matrix.values, rmsError: fit.rmsError, worstError: fit.worstError, targets: session.targets,
-                        touches: session.touches, stored: write))
+                try output.printJSON(result)
                 return
             }
+            let fit = (matrix: matrix, rmsError: result.rmsError, worstError: result.worstError)
             print("Calibration matrix (libinput): \(fit.matrix)")
             print(String(format: "error: %.2f %% of the screen on average, %.2f %% at worst", fit.rmsError * 100, fit.worstError * 100))
             print("For the kiosk configuration:")

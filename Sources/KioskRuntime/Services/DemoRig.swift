@@ -92,6 +92,13 @@ final class DemoRig: DemoControls, Sendable {
 
     /// The ids of simulated card readers (set by the device factory).
     let readerIDs = Mutex<Set<DeviceID>>([])
+    /// The simulated touch panel, when there is one.
+    let touchPanel = Mutex<SimulatedTouchPanel?>(nil)
+
+    func tap(x: Double, y: Double) -> Bool {
+        guard let panel = touchPanel.withLock({ $0 }) else { return false }
+        return (try? panel.tap(at: TouchPoint(x: x, y: y))) != nil
+    }
 }
 
 /// A simulated ESC/POS receipt printer: the simulator's firmware on a pseudo-terminal and the

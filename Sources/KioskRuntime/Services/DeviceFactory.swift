@@ -42,8 +42,10 @@ struct DeviceFactory {
         switch device.kind {
         case .touchScreen:
             do {
-                return try SimulatedTouchScreen(
+                let screen = try SimulatedTouchScreen(
                     id: device.id, folder: configuration.paths.stateDir, site: touchSite(for: device), catalog: profiles, bus: bus)
+                rig.touchPanel.withLock { $0 = screen.panel }
+                return screen
             } catch {
                 logger.error("Touch simulator could not start; using a status-only simulator", metadata: ["error": "\(error)"])
                 return nil

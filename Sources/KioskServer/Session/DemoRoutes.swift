@@ -12,6 +12,8 @@ public protocol DemoControls: Sendable {
     func liftCard()
     /// Breaks or repairs a simulated device: `paper-out`, `paper-in`, `unplug`, `plug`.
     func set(device: DeviceID, condition: String) async -> Bool
+    /// A one-finger tap on the simulated touch panel at panel fractions; `false` without one.
+    func tap(x: Double, y: Double) -> Bool
 }
 
 public struct DemoSampleCard: Encodable, Sendable, Hashable {
@@ -46,6 +48,17 @@ enum DemoRoutes {
         router.post("/api/v1/demo/card/lift") { _, _ -> Response in
             demo.liftCard()
             return try JSONResponse.make(["lifted": true])
+        }
+        router.post("/api/v1/demo/touch/tap") { request, _ -> Response in
+            guard let x = request.uri.queryParameters.get("x").flatMap(Double.init),
+                let y = request.uri.queryParameters.get("y").flatMap(Double.init), (0...1).contains(x), (0...1).contains(y)
+            else {
+                return JSONResponse.error(.badRequest, code: "invalid-point", message: "x and y are panel fractions 0...1")
+            }
+            guard demo.tap(x: x, y: y) else {
+                return JSONResponse.error(.notFound, code: "no-touch-panel", message: "no simulated touch panel")
+            }
+            return try JSONResponse.make(["x": x, "y": y])
         }
         router.post("/api/v1/demo/device/:device/:condition") { _, context -> Response in
             let device = DeviceID(context.parameters.get("device") ?? "")

@@ -194,6 +194,9 @@ public actor SessionController {
 
     // MARK: Actions (the local API calls these)
 
+    /// Whether no citizen is using the kiosk (the technician may take the screen).
+    public var isIdle: Bool { session.isIdle }
+
     /// The bundles offered on the attract screen (nothing personal; no token needed).
     public func offer() -> OfferView {
         OfferView(
