@@ -50,11 +50,17 @@ async function call(method, path, body) {
   return data;
 }
 
+// One action at a time: a double tap on 提交 or a star must not send it twice.
+let busy = false;
 async function act(path, body) {
+  if (busy) return;
+  busy = true;
   try {
     show(await call("POST", "/session/" + path, body));
   } catch (error) {
     handleError(error);
+  } finally {
+    busy = false;
   }
 }
 
@@ -87,6 +93,9 @@ function show(next) {
   if (view && next.sequence < view.sequence) return;
   if (next.step === "attract") return wipe();
   remaining = next.idle.remainingSeconds;
+  // Unsent typing belongs to the person and the form it was typed in: another card, or
+  // leaving the form, drops it.
+  if (next.step !== "form" || next.alert === "card-changed" || (view && next.applicant !== view.applicant)) drafts = {};
   // Redraw only when something visible changed: a redraw moves the focus and the caret,
   // which must not happen under a citizen's fingers because a timer or event came by.
   const key = JSON.stringify({ ...next, idle: null, sequence: null, token: null });
@@ -268,9 +277,17 @@ function fieldInput(f) {
 }
 
 async function submitForm() {
+  if (busy) return;
+  busy = true;
+  try { await sendForm(); } finally { busy = false; }
+}
+
+async function sendForm() {
   const values = {};
+  const known = Object.fromEntries((view?.form || []).map((f) => [f.key, f.value]));
   for (const input of document.querySelectorAll("#screen input[data-input]")) {
-    if (input.value.trim() !== "") values[input.name] = input.value;
+    // Only what changed: a value the kiosk already holds is not sent again.
+    if (input.value.trim() !== "" && input.value !== known[input.name]) values[input.name] = input.value;
   }
   try {
     if (Object.keys(values).length) show(await call("POST", "/session/form", { values }));
@@ -379,7 +396,12 @@ function listen() {
     $("calibration-text").textContent = `触摸屏校准：请准确点击十字中心（${step.index} / ${step.total}）`;
   });
   events.onerror = () => { $("network").textContent = "正在重新连接……"; };
-  events.onopen = () => { $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : ""; };
+  events.onopen = async () => {
+    $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : "";
+    // Events sent while the stream was down are lost: ask the session where it stands.
+    if (!token) return;
+    try { show(await call("GET", "/session")); } catch (error) { if (error.status === 409) wipe(); }
+  };
 }
 
 function tick() {

@@ -63,7 +63,9 @@ public struct KioskDaemon: Sendable {
         let (catalogue, loadedCatalogue, calendar) = Self.loadCatalogue(configuration.paths, logger: logger)
         let seal: CaseSeal
         do {
-            seal = try CaseSeal.loadOrCreate(at: (configuration.paths.stateDir as NSString).appendingPathComponent("seal.key"))
+            seal = try CaseSeal.loadOrCreate(
+                at: (configuration.paths.stateDir as NSString).appendingPathComponent("seal.key"),
+                mayCreate: await store.summary().cases == 0)
         } catch {
             throw DaemonError("the seal key cannot be used: \(error.message)")
         }

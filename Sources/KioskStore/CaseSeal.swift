@@ -27,13 +27,19 @@ public struct CaseSeal: Sendable {
             .withUnsafeBytes { Data($0) }
     }
 
-    /// Loads the key file at `path`, creating it (mode 0600) with a fresh random key if absent.
-    public static func loadOrCreate(at path: String) throws(StoreError) -> CaseSeal {
+    /// Loads the key file at `path`, creating it (mode 0600) with a fresh random key if absent
+    /// and `mayCreate` (no case is sealed yet: a new key would orphan every sealed case).
+    public static func loadOrCreate(at path: String, mayCreate: Bool = true) throws(StoreError) -> CaseSeal {
         if let data = FileManager.default.contents(atPath: path) {
             guard data.count == 32 else {
                 throw StoreError(.corrupt, "the seal key \(path) is damaged (\(data.count) bytes, expected 32); restore it from the enrolment backup")
             }
             return CaseSeal(key: SymmetricKey(data: data))
+        }
+        guard mayCreate else {
+            throw StoreError(
+                .corrupt,
+                "the seal key \(path) is missing but the database holds sealed cases; restore seal.key from the enrolment backup (a new key would make their personal data unreadable)")
         }
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
@@ -46,6 +52,12 @@ public struct CaseSeal: Sendable {
         guard written == bytes.count, fsync(fd) == 0 else {
             unlink(path)
             throw StoreError(.io, "cannot write the seal key \(path): \(String(cString: strerror(errno)))")
+        }
+        // The key's directory entry must survive a power cut too.
+        let folder = Glibc.open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
         }
         return CaseSeal(key: key)
     }

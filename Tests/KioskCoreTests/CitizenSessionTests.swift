@@ -154,3 +154,37 @@ struct CitizenSessionTests {
         #expect(session.cardRemoved() == true)
     }
 }
+
+@Suite("Citizen session: leaving nothing behind")
+struct CitizenSessionLeavingTests {
+    @Test("Going back before the card forgets the card and what was typed; back from the notice ends the visit")
+    func backForgets() throws {
+        var session = try CitizenSessionTests.started()
+        session.cardRead(CitizenSessionTests.card())
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
+        try session.back()
+        #expect(session.step == .notice)
+        #expect(session.card == nil)
+        #expect(session.values.isEmpty)
+        try session.acknowledgeNotice()
+        session.cardRead(CitizenSessionTests.card("11010519920512002" + "7", name: "陈静怡"))
+        #expect(session.values["applicant.phone"] == nil, "the next person never sees the previous one's typing")
+        try session.back()
+        try session.back()
+        #expect(session.step == .attract)
+        #expect(session.isIdle)
+        #expect(session.blueprint == nil && session.card == nil)
+    }
+
+    @Test("A field the citizen may not supply is read-only when its source gave it, typed when it did not")
+    func sharedOnlyFields() throws {
+        var session = try CitizenSessionTests.started()
+        session.cardRead(CitizenSessionTests.card(), prefill: ["child.gender": SessionFieldValue(value: "女", source: .sharedData)])
+        let refused = #expect(throws: SessionError.self) { try session.fill(["child.gender": "男"]) }
+        #expect(refused?.code == .readOnlyField)
+        var offline = try CitizenSessionTests.started()
+        offline.cardRead(CitizenSessionTests.card())
+        try offline.fill(["child.gender": "男"])
+        #expect(offline.values["child.gender"] == SessionFieldValue(value: "男", source: .citizen))
+    }
+}

@@ -114,8 +114,12 @@ struct SessionDaemon {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        Issue.record("\(what): not within \(seconds) s")
-        throw CancellationError()
+        throw WaitFailure(description: "\(what): not within \(seconds) s")
+    }
+
+    /// A wait that ran out; its description says what never happened (CI shows it).
+    struct WaitFailure: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Starts a newborn session, reads the sample card, and returns the token at the form.
@@ -217,6 +221,41 @@ struct SessionFlowTests {
             #expect(stored.range(of: Data(value.utf8)) == nil, "'\(value)' must not be stored in the clear")
             #expect(!stopped.stderr.contains(value) && !stopped.stdout.contains(value), "'\(value)' must not be logged")
         }
+    }
+
+    @Test("Two taps on submit store one case; a second rating is refused")
+    func doubleSubmit() async throws {
+        let kiosk = try await SessionDaemon.start()
+        let token = try await kiosk.newbornAtForm()
+        try await kiosk.fillNewborn(token)
+        let address = kiosk.address
+        let post: @Sendable (String, String) async throws -> Int = { path, json in
+            var request = HTTPClientRequest(url: address + path)
+            request.method = .POST
+            request.headers.add(name: "X-Session-Token", value: token)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+            return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(30)).status.code)
+        }
+        async let first = post("/api/v1/session/submit", "{}")
+        async let second = post("/api/v1/session/submit", "{}")
+        let statuses = [try await first, try await second].sorted()
+        #expect(statuses == [200, 422])
+        #expect(try await kiosk.post("/api/v1/session/receipt/done", token: token).status == 200)
+        async let rateOnce = post("/api/v1/session/rate", #"{"level":4}"#)
+        async let rateTwice = post("/api/v1/session/rate", #"{"level":4}"#)
+        let rated = [try await rateOnce, try await rateTwice].sorted()
+        #expect(rated == [200, 409])
+        _ = await kiosk.stop()
+        let database = try DatabaseQueue(path: kiosk.scratch.file("state/kiosk.db"))
+        let (cases, ratings) = try await database.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM kiosk_case") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM case_event WHERE kind = 'rating'") ?? 0
+            )
+        }
+        #expect(cases == 1)
+        #expect(ratings == 1)
     }
 
     @Test("Paper out: the receipt number and QR code are shown on screen, and the case is stored all the same")

@@ -158,14 +158,7 @@ public struct CitizenSession: Sendable {
                 alert = nil
             } else {
                 // Someone else: nothing the first person entered may be shown to them.
-                values = [:]
-                signaturePNG = nil
-                if let blueprint {
-                    materials = [:]
-                    for m in blueprint.materials where m.disposition == .obtainedElectronically {
-                        materials[m.definition.id] = .electronic
-                    }
-                }
+                forgetPerson()
                 adopt(card, prefill: prefill)
                 alert = .cardChanged
                 step = .form
@@ -196,6 +189,18 @@ public struct CitizenSession: Sendable {
         }
     }
 
+    /// Drops the card and everything typed or chosen for its holder; keeps the bundle.
+    private mutating func forgetPerson() {
+        card = nil
+        cardPresent = false
+        values = [:]
+        signaturePNG = nil
+        materials = [:]
+        for m in blueprint?.materials ?? [] where m.disposition == .obtainedElectronically {
+            materials[m.definition.id] = .electronic
+        }
+    }
+
     private mutating func adopt(_ card: IDCardData, prefill: [FieldKey: SessionFieldValue]) {
         self.card = card
         cardPresent = true
@@ -210,6 +215,15 @@ public struct CitizenSession: Sendable {
             {
                 values[key] = known
             }
+        }
+    }
+
+    static func sourceName(_ source: PrefillSource) -> String {
+        switch source {
+        case .idCard: "身份证"
+        case .sharedData: "共享数据"
+        case .earlierApplication: "历史申报"
+        case .citizen: "本人"
         }
     }
 
@@ -252,6 +266,11 @@ public struct CitizenSession: Sendable {
             }
             if values[key]?.source == .idCard {
                 throw SessionError(.readOnlyField, "\(field.definition.label)取自身份证，不能修改 (read from the ID card)")
+            }
+            // A field the citizen may not supply is typed only when its source had nothing
+            // (offline, no shared data); a value that came from that source stays.
+            if !field.definition.sources.contains(.citizen), let known = values[key], known.source != .citizen {
+                throw SessionError(.readOnlyField, "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
             }
             let value = raw.trimmingCharacters(in: .whitespaces)
             if let problem = field.definition.validate(value) {
@@ -334,9 +353,12 @@ public struct CitizenSession: Sendable {
     /// One step back (the screen's 上一步).
     public mutating func back() throws(SessionError) {
         switch step {
-        case .notice: step = .attract; blueprint = nil; materials = [:]
-        case .card: step = .notice
-        case .form: step = .notice
+        case .notice:
+            self = CitizenSession()
+        case .card, .form:
+            // Back before the card: nothing read or typed may wait there for the next person.
+            step = .notice
+            forgetPerson()
         case .materials: step = .form
         case .review: step = .materials
         case .attract, .receipt, .rating, .progressCard, .progress:

@@ -101,6 +101,11 @@ public actor SessionController {
     private var submittedCase: SubmittedCase?
     private var progress: [ProgressCase] = []
     private var printTask: Task<Void, Never>?
+    /// Grows each time a session ends: work that waited (a commit, a store lookup) checks it
+    /// to know whether the session it served is still the one on screen.
+    private var generation = 0
+    /// A submission is being committed: a second tap on 提交 must not commit a second case.
+    private var submitting = false
 
     struct SubmittedCase {
         var caseID: String
@@ -266,17 +271,24 @@ public actor SessionController {
                 }
                 try session.sign(png)
             case .confirmMaterials: try session.confirmMaterials()
-            case .back: try session.back()
+            case .back:
+                try session.back()
+                if session.isIdle {
+                    end(reason: "back")
+                    return view()
+                }
             case .submit: try await submit()
             case .finishReceipt: try session.finishReceipt()
             case let .rate(level):
                 try session.rate(level)
-                if let caseID = submittedCase?.caseID {
+                let caseID = submittedCase?.caseID
+                // Ended before the store is awaited: a second tap finds no session, not a second rating.
+                end(reason: "rated")
+                if let caseID {
                     do { try await store.recordRating(caseID: caseID, level: level) } catch {
                         logger.error("Rating not stored", metadata: ["error": "\(error.code)"])
                     }
                 }
-                end(reason: "rated")
                 return view()
             case let .reprint(number):
                 try await reprint(number)
@@ -303,8 +315,12 @@ public actor SessionController {
     // MARK: Submitting and printing
 
     private func submit() async throws(SessionError) {
+        guard !submitting else { throw SessionError(.wrongStep, "正在提交，请稍候 (already submitting)") }
         let submission = try session.submission()
         guard let blueprint = session.blueprint else { return }
+        submitting = true
+        defer { submitting = false }
+        let servedGeneration = generation
         let now = Date()
         let today = Self.civilDay(now)
         let tag = Self.dayTag(today)
@@ -344,9 +360,11 @@ public actor SessionController {
                     : "申请未能保存，请稍后重试或联系工作人员 (the application could not be stored; nothing was submitted)")
         }
         logger.notice("Case received", metadata: ["case": "\(stored.id)", "bundle": "\(stored.bundleID)"])
-        try session.submitted(receiptNumber: stored.receiptNumber)
-
-        // The case is committed: from here on nothing may undo it, printing included.
+        // The case is committed: from here on nothing may undo it, printing included. If the
+        // session ended while the commit was waiting (timeout, start over), the receipt still
+        // prints: the case exists and its citizen may be standing at the kiosk.
+        let stillShown = generation == servedGeneration && session.step == .review
+        if stillShown { try session.submitted(receiptNumber: stored.receiptNumber) }
         let schedule = calendar.map { blueprint.schedule(from: today, calendar: $0) }
         let items = blueprint.bundle.items.map { item in
             let promised = schedule?.items.first { $0.item == item.id }?.promisedDeadline.date
@@ -355,6 +373,11 @@ public actor SessionController {
         let document = receiptDocument(
             number: stored.receiptNumber, at: now, blueprint: blueprint, submission: submission, items: items, today: today,
             calendar: calendar)
+        guard stillShown else {
+            logger.warning("Session ended while its case was committed; printing the receipt anyway", metadata: ["case": "\(stored.id)"])
+            startPrinting(document)
+            return
+        }
         submittedCase = SubmittedCase(caseID: stored.id, number: stored.receiptNumber, document: document, items: items, print: .printing)
         startPrinting(document)
     }
@@ -427,9 +450,10 @@ public actor SessionController {
     }
 
     private func reprint(_ number: String) async throws(SessionError) {
-        guard session.step == .progress, let index = progress.firstIndex(where: { $0.receiptNumber == number }) else {
+        guard session.step == .progress, progress.contains(where: { $0.receiptNumber == number }) else {
             throw SessionError(.wrongStep, "只能补打本人的回执 (only your own receipts can be reprinted)")
         }
+        let servedGeneration = generation
         guard let printQueue else {
             throw SessionError(.wrongStep, "打印机暂不可用 (no printer is available)")
         }
@@ -440,7 +464,10 @@ public actor SessionController {
         guard let jobID else { throw SessionError(.wrongStep, "该回执没有打印记录，请到窗口办理 (no receipt on record)") }
         do {
             _ = try await printQueue.reprint(PrintJobID(rawValue: jobID), requestedBy: .citizenReprint, printer: settings.receiptPrinter)
-            progress[index].reprinted = true
+            // The list may be gone (card lifted, session ended) while the reprint was queued.
+            if generation == servedGeneration, let index = progress.firstIndex(where: { $0.receiptNumber == number }) {
+                progress[index].reprinted = true
+            }
         } catch {
             throw SessionError(.wrongStep, "补打失败，请联系工作人员 (the reprint failed)")
         }
@@ -450,14 +477,15 @@ public actor SessionController {
 
     private func loadProgress(idNumber: String) {
         let key = seal.citizenKey(idNumber: idNumber)
+        let servedGeneration = generation
         Task { [weak self] in
             let cases = (try? await self?.store.cases(citizenKey: key)) ?? []
-            await self?.showProgress(cases, idNumber: idNumber)
+            await self?.showProgress(cases, idNumber: idNumber, generation: servedGeneration)
         }
     }
 
-    private func showProgress(_ cases: [StoredCase], idNumber: String) {
-        guard session.step == .progress, session.card?.idNumber == idNumber else { return }
+    private func showProgress(_ cases: [StoredCase], idNumber: String, generation served: Int) {
+        guard generation == served, session.step == .progress, session.card?.idNumber == idNumber else { return }
         progress = cases.map { stored in
             let detail = stored.detail.flatMap { try? KioskJSON.decoder().decode(BundleCase.self, from: $0) }
             let bundle = catalogue?.bundle(stored.bundleID)
@@ -512,6 +540,7 @@ public actor SessionController {
     // MARK: Ending
 
     private func end(reason: String) {
+        generation += 1
         printTask = nil
         session = CitizenSession()
         token = nil
@@ -584,7 +613,11 @@ public actor SessionController {
                 let value = session.values[field.definition.key]
                 var options: [String]?
                 if case let .enumeration(list) = field.definition.type { options = list }
-                let shown = field.definition.type == .idNumber ? value.map { Self.maskedID($0.value) } : value?.value
+                // Numbers read from the card or shared data are shown masked; what the citizen
+                // typed is theirs to see and correct.
+                let shown =
+                    field.definition.type == .idNumber && value?.source != .citizen
+                    ? value.map { Self.maskedID($0.value) } : value?.value
                 return .init(
                     key: field.definition.key, label: field.definition.label, type: field.definition.type.name, options: options,
                     value: shown, source: value?.source.rawValue, editable: value?.source != .idCard,
