@@ -164,14 +164,14 @@ public struct KioskDaemon: Sendable {
             health: health, summary: summary, store: store, bus: bus, logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DeviceService(supervisor: supervisor)),
-            .init(service: CitizenSessionService(controller: session)),
+            .init(service: UntilShutdown.devices(supervisor)),
+            .init(service: UntilShutdown.citizenSession(session)),
             .init(service: systemd),
             .init(service: localAPI),
             .init(service: adminAPI),
             .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
         ]
-        if let printQueue { services.append(.init(service: PrintQueueService(queue: printQueue))) }
+        if let printQueue { services.append(.init(service: UntilShutdown.printQueue(printQueue))) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -4,15 +4,29 @@ import KioskServer
 import Logging
 import ServiceLifecycle
 
-/// Runs the device supervisor as a service: devices are opened at start and released when
-/// the daemon stops.
-struct DeviceService: Service {
-    let supervisor: DeviceSupervisor
+/// A long-running part of the daemon (device supervisor, print queue, citizen session) as a
+/// service: it runs from start until the graceful shutdown reaches it, then is cancelled.
+struct UntilShutdown: Service, CustomStringConvertible {
+    let description: String
+    let body: @Sendable () async -> Void
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await supervisor.run()
-        }
+        await cancelWhenGracefulShutdown { await body() }
+    }
+
+    /// Devices are opened at start and released when the daemon stops.
+    static func devices(_ supervisor: DeviceSupervisor) -> UntilShutdown {
+        UntilShutdown(description: "devices") { await supervisor.run() }
+    }
+
+    /// Jobs left by an earlier run first, then new ones.
+    static func printQueue(_ queue: PrintQueue) -> UntilShutdown {
+        UntilShutdown(description: "print queue") { await queue.run() }
+    }
+
+    /// Follows the card reader and touch screen, wipes idle sessions.
+    static func citizenSession(_ controller: SessionController) -> UntilShutdown {
+        UntilShutdown(description: "citizen session") { await controller.run() }
     }
 }
 
@@ -29,27 +43,5 @@ struct MisconfiguredDevice: DeviceDriver {
             id, state: .hardwareError, fault: DeviceFault(code: "misconfigured", message: reason, action: .configuration))
         // Nothing to retry until the configuration changes: wait for the daemon to stop.
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
-    }
-}
-
-/// Runs the print queue: jobs left by an earlier run first, then new ones.
-struct PrintQueueService: Service {
-    let queue: PrintQueue
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await queue.run()
-        }
-    }
-}
-
-/// Runs the citizen session: follows the card reader and touch screen, wipes idle sessions.
-struct CitizenSessionService: Service {
-    let controller: SessionController
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await controller.run()
-        }
     }
 }
