@@ -100,7 +100,11 @@ public actor SessionController {
     private var remembered: [String] = []
     private var submittedCase: SubmittedCase?
     private var progress: [ProgressCase] = []
+    /// Waits for the receipt's print outcome to show it; the job itself belongs to the print
+    /// queue, so cancelling this (the session ended) never stops the printing.
     private var printTask: Task<Void, Never>?
+    /// Reads the citizen's cases for "check my progress"; cancelled with the session.
+    private var progressTask: Task<Void, Never>?
     /// Grows each time a session ends: work that waited (a commit, a store lookup) checks it
     /// to know whether the session it served is still the one on screen.
     private var generation = 0
@@ -478,7 +482,7 @@ public actor SessionController {
     private func loadProgress(idNumber: String) {
         let key = seal.citizenKey(idNumber: idNumber)
         let servedGeneration = generation
-        Task { [weak self] in
+        progressTask = Task { [weak self] in
             let cases = (try? await self?.store.cases(citizenKey: key)) ?? []
             await self?.showProgress(cases, idNumber: idNumber, generation: servedGeneration)
         }
@@ -541,7 +545,10 @@ public actor SessionController {
 
     private func end(reason: String) {
         generation += 1
+        printTask?.cancel()
         printTask = nil
+        progressTask?.cancel()
+        progressTask = nil
         session = CitizenSession()
         token = nil
         submittedCase = nil
