@@ -125,6 +125,12 @@ public actor PrintQueue {
     /// The job's current record.
     public func job(_ id: PrintJobID) async throws -> PrintJob? { try await store.job(id) }
 
+    /// Every job of a case, oldest first.
+    public func jobs(caseNumber: String) async throws -> [PrintJob] { try await store.jobs(caseNumber: caseNumber) }
+
+    /// Jobs not yet ended, oldest first.
+    public func unfinished() async throws -> [PrintJob] { try await store.unfinished() }
+
     /// Waits up to `timeout` for a job to print; otherwise the citizen gets the receipt on
     /// screen (the job carries on and may still print).
     public func outcome(of id: PrintJobID, timeout: Duration, poll: Duration = .milliseconds(50)) async throws -> PrintOutcome {

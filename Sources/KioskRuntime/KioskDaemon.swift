@@ -124,7 +124,8 @@ public struct KioskDaemon: Sendable {
             calibrator: configuration.devices.contains { $0.kind == .touchScreen }
                 ? ScreenCalibrator(
                     bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
-                    isScreenFree: { await session.isIdle }) : nil)
+                    isScreenFree: { await session.isIdle }) : nil,
+            printQueue: printQueue)
 
         let localAPI = Application(
             router: LocalAPI.router(environment: environment),

@@ -1,4 +1,6 @@
 import Foundation
+import KioskDocuments
+import KioskPrinting
 import KioskDevices
 import KioskStore
 
@@ -140,5 +142,34 @@ public enum KioskJSON {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+}
+
+/// A print job as technicians see it (`kioskctl print jobs`): no document content.
+public struct PrintJobSummary: Codable, Sendable, Hashable {
+    public var id: String
+    public var caseNumber: String
+    public var document: String
+    public var printer: String
+    public var state: String
+    public var requestedBy: String
+    public var reprintOf: String?
+    public var attempts: Int
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(_ job: PrintJob) {
+        id = job.id.rawValue
+        caseNumber = job.caseNumber
+        document = job.document.rawValue
+        printer = job.printer.rawValue
+        state = job.state.rawValue
+        requestedBy = job.requestedBy.rawValue
+        reprintOf = job.reprintOf?.rawValue
+        attempts = job.attempts
+        lastError = job.lastError
+        createdAt = job.createdAt
+        updatedAt = job.updatedAt
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import KioskCore
 import KioskDevices
+import KioskDocuments
+import KioskPrinting
 import KioskStore
 import Logging
 
@@ -28,6 +30,33 @@ public enum AdminAPI {
         }
         admin.post("/store/reset") { _, _ -> Response in
             try await storeDecision(logger: logger) { try await environment.store.reset() }
+        }
+        admin.get("/print/jobs") { request, _ -> Response in
+            guard let queue = environment.printQueue else {
+                return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
+            }
+            let jobs =
+                if let number = request.uri.queryParameters.get("case") {
+                    try await queue.jobs(caseNumber: String(number))
+                } else {
+                    try await queue.unfinished()
+                }
+            return try JSONResponse.make(jobs.map { PrintJobSummary($0) })
+        }
+        admin.post("/print/reprint") { request, _ -> Response in
+            guard let queue = environment.printQueue else {
+                return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
+            }
+            guard let number = request.uri.queryParameters.get("case").map { String($0) }, !number.isEmpty else {
+                return JSONResponse.error(.badRequest, code: "no-case", message: "say which case: ?case=RECEIPT-NUMBER")
+            }
+            guard let original = try await queue.jobs(caseNumber: number).last(where: { $0.document == .receipt }) else {
+                return JSONResponse.error(.notFound, code: "no-receipt", message: "no receipt was ever printed for case \(number)")
+            }
+            let printer = request.uri.queryParameters.get("printer").map { DeviceID(String($0)) }
+            let job = try await queue.reprint(original.id, requestedBy: .technician, printer: printer)
+            logger.notice("Receipt reprinted by a technician", metadata: ["job": "\(job.id)", "reprint.of": "\(original.id)"])
+            return try JSONResponse.make(PrintJobSummary(job))
         }
         // Long request: answers when every target was touched (or the time is up).
         admin.post("/touch/calibrate") { request, _ -> Response in

@@ -1,5 +1,6 @@
 import Foundation
 import KioskDevices
+import KioskPrinting
 import KioskStore
 import Prometheus
 
@@ -30,14 +31,17 @@ public struct KioskAPIEnvironment: Sendable {
     public var demo: (any DemoControls)?
     /// Calibration of the touch panel on the kiosk's own screen (`nil`: no touch screen).
     public var calibrator: ScreenCalibrator?
+    /// The print queue (`nil`: templates missing, receipts go on screen).
+    public var printQueue: PrintQueue?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
         bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
         doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
         catalogue: CatalogueStatus, session: SessionController? = nil, screenDirectory: String? = nil,
-        demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil
+        demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil, printQueue: PrintQueue? = nil
     ) {
+        self.printQueue = printQueue
         self.calibrator = calibrator
         self.session = session
         self.screenDirectory = screenDirectory

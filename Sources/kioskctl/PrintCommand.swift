@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KioskServer
 import KioskDevices
 import KioskDocuments
 import KioskFiles
@@ -37,7 +38,55 @@ func paperSize(_ text: String) throws -> PaperSize {
 extension KioskCtl {
     struct Print: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Render documents and print test pages.", subcommands: [Render.self, Test.self])
+            abstract: "Render documents, print test pages, follow and reprint the kiosk's print jobs.",
+            subcommands: [Render.self, Test.self, Jobs.self, Reprint.self])
+
+        struct Jobs: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "The kiosk's print jobs: those of one case, or every job not yet ended.")
+
+            @Option(name: .customLong("case"), help: "A receipt (case) number.") var caseNumber: String?
+            @OptionGroup var admin: AdminOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                try await reportingFailures {
+                    let query = caseNumber.map { "?case=" + Print.escaped($0) } ?? ""
+                    let jobs: [PrintJobSummary] = try await admin.client().get("/admin/v1/print/jobs\(query)")
+                    if output.json { return try output.printJSON(jobs) }
+                    if jobs.isEmpty { print(caseNumber == nil ? "no print job is waiting" : "no print job for case \(caseNumber!)") }
+                    for job in jobs {
+                        let reprint = job.reprintOf.map { ", reprint of \($0.prefix(8))" } ?? ""
+                        let error = job.lastError.map { ": \($0)" } ?? ""
+                        print("\(job.id.prefix(8))  \(job.caseNumber)  \(job.document) on \(job.printer)  \(job.state) (by \(job.requestedBy)\(reprint))\(error)")
+                    }
+                }
+            }
+        }
+
+        struct Reprint: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Print a case's receipt again (a new job, linked to the first).")
+
+            @Argument(help: "The receipt (case) number.") var caseNumber: String
+            @Option(help: "Another printer (device id) than the first job's.") var printer: String?
+            @OptionGroup var admin: AdminOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                try await reportingFailures {
+                    var query = "?case=" + Print.escaped(caseNumber)
+                    if let printer { query += "&printer=" + Print.escaped(printer) }
+                    let job: PrintJobSummary = try await admin.client().post("/admin/v1/print/reprint\(query)")
+                    if output.json { return try output.printJSON(job) }
+                    print("Reprint queued as job \(job.id) on \(job.printer); follow it with 'kioskctl print jobs --case \(job.caseNumber)'")
+                }
+            }
+        }
+
+        static func escaped(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_."))) ?? text
+        }
 
         struct Render: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

@@ -201,6 +201,22 @@ struct SessionFlowTests {
         // The session is gone: its token opens nothing.
         #expect(try await kiosk.get("/api/v1/session", token: token).status == 409)
 
+        // A technician reprints the receipt; the job list shows both, the second linked to the first.
+        let socket = kiosk.scratch.file("admin.sock")
+        let reprint = try await Program.run("kioskctl", ["print", "reprint", receipt, "--socket", socket])
+        #expect(reprint.status == 0, "\(reprint.stderr)")
+        var listedJobs: [[String: Any]] = []
+        try await kiosk.until("the reprint printed") {
+            let listed = try? await Program.run("kioskctl", ["print", "jobs", "--case", receipt, "--socket", socket, "--json"])
+            listedJobs = (try? JSONSerialization.jsonObject(with: Data((listed?.stdout ?? "").utf8)) as? [[String: Any]]) ?? []
+            return listedJobs.count == 2 && listedJobs.allSatisfy { $0["state"] as? String == "completed" }
+        }
+        #expect(listedJobs.last?["requestedBy"] as? String == "technician")
+        #expect(listedJobs.last?["reprintOf"] as? String == listedJobs.first?["id"] as? String)
+        let unknown = try await Program.run("kioskctl", ["print", "reprint", "410721-20200101-0001-00001-0", "--socket", socket])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no receipt"))
+
         let stopped = await kiosk.stop()
         #expect(stopped.status == 0)
         let database = try DatabaseQueue(path: kiosk.scratch.file("state/kiosk.db"))
@@ -215,7 +231,7 @@ struct SessionFlowTests {
         #expect(cases == [receipt])
         #expect(outbox == 1)
         #expect(ratings == ["5"])
-        #expect(jobs == ["completed"])
+        #expect(jobs == ["completed", "completed"])
         let stored = try kiosk.stateBytes()
         for value in Self.personal {
             #expect(stored.range(of: Data(value.utf8)) == nil, "'\(value)' must not be stored in the clear")
