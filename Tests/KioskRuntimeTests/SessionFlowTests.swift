@@ -375,3 +375,75 @@ struct SessionFlowTests {
         _ = await kiosk.stop()
     }
 }
+
+@Suite("A case while the A4 printer (ippeveprinter behind a real cupsd) is out of paper", .serialized)
+struct PaperOutCaseTests {
+    @Test(
+        "Paper out: the kiosk says so, the receipt waits and shows on screen; refilled, it prints; the case never changes",
+        .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"] != nil, "needs scripts/cups-test-env.sh")
+    )
+    func ippPaperOut() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let queue = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
+        let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
+        func setPaper(_ level: Int) async throws {
+            let query = "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
+            var request = HTTPClientRequest(url: "\(ippeve)/media?\(query)")
+            request.method = .GET
+            _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        }
+        try await setPaper(0)
+        do {
+            let kiosk = try await SessionDaemon.start(
+                printWait: 2,
+                devices: """
+                      - id: idcard
+                        kind: idcard
+                        simulate: true
+                      - id: printer
+                        kind: printer
+                        queue: \(queue)
+                      - id: touch
+                        kind: touch
+                        simulate: true
+                    """,
+                receiptPrinter: "printer")
+            let token = try await kiosk.newbornAtForm()
+            try await kiosk.fillNewborn(token)
+            let submitted = try await kiosk.post("/api/v1/session/submit", token: token)
+            let receipt = try #require((submitted.json["receipt"] as? [String: Any])?["number"] as? String)
+            try await kiosk.until("the receipt shown on screen", seconds: 30) {
+                let view = (try? await kiosk.get("/api/v1/session", token: token))?.json["receipt"] as? [String: Any]
+                return (view?["print"] as? [String: Any])?["state"] as? String == "on_screen"
+            }
+            let statePath = kiosk.scratch.file("state/kiosk.db")
+            func caseRow() async throws -> [String] {
+                try await DatabaseQueue(path: statePath).read { db -> [String] in
+                    try String.fetchAll(
+                        db, sql: "SELECT receipt_number || ' ' || state || ' ' || updated_at || ' ' || hex(sealed) FROM kiosk_case")
+                }
+            }
+            let before = try await caseRow()
+            #expect(before.count == 1 && before.first?.hasPrefix(receipt + " received ") == true)
+            // The printer's state comes from printer-state-reasons: out of paper, someone must refill.
+            try await kiosk.until("the A4 printer reported out of paper", seconds: 40) {
+                let devices = (try? await kiosk.get("/api/v1/status"))?.json["devices"] as? [[String: Any]] ?? []
+                let printer = devices.first { $0["id"] as? String == "printer" }
+                let fault = printer?["fault"] as? [String: Any]
+                return (fault?["code"] as? String)?.hasPrefix("media-") == true && fault?["action"] as? String == "clear"
+            }
+            try await setPaper(100)
+            try await kiosk.until("the waiting receipt printed after the refill", seconds: 90) {
+                let listed = try? await Program.run(
+                    "kioskctl", ["print", "jobs", "--case", receipt, "--socket", kiosk.scratch.file("admin.sock"), "--json"])
+                let jobs = (try? JSONSerialization.jsonObject(with: Data((listed?.stdout ?? "").utf8)) as? [[String: Any]]) ?? []
+                return jobs.first?["state"] as? String == "completed"
+            }
+            #expect(try await caseRow() == before, "printing never touches the case")
+            _ = await kiosk.stop()
+        } catch {
+            try? await setPaper(100)
+            throw error
+        }
+    }
+}
