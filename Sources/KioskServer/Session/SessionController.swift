@@ -94,6 +94,8 @@ public actor SessionController {
     private let clock = ContinuousClock()
 
     private var session = CitizenSession()
+    /// Wakes the idle watch when a session starts.
+    private let (sessionStarts, sessionStarted) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     private var token: String?
     private var lastActivity: ContinuousClock.Instant
     private var sequence = 0
@@ -151,12 +153,7 @@ public actor SessionController {
                     await self.handle(event)
                 }
             }
-            group.addTask { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(500))
-                    await self?.expireIfIdle()
-                }
-            }
+            group.addTask { [weak self] in await self?.watchIdleness() }
             // The event stream ends when the bus closes at shutdown; the idle loop only when
             // this task is cancelled, which is the service's turn to stop.
             await group.waitForAll()
@@ -194,6 +191,21 @@ public actor SessionController {
         if session.step == .progress { loadProgress(idNumber: card.idNumber) }
         updateCardDemand()
         changed("card-read")
+    }
+
+    /// Sleeps until the idle deadline of the session on screen, and not at all while nobody
+    /// uses the kiosk: an idle kiosk must cost no CPU.
+    private func watchIdleness() async {
+        var starts = sessionStarts.makeAsyncIterator()
+        while !Task.isCancelled {
+            if session.isIdle {
+                // Until a session starts (nil: the task was cancelled).
+                guard await starts.next() != nil else { return }
+                continue
+            }
+            try? await Task.sleep(until: lastActivity + settings.idleTimeout, clock: clock)
+            expireIfIdle()
+        }
     }
 
     private func expireIfIdle() {
@@ -246,6 +258,7 @@ public actor SessionController {
         session = fresh
         token = Self.newToken()
         touch()
+        sessionStarted.yield()
         updateCardDemand()
         changed("started")
         var view = view()
@@ -603,7 +616,9 @@ public actor SessionController {
         if let blueprint = session.blueprint {
             view.bundle = .init(
                 id: blueprint.bundle.id, name: blueprint.bundle.name, leadDepartment: blueprint.bundle.leadDepartment,
-                items: blueprint.bundle.items.map { .init(name: $0.name, department: $0.department, promisedDays: $0.promisedLimit.description) })
+                items: blueprint.bundle.items.map {
+                    .init(name: $0.name, department: $0.department, promisedDays: Self.chinese($0.promisedLimit))
+                })
             view.materials = blueprint.materials.map { m in
                 var allowed: [MaterialChoice] = [.provided]
                 if m.disposition == .obtainedElectronically { allowed.append(.electronic) }
@@ -643,6 +658,11 @@ public actor SessionController {
     }
 
     // MARK: Helpers
+
+    /// `3个工作日`, `20个自然日`: how a citizen reads a time limit.
+    static func chinese(_ limit: TimeLimit) -> String {
+        "\(limit.days)个\(limit.counting == .working ? "工作日" : "自然日")"
+    }
 
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
