@@ -137,8 +137,11 @@ const screens = {
       el("div", { class: "grid" },
         bundles.map((b) => button([b.name, el("small", {}, `${b.leadDepartment} 牵头 · ${b.items} 个事项`)],
           () => start(b.id), "tile", { "data-bundle": b.id }))),
-      el("div", { class: "actions" },
-        button("查询办理进度 / 补打回执", () => start(null), "", { "data-action": "progress" })),
+      el("h2", {}, "查询打印"),
+      el("div", { class: "grid" },
+        button(["查询办理进度 / 补打回执", el("small", {}, "本终端办件，离线可用")], () => start(null), "tile", { "data-action": "progress" }),
+        (offer?.queryServices || []).map((q) => button([q.name, el("small", {}, offer.online ? "联网查询" : "需联网")],
+          () => query(q.id), "tile", { "data-service": q.id }))),
       bundles.length === 0 ? el("p", { class: "error" }, "事项目录暂不可用，请联系工作人员。") : null,
     ];
   },
@@ -324,6 +327,16 @@ function signaturePad() {
     view.signed ? null : el("div", { class: "actions" },
       button("清除", () => { context.clearRect(0, 0, canvas.width, canvas.height); drawn = false; }),
       button("确认签名", save, "", { "data-action": "sign" })));
+}
+
+// A query service: the daemon says whether it can be done now, and if not, what can.
+async function query(id) {
+  try {
+    await call("POST", "/services/" + encodeURIComponent(id));
+  } catch (error) {
+    const box = document.querySelector("#screen .error-box");
+    if (box) box.textContent = error.message;
+  }
 }
 
 async function start(bundle) {

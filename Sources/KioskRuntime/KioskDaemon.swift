@@ -247,6 +247,7 @@ public struct KioskDaemon: Sendable {
         settings.divisionCode = configuration.kiosk.divisionCode
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
+        settings.queryServices = configuration.session.queryServices
         let printer =
             configuration.devices.first { $0.id == configuration.session.receiptPrinter }
             ?? configuration.devices.first { $0.kind == .receiptPrinter }

@@ -356,6 +356,22 @@ struct SessionFlowTests {
         _ = await kiosk.stop()
     }
 
+    @Test("Offline, a query service that needs the platform says so plainly and offers what still works")
+    func offlineQueryService() async throws {
+        let kiosk = try await SessionDaemon.start()
+        let offer = try await kiosk.get("/api/v1/offer").json
+        #expect(offer["online"] as? Bool == false)
+        let services = (offer["queryServices"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(services.contains("social-insurance-record"))
+        let answer = try await kiosk.post("/api/v1/services/social-insurance-record")
+        #expect(answer.status == 503)
+        let error = answer.json["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "platform-offline")
+        #expect((error?["message"] as? String)?.contains("办件进度") == true)
+        #expect(try await kiosk.post("/api/v1/services/nothing").status == 404)
+        _ = await kiosk.stop()
+    }
+
     @Test("Bad requests get a clear JSON error and change nothing")
     func badRequests() async throws {
         let kiosk = try await SessionDaemon.start()

@@ -127,6 +127,12 @@ def main(argv=None):
         screen.wait(lambda: screen.find("[data-bundle=newborn]"), 20, "the attract screen")
         check(screen.find("#demo") is not None, "the demo panel is shown for simulated devices")
         screen.shot("01-attract")
+        # Offline, a service that needs the platform says so, and what still works.
+        if screen.find("[data-service=social-insurance-record]"):
+            screen.tap("[data-service=social-insurance-record]")
+            screen.wait(lambda: "当前网络不可用" in screen.text(), 10, "the offline explanation")
+            screen.shot("01b-offline-service")
+        screen.clicks = 0
         started = time.monotonic()
 
         # Choose the bundle, read the one-time notice.

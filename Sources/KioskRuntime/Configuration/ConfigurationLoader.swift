@@ -1,6 +1,7 @@
 import Foundation
 import KioskDevices
 import KioskFiles
+import KioskServer
 
 /// Reads `kiosk.yaml`, reporting every problem as `file:line: what is wrong`.
 public enum ConfigurationLoader {
@@ -15,6 +16,7 @@ public enum ConfigurationLoader {
         "session": .mapping([
             "idle_timeout_seconds": .scalar, "countdown_seconds": .scalar, "print_wait_seconds": .scalar,
             "receipt_printer": .scalar, "status_url": .scalar,
+            "query_services": .list(.mapping(["id": .scalar, "name": .scalar])),
         ]),
         "api": .mapping(["host": .scalar, "port": .scalar]),
         "logging": .mapping(["level": .scalar]),
@@ -38,6 +40,11 @@ public enum ConfigurationLoader {
             var print_wait_seconds: Double?
             var receipt_printer: String?
             var status_url: String?
+            var query_services: [QueryServiceEntry]?
+        }
+        struct QueryServiceEntry: Decodable {
+            var id: String
+            var name: String
         }
         struct Paths: Decodable {
             var state_dir: String?
@@ -153,6 +160,9 @@ public enum ConfigurationLoader {
                     problems.append(FileProblem(at(["session", "status_url"]), "session.status_url must be an https:// address containing {number}"))
                 }
                 configuration.session.statusURL = url
+            }
+            if let services = session.query_services {
+                configuration.session.queryServices = services.map { QueryService(id: $0.id, name: $0.name) }
             }
         }
         if let paths = decoded.paths {

@@ -1,6 +1,7 @@
 import Foundation
 import KioskDevices
 import KioskFiles
+import KioskServer
 
 /// The daemon's configuration: one YAML file (`/etc/kiosk/kiosk.yaml` by default).
 ///
@@ -31,6 +32,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var receiptPrinter: DeviceID?
         /// The status address in the receipt's QR code; `{number}` becomes the receipt number.
         public var statusURL = "https://zwfw.example.gov.cn/case/{number}"
+        /// "Query and print" services offered on the attract screen (answered by the platform).
+        public var queryServices = QueryService.defaults
     }
 
     public struct Paths: Sendable, Equatable {

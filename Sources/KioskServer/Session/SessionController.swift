@@ -38,8 +38,27 @@ public struct SessionSettings: Sendable, Equatable {
     public var statusURL = "https://zwfw.example.gov.cn/case/{number}"
     /// Shared data and earlier applications reachable right now (offline: none).
     public var platformOnline = false
+    /// "Query and print" services (社保参保证明...): answered by the platform, so usable only online.
+    public var queryServices: [QueryService] = QueryService.defaults
 
     public init() {}
+}
+
+/// A "query and print" service of the attract screen: the answer comes from the platform.
+public struct QueryService: Sendable, Equatable, Encodable {
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+
+    public static let defaults = [
+        QueryService(id: "social-insurance-record", name: "社保参保缴费证明"),
+        QueryService(id: "housing-fund-record", name: "住房公积金缴存证明"),
+        QueryService(id: "property-record", name: "不动产登记信息查询"),
+    ]
 }
 
 /// Where prefill values come from besides the card: shared government data and what the
@@ -225,7 +244,23 @@ public actor SessionController {
             bundles: (catalogue?.bundles ?? []).map {
                 OfferView.Bundle(id: $0.id, name: $0.name, leadDepartment: $0.leadDepartment, items: $0.items.count)
             },
-            idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds))
+            idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
+    }
+
+    /// A "query and print" service was chosen. Its answer comes from the platform: offline,
+    /// the citizen is told so plainly, with what the kiosk can still do.
+    public func query(_ id: String) throws(Failure) -> OfferView {
+        guard let service = settings.queryServices.first(where: { $0.id == id }) else {
+            throw Failure(kind: .refused, code: "unknown-service", message: "没有该服务 (no such service)")
+        }
+        guard settings.platformOnline else {
+            throw Failure(
+                kind: .unavailable, code: "platform-offline",
+                message: "“\(service.name)”需要连接政务服务平台查询，当前网络不可用。您可以先办理“一件事”（离线收件后联网上报），或查询本终端的办件进度、补打回执。")
+        }
+        throw Failure(
+            kind: .unavailable, code: "not-connected",
+            message: "“\(service.name)”尚未接入本终端，请到服务窗口办理。")
     }
 
     /// Starts a session for a bundle, or for "check my progress" (`bundle == nil`). Ends any

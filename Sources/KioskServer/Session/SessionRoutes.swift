@@ -29,6 +29,16 @@ enum SessionRoutes {
 
     static func add(to router: Router<BasicRequestContext>, session: SessionController) {
         router.get("/api/v1/offer") { _, _ -> Response in try JSONResponse.make(await session.offer()) }
+        router.post("/api/v1/services/:service") { _, context -> Response in
+            let id = context.parameters.get("service") ?? ""
+            do {
+                return try JSONResponse.make(try await session.query(id))
+            } catch let error as SessionController.Failure {
+                return try JSONResponse.make(
+                    ProblemBody(error: .init(code: error.code, message: error.message, fields: nil)),
+                    status: error.kind == .unavailable ? .serviceUnavailable : .notFound)
+            }
+        }
         router.post("/api/v1/session") { request, context -> Response in
             let body = try await decode(StartBody.self, request, context)
             if let bundle = body.bundle, bundle.count > 64 || bundle.contains(where: { !$0.isASCII }) {

@@ -15,6 +15,8 @@ public struct OfferView: Encodable, Sendable {
     public var online: Bool
     public var bundles: [Bundle]
     public var idleTimeoutSeconds: Int
+    /// "Query and print" services (need the platform).
+    public var queryServices: [QueryService]
 }
 
 /// A citizen's case as "check my progress" shows it.
