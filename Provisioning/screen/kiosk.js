@@ -2,6 +2,8 @@
 // put on the page with textContent, never as HTML, so nothing typed can ever run as code.
 // The session token lives in this module's memory only: a reload starts over.
 
+import { pinyinTable } from "/screen/pinyin-table.js";
+
 const api = "/api/v1";
 let token = null;
 let view = null;
@@ -256,6 +258,7 @@ const screens = {
 
 function fieldInput(f) {
   const problem = el("div", { class: "problem", "data-problem": f.key });
+  if (f.type === "text") return textField(f, problem);
   if (f.options) {
     return el("div", { class: "field", "data-field": f.key },
       el("label", {}, f.label),
@@ -277,6 +280,48 @@ function fieldInput(f) {
       drafts[f.key] = input.value;
     }, "", { "data-key": k }))) : null;
   return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, keypad, problem);
+}
+
+// A text field with the kiosk's own pinyin keyboard (the screen has no system input method):
+// letters make a syllable, a tap on a candidate character adds it.
+function textField(f, problem) {
+  const input = el("input", {
+    id: "field-" + f.key, name: f.key, "data-input": f.key, autocomplete: "off", spellcheck: "false", maxlength: 200,
+  });
+  input.value = drafts[f.key] ?? f.value ?? "";
+  input.addEventListener("input", () => { drafts[f.key] = input.value; });
+  const holder = el("div", { class: "pinyin", "data-pinyin": f.key, hidden: true });
+  input.addEventListener("focus", () => {
+    for (const other of document.querySelectorAll("[data-pinyin]")) other.hidden = other !== holder;
+    if (!holder.firstChild) holder.append(...pinyinKeyboard(input, f.key));
+    holder.hidden = false;
+  });
+  return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, holder, problem);
+}
+
+function pinyinKeyboard(input, key) {
+  let typed = "";
+  const shown = el("span", { class: "typed", "data-typed": true });
+  const candidates = el("div", { class: "candidates" });
+  const set = (value) => { input.value = value; drafts[key] = value; };
+  const refresh = () => {
+    shown.textContent = typed;
+    let found = typed ? pinyinTable[typed] || "" : "";
+    if (typed && found.length < 12) {
+      for (const [reading, characters] of Object.entries(pinyinTable)) {
+        if (reading !== typed && reading.startsWith(typed)) found += characters.slice(0, 3);
+      }
+    }
+    candidates.replaceChildren(...[...found].slice(0, 24).map((c) =>
+      button(c, () => { set(input.value + c); typed = ""; refresh(); }, "candidate", { "data-candidate": c })));
+  };
+  const letters = ["qwertyuiop", "asdfghjkl", "zxcvbnm"].map((row) => el("div", { class: "row" },
+    [...row].map((k) => button(k, () => { if (typed.length < 6) typed += k; refresh(); }, "", { "data-letter": k }))));
+  const erase = button("⌫", () => {
+    if (typed) typed = typed.slice(0, -1); else set([...input.value].slice(0, -1).join(""));
+    refresh();
+  }, "", { "data-letter": "back" });
+  return [el("div", { class: "row" }, el("span", {}, "拼音："), shown), candidates, ...letters, el("div", { class: "row" }, erase)];
 }
 
 async function submitForm() {
