@@ -139,7 +139,8 @@ public final class ESCPOSPrinterSimulator: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !state.withLock({ $0.stopRequested }) {
             var request = pollfd(fd: controller, events: Int16(POLLIN), revents: 0)
-            guard poll(&request, 1, 20) > 0 else { continue }
+            // A quiet printer sleeps: 250 ms bounds how long a stop waits, not how fast it answers.
+            guard poll(&request, 1, 250) > 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { read(controller, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
             let bytes = Array(buffer[..<count])
