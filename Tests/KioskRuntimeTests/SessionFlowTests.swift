@@ -399,6 +399,12 @@ struct PaperOutCaseTests {
         .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"] != nil, "needs scripts/cups-test-env.sh")
     )
     func ippPaperOut() async throws {
+        // The printer's paper is shared with the print-queue and CUPS suites: one test at a time.
+        let directory = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_ENV"])
+        try await withIPPPrinter(environmentDirectory: directory) { try await paperOutScenario() }
+    }
+
+    func paperOutScenario() async throws {
         let environment = ProcessInfo.processInfo.environment
         let queue = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
         let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
