@@ -22,17 +22,7 @@ struct ScreenTests {
         let pdfFolder = try #require(environment["KIOSK_TEST_CUPS_PDF_DIR"])
         let kiosk = try await SessionDaemon.start(
             idleTimeout: 15,
-            devices: """
-                  - id: idcard
-                    kind: idcard
-                    simulate: true
-                  - id: printer
-                    kind: printer
-                    queue: \(queue)
-                  - id: touch
-                    kind: touch
-                    simulate: true
-                """,
+            devices: SessionDaemon.withA4Printer(queue: queue),
             receiptPrinter: "printer")
         let run = try Program(
             "/usr/bin/python3", ["\(repositoryRoot)/Tests/Screen/screen_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots])

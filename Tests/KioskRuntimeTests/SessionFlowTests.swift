@@ -28,6 +28,21 @@ struct SessionDaemon {
             simulate: true
         """
 
+    /// The simulated reader and touch panel with a real A4 printer: a CUPS queue of the test cupsd.
+    static func withA4Printer(queue: String) -> String {
+        """
+              - id: idcard
+                kind: idcard
+                simulate: true
+              - id: printer
+                kind: printer
+                queue: \(queue)
+              - id: touch
+                kind: touch
+                simulate: true
+            """
+    }
+
     static func start(
         idleTimeout: Int = 120, printWait: Int = 8, devices: String = simulatedDevices, receiptPrinter: String = "receipt"
     ) async throws -> SessionDaemon {
@@ -418,17 +433,7 @@ struct PaperOutCaseTests {
         do {
             let kiosk = try await SessionDaemon.start(
                 printWait: 2,
-                devices: """
-                      - id: idcard
-                        kind: idcard
-                        simulate: true
-                      - id: printer
-                        kind: printer
-                        queue: \(queue)
-                      - id: touch
-                        kind: touch
-                        simulate: true
-                    """,
+                devices: SessionDaemon.withA4Printer(queue: queue),
                 receiptPrinter: "printer")
             let token = try await kiosk.newbornAtForm()
             try await kiosk.fillNewborn(token)
