@@ -47,14 +47,14 @@ let package = Package(
         // The domain: pure Swift, Foundation only, no I/O.
         .target(name: "KioskCore", swiftSettings: strict),
 
-        // YAML files with line-accurate errors (configuration, device profiles, catalogue).
+        // YAML files with line-accurate errors (configuration, device profiles, catalog).
         .target(
             name: "KioskFiles",
             dependencies: ["KioskCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
 
-        // The 一件事 catalogue and working-day calendar loaded from YAML with located problems.
+        // The 一件事 catalog and working-day calendar loaded from YAML with located problems.
         .target(
             name: "KioskCatalog",
             dependencies: ["KioskCore", "KioskFiles", .product(name: "Yams", package: "Yams")],

@@ -28,7 +28,7 @@ install -m 0755 "$bin/kioskctl" /usr/bin/kioskctl
 install -d -m 0755 /usr/share/kiosk/devices
 cp -r "$repository/Devices/." /usr/share/kiosk/devices/
 install -d -m 0750 -o kiosk -g kiosk /var/lib/kiosk
-# The screen and the document templates ship with the software; the catalogue and calendar
+# The screen and the document templates ship with the software; the catalog and calendar
 # are site data: installed once, then updated by the province, never overwritten here.
 for folder in screen templates; do
     install -d -m 0755 "/usr/share/kiosk/$folder"

@@ -69,7 +69,7 @@ public struct DocumentDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
 /// The bundle (一件事) the application is for.
 public struct DocumentBundle: Sendable, Hashable, Codable {
-    /// The catalogue code, e.g. `newborn`.
+    /// The catalog code, e.g. `newborn`.
     public var code: String
     /// The name citizens know it by, e.g. `新生儿出生一件事`.
     public var name: String
@@ -135,7 +135,7 @@ public struct DeferredMaterial: Sendable, Hashable, Codable {
 /// A material still required before the application can be accepted (for the one-time notice).
 public struct MissingMaterial: Sendable, Hashable, Codable {
     public var name: String
-    /// What exactly is needed (original, copies, who signs), in the catalogue's words.
+    /// What exactly is needed (original, copies, who signs), in the catalog's words.
     public var requirement: String?
     /// Where to get it, if the citizen does not have it.
     public var whereToObtain: String?

@@ -11,7 +11,7 @@ public struct YAMLFile {
 
     /// Parses `text`, reporting syntax errors at their line and column. With `plainScalars`,
     /// scalars get no implicit type (int, bool, null…): parsing and key lookups are several
-    /// times faster, for readers that check every scalar themselves (the catalogue).
+    /// times faster, for readers that check every scalar themselves (the catalog).
     public init(text: String, file: String, plainScalars: Bool = false) throws(FileProblem) {
         self.file = file
         do {

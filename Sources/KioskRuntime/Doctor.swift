@@ -15,7 +15,7 @@ struct Doctor: Sendable {
     let store: CaseStore
     let registry: DeviceRegistry
     let profileProblems: [FileProblem]
-    let catalogue: CatalogueStatus
+    let catalog: CatalogStatus
 
     /// Free space below which nothing should be accepted (a case and its receipt need room).
     static let failBelowBytes: Int64 = 100 * 1024 * 1024
@@ -30,7 +30,7 @@ struct Doctor: Sendable {
                 hint: "fix the profile file; it was skipped")
         }
         checks += await databaseChecks()
-        checks += catalogueChecks(now: now)
+        checks += catalogChecks(now: now)
         checks.append(diskCheck())
         checks.append(await clockCheck(now: now))
         checks += await deviceChecks()
@@ -81,46 +81,46 @@ struct Doctor: Sendable {
         }
     }
 
-    private func catalogueChecks(now: Date) -> [DoctorCheck] {
+    private func catalogChecks(now: Date) -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
         let folder = configuration.paths.catalogDir
-        if !catalogue.problems.isEmpty {
-            let first = catalogue.problems.prefix(3).joined(separator: "; ")
+        if !catalog.problems.isEmpty {
+            let first = catalog.problems.prefix(3).joined(separator: "; ")
             checks.append(
                 DoctorCheck(
-                    area: "catalogue", name: "bundles", result: .fail,
-                    detail: "\(catalogue.problems.count) problems, no bundle is offered: \(first)",
+                    area: "catalog", name: "bundles", result: .fail,
+                    detail: "\(catalog.problems.count) problems, no bundle is offered: \(first)",
                     hint: "run 'kioskctl catalog lint \(folder)' and correct the files"))
-        } else if catalogue.bundles == 0 {
+        } else if catalog.bundles == 0 {
             checks.append(
                 DoctorCheck(
-                    area: "catalogue", name: "bundles", result: .fail, detail: "no bundle found in \(folder)",
-                    hint: "install the catalogue (Provisioning/catalog) into \(folder)"))
+                    area: "catalog", name: "bundles", result: .fail, detail: "no bundle found in \(folder)",
+                    hint: "install the catalog (Provisioning/catalog) into \(folder)"))
         } else {
-            checks.append(DoctorCheck(area: "catalogue", name: "bundles", result: .ok, detail: "\(catalogue.bundles) bundles from \(folder)"))
+            checks.append(DoctorCheck(area: "catalog", name: "bundles", result: .ok, detail: "\(catalog.bundles) bundles from \(folder)"))
         }
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current
         let year = utc.component(.year, from: now)
-        if !catalogue.calendarProblems.isEmpty {
+        if !catalog.calendarProblems.isEmpty {
             checks.append(
                 DoctorCheck(
-                    area: "catalogue", name: "calendar", result: .fail, detail: catalogue.calendarProblems.prefix(3).joined(separator: "; "),
+                    area: "catalog", name: "calendar", result: .fail, detail: catalog.calendarProblems.prefix(3).joined(separator: "; "),
                     hint: "correct the calendar files in \(configuration.paths.calendarDir)"))
-        } else if !catalogue.calendarYears.contains(year) {
+        } else if !catalog.calendarYears.contains(year) {
             checks.append(
                 DoctorCheck(
-                    area: "catalogue", name: "calendar", result: .warn,
+                    area: "catalog", name: "calendar", result: .warn,
                     detail: "no official holiday arrangement for \(year): deadlines are provisional (weekend rule only)",
                     hint: "install the State Council's \(year) arrangement into \(configuration.paths.calendarDir)"))
-        } else if !catalogue.calendarYears.contains(year + 1), utc.component(.month, from: now) == 12 {
+        } else if !catalog.calendarYears.contains(year + 1), utc.component(.month, from: now) == 12 {
             checks.append(
                 DoctorCheck(
-                    area: "catalogue", name: "calendar", result: .warn, detail: "next year's holiday arrangement is not installed",
+                    area: "catalog", name: "calendar", result: .warn, detail: "next year's holiday arrangement is not installed",
                     hint: "install the \(year + 1) arrangement once published"))
         } else {
-            let years = catalogue.calendarYears.map(String.init).joined(separator: ", ")
-            checks.append(DoctorCheck(area: "catalogue", name: "calendar", result: .ok, detail: "official data for \(years)"))
+            let years = catalog.calendarYears.map(String.init).joined(separator: ", ")
+            checks.append(DoctorCheck(area: "catalog", name: "calendar", result: .ok, detail: "official data for \(years)"))
         }
         return checks
     }

@@ -60,7 +60,7 @@ public struct KioskDaemon: Sendable {
             logger.warning("Device profile skipped", metadata: ["problem": "\(problem)"])
         }
 
-        let (catalogue, loadedCatalogue, calendar) = Self.loadCatalogue(configuration.paths, logger: logger)
+        let (catalog, loadedCatalog, calendar) = Self.loadCatalog(configuration.paths, logger: logger)
         let seal: CaseSeal
         do {
             seal = try CaseSeal.loadOrCreate(
@@ -88,7 +88,7 @@ public struct KioskDaemon: Sendable {
             }
         ).drivers()
         let session = SessionController(
-            kioskID: configuration.kiosk.id, settings: Self.sessionSettings(configuration), catalogue: loadedCatalogue,
+            kioskID: configuration.kiosk.id, settings: Self.sessionSettings(configuration), catalog: loadedCatalog,
             calendar: calendar, store: store, seal: seal, printQueue: printQueue, bus: bus, cardReader: cardReader,
             prefill: Self.loadSharedData(configuration.paths.sharedData, logger: logger), redactor: redactor, logger: logger)
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
@@ -114,11 +114,11 @@ public struct KioskDaemon: Sendable {
         }
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
-            profileProblems: profiles.problems, catalogue: catalogue)
+            profileProblems: profiles.problems, catalog: catalog)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
-            health: health, doctor: { await doctor.run() }, simulators: simulators, catalogue: catalogue, session: session,
+            health: health, doctor: { await doctor.run() }, simulators: simulators, catalog: catalog, session: session,
             screenDirectory: configuration.paths.screenDir,
             demo: configuration.devices.contains(where: configuration.isSimulated) ? rig : nil,
             calibrator: configuration.devices.contains { $0.kind == .touchScreen }
@@ -189,12 +189,12 @@ public struct KioskDaemon: Sendable {
         logger.notice("kioskd stopped cleanly")
     }
 
-    /// Loads the bundle catalogue and the calendar. Problems do not stop the daemon (devices,
+    /// Loads the bundle catalog and the calendar. Problems do not stop the daemon (devices,
     /// status and earlier cases still work); they are reported by the status and the doctor.
-    static func loadCatalogue(
+    static func loadCatalog(
         _ paths: KioskConfiguration.Paths, logger: Logger
-    ) -> (status: CatalogueStatus, catalogue: Catalogue?, calendar: WorkingDayCalendar?) {
-        let loaded = CatalogueLoader.load(directory: paths.catalogDir)
+    ) -> (status: CatalogStatus, catalog: Catalog?, calendar: WorkingDayCalendar?) {
+        let loaded = CatalogLoader.load(directory: paths.catalogDir)
         var years: [Int] = []
         var calendarProblems: [String] = []
         var calendar: WorkingDayCalendar?
@@ -204,16 +204,16 @@ public struct KioskDaemon: Sendable {
         } catch {
             calendarProblems = error.problems.map(\.description)
         }
-        let usable = loaded.problems.isEmpty ? loaded.catalogue.bundles.count : 0
+        let usable = loaded.problems.isEmpty ? loaded.catalog.bundles.count : 0
         if !loaded.problems.isEmpty || !calendarProblems.isEmpty {
             logger.error(
-                "Catalogue or calendar has problems; run 'kioskctl catalog lint'",
-                metadata: ["catalogue.problems": "\(loaded.problems.count)", "calendar.problems": "\(calendarProblems.count)"])
+                "Catalog or calendar has problems; run 'kioskctl catalog lint'",
+                metadata: ["catalog.problems": "\(loaded.problems.count)", "calendar.problems": "\(calendarProblems.count)"])
         }
-        let status = CatalogueStatus(
+        let status = CatalogStatus(
             bundles: usable, problems: loaded.problems.map(\.description), calendarYears: years, calendarProblems: calendarProblems)
-        // A catalogue with problems offers no bundle: half a catalogue would promise wrong things.
-        return (status, loaded.problems.isEmpty ? loaded.catalogue : nil, calendar)
+        // A catalog with problems offers no bundle: half a catalog would promise wrong things.
+        return (status, loaded.problems.isEmpty ? loaded.catalog : nil, calendar)
     }
 
     /// The print queue over the configured printers, or `nil` (receipts then go on screen)

@@ -17,15 +17,15 @@ public struct KioskStatus: Codable, Sendable {
     public var syncQueue: SyncQueueStatus
     public var health: HealthReport
     public var simulated: Bool
-    public var catalogue: CatalogueStatus
+    public var catalog: CatalogStatus
 }
 
 /// What the kiosk can offer citizens: the bundles loaded and the calendar's reach.
-public struct CatalogueStatus: Codable, Sendable, Hashable {
+public struct CatalogStatus: Codable, Sendable, Hashable {
     /// Bundles a citizen can apply for.
     public var bundles: Int
-    /// Problems found in the catalogue files (`file:line:column: message`); the bundles of a
-    /// broken catalogue are not offered.
+    /// Problems found in the catalog files (`file:line:column: message`); the bundles of a
+    /// broken catalog are not offered.
     public var problems: [String]
     /// The years the working-day calendar has official data for.
     public var calendarYears: [Int]

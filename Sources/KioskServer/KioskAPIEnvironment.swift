@@ -21,8 +21,8 @@ public struct KioskAPIEnvironment: Sendable {
     public var doctor: @Sendable () async -> DoctorReport
     /// Controls of simulated devices, for the demo panel and tests (empty on a real kiosk).
     public var simulators: [DeviceID: SimulatedDeviceControls]
-    /// The catalogue and calendar loaded at start.
-    public var catalogue: CatalogueStatus
+    /// The catalog and calendar loaded at start.
+    public var catalog: CatalogStatus
     /// The citizen's session (`nil`: the kiosk offers no session, e.g. in API-only tests).
     public var session: SessionController?
     /// The folder the citizen's screen (HTML, CSS, JavaScript) is served from.
@@ -38,7 +38,7 @@ public struct KioskAPIEnvironment: Sendable {
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
         bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
         doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
-        catalogue: CatalogueStatus, session: SessionController? = nil, screenDirectory: String? = nil,
+        catalog: CatalogStatus, session: SessionController? = nil, screenDirectory: String? = nil,
         demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil, printQueue: PrintQueue? = nil
     ) {
         self.printQueue = printQueue
@@ -57,7 +57,7 @@ public struct KioskAPIEnvironment: Sendable {
         self.health = health
         self.doctor = doctor
         self.simulators = simulators
-        self.catalogue = catalogue
+        self.catalog = catalog
     }
 
     /// The status as `GET /api/v1/status` reports it.
@@ -68,7 +68,7 @@ public struct KioskAPIEnvironment: Sendable {
             uptimeSeconds: Date().timeIntervalSince(startedAt), acceptingCases: store.acceptsCases,
             devices: await registry.all(), store: store,
             syncQueue: SyncQueueStatus(depth: store.syncQueueDepth, oldestUnsentAt: store.oldestUnsentAt, lastError: nil),
-            health: await health(), simulated: simulated, catalogue: catalogue)
+            health: await health(), simulated: simulated, catalog: catalog)
     }
 
     /// Brings the gauges up to date with the daemon's state, just before a scrape.
@@ -78,7 +78,7 @@ public struct KioskAPIEnvironment: Sendable {
             .set(status.acceptingCases ? 1.0 : 0.0)
         metrics.makeGauge(name: "kiosk_healthy", help: "1 when every health check passes").set(status.health.healthy ? 1.0 : 0.0)
         metrics.makeGauge(name: "kiosk_store_cases", help: "Cases in the local store").set(Double(status.store.cases))
-        metrics.makeGauge(name: "kiosk_catalogue_bundles", help: "Bundles offered to citizens").set(Double(status.catalogue.bundles))
+        metrics.makeGauge(name: "kiosk_catalog_bundles", help: "Bundles offered to citizens").set(Double(status.catalog.bundles))
         metrics.makeGauge(name: "kiosk_sync_queue_depth", help: "Outbox rows not yet acknowledged by the platform")
             .set(Double(status.syncQueue.depth))
         let oldest = status.syncQueue.oldestUnsentAt.map { Date().timeIntervalSince($0) } ?? 0

@@ -25,7 +25,7 @@ struct EngineBenchmarkFigure: Sendable {
     var unit: String
 }
 
-/// The engine's benchmarks: loading, validating and compiling the whole catalogue (target:
+/// The engine's benchmarks: loading, validating and compiling the whole catalog (target:
 /// under 50 ms) and deadline computations (target: at least 1,000,000 per second).
 /// `catalog` and `calendar` are the directories of `Provisioning/`.
 func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBenchmarkFigure] {
@@ -42,9 +42,9 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
         let cpuStart = threadCPUMilliseconds()
         defer { cpuRuns.append(threadCPUMilliseconds() - cpuStart) }
         let elapsed = try clock.measure {
-            let loaded = CatalogueLoader.load(directory: catalog)
-            guard loaded.problems.isEmpty else { throw CatalogueLoadError(code: .invalidCatalogue, message: "catalogue has problems") }
-            for bundle in loaded.catalogue.bundles {
+            let loaded = CatalogLoader.load(directory: catalog)
+            guard loaded.problems.isEmpty else { throw CatalogLoadError(code: .invalidCatalog, message: "catalog has problems") }
+            for bundle in loaded.catalog.bundles {
                 let blueprint = try loaded.blueprint(bundle.id)
                 compiled += BundleKPI(blueprint).formFields > 0 ? 1 : 0
             }
@@ -75,7 +75,7 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
         }
     }
     // Whole-bundle schedules (retirement: 9 items, 3 stages).
-    let loaded = CatalogueLoader.load(directory: catalog)
+    let loaded = CatalogLoader.load(directory: catalog)
     let retirement = try loaded.blueprint("retirement")
     let scheduleCount = 100_000
     let scheduleTime = clock.measure {
@@ -86,9 +86,9 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
     }
     let perSecond = { (n: Int, d: Duration) in Double(n) / (milliseconds(d) / 1000) }
     return [
-        EngineBenchmarkFigure(name: "catalogue load+validate+compile (21 bundles), best", value: runs[0], unit: "ms"),
-        EngineBenchmarkFigure(name: "catalogue load+validate+compile (21 bundles), median", value: runs[runs.count / 2], unit: "ms"),
-        EngineBenchmarkFigure(name: "catalogue load+validate+compile (21 bundles), median CPU time", value: cpuRuns[cpuRuns.count / 2], unit: "ms"),
+        EngineBenchmarkFigure(name: "catalog load+validate+compile (21 bundles), best", value: runs[0], unit: "ms"),
+        EngineBenchmarkFigure(name: "catalog load+validate+compile (21 bundles), median", value: runs[runs.count / 2], unit: "ms"),
+        EngineBenchmarkFigure(name: "catalog load+validate+compile (21 bundles), median CPU time", value: cpuRuns[cpuRuns.count / 2], unit: "ms"),
         EngineBenchmarkFigure(name: "working-day deadlines", value: perSecond(count, deadlineTime), unit: "/s"),
         EngineBenchmarkFigure(name: "working-day deadlines with a clock stop", value: perSecond(stopCount, stopTime), unit: "/s"),
         EngineBenchmarkFigure(name: "bundle schedules (retirement, 9 items)", value: perSecond(scheduleCount, scheduleTime), unit: "/s"),

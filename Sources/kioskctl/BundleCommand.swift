@@ -23,7 +23,7 @@ extension KioskCtl {
                 name: .customLong("item"), parsing: .upToNextOption,
                 help: "Only these items (and what they depend on); all items when omitted.")
             var items: [String] = []
-            @Option(help: "Catalogue directory.") var catalog: String?
+            @Option(help: "Catalog directory.") var catalog: String?
             @Option(help: "Directory of yearly holiday files.") var calendar: String?
             @OptionGroup var output: OutputOptions
 

@@ -5,31 +5,31 @@ import KioskCore
 import KioskFiles
 
 extension KioskCtl {
-    /// `kioskctl catalog …`: check and inspect a bundle catalogue on disk.
+    /// `kioskctl catalog …`: check and inspect a bundle catalog on disk.
     struct CatalogCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "catalog",
-            abstract: "Check and inspect the catalogue of bundles (一件事).",
+            abstract: "Check and inspect the catalog of bundles (一件事).",
             subcommands: [Lint.self, Show.self, KPI.self]
         )
 
         struct Lint: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Print every problem of the catalogue in DIR as file:line:column: message; exit 1 if any.")
+                abstract: "Print every problem of the catalog in DIR as file:line:column: message; exit 1 if any.")
 
-            @Argument(help: "The catalogue directory (fields.yaml, materials.yaml, one YAML file per bundle).")
+            @Argument(help: "The catalog directory (fields.yaml, materials.yaml, one YAML file per bundle).")
             var directory: String
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let loaded = CatalogueLoader.load(directory: directory)
+                let loaded = CatalogLoader.load(directory: directory)
                 if output.json {
                     try output.printJSON(loaded.problems.map(ProblemJSON.init))
                 } else {
                     for problem in loaded.problems { print(problem.description) }
                     if loaded.problems.isEmpty {
-                        print("\(loaded.catalogue.bundles.count) bundles, \(loaded.catalogue.fields.count) fields, "
-                            + "\(loaded.catalogue.materials.count) materials: no problems")
+                        print("\(loaded.catalog.bundles.count) bundles, \(loaded.catalog.fields.count) fields, "
+                            + "\(loaded.catalog.materials.count) materials: no problems")
                     }
                 }
                 if !loaded.problems.isEmpty { throw ExitCode(1) }
@@ -41,7 +41,7 @@ extension KioskCtl {
                 abstract: "Show a bundle: items, departments, time limits, approval stages, form and materials.")
 
             @Argument(help: "Bundle id (e.g. newborn) or its full name.") var bundle: String
-            @Option(help: "Catalogue directory.") var catalog: String?
+            @Option(help: "Catalog directory.") var catalog: String?
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
@@ -82,17 +82,17 @@ extension KioskCtl {
             static let configuration = CommandConfiguration(
                 abstract: "Measure every bundle against the reform's targets (fields filled, materials, time, steps).")
 
-            @Argument(help: "The catalogue directory.") var directory: String
+            @Argument(help: "The catalog directory.") var directory: String
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let loaded = CatalogueLoader.load(directory: directory)
+                let loaded = CatalogLoader.load(directory: directory)
                 guard loaded.problems.isEmpty else {
                     for problem in loaded.problems { printError(problem.description) }
-                    throw ValidationError("the catalogue has problems; run 'kioskctl catalog lint \(directory)'")
+                    throw ValidationError("the catalog has problems; run 'kioskctl catalog lint \(directory)'")
                 }
                 var reports: [BundleKPI] = []
-                for bundle in loaded.catalogue.bundles {
+                for bundle in loaded.catalog.bundles {
                     reports.append(BundleKPI(try loaded.blueprint(bundle.id)))
                 }
                 if output.json {
@@ -121,9 +121,9 @@ extension KioskCtl {
     }
 }
 
-/// Loads the catalogue and compiles one bundle, or fails with the problems.
+/// Loads the catalog and compiles one bundle, or fails with the problems.
 func loadBlueprint(_ bundle: String, _ catalog: String?, selecting: Set<ItemID>? = nil) throws -> BundleBlueprint {
-    let loaded = CatalogueLoader.load(directory: CatalogPaths.catalog(catalog))
+    let loaded = CatalogLoader.load(directory: CatalogPaths.catalog(catalog))
     do {
         return try loaded.blueprint(bundle, selecting: selecting)
     } catch {

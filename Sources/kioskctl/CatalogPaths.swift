@@ -3,7 +3,7 @@ import Foundation
 import KioskCatalog
 import KioskCore
 
-/// Where the catalogue and calendar are looked for when no directory is given: the
+/// Where the catalog and calendar are looked for when no directory is given: the
 /// environment, then the kiosk's state directory, then the source tree (for technicians
 /// working in a checkout).
 enum CatalogPaths {

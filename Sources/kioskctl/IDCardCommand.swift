@@ -14,7 +14,7 @@ extension KioskCtl {
     }
 }
 
-/// Where the reader is: a profile from the catalogue, or a device path (serial by default).
+/// Where the reader is: a profile from the catalog, or a device path (serial by default).
 struct ReaderOptions: ParsableArguments {
     @Option(name: .long, help: "Device profile name from Devices/idcard (e.g. generic-sam-usb).")
     var profile: String?

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("County bundles")
 struct BundleTests {
-    static let loaded = CatalogueLoader.load(directory: Paths.catalog)
+    static let loaded = CatalogLoader.load(directory: Paths.catalog)
 
     static func blueprint(_ id: String) throws -> BundleBlueprint {
         try loaded.blueprint(id)
@@ -76,8 +76,8 @@ struct BundleTests {
         ])
         // Early-retirement proofs are no longer asked for.
         #expect(blueprint.materialsToSubmit.map(\.definition.id) == ["personnel_file", "bank_card"])
-        #expect(throws: CatalogueLoadError.self) { try Self.loaded.blueprint("retirement", selecting: ["pension"]) }
-        #expect(throws: CatalogueLoadError.self) { try Self.loaded.blueprint("retirement", selecting: []) }
+        #expect(throws: CatalogLoadError.self) { try Self.loaded.blueprint("retirement", selecting: ["pension"]) }
+        #expect(throws: CatalogLoadError.self) { try Self.loaded.blueprint("retirement", selecting: []) }
     }
 
     @Test("开办餐饮店: materials shared by three departments are collected once")

@@ -47,10 +47,10 @@ struct LintTests {
         ]),
     ]
 
-    @Test("every problem of a broken catalogue is reported at its line and column, and nothing else", arguments: cases)
-    func brokenCatalogue(fixture: String, expected: [Expected]) {
+    @Test("every problem of a broken catalog is reported at its line and column, and nothing else", arguments: cases)
+    func brokenCatalog(fixture: String, expected: [Expected]) {
         let directory = Paths.fixtures + "/" + fixture
-        let problems = CatalogueLoader.load(directory: directory).problems
+        let problems = CatalogLoader.load(directory: directory).problems
         for expectation in expected {
             let file = directory + "/" + expectation.file
             let match = problems.first {
@@ -62,16 +62,16 @@ struct LintTests {
         #expect(problems.count == expected.count, "\(problems.map(\.description).joined(separator: "\n"))")
     }
 
-    @Test("the county catalogue has no problems")
-    func countyCatalogue() {
-        let loaded = CatalogueLoader.load(directory: Paths.catalog)
+    @Test("the county catalog has no problems")
+    func countyCatalog() {
+        let loaded = CatalogLoader.load(directory: Paths.catalog)
         #expect(loaded.problems.isEmpty, "\(loaded.problems.map(\.description).joined(separator: "\n"))")
-        #expect(loaded.catalogue.bundles.count == 21)
+        #expect(loaded.catalog.bundles.count == 21)
     }
 
     @Test("a missing directory is a problem, not a crash")
     func missingDirectory() {
-        let problems = CatalogueLoader.load(directory: Paths.fixtures + "/does-not-exist").problems
-        #expect(problems.first?.message.contains("not a catalogue directory") == true)
+        let problems = CatalogLoader.load(directory: Paths.fixtures + "/does-not-exist").problems
+        #expect(problems.first?.message.contains("not a catalog directory") == true)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Citizen session state machine")
 struct CitizenSessionTests {
-    static let catalogue = Catalogue(
+    static let catalog = Catalog(
         fields: [
             FieldDefinition(key: "applicant.name", label: "姓名", type: .text, sources: [.idCard]),
             FieldDefinition(key: "applicant.id_number", label: "身份号码", type: .idNumber, sources: [.idCard]),
@@ -37,7 +37,7 @@ struct CitizenSessionTests {
 
     static func started() throws -> CitizenSession {
         var session = CitizenSession()
-        try session.choose(BundleBlueprint(bundle: catalogue.bundles[0], catalogue: catalogue))
+        try session.choose(BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog))
         try session.acknowledgeNotice()
         return session
     }

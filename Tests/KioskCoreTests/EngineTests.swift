@@ -1,7 +1,7 @@
 import KioskCore
 import Testing
 
-@Suite("Approval plan and catalogue validation")
+@Suite("Approval plan and catalog validation")
 struct EngineTests {
     static func item(_ id: String, needs: [String] = [], fields: [String] = [], materials: [String] = []) -> ServiceItem {
         ServiceItem(
@@ -9,8 +9,8 @@ struct EngineTests {
             promisedLimit: TimeLimit(days: 2, counting: .working), dependsOn: needs, fields: fields, materials: materials)
     }
 
-    static func catalogue(_ items: [ServiceItem]) -> Catalogue {
-        Catalogue(
+    static func catalog(_ items: [ServiceItem]) -> Catalog {
+        Catalog(
             fields: [
                 FieldDefinition(key: "name", label: "姓名", type: .text, sources: [.idCard]),
                 FieldDefinition(key: "phone", label: "电话", type: .phone, sources: [.citizen]),
@@ -37,12 +37,12 @@ struct EngineTests {
         #expect(plan.stages == [["a", "b"], ["c", "e"], ["d"]])
     }
 
-    @Test("a cycle is a catalogue error naming its items, at the dependency that closes it", arguments: [
+    @Test("a cycle is a catalog error naming its items, at the dependency that closes it", arguments: [
         ([item("a", needs: ["b"]), item("b", needs: ["a"])], ["a", "b"]),
         ([item("a", needs: ["c"]), item("b", needs: ["a"]), item("c", needs: ["b"]), item("z")], ["a", "b", "c"]),
     ])
     func cycle(items: [ServiceItem], members: [String]) throws {
-        let problems = Self.catalogue(items).problems()
+        let problems = Self.catalog(items).problems()
         let cycle = try #require(problems.first { $0.code == .dependencyCycle })
         for member in members { #expect(cycle.message.contains(member)) }
         #expect(!cycle.message.contains("z"))
@@ -53,15 +53,15 @@ struct EngineTests {
         #expect(bundle == "x")
         #expect(list == "depends_on")
         #expect(members.contains(owner))
-        #expect(throws: CatalogueError.self) {
-            try BundleBlueprint(bundle: Self.catalogue(items).bundles[0], catalogue: Self.catalogue(items))
+        #expect(throws: CatalogError.self) {
+            try BundleBlueprint(bundle: Self.catalog(items).bundles[0], catalog: Self.catalog(items))
         }
     }
 
     @Test("dangling and self dependencies and unknown references are reported")
     func danglingAndUnknown() {
         let items = [Self.item("a", needs: ["a", "ghost"], fields: ["name", "nmae"], materials: ["card", "passport"])]
-        let codes = Set(Self.catalogue(items).problems().map(\.code))
+        let codes = Set(Self.catalog(items).problems().map(\.code))
         #expect(codes == [.selfDependency, .danglingDependency, .unknownField, .unknownMaterial])
     }
 
@@ -71,8 +71,8 @@ struct EngineTests {
             Self.item("a", fields: ["name", "phone"], materials: ["card", "photo"]),
             Self.item("b", needs: ["a"], fields: ["phone", "name"], materials: ["card", "file", "photo"]),
         ]
-        let catalogue = Self.catalogue(items)
-        let blueprint = try BundleBlueprint(bundle: catalogue.bundles[0], catalogue: catalogue)
+        let catalog = Self.catalog(items)
+        let blueprint = try BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog)
         #expect(blueprint.form.map(\.definition.key) == ["name", "phone"])
         #expect(blueprint.form.map(\.source) == [.idCard, .citizen])
         #expect(blueprint.form[1].items == ["a", "b"])
@@ -98,9 +98,9 @@ struct EngineTests {
     func limits() {
         var bad = Self.item("a")
         bad.promisedLimit = TimeLimit(days: 30, counting: .natural)
-        var catalogue = Self.catalogue([bad])
-        catalogue.bundles[0].validUntil = CivilDate(dayNumber: -1)
-        let codes = catalogue.problems().map(\.code)
+        var catalog = Self.catalog([bad])
+        catalog.bundles[0].validUntil = CivilDate(dayNumber: -1)
+        let codes = catalog.problems().map(\.code)
         #expect(codes.contains(.promiseExceedsLaw))
         #expect(codes.contains(.invalidValidity))
     }
@@ -113,8 +113,8 @@ struct EngineTests {
             workingWeekends: [try #require(CivilDate(iso: "2026-02-14"))])
         let calendar = try WorkingDayCalendar(arrangements: [arrangement])
         let items = [Self.item("a"), Self.item("b"), Self.item("c", needs: ["a"])]
-        let catalogue = Self.catalogue(items)
-        let blueprint = try BundleBlueprint(bundle: catalogue.bundles[0], catalogue: catalogue)
+        let catalog = Self.catalog(items)
+        let blueprint = try BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog)
         let start = try #require(CivilDate(iso: "2026-02-11"))  // Wednesday
         let schedule = blueprint.schedule(from: start, calendar: calendar)
         // a: 12th, 13th → 13th; c: 14th (Saturday worked), then 24th.

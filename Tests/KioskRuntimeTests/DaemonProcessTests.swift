@@ -134,7 +134,7 @@ struct DaemonProcessTests {
         #expect(doctor.status == 1)
         #expect(doctor.stdout.contains("FAIL  database"))
         #expect(doctor.stdout.contains("kioskctl store recover"))
-        #expect(doctor.stdout.contains("OK    catalogue: bundles: 21 bundles"))
+        #expect(doctor.stdout.contains("OK    catalog: bundles: 21 bundles"))
 
         let reset = try await Program.run("kioskctl", ["store", "reset", "--socket", socket])
         #expect(reset.status == 0, "\(reset.stderr)")
@@ -149,28 +149,28 @@ struct DaemonProcessTests {
         #expect(await daemon.finish().status == 0)
     }
 
-    @Test("A broken catalogue keeps kioskd running but offers no bundle, and doctor points at the file and line")
-    func brokenCatalogue() async throws {
+    @Test("A broken catalog keeps kioskd running but offers no bundle, and doctor points at the file and line")
+    func brokenCatalog() async throws {
         let scratch = try Scratch()
-        let catalogue = scratch.file("catalog")
+        let catalog = scratch.file("catalog")
         let copy = Process()
         copy.executableURL = URL(fileURLWithPath: "/bin/cp")
-        copy.arguments = ["-r", "\(repositoryRoot)/Provisioning/catalog", catalogue]
+        copy.arguments = ["-r", "\(repositoryRoot)/Provisioning/catalog", catalog]
         try copy.run()
         await offPool { copy.waitUntilExit() }
-        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: catalogue + "/bundles").sorted().first)
-        let path = catalogue + "/bundles/" + bundle
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: catalog + "/bundles").sorted().first)
+        let path = catalog + "/bundles/" + bundle
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try (text + "\nitems: [this is not a mapping\n").write(toFile: path, atomically: true, encoding: .utf8)
         let config = try String(contentsOfFile: try daemonConfiguration(in: scratch), encoding: .utf8)
-            .replacingOccurrences(of: "\(repositoryRoot)/Provisioning/catalog", with: catalogue)
+            .replacingOccurrences(of: "\(repositoryRoot)/Provisioning/catalog", with: catalog)
         try config.write(toFile: scratch.file("kiosk.yaml"), atomically: true, encoding: .utf8)
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let daemon = try Program("kioskd", ["--config", scratch.file("kiosk.yaml")], environment: ["NOTIFY_SOCKET": notify.address])
         #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
         let doctor = try await Program.run("kioskctl", ["doctor", "--socket", scratch.file("admin.sock")])
         #expect(doctor.status == 1)
-        #expect(doctor.stdout.contains("FAIL  catalogue: bundles:"))
+        #expect(doctor.stdout.contains("FAIL  catalog: bundles:"))
         #expect(doctor.stdout.contains(bundle + ":"))
         daemon.signal(SIGTERM)
         #expect(await daemon.finish().status == 0)

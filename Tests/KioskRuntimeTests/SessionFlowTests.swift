@@ -10,7 +10,7 @@ import NIOHTTP1
 import Testing
 
 /// A kioskd with the demo's simulated hardware (SAM reader, ESC/POS firmware on a pty, touch
-/// panel) and the shipped catalogue, templates, screen and sample shared data.
+/// panel) and the shipped catalog, templates, screen and sample shared data.
 struct SessionDaemon {
     let scratch: Scratch
     let daemon: Program

@@ -154,7 +154,7 @@ final class Program {
     }
 }
 
-/// The repository's root (for the shipped catalogue and calendar).
+/// The repository's root (for the shipped catalog and calendar).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 /// Writes a configuration for a daemon living entirely in `scratch`.

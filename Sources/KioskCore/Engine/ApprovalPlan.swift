@@ -13,7 +13,7 @@ public struct ApprovalPlan: Sendable, Hashable, Codable {
     /// everything it needs is decided. A cycle is returned as a problem naming its items in
     /// order, at the dependency that closes it. Dependencies on unknown items are ignored here
     /// (they are reported as dangling by validation).
-    public static func compute(for items: [ServiceItem], in bundle: BundleID = "") -> Result<ApprovalPlan, CatalogueProblem> {
+    public static func compute(for items: [ServiceItem], in bundle: BundleID = "") -> Result<ApprovalPlan, CatalogProblem> {
         let ids = Set(items.map(\.id))
         var byID: [ItemID: ServiceItem] = [:]
         for item in items where byID[item.id] == nil { byID[item.id] = item }
@@ -48,7 +48,7 @@ public struct ApprovalPlan: Sendable, Hashable, Codable {
                 let target = cycle[cycle.count - 1]
                 let index = byID[owner]?.dependsOn.firstIndex(of: target) ?? 0
                 return .failure(
-                    CatalogueProblem(
+                    CatalogProblem(
                         .dependencyCycle,
                         "dependency cycle: " + cycle.joined(separator: " needs ")
                             + " (no item of a cycle can ever be decided)",

@@ -4,7 +4,7 @@ public struct FormField: Sendable, Hashable {
     public var definition: FieldDefinition
     /// Where its value comes from (the best source listed).
     public var source: PrefillSource
-    /// Items that need it, in catalogue order.
+    /// Items that need it, in catalog order.
     public var items: [ItemID]
 }
 
@@ -24,7 +24,7 @@ public struct MaterialRequirement: Sendable, Hashable {
     public var definition: MaterialDefinition
     /// What happens to it.
     public var disposition: MaterialDisposition
-    /// Items that need it, in catalogue order.
+    /// Items that need it, in catalog order.
     public var items: [ItemID]
 }
 
@@ -39,16 +39,16 @@ public struct BundleBlueprint: Sendable {
     /// Stages of parallel approval.
     public let plan: ApprovalPlan
 
-    /// Compiles `bundle` against the catalogue's dictionaries; throws every problem of the
+    /// Compiles `bundle` against the catalog's dictionaries; throws every problem of the
     /// bundle if it is not valid.
     ///
     /// `selecting` limits the application to the items an applicant needs (a bundle lists
     /// alternatives such as early-retirement approvals that apply to some applicants only);
     /// every item a selected item depends on is included too, since its result is needed.
     /// `nil` selects every item.
-    public init(bundle full: ServiceBundle, catalogue: Catalogue, selecting: Set<ItemID>? = nil) throws(CatalogueError) {
-        let problems = catalogue.problems(in: full)
-        guard problems.isEmpty else { throw CatalogueError(bundle: full.id, problems: problems) }
+    public init(bundle full: ServiceBundle, catalog: Catalog, selecting: Set<ItemID>? = nil) throws(CatalogError) {
+        let problems = catalog.problems(in: full)
+        guard problems.isEmpty else { throw CatalogError(bundle: full.id, problems: problems) }
         var bundle = full
         if let selecting {
             let known = Set(full.items.map(\.id))
@@ -58,9 +58,9 @@ public struct BundleBlueprint: Sendable {
                     selecting.isEmpty
                     ? "no item selected"
                     : "bundle '\(full.id)' has no item \(unknown.map { "'\($0)'" }.joined(separator: ", "))"
-                throw CatalogueError(
+                throw CatalogError(
                     bundle: full.id,
-                    problems: [CatalogueProblem(.unknownItem, message, at: .bundleKey(full.id, "items"))])
+                    problems: [CatalogProblem(.unknownItem, message, at: .bundleKey(full.id, "items"))])
             }
             var included = Set<ItemID>()
             var pending = Array(selecting)
@@ -78,7 +78,7 @@ public struct BundleBlueprint: Sendable {
             for key in item.fields {
                 if let index = fieldIndex[key] {
                     form[index].items.append(item.id)
-                } else if let definition = catalogue.fields[key] {
+                } else if let definition = catalog.fields[key] {
                     fieldIndex[key] = form.count
                     form.append(FormField(definition: definition, source: definition.prefillSource, items: [item.id]))
                 }
@@ -86,7 +86,7 @@ public struct BundleBlueprint: Sendable {
             for id in item.materials {
                 if let index = materialIndex[id] {
                     materials[index].items.append(item.id)
-                } else if let definition = catalogue.materials[id] {
+                } else if let definition = catalog.materials[id] {
                     let disposition: MaterialDisposition =
                         definition.electronic ? .obtainedElectronically : definition.deferrable ? .deferrable : .required
                     materialIndex[id] = materials.count
@@ -96,7 +96,7 @@ public struct BundleBlueprint: Sendable {
         }
         switch ApprovalPlan.compute(for: bundle.items, in: bundle.id) {
         case let .success(plan): self.plan = plan
-        case let .failure(problem): throw CatalogueError(bundle: bundle.id, problems: [problem])
+        case let .failure(problem): throw CatalogError(bundle: bundle.id, problems: [problem])
         }
         self.bundle = bundle
         self.form = form

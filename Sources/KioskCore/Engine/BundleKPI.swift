@@ -1,5 +1,5 @@
 /// How much a bundle saves an applicant compared with handling its items one by one, measured
-/// on the catalogue definition alone (not on live cases), against the targets of the
+/// on the catalog definition alone (not on live cases), against the targets of the
 /// "高效办成一件事" reform. Each measure is a fraction between 0 and 1.
 public struct BundleKPI: Sendable, Hashable, Codable {
     /// Targets the reform sets.
@@ -38,7 +38,7 @@ public struct BundleKPI: Sendable, Hashable, Codable {
     public var timeReduction: Double
 
     /// 1 − `bundleSteps` ÷ (the sum over items of the steps each needs when handled alone,
-    /// `steps_alone` in the catalogue, 4 by default: consult, apply, be accepted, collect).
+    /// `steps_alone` in the catalog, 4 by default: consult, apply, be accepted, collect).
     public var stepReduction: Double
 
     /// Raw counts behind the measures, for the report.

@@ -102,7 +102,7 @@ public struct DeviceProfileCatalog: Sendable {
     }
 
     /// Loads every `*.yaml` file under `directory` (recordings and other non-profile folders
-    /// are skipped). A missing folder is an empty catalogue with one problem.
+    /// are skipped). A missing folder is an empty catalog with one problem.
     public static func load(directory: String) -> DeviceProfileCatalog {
         var catalog = DeviceProfileCatalog()
         let fileManager = FileManager.default

@@ -44,7 +44,7 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var profilesDir: String = "/usr/share/kiosk/devices"
         /// The database file; by default `kiosk.db` in the state folder.
         public var database: String?
-        /// The bundle catalogue (one YAML per bundle plus dictionaries).
+        /// The bundle catalog (one YAML per bundle plus dictionaries).
         public var catalogDir: String = "/var/lib/kiosk/catalog"
         /// The working-day calendar (one YAML per year).
         public var calendarDir: String = "/var/lib/kiosk/calendar"

@@ -100,7 +100,7 @@ public actor SessionController {
 
     private let kioskID: String
     private let settings: SessionSettings
-    private let catalogue: Catalogue?
+    private let catalog: Catalog?
     private let calendar: WorkingDayCalendar?
     private let store: CaseStore
     private let seal: CaseSeal
@@ -141,13 +141,13 @@ public actor SessionController {
     }
 
     public init(
-        kioskID: String, settings: SessionSettings, catalogue: Catalogue?, calendar: WorkingDayCalendar?, store: CaseStore,
+        kioskID: String, settings: SessionSettings, catalog: Catalog?, calendar: WorkingDayCalendar?, store: CaseStore,
         seal: CaseSeal, printQueue: PrintQueue?, bus: EventBus, cardReader: IDCardReaderControls,
         prefill: (any PrefillSourceLookup)?, redactor: Redactor, logger: Logger
     ) {
         self.kioskID = kioskID
         self.settings = settings
-        self.catalogue = catalogue
+        self.catalog = catalog
         self.calendar = calendar
         self.store = store
         self.seal = seal
@@ -241,7 +241,7 @@ public actor SessionController {
     public func offer() -> OfferView {
         OfferView(
             kioskID: kioskID, online: settings.platformOnline,
-            bundles: (catalogue?.bundles ?? []).map {
+            bundles: (catalog?.bundles ?? []).map {
                 OfferView.Bundle(id: $0.id, name: $0.name, leadDepartment: $0.leadDepartment, items: $0.items.count)
             },
             idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
@@ -269,15 +269,15 @@ public actor SessionController {
         var fresh = CitizenSession()
         do throws(SessionError) {
             if let bundle {
-                guard let catalogue else {
-                    throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalogue is not available)")
+                guard let catalog else {
+                    throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalog is not available)")
                 }
-                guard let definition = catalogue.bundle(bundle) else {
+                guard let definition = catalog.bundle(bundle) else {
                     throw SessionError(.wrongStep, "没有该事项 (no such service: \(bundle))")
                 }
                 let blueprint: BundleBlueprint
                 do {
-                    blueprint = try BundleBlueprint(bundle: definition, catalogue: catalogue)
+                    blueprint = try BundleBlueprint(bundle: definition, catalog: catalog)
                 } catch {
                     throw SessionError(.wrongStep, "该事项暂不能办理，请联系工作人员 (the service is misconfigured)")
                 }
@@ -540,7 +540,7 @@ public actor SessionController {
         guard generation == served, session.step == .progress, session.card?.idNumber == idNumber else { return }
         progress = cases.map { stored in
             let detail = stored.detail.flatMap { try? KioskJSON.decoder().decode(BundleCase.self, from: $0) }
-            let bundle = catalogue?.bundle(stored.bundleID)
+            let bundle = catalog?.bundle(stored.bundleID)
             let items = (bundle?.items ?? []).map { item in
                 let state = detail?.state(of: item.id) ?? .received
                 return ProgressCase.Item(name: item.name, department: item.department, state: state.rawValue, label: Self.label(state))

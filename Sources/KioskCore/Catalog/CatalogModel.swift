@@ -39,7 +39,7 @@ public enum FieldType: Sendable, Hashable {
     /// One of a fixed list of options.
     case enumeration([String])
 
-    /// The name used in catalogue files.
+    /// The name used in catalog files.
     public var name: String {
         switch self {
         case .text: "text"
@@ -52,7 +52,7 @@ public enum FieldType: Sendable, Hashable {
         }
     }
 
-    /// Every type name a catalogue file may use.
+    /// Every type name a catalog file may use.
     public static let names = ["text", "number", "date", "phone", "id_number", "credit_code", "enum"]
 }
 
@@ -223,8 +223,8 @@ public struct ServiceBundle: Sendable, Hashable {
     public func item(_ id: ItemID) -> ServiceItem? { items.first { $0.id == id } }
 }
 
-/// The whole catalogue: shared dictionaries and bundles.
-public struct Catalogue: Sendable {
+/// The whole catalog: shared dictionaries and bundles.
+public struct Catalog: Sendable {
     /// Field dictionary by key.
     public var fields: [FieldKey: FieldDefinition]
     /// Material dictionary by id.
@@ -232,7 +232,7 @@ public struct Catalogue: Sendable {
     /// Bundles in the order they were given.
     public var bundles: [ServiceBundle]
 
-    /// Creates a catalogue.
+    /// Creates a catalog.
     public init(fields: [FieldDefinition], materials: [MaterialDefinition], bundles: [ServiceBundle]) {
         self.fields = Dictionary(fields.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         self.materials = Dictionary(materials.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -1,5 +1,5 @@
-/// The part of a catalogue a problem is about, so that a loader can point at its line.
-public enum CatalogueSubject: Sendable, Hashable {
+/// The part of a catalog a problem is about, so that a loader can point at its line.
+public enum CatalogSubject: Sendable, Hashable {
     /// A bundle as a whole.
     case bundle(BundleID)
     /// One key of a bundle (`valid_until`, `items`, …).
@@ -16,8 +16,8 @@ public enum CatalogueSubject: Sendable, Hashable {
     case material(MaterialID)
 }
 
-/// One thing wrong with a catalogue, in words a technician can act on.
-public struct CatalogueProblem: Error, Sendable, Hashable, CustomStringConvertible {
+/// One thing wrong with a catalog, in words a technician can act on.
+public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem.
     public enum Code: String, Sendable, Hashable {
         case emptyBundle = "empty_bundle"
@@ -41,10 +41,10 @@ public struct CatalogueProblem: Error, Sendable, Hashable, CustomStringConvertib
     /// What is wrong.
     public var message: String
     /// Where it is.
-    public var subject: CatalogueSubject
+    public var subject: CatalogSubject
 
     /// Creates a problem.
-    public init(_ code: Code, _ message: String, at subject: CatalogueSubject) {
+    public init(_ code: Code, _ message: String, at subject: CatalogSubject) {
         self.code = code
         self.message = message
         self.subject = subject
@@ -55,14 +55,14 @@ public struct CatalogueProblem: Error, Sendable, Hashable, CustomStringConvertib
 }
 
 /// A bundle could not be compiled because its definition is wrong.
-public struct CatalogueError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The bundle concerned.
     public var bundle: BundleID
     /// Every problem found, not just the first.
-    public var problems: [CatalogueProblem]
+    public var problems: [CatalogProblem]
 
     /// Creates an error.
-    public init(bundle: BundleID, problems: [CatalogueProblem]) {
+    public init(bundle: BundleID, problems: [CatalogProblem]) {
         self.bundle = bundle
         self.problems = problems
     }
@@ -73,15 +73,15 @@ public struct CatalogueError: Error, Sendable, Hashable, CustomStringConvertible
     }
 }
 
-extension Catalogue {
-    /// Every problem in the catalogue: references to unknown fields and materials, dangling
+extension Catalog {
+    /// Every problem in the catalog: references to unknown fields and materials, dangling
     /// and circular dependencies, impossible limits and validity periods.
-    public func problems() -> [CatalogueProblem] {
-        var problems: [CatalogueProblem] = []
+    public func problems() -> [CatalogProblem] {
+        var problems: [CatalogProblem] = []
         for field in fields.values.sorted(by: { $0.key < $1.key }) {
             if case let .enumeration(options) = field.type, options.isEmpty {
                 problems.append(
-                    CatalogueProblem(
+                    CatalogProblem(
                         .enumWithoutOptions, "field '\(field.key)' is an enum but lists no options", at: .field(field.key)))
             }
         }
@@ -92,15 +92,15 @@ extension Catalogue {
     }
 
     /// Problems of one bundle.
-    public func problems(in bundle: ServiceBundle) -> [CatalogueProblem] {
-        var problems: [CatalogueProblem] = []
+    public func problems(in bundle: ServiceBundle) -> [CatalogProblem] {
+        var problems: [CatalogProblem] = []
         let b = bundle.id
         if bundle.items.isEmpty {
-            problems.append(CatalogueProblem(.emptyBundle, "bundle '\(b)' has no items", at: .bundleKey(b, "items")))
+            problems.append(CatalogProblem(.emptyBundle, "bundle '\(b)' has no items", at: .bundleKey(b, "items")))
         }
         if let until = bundle.validUntil, until < bundle.validFrom {
             problems.append(
-                CatalogueProblem(
+                CatalogProblem(
                     .invalidValidity, "valid_until \(until) is before valid_from \(bundle.validFrom)",
                     at: .bundleKey(b, "valid_until")))
         }
@@ -109,23 +109,23 @@ extension Catalogue {
         for item in bundle.items {
             if !seen.insert(item.id).inserted {
                 problems.append(
-                    CatalogueProblem(.duplicateItem, "item id '\(item.id)' is used twice in bundle '\(b)'", at: .item(b, item.id)))
+                    CatalogProblem(.duplicateItem, "item id '\(item.id)' is used twice in bundle '\(b)'", at: .item(b, item.id)))
             }
             for (key, limit) in [("legal_limit", item.legalLimit), ("promised_limit", item.promisedLimit)]
             where limit.days < 0 {
                 problems.append(
-                    CatalogueProblem(.invalidLimit, "\(key) must not be negative", at: .itemKey(b, item.id, key)))
+                    CatalogProblem(.invalidLimit, "\(key) must not be negative", at: .itemKey(b, item.id, key)))
             }
             if item.promisedLimit.workingDayEquivalent > item.legalLimit.workingDayEquivalent {
                 problems.append(
-                    CatalogueProblem(
+                    CatalogProblem(
                         .promiseExceedsLaw,
                         "promised limit (\(item.promisedLimit)) is longer than the legal limit (\(item.legalLimit))",
                         at: .itemKey(b, item.id, "promised_limit")))
             }
             if item.stepsAlone < 1 {
                 problems.append(
-                    CatalogueProblem(.invalidSteps, "steps_alone must be at least 1", at: .itemKey(b, item.id, "steps_alone")))
+                    CatalogProblem(.invalidSteps, "steps_alone must be at least 1", at: .itemKey(b, item.id, "steps_alone")))
             }
             problems += duplicates(item.fields, list: "fields", bundle: b, item: item.id)
             problems += duplicates(item.materials, list: "materials", bundle: b, item: item.id)
@@ -134,23 +134,23 @@ extension Catalogue {
                 var message = "unknown field '\(key)'"
                 if let guess = Self.closest(to: key, in: fields.keys) { message += " (did you mean '\(guess)'?)" }
                 problems.append(
-                    CatalogueProblem(.unknownField, message, at: .itemListEntry(b, item.id, "fields", index)))
+                    CatalogProblem(.unknownField, message, at: .itemListEntry(b, item.id, "fields", index)))
             }
             for (index, id) in item.materials.enumerated() where materials[id] == nil {
                 var message = "unknown material '\(id)'"
                 if let guess = Self.closest(to: id, in: materials.keys) { message += " (did you mean '\(guess)'?)" }
                 problems.append(
-                    CatalogueProblem(.unknownMaterial, message, at: .itemListEntry(b, item.id, "materials", index)))
+                    CatalogProblem(.unknownMaterial, message, at: .itemListEntry(b, item.id, "materials", index)))
             }
             for (index, dependency) in item.dependsOn.enumerated() {
                 if dependency == item.id {
                     problems.append(
-                        CatalogueProblem(
+                        CatalogProblem(
                             .selfDependency, "item '\(item.id)' depends on itself",
                             at: .itemListEntry(b, item.id, "depends_on", index)))
                 } else if !ids.contains(dependency) {
                     problems.append(
-                        CatalogueProblem(
+                        CatalogProblem(
                             .danglingDependency,
                             "item '\(item.id)' depends on '\(dependency)', which is not an item of bundle '\(b)'",
                             at: .itemListEntry(b, item.id, "depends_on", index)))
@@ -163,12 +163,12 @@ extension Catalogue {
         return problems
     }
 
-    private func duplicates(_ list: [String], list name: String, bundle: BundleID, item: ItemID) -> [CatalogueProblem] {
+    private func duplicates(_ list: [String], list name: String, bundle: BundleID, item: ItemID) -> [CatalogProblem] {
         var seen = Set<String>()
-        var problems: [CatalogueProblem] = []
+        var problems: [CatalogProblem] = []
         for (index, entry) in list.enumerated() where !seen.insert(entry).inserted {
             problems.append(
-                CatalogueProblem(
+                CatalogProblem(
                     .duplicateEntry, "'\(entry)' is listed twice in \(name)",
                     at: .itemListEntry(bundle, item, name, index)))
         }

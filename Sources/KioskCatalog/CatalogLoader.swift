@@ -3,10 +3,10 @@ import KioskCore
 import KioskFiles
 import Yams
 
-/// A catalogue read from a directory, with every problem found at its `file:line:column`.
-public struct LoadedCatalogue: Sendable {
+/// A catalog read from a directory, with every problem found at its `file:line:column`.
+public struct LoadedCatalog: Sendable {
     /// What could be read; bundles whose file has structural problems are left out.
-    public var catalogue: Catalogue
+    public var catalog: Catalog
     /// Every problem, sorted by file, line and column.
     public var problems: [FileProblem]
     /// Where each bundle came from, by bundle id.
@@ -14,27 +14,27 @@ public struct LoadedCatalogue: Sendable {
 
     /// Compiles `bundle` (by id or name), limited to `selecting` items and what they depend on
     /// when given; throws its problems if it is not valid.
-    public func blueprint(_ bundle: String, selecting: Set<ItemID>? = nil) throws(CatalogueLoadError) -> BundleBlueprint {
-        guard let definition = catalogue.bundle(bundle) else {
-            let known = catalogue.bundles.map(\.id).joined(separator: ", ")
-            throw CatalogueLoadError(code: .unknownBundle, message: "no bundle '\(bundle)' in the catalogue (known: \(known))")
+    public func blueprint(_ bundle: String, selecting: Set<ItemID>? = nil) throws(CatalogLoadError) -> BundleBlueprint {
+        guard let definition = catalog.bundle(bundle) else {
+            let known = catalog.bundles.map(\.id).joined(separator: ", ")
+            throw CatalogLoadError(code: .unknownBundle, message: "no bundle '\(bundle)' in the catalog (known: \(known))")
         }
         do {
-            return try BundleBlueprint(bundle: definition, catalogue: catalogue, selecting: selecting)
+            return try BundleBlueprint(bundle: definition, catalog: catalog, selecting: selecting)
         } catch {
-            throw CatalogueLoadError(code: .invalidBundle, message: error.description)
+            throw CatalogLoadError(code: .invalidBundle, message: error.description)
         }
     }
 }
 
-/// The catalogue could not be used.
-public struct CatalogueLoadError: Error, Sendable, CustomStringConvertible {
+/// The catalog could not be used.
+public struct CatalogLoadError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure.
     public enum Code: String, Sendable {
         case unknownBundle = "unknown_bundle"
         case invalidBundle = "invalid_bundle"
         case unreadableDirectory = "unreadable_directory"
-        case invalidCatalogue = "invalid_catalogue"
+        case invalidCatalog = "invalid_catalog"
     }
 
     /// Kind of failure.
@@ -52,9 +52,9 @@ public struct CatalogueLoadError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Reads a catalogue directory: `fields.yaml` (the field dictionary), `materials.yaml` (the
+/// Reads a catalog directory: `fields.yaml` (the field dictionary), `materials.yaml` (the
 /// material dictionary) and every other `*.yaml` below it, one bundle per file.
-public enum CatalogueLoader {
+public enum CatalogLoader {
     /// File holding the field dictionary.
     public static let fieldsFile = "fields.yaml"
     /// File holding the material dictionary.
@@ -87,16 +87,16 @@ public enum CatalogueLoader {
             ])),
     ])
 
-    /// Loads the catalogue under `directory`. Never throws: an unreadable directory or file is
+    /// Loads the catalog under `directory`. Never throws: an unreadable directory or file is
     /// a problem in the result like any other.
-    public static func load(directory: String) -> LoadedCatalogue {
+    public static func load(directory: String) -> LoadedCatalog {
         var problems: [FileProblem] = []
-        var locations: [CatalogueSubject: SourceLocation] = [:]
+        var locations: [CatalogSubject: SourceLocation] = [:]
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         var bundlePaths: [String] = []
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory) || !isDirectory.boolValue {
-            problems.append(FileProblem(SourceLocation(file: base, line: 1), "is not a catalogue directory"))
+            problems.append(FileProblem(SourceLocation(file: base, line: 1), "is not a catalog directory"))
         } else if let walker = FileManager.default.enumerator(atPath: base) {
             for case let relative as String in walker
             where relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
@@ -128,8 +128,8 @@ public enum CatalogueLoader {
             bundleFiles[bundle.id] = path
             bundles.append(bundle)
         }
-        let catalogue = Catalogue(fields: fields, materials: materials, bundles: bundles)
-        for problem in catalogue.problems() {
+        let catalog = Catalog(fields: fields, materials: materials, bundles: bundles)
+        for problem in catalog.problems() {
             let location = locate(problem.subject, locations, bundleFiles) ?? SourceLocation(file: base, line: 1)
             problems.append(FileProblem(location, problem.message))
         }
@@ -137,7 +137,7 @@ public enum CatalogueLoader {
             ($0.location.file, $0.location.line, $0.location.column ?? 0, $0.message)
                 < ($1.location.file, $1.location.line, $1.location.column ?? 0, $1.message)
         }
-        return LoadedCatalogue(catalogue: catalogue, problems: problems, bundleFiles: bundleFiles)
+        return LoadedCatalog(catalog: catalog, problems: problems, bundleFiles: bundleFiles)
     }
 
     private static func open(_ path: String, _ problems: inout [FileProblem]) -> YAMLFile? {
@@ -151,7 +151,7 @@ public enum CatalogueLoader {
 
     /// The location of a subject, falling back to the enclosing item or bundle.
     private static func locate(
-        _ subject: CatalogueSubject, _ locations: [CatalogueSubject: SourceLocation], _ files: [BundleID: String]
+        _ subject: CatalogSubject, _ locations: [CatalogSubject: SourceLocation], _ files: [BundleID: String]
     ) -> SourceLocation? {
         if let location = locations[subject] { return location }
         switch subject {
@@ -167,7 +167,7 @@ public enum CatalogueLoader {
     }
 
     private static func readFields(
-        _ file: YAMLFile, _ problems: inout [FileProblem], _ locations: inout [CatalogueSubject: SourceLocation]
+        _ file: YAMLFile, _ problems: inout [FileProblem], _ locations: inout [CatalogSubject: SourceLocation]
     ) -> [FieldDefinition] {
         var reader = NodeReader(file)
         reader.checkKeys(fieldShape)
@@ -227,7 +227,7 @@ public enum CatalogueLoader {
     }
 
     private static func readMaterials(
-        _ file: YAMLFile, _ problems: inout [FileProblem], _ locations: inout [CatalogueSubject: SourceLocation]
+        _ file: YAMLFile, _ problems: inout [FileProblem], _ locations: inout [CatalogSubject: SourceLocation]
     ) -> [MaterialDefinition] {
         var reader = NodeReader(file)
         reader.checkKeys(materialShape)
@@ -282,7 +282,7 @@ public enum CatalogueLoader {
     }
 
     private static func readBundle(
-        _ file: YAMLFile, _ problems: inout [FileProblem], _ locations: inout [CatalogueSubject: SourceLocation]
+        _ file: YAMLFile, _ problems: inout [FileProblem], _ locations: inout [CatalogSubject: SourceLocation]
     ) -> ServiceBundle? {
         var reader = NodeReader(file)
         reader.checkKeys(bundleShape)
