@@ -55,11 +55,11 @@ let package = Package(
         ),
 
         // The 一件事 catalog and working-day calendar loaded from YAML with located problems.
-        .target(
-            name: "KioskCatalog",
-            dependencies: ["KioskCore", "KioskFiles", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
+        .target(name: "KioskCatalog", dependencies: ["KioskCore", "KioskFiles"], swiftSettings: strict),
+
+        // Wire types of the local and admin APIs, shared by kioskd and kioskctl: status, doctor,
+        // print jobs, store decisions, the session view and the one error body. Foundation only.
+        .target(name: "KioskAPI", dependencies: ["KioskCore"], swiftSettings: strict),
 
         // Devices: common device model, registry, event bus, drivers and simulators.
         .target(
@@ -76,7 +76,6 @@ let package = Package(
             name: "KioskDocuments",
             dependencies: [
                 "KioskCore", "KioskFiles", "CCairo", "CPango", "CQREncode",
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -96,7 +95,7 @@ let package = Package(
         .target(
             name: "KioskStore",
             dependencies: [
-                "KioskCore",
+                "KioskCore", "KioskAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,11 +103,33 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Local HTTP API (127.0.0.1) and admin API (unix socket), event stream.
+        // kiosk.yaml: the configuration types and their loader, for kioskd and kioskctl alike.
+        .target(
+            name: "KioskConfig",
+            dependencies: ["KioskCore", "KioskFiles", "KioskDevices", "KioskAPI"],
+            swiftSettings: strict
+        ),
+
+        // The citizen's visit: actions, submission, receipt printing, progress, prefill, idle
+        // watch; on-screen calibration. No HTTP.
+        .target(
+            name: "KioskSession",
+            dependencies: [
+                "KioskCore", "KioskAPI", "KioskDevices", "KioskDocuments", "KioskPrinting", "KioskStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The kiosk's side of sync with the platform: the outbox message format (the relay
+        // arrives with the platform contract).
+        .target(name: "KioskSync", dependencies: ["KioskCore", "KioskAPI", "KioskSession"], swiftSettings: strict),
+
+        // Routes and middleware of the local HTTP API (127.0.0.1) and the admin API (unix socket).
         .target(
             name: "KioskServer",
             dependencies: [
-                "KioskCore", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments",
+                "KioskCore", "KioskAPI", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments", "KioskSession",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,11 +139,12 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // The daemon's runtime: configuration, systemd notify, logging, service wiring.
+        // The daemon's wiring: services, systemd notify, logging, the doctor.
         .target(
             name: "KioskRuntime",
             dependencies: [
-                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskCatalog", "KioskPrinting",
+                "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
+                "KioskSync", "KioskCatalog", "KioskPrinting", "KioskDocuments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -137,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "kioskd",
             dependencies: [
-                "KioskRuntime", "KioskCore",
+                "KioskRuntime", "KioskCore", "KioskAPI", "KioskConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -148,8 +170,9 @@ let package = Package(
         .executableTarget(
             name: "kioskctl",
             dependencies: [
-                "KioskCore", "KioskFiles", "KioskDevices", "KioskStore", "KioskRuntime", "KioskServer", "KioskCatalog",
-                "KioskDocuments", "KioskPrinting",
+                // The technicians' tools and the wire types; never the server stack (Hummingbird,
+                // GRDB, ServiceLifecycle, Prometheus).
+                "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskCatalog", "KioskDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskRuntime", "KioskCatalog", "KioskDevices", "KioskDocuments",
+                "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -187,21 +210,30 @@ let package = Package(
         .testTarget(
             name: "KioskPrintingTests",
             dependencies: [
-                "KioskPrinting", "KioskDocuments", "KioskDevices",
+                "KioskPrinting", "KioskDocuments", "KioskDevices", "KioskCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
+            name: "KioskSessionTests",
+            dependencies: [
+                "KioskSession", "KioskSync", "KioskAPI", "KioskCore", "KioskStore", "KioskDevices", "KioskPrinting", "KioskDocuments",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "KioskStoreTests",
-            dependencies: ["KioskStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["KioskStore", "KioskAPI", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "KioskRuntimeTests",
             dependencies: [
                 "KioskRuntime", "KioskServer", "KioskStore", "KioskDevices", "KioskFiles", "KioskCore", "KioskPrinting",
-                "KioskDocuments",
+                "KioskDocuments", "KioskAPI", "KioskConfig", "KioskSession", "KioskSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,7 +1,6 @@
 import Foundation
 import KioskCore
 import KioskFiles
-import Yams
 
 /// The holiday data could not be loaded; every problem is located.
 public struct CalendarLoadError: Error, Sendable, CustomStringConvertible {
@@ -69,9 +68,9 @@ public enum CalendarLoader {
             reader.checkKeys(shape)
             if let arrangement = read(file, &reader) {
                 if let other = yearNodes[arrangement.year] {
-                    reader.report(file.root?.mapping?["year"], "year \(arrangement.year) is already given in \(other)")
+                    reader.report(file.child("year", of: file.root), "year \(arrangement.year) is already given in \(other)")
                 } else {
-                    yearNodes[arrangement.year] = file.location(of: file.root?.mapping?["year"])
+                    yearNodes[arrangement.year] = file.location(of: file.child("year", of: file.root))
                     arrangements.append(arrangement)
                 }
             }
@@ -105,7 +104,7 @@ public enum CalendarLoader {
                 continue
             }
             if to < from {
-                reader.report(mapping["to"], "holiday \(name) ends before it starts")
+                reader.report(mapping.node("to"), "holiday \(name) ends before it starts")
                 continue
             }
             periods.append(HolidayArrangement.Period(name: name, first: from, last: to))

@@ -1,7 +1,6 @@
 import Foundation
 import KioskCore
 import KioskFiles
-import Yams
 
 /// A catalog read from a directory, with every problem found at its `file:line:column`.
 public struct LoadedCatalog: Sendable {
@@ -204,17 +203,17 @@ public enum CatalogLoader {
                     case "enum": type = .enumeration(options)
                     default:
                         reader.report(
-                            mapping["type"], "unknown type '\(typeName)' (one of: \(FieldType.names.joined(separator: ", ")))")
+                            mapping.node("type"), "unknown type '\(typeName)' (one of: \(FieldType.names.joined(separator: ", ")))")
                     }
-                    if typeName != "enum", mapping["options"] != nil {
-                        reader.report(mapping["options"], "'options' only applies to fields of type enum")
+                    if typeName != "enum", mapping.node("options") != nil {
+                        reader.report(mapping.node("options"), "'options' only applies to fields of type enum")
                     }
                 }
                 let illustrative = reader.bool(mapping, "illustrative", default: false)
                 guard let key, let label, let type else { continue }
-                let location = file.location(of: mapping["key"])
+                let location = file.location(of: mapping.node("key"))
                 if let first = seen[key] {
-                    reader.report(mapping["key"], "field '\(key)' is already defined at line \(first.line)")
+                    reader.report(mapping.node("key"), "field '\(key)' is already defined at line \(first.line)")
                     continue
                 }
                 seen[key] = location
@@ -245,9 +244,9 @@ public enum CatalogLoader {
                 let original = reader.bool(mapping, "original", default: false)
                 let illustrative = reader.bool(mapping, "illustrative", default: false)
                 guard let id, let name else { continue }
-                let location = file.location(of: mapping["id"])
+                let location = file.location(of: mapping.node("id"))
                 if let first = seen[id] {
-                    reader.report(mapping["id"], "material '\(id)' is already defined at line \(first.line)")
+                    reader.report(mapping.node("id"), "material '\(id)' is already defined at line \(first.line)")
                     continue
                 }
                 seen[id] = location
@@ -262,7 +261,7 @@ public enum CatalogLoader {
         return result
     }
 
-    private static func readLimit(_ mapping: Node.Mapping, _ key: String, item: String, _ reader: inout NodeReader)
+    private static func readLimit(_ mapping: YAMLMapping, _ key: String, item: String, _ reader: inout NodeReader)
         -> TimeLimit?
     {
         guard let node = reader.value(mapping, key, in: "item '\(item)'", required: true),
@@ -274,7 +273,7 @@ public enum CatalogLoader {
         if let countingName {
             counting = DayCounting(rawValue: countingName)
             if counting == nil {
-                reader.report(limit["counting"], "'counting' must be working or natural, not '\(countingName)'")
+                reader.report(limit.node("counting"), "'counting' must be working or natural, not '\(countingName)'")
             }
         }
         guard let days, let counting else { return nil }
@@ -310,9 +309,9 @@ public enum CatalogLoader {
         }
         let bundleID = id ?? "?"
         if id != nil {
-            locations[.bundle(bundleID)] = file.location(of: root["id"])
-            for key in ["valid_until", "items"] where root[key] != nil {
-                locations[.bundleKey(bundleID, key)] = file.location(of: root[key])
+            locations[.bundle(bundleID)] = file.location(of: root.node("id"))
+            for key in ["valid_until", "items"] where root.node(key) != nil {
+                locations[.bundleKey(bundleID, key)] = file.location(of: root.node(key))
             }
         }
         var items: [ServiceItem] = []
@@ -330,10 +329,10 @@ public enum CatalogLoader {
             let steps = reader.integer(mapping, "steps_alone", in: what, required: false) ?? 4
             guard let itemID, let itemName, let department, let legal, let promised else { continue }
             if locations[.item(bundleID, itemID)] == nil {
-                locations[.item(bundleID, itemID)] = file.location(of: mapping["id"])
+                locations[.item(bundleID, itemID)] = file.location(of: mapping.node("id"))
                 for key in ["legal_limit", "promised_limit", "steps_alone", "depends_on", "fields", "materials"]
-                where mapping[key] != nil {
-                    locations[.itemKey(bundleID, itemID, key)] = file.location(of: mapping[key])
+                where mapping.node(key) != nil {
+                    locations[.itemKey(bundleID, itemID, key)] = file.location(of: mapping.node(key))
                 }
                 for (list, entries) in [("depends_on", dependsOn), ("fields", fields), ("materials", materials)] {
                     for (index, entry) in entries.enumerated() {

@@ -1,6 +1,5 @@
 import Foundation
 import KioskFiles
-import Yams
 
 /// The paper a document is laid out for.
 public enum PaperSize: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
@@ -232,7 +231,7 @@ extension DocumentTemplate {
         let yaml = try YAMLFile(text: text, file: file)
         if let problem = yaml.unknownKeys(Self.shape).first { throw problem }
         let raw = try yaml.decode(RawTemplate.self)
-        guard let root = yaml.root, let blockNodes = root.mapping?["blocks"], let sequence = blockNodes.sequence else {
+        guard let root = yaml.root, let sequence = yaml.items(of: yaml.child("blocks", of: root)) else {
             throw FileProblem(yaml.location(of: yaml.root), "missing required key 'blocks' (a list of blocks)")
         }
         var blocks: [TemplateBlock] = []
@@ -243,11 +242,11 @@ extension DocumentTemplate {
         let zoneName = raw.timeZone ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {
             throw FileProblem(
-                yaml.location(of: root.mapping?["timeZone"]), "unknown time zone '\(zoneName)' (e.g. Asia/Shanghai)")
+                yaml.location(of: yaml.child("timeZone", of: root)), "unknown time zone '\(zoneName)' (e.g. Asia/Shanghai)")
         }
         for (name, style) in raw.styles ?? [:] where !(4...72).contains(style.size) {
             throw FileProblem(
-                yaml.location(of: root.mapping?["styles"]), "style '\(name)': size must be 4–72 points")
+                yaml.location(of: yaml.child("styles", of: root)), "style '\(name)': size must be 4–72 points")
         }
         let styles = Self.defaultStyles.merging(raw.styles ?? [:]) { _, override in override }
         for (index, block) in blocks.enumerated() {

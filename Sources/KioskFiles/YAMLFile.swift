@@ -152,3 +152,22 @@ public struct YAMLFile {
         }
     }
 }
+
+/// A node of a parsed YAML document. Yams stays behind this module: the rest of the code names
+/// nodes through these aliases and reads them through ``YAMLFile`` and ``NodeReader``.
+public typealias YAMLNode = Node
+/// A YAML mapping node's pairs.
+public typealias YAMLMapping = Node.Mapping
+
+extension YAMLFile {
+    /// The value under `key` when `node` is a mapping.
+    public func child(_ key: String, of node: YAMLNode?) -> YAMLNode? { node?.mapping?[key] }
+
+    /// The entries when `node` is a sequence.
+    public func items(of node: YAMLNode?) -> [YAMLNode]? { node?.sequence.map { Array($0) } }
+}
+
+extension YAMLMapping {
+    /// The value under `key`, for readers outside this module (which do not import Yams).
+    public func node(_ key: String) -> YAMLNode? { self[key] }
+}

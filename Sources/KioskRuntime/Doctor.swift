@@ -1,10 +1,14 @@
 #if canImport(Glibc)
+import KioskCore
 import Glibc
 #endif
 import Foundation
 import KioskDevices
 import KioskFiles
+import KioskAPI
+import KioskConfig
 import KioskServer
+import KioskSession
 import KioskStore
 
 /// The checks behind `kioskctl doctor`: each says OK, WARN or FAIL, what was seen, and what

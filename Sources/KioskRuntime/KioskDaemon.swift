@@ -9,7 +9,11 @@ import KioskFiles
 import KioskDevices
 import KioskDocuments
 import KioskPrinting
+import KioskAPI
+import KioskConfig
 import KioskServer
+import KioskSession
+import KioskSync
 import KioskStore
 import Logging
 import NIOCore
@@ -52,7 +56,7 @@ public struct KioskDaemon: Sendable {
         do {
             store = try CaseStore(path: configuration.paths.databasePath, logger: logger)
         } catch {
-            throw DaemonError("the store cannot be opened: \(error.message)")
+            throw DaemonError(.store, "the store cannot be opened: \(error.message)", cause: error)
         }
 
         let profiles = DeviceProfileCatalog.load(directory: configuration.paths.profilesDir)
@@ -67,7 +71,7 @@ public struct KioskDaemon: Sendable {
                 at: (configuration.paths.stateDir as NSString).appendingPathComponent("seal.key"),
                 mayCreate: await store.summary().cases == 0)
         } catch {
-            throw DaemonError("the seal key cannot be used: \(error.message)")
+            throw DaemonError(.sealKey, "the seal key cannot be used: \(error.message)", cause: error)
         }
 
         let bus = EventBus()
@@ -89,8 +93,9 @@ public struct KioskDaemon: Sendable {
         ).drivers()
         let session = SessionController(
             kioskID: configuration.kiosk.id, settings: Self.sessionSettings(configuration), catalog: loadedCatalog,
-            calendar: calendar, store: store, seal: seal, printQueue: printQueue, bus: bus, cardReader: cardReader,
-            prefill: Self.loadSharedData(configuration.paths.sharedData, logger: logger), redactor: redactor, logger: logger)
+            calendar: calendar, store: store, seal: seal, outbox: CaseMessageFormat(), printQueue: printQueue, bus: bus,
+            cardReader: cardReader, prefill: Self.loadSharedData(configuration.paths.sharedData, logger: logger), redactor: redactor,
+            logger: logger)
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
 
@@ -128,7 +133,7 @@ public struct KioskDaemon: Sendable {
             printQueue: printQueue)
 
         let localAPI = Application(
-            router: LocalAPI.router(environment: environment),
+            router: LocalAPI.router(environment: environment, logger: logger),
             configuration: .init(address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "kioskd"),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.api.host):\($0.port ?? 0)" } ?? "?"
@@ -183,7 +188,7 @@ public struct KioskDaemon: Sendable {
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
-            throw DaemonError("kioskd stopped on an error: \(error)")
+            throw DaemonError(.stopped, "kioskd stopped on an error: \(error)", cause: error)
         }
         try? FileManager.default.removeItem(atPath: socketPath)
         logger.notice("kioskd stopped cleanly")
@@ -248,6 +253,8 @@ public struct KioskDaemon: Sendable {
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
         settings.queryServices = configuration.session.queryServices
+        // The loader refused unknown zones; the default stands for configurations built in code.
+        settings.timeZone = TimeZone(identifier: configuration.kiosk.timeZone) ?? settings.timeZone
         let printer =
             configuration.devices.first { $0.id == configuration.session.receiptPrinter }
             ?? configuration.devices.first { $0.kind == .receiptPrinter }
@@ -276,10 +283,10 @@ public struct KioskDaemon: Sendable {
             do {
                 try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
             } catch {
-                throw DaemonError("cannot create \(folder): \(error.localizedDescription); check the paths in the configuration")
+                throw DaemonError(.folders, "cannot create \(folder): \(error.localizedDescription); check the paths in the configuration")
             }
             guard access(folder, W_OK) == 0 else {
-                throw DaemonError("\(folder) is not writable by this user; check its owner or the paths in the configuration")
+                throw DaemonError(.folders, "\(folder) is not writable by this user; check its owner or the paths in the configuration")
             }
         }
     }
@@ -289,7 +296,7 @@ public struct KioskDaemon: Sendable {
     static func removeStaleSocket(at path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         if UnixSocket.canConnect(to: path) {
-            throw DaemonError("another kioskd is already running (its admin socket \(path) answers)")
+            throw DaemonError(.alreadyRunning, "another kioskd is already running (its admin socket \(path) answers)")
         }
         try? FileManager.default.removeItem(atPath: path)
     }
@@ -310,12 +317,6 @@ public struct KioskDaemon: Sendable {
             logger.error("Admin socket mode could not be set to 0660", metadata: ["errno": "\(errno)"])
         }
     }
-}
-
-/// Why the daemon could not start or had to stop, in words for the technician.
-public struct DaemonError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// A tiny probe of unix sockets, for stale-socket detection.

@@ -1,6 +1,9 @@
 import Foundation
+import KioskAPI
+import KioskCore
 import KioskDevices
 import KioskPrinting
+import KioskSession
 import KioskStore
 import Prometheus
 

@@ -1,4 +1,5 @@
 import Foundation
+import KioskAPI
 import GRDB
 
 /// A case as the store keeps it: everything personal is already sealed in `sealed`.
@@ -30,22 +31,6 @@ public struct NewCase: Sendable {
         self.sealed = sealed
         self.outboxPayload = outboxPayload
     }
-}
-
-/// What the status API and `kioskctl status` show about the store.
-public struct StoreSummary: Codable, Sendable, Hashable {
-    /// `open` or `quarantined`.
-    public var condition: String
-    public var path: String
-    public var acceptsCases: Bool
-    public var sizeBytes: Int64
-    public var cases: Int
-    /// Outbox rows not yet acknowledged by the platform.
-    public var syncQueueDepth: Int
-    /// When the oldest unacknowledged row was queued.
-    public var oldestUnsentAt: Date?
-    public var migrations: [String]
-    public var quarantine: Quarantine?
 }
 
 extension CaseStore {

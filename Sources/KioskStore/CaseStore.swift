@@ -1,4 +1,5 @@
 import Foundation
+import KioskAPI
 import GRDB
 import Logging
 

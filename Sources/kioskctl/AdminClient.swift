@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import KioskRuntime
-import KioskServer
+import KioskAPI
+import KioskConfig
 import NIOCore
 import NIOHTTP1
 
@@ -60,7 +60,7 @@ struct AdminClient {
         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
         let data = Data(body.readableBytesView)
         guard response.status == .ok else {
-            if let problem = try? KioskJSON.decoder().decode(APIErrorBody.self, from: data) {
+            if let problem = try? KioskJSON.decoder().decode(ErrorBody.self, from: data) {
                 throw CLIFailure(problem.error.message, exitCode: 1)
             }
             throw CLIFailure("kioskd answered \(response.status.code) to \(path)", exitCode: 1)

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import KioskAPI
+import KioskConfig
 import KioskFiles
-import KioskRuntime
 
 extension KioskCtl {
     struct Config: AsyncParsableCommand {

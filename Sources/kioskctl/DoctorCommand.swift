@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KioskServer
+import KioskAPI
 
 extension KioskCtl {
     struct Doctor: AsyncParsableCommand {

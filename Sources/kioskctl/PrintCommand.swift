@@ -1,6 +1,7 @@
+import KioskCore
 import ArgumentParser
 import Foundation
-import KioskServer
+import KioskAPI
 import KioskDevices
 import KioskDocuments
 import KioskFiles

@@ -1,3 +1,4 @@
+import KioskCore
 import ArgumentParser
 import Foundation
 import KioskDevices

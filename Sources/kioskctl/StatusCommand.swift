@@ -1,8 +1,8 @@
+import KioskCore
 import ArgumentParser
 import Foundation
+import KioskAPI
 import KioskDevices
-import KioskServer
-import KioskStore
 
 extension KioskCtl {
     struct Status: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KioskStore
+import KioskAPI
 
 extension KioskCtl {
     struct Store: AsyncParsableCommand {

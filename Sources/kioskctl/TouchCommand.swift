@@ -1,10 +1,10 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KioskAPI
 import Glibc
 import KioskCore
 import KioskDevices
-import KioskServer
 import NIOCore
 
 extension KioskCtl {

@@ -1,5 +1,5 @@
+import KioskAPI
 import ArgumentParser
-import KioskRuntime
 
 extension KioskCtl {
     struct Version: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import KioskCore
+import KioskAPI
+import KioskConfig
 import KioskRuntime
 import Logging
 import Metrics

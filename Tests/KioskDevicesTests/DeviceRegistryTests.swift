@@ -1,3 +1,4 @@
+import KioskCore
 import Logging
 import Synchronization
 import Testing

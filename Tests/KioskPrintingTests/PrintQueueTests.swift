@@ -1,3 +1,4 @@
+import KioskCore
 import Foundation
 import KioskDevices
 import KioskDocuments

@@ -405,6 +405,31 @@ struct SessionFlowTests {
         #expect(try await kiosk.get("/api/v1/session", token: token).json["step"] as? String == "notice")
         _ = await kiosk.stop()
     }
+
+    @Test("Unknown paths, wrong methods and oversized bodies answer in the one JSON error shape, uncached, under the CSP")
+    func edgeErrors() async throws {
+        let kiosk = try await SessionDaemon.start()
+        func checkShape(_ answer: SessionDaemon.Answer, _ status: Int, _ code: String) {
+            #expect(answer.status == status)
+            let error = answer.json["error"] as? [String: Any]
+            #expect(error?["code"] as? String == code, "\(answer.text)")
+            #expect((error?["message"] as? String)?.isEmpty == false)
+            #expect(answer.header("Cache-Control") == "no-store")
+            #expect(answer.header("Content-Security-Policy")?.contains("default-src 'none'") == true)
+            #expect(answer.header("Content-Type")?.hasPrefix("application/json") == true)
+        }
+        checkShape(try await kiosk.get("/no/such/path"), 404, "not-found")
+        checkShape(try await kiosk.get("/api/v1/session/submit"), 405, "method-not-allowed")
+        #expect(try await kiosk.get("/api/v1/session/submit").header("Allow") == "POST")
+        checkShape(try await kiosk.request(.DELETE, "/api/v1/session"), 405, "method-not-allowed")
+        #expect(try await kiosk.request(.DELETE, "/api/v1/session").header("Allow") == "GET, HEAD, POST")
+        let png = String(repeating: "A", count: 1 << 20)
+        checkShape(try await kiosk.post("/api/v1/session/sign", token: "t", json: #"{"png":"\#(png)"}"#), 413, "body-too-large")
+        checkShape(try await kiosk.post("/api/v1/session", json: String(repeating: " ", count: 1 << 20)), 413, "body-too-large")
+        // Nothing of the request comes back in the answer.
+        #expect(try await kiosk.get("/%3Cscript%3E").text.contains("script") == false)
+        _ = await kiosk.stop()
+    }
 }
 
 @Suite("A case while the A4 printer (ippeveprinter behind a real cupsd) is out of paper", .serialized)

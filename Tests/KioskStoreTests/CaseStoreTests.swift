@@ -1,3 +1,4 @@
+import KioskAPI
 import Foundation
 import GRDB
 import Logging

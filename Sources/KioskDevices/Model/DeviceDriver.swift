@@ -1,3 +1,4 @@
+import KioskCore
 import Logging
 
 /// The code that owns one device: opens it, keeps its status in the registry current, and

@@ -1,3 +1,4 @@
+import KioskCore
 import Foundation
 
 /// A status-changed event: only what changed, raised from the state mutation itself.

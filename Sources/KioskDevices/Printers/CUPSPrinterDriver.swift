@@ -1,3 +1,4 @@
+import KioskCore
 import Logging
 
 /// Keeps a CUPS queue's status in the registry from its `printer-state` and

@@ -1,3 +1,5 @@
+import KioskCore
+
 /// IPP `printer-state` (RFC 8011 §5.4.11).
 public enum IPPPrinterState: Int, Sendable, Codable, CustomStringConvertible {
     case idle = 3

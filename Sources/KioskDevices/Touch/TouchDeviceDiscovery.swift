@@ -1,3 +1,4 @@
+import KioskCore
 import Foundation
 
 /// One `/dev/input/event*` node and what it is.

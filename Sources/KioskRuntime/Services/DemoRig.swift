@@ -1,7 +1,10 @@
 import Foundation
 import KioskCore
 import KioskDevices
+import KioskAPI
+import KioskConfig
 import KioskServer
+import KioskSession
 import Logging
 import Synchronization
 

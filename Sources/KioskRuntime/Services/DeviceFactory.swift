@@ -1,3 +1,5 @@
+import KioskConfig
+import KioskCore
 import Foundation
 import KioskDevices
 import Logging

@@ -1,6 +1,10 @@
+import KioskCore
 import KioskDevices
 import KioskPrinting
+import KioskAPI
+import KioskConfig
 import KioskServer
+import KioskSession
 import Logging
 import ServiceLifecycle
 

@@ -1,6 +1,9 @@
 import Foundation
 import KioskDevices
+import KioskAPI
+import KioskConfig
 import KioskServer
+import KioskSession
 import KioskStore
 import Logging
 import ServiceLifecycle

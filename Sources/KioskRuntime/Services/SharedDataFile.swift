@@ -1,7 +1,10 @@
 import Foundation
 import KioskCore
 import KioskFiles
+import KioskAPI
+import KioskConfig
 import KioskServer
+import KioskSession
 
 /// Shared government data and earlier applications for a few invented people, read from a
 /// YAML file: what the platform would answer, for `kioskd demo` and the tests, offline.

@@ -1,3 +1,5 @@
+import KioskCore
+
 /// The four real-time status requests, `DLE EOT n` (`10 04 n`).
 public enum ESCPOSStatusRequest: UInt8, Sendable, CaseIterable {
     /// n=1: printer status.

@@ -1,3 +1,4 @@
+import KioskCore
 import Dispatch
 import Foundation
 import Synchronization

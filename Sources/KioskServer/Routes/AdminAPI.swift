@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import KioskAPI
 import KioskCore
 import KioskDevices
 import KioskDocuments
 import KioskPrinting
+import KioskSession
 import KioskStore
 import Logging
 
@@ -13,25 +15,27 @@ public enum AdminAPI {
     /// Builds the router of the admin API.
     public static func router(environment: KioskAPIEnvironment, logger: Logger) -> Router<BasicRequestContext> {
         let router = Router()
+        let routes = Routes(router)
         router.add(middleware: NoStoreMiddleware())
-        let admin = router.group("/admin/v1")
+        router.add(middleware: ContentSecurityMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: routes.known, logger: logger))
 
-        admin.get("/status") { _, _ -> Response in
+        routes.get("/admin/v1/status") { _, _ -> Response in
             try JSONResponse.make(await environment.status())
         }
-        admin.get("/devices") { _, _ -> Response in
+        routes.get("/admin/v1/devices") { _, _ -> Response in
             try JSONResponse.make(await environment.registry.all())
         }
-        admin.get("/doctor") { _, _ -> Response in
+        routes.get("/admin/v1/doctor") { _, _ -> Response in
             try JSONResponse.make(await environment.doctor())
         }
-        admin.post("/store/recover") { _, _ -> Response in
+        routes.post("/admin/v1/store/recover") { _, _ -> Response in
             try await storeDecision(logger: logger) { try await environment.store.recover() }
         }
-        admin.post("/store/reset") { _, _ -> Response in
+        routes.post("/admin/v1/store/reset") { _, _ -> Response in
             try await storeDecision(logger: logger) { try await environment.store.reset() }
         }
-        admin.get("/print/jobs") { request, _ -> Response in
+        routes.get("/admin/v1/print/jobs") { request, _ -> Response in
             guard let queue = environment.printQueue else {
                 return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
             }
@@ -43,7 +47,7 @@ public enum AdminAPI {
                 }
             return try JSONResponse.make(jobs.map { PrintJobSummary($0) })
         }
-        admin.post("/print/reprint") { request, _ -> Response in
+        routes.post("/admin/v1/print/reprint") { request, _ -> Response in
             guard let queue = environment.printQueue else {
                 return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
             }
@@ -59,7 +63,7 @@ public enum AdminAPI {
             return try JSONResponse.make(PrintJobSummary(job))
         }
         // Long request: answers when every target was touched (or the time is up).
-        admin.post("/touch/calibrate") { request, _ -> Response in
+        routes.post("/admin/v1/touch/calibrate") { request, _ -> Response in
             guard let calibrator = environment.calibrator else {
                 return JSONResponse.error(.notFound, code: "no-touch-screen", message: "this kiosk has no touch screen configured")
             }
@@ -79,11 +83,11 @@ public enum AdminAPI {
             let seconds = request.uri.queryParameters.get("timeout").flatMap { Int($0) } ?? 120
             do {
                 return try JSONResponse.make(try await calibrator.calibrate(targets: targets, timeout: .seconds(max(5, min(seconds, 600)))))
-            } catch let error as ScreenCalibrator.Failure {
+            } catch let error as ScreenCalibrationError {
                 return JSONResponse.error(.conflict, code: "calibration-failed", message: error.message)
             }
         }
-        admin.post("/devices/:device/simulate/:condition") { _, context -> Response in
+        routes.post("/admin/v1/devices/:device/simulate/:condition") { _, context -> Response in
             let device = DeviceID(context.parameters.get("device") ?? "")
             guard let controls = environment.simulators[device] else {
                 return JSONResponse.error(.notFound, code: "no-simulator", message: "'\(device)' is not a simulated device")

@@ -1,13 +1,14 @@
 import Foundation
 import KioskDevices
 import KioskFiles
-import KioskServer
+import KioskAPI
+import KioskCore
 
 /// Reads `kiosk.yaml`, reporting every problem as `file:line: what is wrong`.
 public enum ConfigurationLoader {
     /// The keys `kiosk.yaml` may contain; anything else is a typo to report.
     static let shape: YAMLShape = .mapping([
-        "kiosk": .mapping(["id": .scalar, "site": .scalar, "division_code": .scalar, "number": .scalar]),
+        "kiosk": .mapping(["id": .scalar, "site": .scalar, "division_code": .scalar, "number": .scalar, "time_zone": .scalar]),
         "paths": .mapping([
             "state_dir": .scalar, "admin_socket": .scalar, "admin_group": .scalar, "profiles_dir": .scalar,
             "database": .scalar, "catalog_dir": .scalar, "calendar_dir": .scalar, "templates_dir": .scalar,
@@ -33,6 +34,7 @@ public enum ConfigurationLoader {
             var site: String?
             var division_code: Int?
             var number: Int?
+            var time_zone: String?
         }
         struct Session: Decodable {
             var idle_timeout_seconds: Double?
@@ -141,6 +143,12 @@ public enum ConfigurationLoader {
                     problems.append(FileProblem(at(["kiosk", "number"]), "kiosk.number must be between 1 and 9999 (this kiosk's number in the county)"))
                 }
                 configuration.kiosk.number = number
+            }
+            if let zone = kiosk.time_zone {
+                if TimeZone(identifier: zone) == nil {
+                    problems.append(FileProblem(at(["kiosk", "time_zone"]), "kiosk.time_zone must be a time zone name such as Asia/Shanghai, not '\(zone)'"))
+                }
+                configuration.kiosk.timeZone = zone
             }
         }
         if let session = decoded.session {

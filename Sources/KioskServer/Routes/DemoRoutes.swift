@@ -1,3 +1,4 @@
+import KioskCore
 import Foundation
 import Hummingbird
 import KioskDevices
@@ -34,22 +35,22 @@ enum DemoRoutes {
         var conditions: [String]
     }
 
-    static func add(to router: Router<BasicRequestContext>, demo: any DemoControls) {
-        router.get("/api/v1/demo") { _, _ -> Response in
+    static func add(to routes: Routes, demo: any DemoControls) {
+        routes.get("/api/v1/demo") { _, _ -> Response in
             try JSONResponse.make(Panel(cards: demo.sampleCards, conditions: ["paper-out", "paper-in", "unplug", "plug"]))
         }
-        router.post("/api/v1/demo/card/place/:card") { _, context -> Response in
+        routes.post("/api/v1/demo/card/place/:card") { _, context -> Response in
             let card = context.parameters.get("card") ?? ""
             guard demo.placeCard(card) else {
                 return JSONResponse.error(.notFound, code: "no-card", message: "no sample card '\(card)'")
             }
             return try JSONResponse.make(["placed": card])
         }
-        router.post("/api/v1/demo/card/lift") { _, _ -> Response in
+        routes.post("/api/v1/demo/card/lift") { _, _ -> Response in
             demo.liftCard()
             return try JSONResponse.make(["lifted": true])
         }
-        router.post("/api/v1/demo/touch/tap") { request, _ -> Response in
+        routes.post("/api/v1/demo/touch/tap") { request, _ -> Response in
             guard let x = request.uri.queryParameters.get("x").flatMap(Double.init),
                 let y = request.uri.queryParameters.get("y").flatMap(Double.init), (0...1).contains(x), (0...1).contains(y)
             else {
@@ -60,7 +61,7 @@ enum DemoRoutes {
             }
             return try JSONResponse.make(["x": x, "y": y])
         }
-        router.post("/api/v1/demo/device/:device/:condition") { _, context -> Response in
+        routes.post("/api/v1/demo/device/:device/:condition") { _, context -> Response in
             let device = DeviceID(context.parameters.get("device") ?? "")
             let condition = context.parameters.get("condition") ?? ""
             guard await demo.set(device: device, condition: condition) else {

@@ -1,7 +1,8 @@
 import Foundation
 import KioskDevices
 import KioskFiles
-import KioskServer
+import KioskAPI
+import KioskCore
 
 /// The daemon's configuration: one YAML file (`/etc/kiosk/kiosk.yaml` by default).
 ///
@@ -20,6 +21,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var divisionCode: Int = 410_721
         /// This kiosk's number in the county, 1–9999 (in receipt numbers).
         public var number: Int = 1
+        /// The kiosk's civil day (receipt numbers, promised dates): an IANA time zone name.
+        public var timeZone: String = "Asia/Shanghai"
     }
 
     /// The citizen's session on this site.

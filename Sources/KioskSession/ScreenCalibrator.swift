@@ -1,4 +1,5 @@
 import Foundation
+import KioskAPI
 import KioskCore
 import KioskDevices
 
@@ -14,27 +15,12 @@ public struct CalibrationTargetEvent: BusEvent, Hashable {
     public var y: Double
 }
 
-/// The answer of `POST /admin/v1/touch/calibrate`: the new matrix and how well it fits.
-public struct CalibrationReport: Codable, Sendable {
-    public var matrix: [Double]
-    public var rmsError: Double
-    public var worstError: Double
-    public var targets: [TouchPoint]
-    /// The touches, in panel orientation without the old calibration.
-    public var touches: [TouchPoint]
-}
-
 /// Runs the calibration procedure on the kiosk's own screen: shows each target, takes the
 /// next single-finger tap for it, and fits the matrix by least squares.
 ///
 /// The taps arrive calibrated with the matrix in use; they are mapped back through its
 /// inverse, so the new matrix replaces the old one rather than correcting it.
 public actor ScreenCalibrator {
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
-
     private let bus: EventBus
     private let current: CalibrationMatrix
     private let isScreenFree: @Sendable () async -> Bool
@@ -49,13 +35,13 @@ public actor ScreenCalibrator {
         self.isScreenFree = isScreenFree
     }
 
-    public func calibrate(targets: [TouchPoint], timeout: Duration) async throws(Failure) -> CalibrationReport {
-        guard !running else { throw Failure(message: "a calibration is already running on the screen") }
+    public func calibrate(targets: [TouchPoint], timeout: Duration) async throws(ScreenCalibrationError) -> CalibrationReport {
+        guard !running else { throw ScreenCalibrationError(.busy, "a calibration is already running on the screen") }
         guard await isScreenFree() else {
-            throw Failure(message: "a citizen is using the kiosk; calibrate when the attract screen is shown")
+            throw ScreenCalibrationError(.screenInUse, "a citizen is using the kiosk; calibrate when the attract screen is shown")
         }
         guard let inverse = current.inverse else {
-            throw Failure(message: "the configured touch.calibration cannot be inverted; remove it and calibrate again")
+            throw ScreenCalibrationError(.currentNotInvertible, "the configured touch.calibration cannot be inverted; remove it and calibrate again")
         }
         running = true
         defer { running = false }
@@ -97,7 +83,7 @@ public actor ScreenCalibrator {
         }
         guard let finished else {
             show("cancelled")
-            throw Failure(message: "not every target was touched within \(timeout.components.seconds) s; run the calibration again")
+            throw ScreenCalibrationError(.timedOut, "not every target was touched within \(timeout.components.seconds) s; run the calibration again")
         }
         session = finished
         show("done")
@@ -107,7 +93,7 @@ public actor ScreenCalibrator {
                 matrix: fit.matrix.values, rmsError: fit.rmsError, worstError: fit.worstError, targets: session.targets,
                 touches: session.touches)
         } catch {
-            throw Failure(message: "the touches do not give a usable calibration (\(error.message)); touch each target's centre and repeat")
+            throw ScreenCalibrationError(.unusableTouches, "the touches do not give a usable calibration (\(error.message)); touch each target's centre and repeat", cause: error)
         }
     }
 

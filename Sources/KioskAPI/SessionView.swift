@@ -1,43 +1,5 @@
 import Foundation
 import KioskCore
-import KioskPrinting
-
-/// The attract screen's offer: the bundles, and whether the platform is reachable.
-public struct OfferView: Encodable, Sendable {
-    public struct Bundle: Encodable, Sendable {
-        public var id: String
-        public var name: String
-        public var leadDepartment: String
-        public var items: Int
-    }
-
-    public var kioskID: String
-    public var online: Bool
-    public var bundles: [Bundle]
-    public var idleTimeoutSeconds: Int
-    /// "Query and print" services (need the platform).
-    public var queryServices: [QueryService]
-}
-
-/// A citizen's case as "check my progress" shows it.
-public struct ProgressCase: Encodable, Sendable, Hashable {
-    public struct Item: Encodable, Sendable, Hashable {
-        public var name: String
-        public var department: String
-        public var state: String
-        /// The state in the citizen's words.
-        public var label: String
-    }
-
-    public var receiptNumber: String
-    public var bundleName: String
-    public var receivedAt: Date
-    public var items: [Item]
-    /// Some result is ready to collect (统一出件).
-    public var ready: Bool
-    /// The receipt was reprinted in this session.
-    public var reprinted = false
-}
 
 /// Everything the screen needs to draw the current step, and nothing it does not: personal
 /// values appear only on the steps that show them, ID numbers masked.
@@ -47,6 +9,12 @@ public struct SessionView: Encodable, Sendable {
         public var remainingSeconds: Int
         /// The countdown is shown when `remainingSeconds` falls below this.
         public var countdownSeconds: Int
+
+        public init(timeoutSeconds: Int, remainingSeconds: Int, countdownSeconds: Int) {
+            self.timeoutSeconds = timeoutSeconds
+            self.remainingSeconds = remainingSeconds
+            self.countdownSeconds = countdownSeconds
+        }
     }
 
     public struct BundleInfo: Encodable, Sendable {
@@ -54,11 +22,24 @@ public struct SessionView: Encodable, Sendable {
             public var name: String
             public var department: String
             public var promisedDays: String
+
+            public init(name: String, department: String, promisedDays: String) {
+                self.name = name
+                self.department = department
+                self.promisedDays = promisedDays
+            }
         }
         public var id: String
         public var name: String
         public var leadDepartment: String
         public var items: [Item]
+
+        public init(id: String, name: String, leadDepartment: String, items: [Item]) {
+            self.id = id
+            self.name = name
+            self.leadDepartment = leadDepartment
+            self.items = items
+        }
     }
 
     public struct Field: Encodable, Sendable {
@@ -72,6 +53,17 @@ public struct SessionView: Encodable, Sendable {
         public var editable: Bool
         /// Shown as a question on the form (empty, or typed by the citizen); the rest is shown as known.
         public var asked: Bool
+
+        public init(key: String, label: String, type: String, options: [String]?, value: String?, source: String?, editable: Bool, asked: Bool) {
+            self.key = key
+            self.label = label
+            self.type = type
+            self.options = options
+            self.value = value
+            self.source = source
+            self.editable = editable
+            self.asked = asked
+        }
     }
 
     public struct Material: Encodable, Sendable {
@@ -80,18 +72,33 @@ public struct SessionView: Encodable, Sendable {
         public var original: Bool
         public var choice: MaterialChoice?
         public var allowed: [MaterialChoice]
+
+        public init(id: String, name: String, original: Bool, choice: MaterialChoice?, allowed: [MaterialChoice]) {
+            self.id = id
+            self.name = name
+            self.original = original
+            self.choice = choice
+            self.allowed = allowed
+        }
     }
 
     public struct ReceiptItem: Encodable, Sendable, Hashable {
         public var name: String
         public var department: String
         public var promisedBy: String?
+
+        public init(name: String, department: String, promisedBy: String?) {
+            self.name = name
+            self.department = department
+            self.promisedBy = promisedBy
+        }
     }
 
     public enum PrintState: Encodable, Sendable {
         case printing
         case printed
-        case onScreen(ScreenReceipt)
+        /// Shown on screen instead (printer out of paper or too slow): the status address and its QR code.
+        case onScreen(reason: String, qrSVG: String, statusURL: String)
         case failed
 
         private enum CodingKeys: String, CodingKey { case state, reason, qrSVG, statusURL }
@@ -102,11 +109,11 @@ public struct SessionView: Encodable, Sendable {
             case .printing: try container.encode("printing", forKey: .state)
             case .printed: try container.encode("printed", forKey: .state)
             case .failed: try container.encode("failed", forKey: .state)
-            case let .onScreen(receipt):
+            case let .onScreen(reason, qrSVG, statusURL):
                 try container.encode("on_screen", forKey: .state)
-                try container.encode(receipt.reason, forKey: .reason)
-                try container.encode(receipt.qrSVG, forKey: .qrSVG)
-                try container.encode(receipt.statusURL, forKey: .statusURL)
+                try container.encode(reason, forKey: .reason)
+                try container.encode(qrSVG, forKey: .qrSVG)
+                try container.encode(statusURL, forKey: .statusURL)
             }
         }
     }
@@ -115,6 +122,12 @@ public struct SessionView: Encodable, Sendable {
         public var number: String
         public var items: [ReceiptItem]
         public var print: PrintState
+
+        public init(number: String, items: [ReceiptItem], print: PrintState) {
+            self.number = number
+            self.items = items
+            self.print = print
+        }
     }
 
     public var step: SessionStep
@@ -134,7 +147,7 @@ public struct SessionView: Encodable, Sendable {
     public var receipt: Receipt?
     public var progress: [ProgressCase]?
 
-    init(step: SessionStep, alert: String?, cardPresent: Bool, idle: Idle, online: Bool, sequence: Int) {
+    public init(step: SessionStep, alert: String?, cardPresent: Bool, idle: Idle, online: Bool, sequence: Int) {
         self.step = step
         self.alert = alert
         self.cardPresent = cardPresent

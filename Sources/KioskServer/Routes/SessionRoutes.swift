@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KioskAPI
 import KioskCore
+import KioskSession
 import NIOCore
 
 /// The citizen session's REST endpoints. Every action but starting needs the session's
@@ -18,49 +20,39 @@ enum SessionRoutes {
     struct RateBody: Decodable { var level: Int }
     struct ReprintBody: Decodable { var receiptNumber: String }
 
-    struct ProblemBody: Encodable {
-        struct Detail: Encodable {
-            var code: String
-            var message: String
-            var fields: [String: String]?
-        }
-        var error: Detail
-    }
-
-    static func add(to router: Router<BasicRequestContext>, session: SessionController) {
-        router.get("/api/v1/offer") { _, _ -> Response in try JSONResponse.make(await session.offer()) }
-        router.post("/api/v1/services/:service") { _, context -> Response in
+    static func add(to routes: Routes, session: SessionController) {
+        routes.get("/api/v1/offer") { _, _ -> Response in try JSONResponse.make(await session.offer()) }
+        routes.post("/api/v1/services/:service") { _, context -> Response in
             let id = context.parameters.get("service") ?? ""
             do {
                 return try JSONResponse.make(try await session.query(id))
-            } catch let error as SessionController.Failure {
-                return try JSONResponse.make(
-                    ProblemBody(error: .init(code: error.code, message: error.message, fields: nil)),
-                    status: error.kind == .unavailable ? .serviceUnavailable : .notFound)
+            } catch let error as SessionFailure {
+                return problem(error)
             }
         }
-        router.post("/api/v1/session") { request, context -> Response in
+        routes.post("/api/v1/session") { request, context -> Response in
             let body = try await decode(StartBody.self, request, context)
             if let bundle = body.bundle, bundle.count > 64 || bundle.contains(where: { !$0.isASCII }) {
                 return JSONResponse.error(.badRequest, code: "invalid-bundle", message: "事项编号无效 (invalid service id)")
             }
             return try await answer { try await session.start(bundle: body.bundle) }
         }
-        router.get("/api/v1/session") { request, _ -> Response in
+        routes.get("/api/v1/session") { request, _ -> Response in
             try await answer { try await session.current(token: request.headers[tokenHeader]) }
         }
-        router.post("/api/v1/session/activity") { request, _ -> Response in
+        routes.post("/api/v1/session/activity") { request, _ -> Response in
             try await answer { try await session.activity(token: request.headers[tokenHeader]) }
         }
         // Each action has its own path (a parameter segment would lose to `form/confirm`'s
         // constant `form` in the router's trie).
         func action(_ path: String, _ make: @escaping @Sendable (Request, BasicRequestContext) async throws -> SessionAction) {
-            router.post("/api/v1/session/\(path)") { request, context -> Response in
+            routes.post("/api/v1/session/\(path)") { request, context -> Response in
                 let token = request.headers[tokenHeader]
                 let action: SessionAction
                 do {
                     action = try await make(request, context)
-                } catch let error as HTTPError {
+                } catch let error as HTTPError where error.status == .badRequest {
+                    // An oversized body (413) goes on to the error middleware as it is.
                     return JSONResponse.error(.badRequest, code: "bad-request", message: error.body ?? "请求格式有误")
                 }
                 return try await answer { try await session.perform(action, token: token) }
@@ -109,22 +101,24 @@ enum SessionRoutes {
     }
 
     static func answer(_ body: () async throws -> SessionView) async throws -> Response {
-        let view: SessionView
         do {
-            view = try await body()
-        } catch let error as SessionController.Failure {
-            let status: HTTPResponse.Status =
-                switch error.kind {
-                case .noSession: .conflict
-                case .refused: .unprocessableContent
-                case .unavailable: .serviceUnavailable
-                }
-            var fields: [String: String] = [:]
-            for problem in error.problems where fields[problem.field] == nil { fields[problem.field] = problem.message }
-            return try JSONResponse.make(
-                ProblemBody(error: .init(code: error.code, message: error.message, fields: fields.isEmpty ? nil : fields)),
-                status: status)
+            return try JSONResponse.make(try await body())
+        } catch let error as SessionFailure {
+            return problem(error)
         }
-        return try JSONResponse.make(view)
+    }
+
+    /// A session failure in the one error shape; `code` is the precise reason the page branches on.
+    static func problem(_ failure: SessionFailure) -> Response {
+        let status: HTTPResponse.Status =
+            switch failure.code {
+            case .noSession: .conflict
+            case .unavailable: .serviceUnavailable
+            case .unknown: .notFound
+            default: .unprocessableContent
+            }
+        var fields: [String: String] = [:]
+        for problem in failure.problems where fields[problem.field] == nil { fields[problem.field] = problem.message }
+        return JSONResponse.error(status, code: failure.reason, message: failure.message, fields: fields)
     }
 }

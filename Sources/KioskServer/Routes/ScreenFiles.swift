@@ -11,15 +11,15 @@ enum ScreenFiles {
         "svg": "image/svg+xml", "png": "image/png", "woff2": "font/woff2", "json": "application/json; charset=utf-8",
     ]
 
-    static func add(to router: Router<BasicRequestContext>, folder: String) {
+    static func add(to routes: Routes, folder: String) {
         let files = load(folder)
-        router.get("/") { _, _ -> Response in
+        routes.get("/") { _, _ -> Response in
             guard let index = files["index.html"] else {
                 return JSONResponse.error(.notFound, code: "no-screen", message: "the screen's files are missing from \(folder)")
             }
             return response(index, type: types["html"]!)
         }
-        router.get("/screen/:file") { _, context -> Response in
+        routes.get("/screen/:file") { _, context -> Response in
             let name = context.parameters.get("file") ?? ""
             guard let bytes = files[name], let ext = name.split(separator: ".").last, let type = types[String(ext)] else {
                 return JSONResponse.error(.notFound, code: "not-found", message: "no such file")

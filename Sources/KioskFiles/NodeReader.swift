@@ -1,23 +1,22 @@
 import KioskCore
-import KioskFiles
 import Yams
 
 /// Reads values out of a YAML file's nodes, collecting every problem at its line and column
 /// instead of stopping at the first, so that `catalog lint` lists all of them at once.
-struct NodeReader {
-    let file: YAMLFile
-    var problems: [FileProblem] = []
+public struct NodeReader {
+    public let file: YAMLFile
+    public var problems: [FileProblem] = []
 
-    init(_ file: YAMLFile) {
+    public init(_ file: YAMLFile) {
         self.file = file
     }
 
-    mutating func report(_ node: Node?, _ message: String) {
+    public mutating func report(_ node: Node?, _ message: String) {
         problems.append(FileProblem(file.location(of: node), message))
     }
 
     /// The node's mapping, or a problem saying a mapping was expected.
-    mutating func mapping(_ node: Node?, _ what: String) -> Node.Mapping? {
+    public mutating func mapping(_ node: Node?, _ what: String) -> Node.Mapping? {
         guard let node else { return nil }
         guard let mapping = node.mapping else {
             report(node, "\(what) must be a mapping of keys to values")
@@ -27,14 +26,14 @@ struct NodeReader {
     }
 
     /// The value of `key`, reporting it missing at the mapping when `required`.
-    mutating func value(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool) -> Node? {
+    public mutating func value(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool) -> Node? {
         if let node = mapping[key] { return node }
         if required { report(.mapping(mapping), "missing required key '\(key)' in \(what)") }
         return nil
     }
 
     /// A non-empty string.
-    mutating func string(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> String? {
+    public mutating func string(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> String? {
         guard let node = value(mapping, key, in: what, required: required) else { return nil }
         guard case let .scalar(scalar) = node, !scalar.string.isEmpty else {
             report(node, "'\(key)' must be a non-empty text")
@@ -44,7 +43,7 @@ struct NodeReader {
     }
 
     /// A whole number.
-    mutating func integer(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> Int? {
+    public mutating func integer(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> Int? {
         guard let node = value(mapping, key, in: what, required: required) else { return nil }
         guard let text = node.scalar?.string, let number = Int(text) else {
             report(node, "'\(key)' must be a whole number")
@@ -54,7 +53,7 @@ struct NodeReader {
     }
 
     /// `true` or `false`; `defaultValue` when absent.
-    mutating func bool(_ mapping: Node.Mapping, _ key: String, default defaultValue: Bool) -> Bool {
+    public mutating func bool(_ mapping: Node.Mapping, _ key: String, default defaultValue: Bool) -> Bool {
         guard let node = mapping[key] else { return defaultValue }
         switch node.scalar?.string {
         case "true": return true
@@ -66,7 +65,7 @@ struct NodeReader {
     }
 
     /// A date written `YYYY-MM-DD`.
-    mutating func date(_ node: Node, _ what: String) -> CivilDate? {
+    public mutating func date(_ node: Node, _ what: String) -> CivilDate? {
         guard let text = node.scalar?.string, let date = CivilDate(iso: text) else {
             report(node, "\(what) must be a date written YYYY-MM-DD")
             return nil
@@ -75,14 +74,14 @@ struct NodeReader {
     }
 
     /// A date under `key`.
-    mutating func date(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> CivilDate? {
+    public mutating func date(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> CivilDate? {
         guard let node = value(mapping, key, in: what, required: required) else { return nil }
         if required == false, ["null", "~", ""].contains(node.scalar?.string ?? "") { return nil }
         return date(node, "'\(key)'")
     }
 
     /// A list of nodes.
-    mutating func list(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> [Node]? {
+    public mutating func list(_ mapping: Node.Mapping, _ key: String, in what: String, required: Bool = true) -> [Node]? {
         guard let node = value(mapping, key, in: what, required: required) else { return nil }
         guard let sequence = node.sequence else {
             report(node, "'\(key)' must be a list")
@@ -92,7 +91,7 @@ struct NodeReader {
     }
 
     /// A list of non-empty strings with each one's node.
-    mutating func strings(_ mapping: Node.Mapping, _ key: String, in what: String) -> [(String, Node)] {
+    public mutating func strings(_ mapping: Node.Mapping, _ key: String, in what: String) -> [(String, Node)] {
         guard let nodes = list(mapping, key, in: what, required: false) else { return [] }
         var result: [(String, Node)] = []
         for node in nodes {
@@ -106,7 +105,7 @@ struct NodeReader {
     }
 
     /// Reports keys `shape` does not allow.
-    mutating func checkKeys(_ shape: YAMLShape) {
+    public mutating func checkKeys(_ shape: YAMLShape) {
         problems += file.unknownKeys(shape)
     }
 }

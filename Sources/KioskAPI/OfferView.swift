@@ -1,0 +1,31 @@
+/// The attract screen's offer: the bundles, and whether the platform is reachable.
+public struct OfferView: Encodable, Sendable {
+    public struct Bundle: Encodable, Sendable {
+        public var id: String
+        public var name: String
+        public var leadDepartment: String
+        public var items: Int
+
+        public init(id: String, name: String, leadDepartment: String, items: Int) {
+            self.id = id
+            self.name = name
+            self.leadDepartment = leadDepartment
+            self.items = items
+        }
+    }
+
+    public var kioskID: String
+    public var online: Bool
+    public var bundles: [Bundle]
+    public var idleTimeoutSeconds: Int
+    /// "Query and print" services (need the platform).
+    public var queryServices: [QueryService]
+
+    public init(kioskID: String, online: Bool, bundles: [Bundle], idleTimeoutSeconds: Int, queryServices: [QueryService]) {
+        self.kioskID = kioskID
+        self.online = online
+        self.bundles = bundles
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.queryServices = queryServices
+    }
+}

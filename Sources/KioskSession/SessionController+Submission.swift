@@ -1,0 +1,91 @@
+import Logging
+import Foundation
+import KioskAPI
+import KioskCore
+import KioskStore
+
+/// What happens when the citizen taps 提交.
+///
+/// 1. The state machine checks the application is complete (card on the reader, every field,
+///    every material decided, the pledge signed where something is deferred).
+/// 2. The personal part is sealed.
+/// 3. One SQLite transaction numbers the receipt and commits the case, its first event and its
+///    outbox row (the platform's copy): either all of it is on disk, or nothing is.
+/// 4. Only then is the receipt queued for printing; the screen shows it at once and falls back
+///    to an on-screen receipt if the printer is out or slow.
+extension SessionController {
+    func submit() async throws(SessionError) {
+        guard !submitting else { throw SessionError(.wrongStep, "正在提交，请稍候 (already submitting)") }
+        let submission = try session.submission()
+        guard let blueprint = session.blueprint else { return }
+        submitting = true
+        defer { submitting = false }
+        let servedGeneration = generation
+        let now = clock.now()
+        let today = civilDay(now)
+        let caseID = CaseID(at: now)
+        let sealedApplication: Data
+        do {
+            sealedApplication = try seal.seal(
+                KioskJSON.encoder().encode(
+                    SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: submission.signaturePNG)))
+        } catch {
+            throw SessionError(.incomplete, "暂时无法保存申请，请联系工作人员 (the application could not be sealed)")
+        }
+        let (division, kiosk, kioskID, outbox) = (settings.divisionCode, settings.kioskNumber, self.kioskID, self.outbox)
+        let citizenKey = seal.citizenKey(idNumber: submission.idNumber)
+        let stored: NewCase
+        do {
+            stored = try await store.insertNumbered(dayTag: Self.dayTag(today)) { sequence in
+                guard let number = ReceiptNumber(division: division, day: today, kiosk: kiosk, sequence: sequence) else {
+                    throw StoreError(.other, "receipt number out of range (sequence \(sequence))")
+                }
+                let bundleCase = BundleCase(id: caseID, receipt: number, bundle: submission.bundle, day: today, at: now)
+                let message = try outbox.message(
+                    for: SubmittedApplication(
+                        caseID: caseID.description, receiptNumber: number.description, bundle: submission.bundle.id,
+                        bundleVersion: submission.bundle.version, kioskID: kioskID, receivedAt: now, materials: submission.materials,
+                        sealedApplication: sealedApplication))
+                return NewCase(
+                    id: caseID.description, receiptNumber: number.description, bundleID: submission.bundle.id, createdAt: now,
+                    sealed: sealedApplication, outboxPayload: message, citizenKey: citizenKey,
+                    detail: try KioskJSON.encoder().encode(bundleCase))
+            }
+        } catch {
+            logger.error("Case not stored", metadata: ["error": "\(error.code)", "bundle": "\(submission.bundle.id)"])
+            throw SessionError(
+                .incomplete,
+                error.code == .diskFull
+                    ? "终端存储空间不足，申请未能保存，请联系工作人员 (the kiosk's storage is full; nothing was submitted)"
+                    : "申请未能保存，请稍后重试或联系工作人员 (the application could not be stored; nothing was submitted)")
+        }
+        logger.notice("Case received", metadata: ["case": "\(stored.id)", "bundle": "\(stored.bundleID)"])
+        // The case is committed: from here on nothing may undo it, printing included. If the
+        // session ended while the commit was waiting (timeout, start over), the receipt still
+        // prints: the case exists and its citizen may be standing at the kiosk.
+        let stillShown = generation == servedGeneration && session.step == .review
+        if stillShown { try session.submitted(receiptNumber: stored.receiptNumber) }
+        let schedule = calendar.map { blueprint.schedule(from: today, calendar: $0) }
+        let items = blueprint.bundle.items.map { item in
+            let promised = schedule?.items.first { $0.item == item.id }?.promisedDeadline.date
+            return SessionView.ReceiptItem(name: item.name, department: item.department, promisedBy: promised?.description)
+        }
+        let document = receiptDocument(
+            number: stored.receiptNumber, at: now, blueprint: blueprint, submission: submission, items: items, today: today)
+        if stillShown {
+            submittedCase = SubmittedCase(caseID: stored.id, number: stored.receiptNumber, document: document, items: items, print: .printing)
+        } else {
+            logger.warning("Session ended while its case was committed; printing the receipt anyway", metadata: ["case": "\(stored.id)"])
+        }
+        await printReceipt(document)
+    }
+
+    /// The kiosk's civil day for `date`, in the site's time zone.
+    func civilDay(_ date: Date) -> CivilDate {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + settings.timeZone.secondsFromGMT(for: date)
+        return CivilDate(dayNumber: Int((Double(seconds) / 86400).rounded(.down)))
+    }
+
+    /// `20261130`: the day part of the receipt numbering's high-water mark.
+    static func dayTag(_ day: CivilDate) -> String { day.description.replacingOccurrences(of: "-", with: "") }
+}

@@ -1,0 +1,324 @@
+import Foundation
+import KioskAPI
+import KioskCore
+import KioskDevices
+import KioskDocuments
+import KioskPrinting
+import KioskStore
+import Logging
+
+/// Runs the one citizen session of the kiosk: validates every action, keeps the idle timer,
+/// follows the card reader, commits cases, prints receipts, and wipes everything at the end.
+///
+/// The parts live beside this file: `+Submission` (what happens when the citizen taps 提交),
+/// `+Receipt` (printing and the on-screen fallback), `+Progress` ("check my progress"),
+/// `+Prefill` (一次申报 多次复用), `+Idle` (the idle wipe) and `+View` (what the screen may show).
+public actor SessionController {
+    let kioskID: String
+    let settings: SessionSettings
+    let catalog: Catalog?
+    let calendar: WorkingDayCalendar?
+    let store: any SessionStore
+    let seal: CaseSeal
+    let outbox: any OutboxMessageFormat
+    let printQueue: PrintQueue?
+    let bus: EventBus
+    let cardReader: IDCardReaderControls
+    let prefill: (any PrefillSourceLookup)?
+    let redactor: Redactor
+    let logger: Logger
+    let clock: SessionClock
+
+    /// Subscribed at construction, so that no card event is lost before `run()` starts.
+    let events: EventBus.Subscription
+    var session = CitizenSession()
+    /// Wakes the idle watch when a session starts.
+    let (sessionStarts, sessionStarted) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// Work that outlives the action that started it (waiting for a receipt's print outcome,
+    /// reading the citizen's cases): `run()`'s task group runs it, so no task is left loose.
+    let (work, workQueue) = AsyncStream<@Sendable () async -> Void>.makeStream()
+    var token: SessionToken?
+    /// The monotonic time of the last touch or action.
+    var lastActivity: Duration
+    var sequence = 0
+    /// Personal values registered with the log redactor for this session, forgotten at its end.
+    var remembered: [String] = []
+    var submittedCase: SubmittedCase?
+    var progress: [ProgressCase] = []
+    /// Grows each time a session ends: work that waited (a commit, a store lookup) checks it
+    /// to know whether the session it served is still the one on screen.
+    var generation = 0
+    /// A submission is being committed: a second tap on 提交 must not commit a second case.
+    var submitting = false
+
+    /// The case submitted in this session, while its receipt is on screen.
+    struct SubmittedCase {
+        var caseID: String
+        var number: String
+        var document: KioskDocument
+        var items: [SessionView.ReceiptItem]
+        var print: SessionView.PrintState
+    }
+
+    public init(
+        kioskID: String, settings: SessionSettings, catalog: Catalog?, calendar: WorkingDayCalendar?, store: any SessionStore,
+        seal: CaseSeal, outbox: any OutboxMessageFormat, printQueue: PrintQueue?, bus: EventBus, cardReader: IDCardReaderControls,
+        prefill: (any PrefillSourceLookup)?, redactor: Redactor, logger: Logger, clock: SessionClock = .system
+    ) {
+        self.kioskID = kioskID
+        self.settings = settings
+        self.catalog = catalog
+        self.calendar = calendar
+        self.store = store
+        self.seal = seal
+        self.outbox = outbox
+        self.printQueue = printQueue
+        self.bus = bus
+        self.cardReader = cardReader
+        self.prefill = prefill
+        self.redactor = redactor
+        self.logger = logger
+        self.clock = clock
+        self.lastActivity = clock.uptime()
+        self.events = bus.subscribe()
+    }
+
+    // MARK: Running
+
+    /// Follows the card reader and the touch screen, wipes idle sessions and runs the
+    /// session's background work, until cancelled.
+    public func run() async {
+        let events = self.events
+        await withDiscardingTaskGroup { group in
+            group.addTask { [weak self] in
+                for await event in events {
+                    guard let self else { return }
+                    await self.handle(event)
+                }
+            }
+            group.addTask { [weak self] in await self?.watchIdleness() }
+            // Ends when this task is cancelled: the service's turn to stop.
+            for await job in work {
+                group.addTask(operation: job)
+            }
+            group.cancelAll()
+        }
+        cardReader.stopWantingCard()
+    }
+
+    /// Hands work to `run()`'s task group.
+    func schedule(_ job: @escaping @Sendable () async -> Void) {
+        workQueue.yield(job)
+    }
+
+    private func handle(_ event: any BusEvent) async {
+        switch event {
+        case let read as IDCardRead:
+            await cardRead(read.card)
+        case is IDCardRemoved:
+            if session.cardRemoved() {
+                end(reason: "card-removed")
+            } else if !session.isIdle {
+                touch()
+                changed("card-removed")
+            }
+        case is UserActivityEvent:
+            if !session.isIdle { touch() }
+        default:
+            break
+        }
+    }
+
+    private func cardRead(_ card: IDCardData) async {
+        guard [.card, .form, .materials, .review, .progressCard].contains(session.step) else { return }
+        remember(card.personalValues)
+        touch()
+        var known: [FieldKey: SessionFieldValue] = [:]
+        if session.step != .progressCard {
+            known = await prefillValues(idNumber: card.idNumber)
+        }
+        session.cardRead(card, prefill: known)
+        if session.step == .progress { loadProgress(idNumber: card.idNumber) }
+        updateCardDemand()
+        changed("card-read")
+    }
+
+    // MARK: Actions (the local API calls these)
+
+    /// Whether no citizen is using the kiosk (the technician may take the screen).
+    public var isIdle: Bool { session.isIdle }
+
+    /// The bundles offered on the attract screen (nothing personal; no token needed).
+    public func offer() -> OfferView {
+        OfferView(
+            kioskID: kioskID, online: settings.platformOnline,
+            bundles: (catalog?.bundles ?? []).map {
+                OfferView.Bundle(id: $0.id, name: $0.name, leadDepartment: $0.leadDepartment, items: $0.items.count)
+            },
+            idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
+    }
+
+    /// A "query and print" service was chosen. Its answer comes from the platform: offline,
+    /// the citizen is told so plainly, with what the kiosk can still do.
+    public func query(_ id: String) throws(SessionFailure) -> OfferView {
+        guard let service = settings.queryServices.first(where: { $0.id == id }) else {
+            throw SessionFailure(.unknown, reason: "unknown-service", "没有该服务 (no such service)")
+        }
+        guard settings.platformOnline else {
+            throw SessionFailure(
+                .unavailable, reason: "platform-offline",
+                "“\(service.name)”需要连接政务服务平台查询，当前网络不可用。您可以先办理“一件事”（离线收件后联网上报），或查询本终端的办件进度、补打回执。")
+        }
+        throw SessionFailure(.unavailable, reason: "not-connected", "“\(service.name)”尚未接入本终端，请到服务窗口办理。")
+    }
+
+    /// Starts a session for a bundle, or for "check my progress" (`bundle == nil`). Ends any
+    /// session left behind first: the kiosk has one screen and one citizen.
+    public func start(bundle: String?) throws(SessionFailure) -> SessionView {
+        var fresh = CitizenSession()
+        do throws(SessionError) {
+            if let bundle {
+                guard let catalog else {
+                    throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalog is not available)")
+                }
+                guard let definition = catalog.bundle(bundle) else {
+                    throw SessionError(.wrongStep, "没有该事项 (no such service: \(bundle))")
+                }
+                let blueprint: BundleBlueprint
+                do {
+                    blueprint = try BundleBlueprint(bundle: definition, catalog: catalog)
+                } catch {
+                    throw SessionError(.wrongStep, "该事项暂不能办理，请联系工作人员 (the service is misconfigured)")
+                }
+                try fresh.choose(blueprint)
+            } else {
+                try fresh.checkProgress()
+            }
+        } catch {
+            throw SessionFailure(refused: error)
+        }
+        // A valid start replaces whatever session was left behind, wiping it first.
+        if !session.isIdle { end(reason: "replaced") }
+        session = fresh
+        let token = SessionToken()
+        self.token = token
+        touch()
+        sessionStarted.yield()
+        updateCardDemand()
+        changed("started")
+        var view = view()
+        view.token = token.value
+        return view
+    }
+
+    /// The session as the screen shows it.
+    public func current(token: String?) throws(SessionFailure) -> SessionView {
+        try check(token)
+        return view()
+    }
+
+    /// One action of the citizen.
+    public func perform(_ action: SessionAction, token: String?) async throws(SessionFailure) -> SessionView {
+        try check(token)
+        touch()
+        do throws(SessionError) {
+            switch action {
+            case .acknowledgeNotice: try session.acknowledgeNotice()
+            case let .fill(values): try session.fill(values)
+            case .confirmForm: try session.confirmForm()
+            case let .material(id, choice): try session.choose(choice, for: id)
+            case let .sign(png):
+                guard png.count <= 512 * 1024, png.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
+                    throw SessionError(.signatureMissing, "签名图片无效，请重新签名 (the signature image is not valid)")
+                }
+                try session.sign(png)
+            case .confirmMaterials: try session.confirmMaterials()
+            case .back:
+                try session.back()
+                if session.isIdle {
+                    end(reason: "back")
+                    return view()
+                }
+            case .submit: try await submit()
+            case .finishReceipt: try session.finishReceipt()
+            case let .rate(level):
+                try session.rate(level)
+                await rate(level)
+                return view()
+            case let .reprint(number):
+                try await reprint(number)
+            case .startOver:
+                end(reason: "start-over")
+                return view()
+            }
+        } catch {
+            changed("refused")
+            throw SessionFailure(refused: error)
+        }
+        updateCardDemand()
+        changed(action.name)
+        return view()
+    }
+
+    /// The citizen touched the screen (or the page reported activity): the idle timer restarts.
+    public func activity(token: String?) throws(SessionFailure) -> SessionView {
+        try check(token)
+        touch()
+        return view()
+    }
+
+    /// Stores the 好差评 rating of the case just submitted and ends the visit.
+    private func rate(_ level: Int) async {
+        let caseID = submittedCase?.caseID
+        // Ended before the store is awaited: a second tap finds no session, not a second rating.
+        end(reason: "rated")
+        guard let caseID else { return }
+        do { try await store.recordRating(caseID: caseID, level: level, at: clock.now()) } catch {
+            logger.error("Rating not stored", metadata: ["error": "\(error.code)"])
+        }
+    }
+
+    // MARK: Ending
+
+    func end(reason: String) {
+        generation += 1
+        session = CitizenSession()
+        token = nil
+        submittedCase = nil
+        progress = []
+        redactor.forget(remembered)
+        remembered = []
+        updateCardDemand()
+        logger.info("Session ended", metadata: ["reason": "\(reason)"])
+        changed(reason)
+    }
+
+    func remember(_ values: [String]) {
+        let fresh = values.filter { !$0.isEmpty }
+        redactor.remember(fresh)
+        remembered += fresh
+    }
+
+    func touch() { lastActivity = clock.uptime() }
+
+    private func updateCardDemand() {
+        switch session.step {
+        case .card, .form, .materials, .review, .progressCard, .progress: cardReader.wantCard()
+        case .attract, .notice, .receipt, .rating: cardReader.stopWantingCard()
+        }
+    }
+
+    func changed(_ reason: String) {
+        sequence += 1
+        bus.publish(
+            SessionChanged(
+                step: session.step, reason: reason, sequence: sequence,
+                atMilliseconds: Int64((clock.now().timeIntervalSince1970 * 1000).rounded())))
+    }
+
+    private func check(_ presented: String?) throws(SessionFailure) {
+        guard let token, token.matches(presented) else {
+            throw SessionFailure(.noSession, reason: "no-session", "会话已结束，请重新开始 (the session has ended; start again)")
+        }
+    }
+}

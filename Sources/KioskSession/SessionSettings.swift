@@ -1,0 +1,31 @@
+import Foundation
+import KioskAPI
+import KioskCore
+import KioskDocuments
+
+/// How the citizen's session is set up on this site (from `kiosk.yaml`).
+public struct SessionSettings: Sendable, Equatable {
+    /// Without a touch or an action for this long, the session is wiped.
+    public var idleTimeout: Duration = .seconds(120)
+    /// The countdown shown before the wipe.
+    public var countdown: Duration = .seconds(30)
+    /// How long the citizen waits for the receipt before it is shown on screen instead.
+    public var printWait: Duration = .seconds(8)
+    /// The printer receipts go to, and its paper.
+    public var receiptPrinter: DeviceID?
+    public var receiptPaper: PaperSize = .receipt80
+    /// 6-digit administrative division code and this kiosk's number in it (receipt numbers).
+    public var divisionCode: Int = 410_721
+    public var kioskNumber: Int = 1
+    /// The status address in the receipt's QR code; `{number}` is replaced by the receipt number.
+    public var statusURL = "https://zwfw.example.gov.cn/case/{number}"
+    /// The kiosk's civil day (receipt numbers, promised dates): China Standard Time unless
+    /// the site says otherwise.
+    public var timeZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// Shared data and earlier applications reachable right now (offline: none).
+    public var platformOnline = false
+    /// "Query and print" services (社保参保证明...): answered by the platform, so usable only online.
+    public var queryServices: [QueryService] = QueryService.defaults
+
+    public init() {}
+}

@@ -1,0 +1,18 @@
+import Foundation
+import KioskStore
+
+/// What the session needs of the kiosk's database: the durable commit of a case, the
+/// citizen's own earlier cases, ratings and the receipt's print job. `CaseStore` is the real
+/// one; the protocol keeps the session testable in process and its needs written down.
+public protocol SessionStore: Sendable {
+    /// Numbers and commits a case, its first event and its outbox row in one transaction.
+    func insertNumbered(dayTag: String, _ make: @Sendable (Int) throws -> NewCase) async throws(StoreError) -> NewCase
+    /// The cases found by the citizen's keyed ID-number hash, newest first.
+    func cases(citizenKey: String, limit: Int) async throws(StoreError) -> [StoredCase]
+    /// Stores a 好差评 rating of a case.
+    func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError)
+    /// The print job of the case's latest receipt, for a reprint.
+    func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String?
+}
+
+extension CaseStore: SessionStore {}

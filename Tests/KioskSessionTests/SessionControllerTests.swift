@@ -1,0 +1,133 @@
+import Foundation
+import KioskAPI
+import KioskCore
+import KioskSession
+import KioskStore
+import KioskSync
+import Testing
+
+@Suite("Citizen session in process (real SQLite, hand-moved clock)", .timeLimit(.minutes(1)))
+struct SessionControllerTests {
+    @Test("Submitting commits one case with its outbox row, sealed, and shows the receipt")
+    func submitCommitsOneCase() async throws {
+        let rig = try SessionRig()
+        let token = try await rig.visitToReview()
+        let view = try await rig.controller.perform(.submit, token: token)
+        #expect(view.step == .receipt)
+        let number = try #require(view.receipt?.number)
+        // No printer configured: the receipt is shown on screen at once, with its QR code.
+        guard case .onScreen(let reason, let svg, let url)? = view.receipt?.print else {
+            Issue.record("expected the receipt on screen, got \(String(describing: view.receipt?.print))")
+            return
+        }
+        #expect(reason == "no-printer")
+        #expect(svg.hasPrefix("<svg") && url.hasSuffix(number))
+
+        let summary = await rig.store.summary()
+        #expect(summary.cases == 1)
+        #expect(summary.syncQueueDepth == 1)
+        let cases = try await rig.store.cases(citizenKey: CaseSeal.loadOrCreate(at: rig.folder + "/seal.key").citizenKey(idNumber: SessionRig.card.idNumber), limit: 5)
+        #expect(cases.map(\.receiptNumber) == [number])
+        // Nothing personal in the clear anywhere in the database or its WAL.
+        let bytes = rig.databaseBytes()
+        for personal in [SessionRig.card.name, SessionRig.card.idNumber, "13800138000", "林小雨"] {
+            #expect(bytes.range(of: Data(personal.utf8)) == nil, "found personal data in the database")
+        }
+    }
+
+    @Test("A second tap on 提交 while the first commits makes no second case")
+    func doubleSubmit() async throws {
+        let rig = try SessionRig()
+        let token = try await rig.visitToReview()
+        async let first = try? rig.controller.perform(.submit, token: token)
+        async let second = try? rig.controller.perform(.submit, token: token)
+        let outcomes = await [first, second]
+        #expect(outcomes.compactMap { $0 }.count == 1)
+        #expect(await rig.store.summary().cases == 1)
+    }
+
+    @Test(
+        "The receipt number carries the kiosk's own day, in its configured time zone",
+        arguments: [("Asia/Shanghai", "20261202"), ("UTC", "20261201")])
+    func receiptDayFollowsTimeZone(zone: String, day: String) async throws {
+        var settings = SessionSettings()
+        settings.timeZone = try #require(TimeZone(identifier: zone))
+        // 2026-12-01 17:30 UTC is already 2 December in Beijing.
+        let rig = try SessionRig(settings: settings, wall: Date(timeIntervalSince1970: 1_796_146_200))
+        let token = try await rig.visitToReview()
+        let number = try #require(try await rig.controller.perform(.submit, token: token).receipt?.number)
+        #expect(number.contains("-\(day)-"), "receipt \(number)")
+    }
+
+    @Test("An untouched session is wiped at the idle timeout, not before")
+    func idleWipe() async throws {
+        var settings = SessionSettings()
+        settings.idleTimeout = .seconds(120)
+        let rig = try SessionRig(settings: settings)
+        var sleeps = rig.clock.sleeps.makeAsyncIterator()
+        let token = try #require(try await rig.controller.start(bundle: "newborn").token)
+        _ = await sleeps.next()  // the idle watch sleeps until the deadline
+        rig.clock.advance(by: .seconds(119))
+        #expect(try await rig.controller.current(token: token).step == .notice)
+        _ = try await rig.expectChange("timeout") { rig.clock.advance(by: .seconds(1)) }
+        await #expect(throws: SessionFailure.self) { try await rig.controller.current(token: token) }
+        #expect(await rig.controller.isIdle)
+    }
+
+    @Test("A touch restarts the idle timer")
+    func activityKeepsSessionAlive() async throws {
+        let rig = try SessionRig()
+        var sleeps = rig.clock.sleeps.makeAsyncIterator()
+        let token = try #require(try await rig.controller.start(bundle: "newborn").token)
+        _ = await sleeps.next()
+        rig.clock.advance(by: .seconds(100))
+        _ = try await rig.controller.activity(token: token)
+        rig.clock.advance(by: .seconds(30))  // 130 s after the start, 30 s after the touch
+        _ = await sleeps.next()  // the watch woke, found time left, and sleeps again
+        #expect(try await rig.controller.current(token: token).idle.remainingSeconds == 90)
+    }
+
+    @Test("Without the right token nothing is shown or done")
+    func tokenRequired() async throws {
+        let rig = try SessionRig()
+        _ = try await rig.controller.start(bundle: "newborn")
+        for presented in [nil, "", String(repeating: "0", count: 32)] {
+            await #expect(throws: SessionFailure.self) { try await rig.controller.current(token: presented) }
+            await #expect(throws: SessionFailure.self) { try await rig.controller.perform(.acknowledgeNotice, token: presented) }
+        }
+    }
+
+    @Test("A store that cannot commit: the citizen is told nothing was submitted, and the form is kept")
+    func storeFailure() async throws {
+        let rig = try SessionRig(store: FailingStore())
+        let token = try await rig.visitToReview()
+        do {
+            _ = try await rig.controller.perform(.submit, token: token)
+            Issue.record("submit succeeded on a full disk")
+        } catch {
+            #expect(error.code == .refused)
+            #expect(error.message.contains("存储空间不足"))
+        }
+        #expect(try await rig.controller.current(token: token).step == .review)
+    }
+
+    @Test("The outbox row is the sync layer's case message, with the sealed application only")
+    func outboxMessage() throws {
+        let message = try CaseMessageFormat().message(
+            for: SubmittedApplication(
+                caseID: "c1", receiptNumber: "r1", bundle: "newborn", bundleVersion: "1", kioskID: "K", receivedAt: Date(timeIntervalSince1970: 0),
+                materials: ["file": .provided], sealedApplication: Data([1, 2, 3])))
+        let decoded = try KioskJSON.decoder().decode(CaseMessage.self, from: message)
+        #expect(decoded.caseID == "c1" && decoded.sealedApplication == Data([1, 2, 3]) && decoded.materials == ["file": .provided])
+    }
+}
+
+/// A disk that is full: every commit fails the way SQLite's SQLITE_FULL is reported.
+actor FailingStore: SessionStore {
+    func insertNumbered(dayTag: String, _ make: @Sendable (Int) throws -> NewCase) async throws(StoreError) -> NewCase {
+        throw StoreError(.diskFull, "the disk is full")
+    }
+    func cases(citizenKey: String, limit: Int) async throws(StoreError) -> [StoredCase] { [] }
+    func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError) {}
+    func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String? { nil }
+}
