@@ -14,18 +14,19 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError {
-            return answer(error, to: request)
+        } catch let error as any HTTPResponseError {
+            // HTTPError, and NIO's too-many-bytes error from `collect(upTo:)`.
+            return answer(error.status, body: (error as? HTTPError)?.body, to: request)
         } catch {
             // A bug or an unexpected failure: logged by type only (it may carry request data).
-            logger.error("Request failed", metadata: ["error.type": "\(type(of: error))", "path": "\(request.uri.path)"])
+            logger.error("Request failed", metadata: ["error.type": "\(type(of: error))"])
             return JSONResponse.error(
                 .internalServerError, code: "internal-error", message: "内部错误，请联系工作人员 (internal error; see the kioskd log)")
         }
     }
 
-    private func answer(_ error: HTTPError, to request: Request) -> Response {
-        switch error.status {
+    private func answer(_ status: HTTPResponse.Status, body: String?, to request: Request) -> Response {
+        switch status {
         case .notFound:
             let allowed = routes.methods(for: request.uri.path)
             if !allowed.isEmpty, !allowed.contains(request.method) {
@@ -35,15 +36,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[.allow] = Self.list(allowed)
                 return response
             }
-            return JSONResponse.error(.notFound, code: "not-found", message: error.body ?? "没有该页面 (no such path)")
+            return JSONResponse.error(.notFound, code: "not-found", message: body ?? "没有该页面 (no such path)")
         case .contentTooLarge:
             return JSONResponse.error(.contentTooLarge, code: "body-too-large", message: "请求内容过大 (the request body is too large)")
         case .badRequest:
-            return JSONResponse.error(.badRequest, code: "bad-request", message: error.body ?? "请求格式有误 (malformed request)")
+            return JSONResponse.error(.badRequest, code: "bad-request", message: body ?? "请求格式有误 (malformed request)")
         default:
             return JSONResponse.error(
-                error.status, code: error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-"),
-                message: error.body ?? error.status.reasonPhrase)
+                status, code: status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-"),
+                message: body ?? status.reasonPhrase)
         }
     }
 
