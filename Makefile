@@ -16,6 +16,7 @@ demo: build
 
 test:
 	scripts/ensure-packages.sh build test printing screen
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)

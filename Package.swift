@@ -1,11 +1,13 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 // Our own targets build in Swift 6 language mode with the same upcoming features the
-// anchors use, so that imports and existentials stay explicit.
+// anchors use, so that imports and existentials stay explicit, and with warnings as errors:
+// a warning in our code fails the build (dependencies keep theirs).
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(

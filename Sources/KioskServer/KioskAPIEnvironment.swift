@@ -76,30 +76,29 @@ public struct KioskAPIEnvironment: Sendable {
 
     /// Brings the gauges up to date with the daemon's state, just before a scrape.
     func refreshGauges(with status: KioskStatus) {
-        metrics.makeGauge(name: "kiosk_uptime_seconds", help: "Seconds since kioskd started").set(status.uptimeSeconds)
-        metrics.makeGauge(name: "kiosk_accepting_cases", help: "1 when new cases can be accepted")
+        gauge("kiosk_uptime_seconds", help: "Seconds since kioskd started").set(status.uptimeSeconds)
+        gauge("kiosk_accepting_cases", help: "1 when new cases can be accepted")
             .set(status.acceptingCases ? 1.0 : 0.0)
-        metrics.makeGauge(name: "kiosk_healthy", help: "1 when every health check passes").set(status.health.healthy ? 1.0 : 0.0)
-        metrics.makeGauge(name: "kiosk_store_cases", help: "Cases in the local store").set(Double(status.store.cases))
-        metrics.makeGauge(name: "kiosk_catalog_bundles", help: "Bundles offered to citizens").set(Double(status.catalog.bundles))
-        metrics.makeGauge(name: "kiosk_sync_queue_depth", help: "Outbox rows not yet acknowledged by the platform")
+        gauge("kiosk_healthy", help: "1 when every health check passes").set(status.health.healthy ? 1.0 : 0.0)
+        gauge("kiosk_store_cases", help: "Cases in the local store").set(Double(status.store.cases))
+        gauge("kiosk_catalog_bundles", help: "Bundles offered to citizens").set(Double(status.catalog.bundles))
+        gauge("kiosk_sync_queue_depth", help: "Outbox rows not yet acknowledged by the platform")
             .set(Double(status.syncQueue.depth))
         let oldest = status.syncQueue.oldestUnsentAt.map { Date().timeIntervalSince($0) } ?? 0
-        metrics.makeGauge(name: "kiosk_sync_oldest_unsent_seconds", help: "Age of the oldest unsent outbox row")
+        gauge("kiosk_sync_oldest_unsent_seconds", help: "Age of the oldest unsent outbox row")
             .set(oldest)
         for device in status.devices {
             for state in DeviceState.allCases {
-                metrics.makeGauge(
-                    name: "kiosk_device_state", labels: [("device", device.id.rawValue), ("kind", device.kind.rawValue), ("state", state.rawValue)],
-                    help: "1 for the device's current state"
-                ).set(device.state == state ? 1.0 : 0.0)
+                gauge("kiosk_device_state", help: "1 for the device's current state", labels: [("device", device.id.rawValue), ("kind", device.kind.rawValue), ("state", state.rawValue)]).set(device.state == state ? 1.0 : 0.0)
             }
             for (counter, value) in device.counters {
-                metrics.makeGauge(
-                    name: "kiosk_device_counter", labels: [("device", device.id.rawValue), ("counter", counter.rawValue)],
-                    help: "Persistent device counters (good reads, pages printed, paper outs...)"
-                ).set(Double(value))
+                gauge("kiosk_device_counter", help: "Persistent device counters (good reads, pages printed, paper outs...)", labels: [("device", device.id.rawValue), ("counter", counter.rawValue)]).set(Double(value))
             }
         }
+    }
+
+    /// A gauge by its full name (no unit suffix: the names already say what they count).
+    private func gauge(_ name: String, help: String, labels: [(String, String)] = []) -> Gauge {
+        metrics.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 }

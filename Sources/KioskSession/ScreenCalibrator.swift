@@ -79,7 +79,7 @@ public actor ScreenCalibrator {
             }
             let done = await group.next() ?? false
             group.cancelAll()
-            return done ? await self.lastSession : nil
+            return done ? self.lastSession : nil
         }
         guard let finished else {
             show("cancelled")

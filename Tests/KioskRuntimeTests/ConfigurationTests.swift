@@ -48,6 +48,7 @@ struct ConfigurationTests {
             ("devices:\n  - id: a\n    kind: printer\n", "kiosk.yaml:2:5: device 'a' needs a profile, a path or a queue"),
             ("kiosk:\n  id: [1\n", "kiosk.yaml:3:1: not valid YAML"),
             ("logging:\n  level: loud\n", "kiosk.yaml:2:10: logging.level must be one of"),
+            ("kiosk:\n  time_zone: Beijing\n", "kiosk.yaml:2:14: kiosk.time_zone must be a time zone name such as Asia/Shanghai"),
         ])
     func located(text: String, expected: String) {
         let found = problems(text)

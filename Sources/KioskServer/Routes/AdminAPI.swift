@@ -51,7 +51,7 @@ public enum AdminAPI {
             guard let queue = environment.printQueue else {
                 return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
             }
-            guard let number = request.uri.queryParameters.get("case").map { String($0) }, !number.isEmpty else {
+            guard let number = request.uri.queryParameters.get("case").map({ String($0) }), !number.isEmpty else {
                 return JSONResponse.error(.badRequest, code: "no-case", message: "say which case: ?case=RECEIPT-NUMBER")
             }
             guard let original = try await queue.jobs(caseNumber: number).last(where: { $0.document == .receipt }) else {
