@@ -104,7 +104,7 @@ public actor CaseStore {
         } catch {
             throw StoreError(
                 .io, "the damaged database at \(path) could not be moved aside: \(error.localizedDescription)",
-                underlying: error)
+                cause: error)
         }
     }
 
