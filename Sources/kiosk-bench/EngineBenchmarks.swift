@@ -43,7 +43,7 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
         defer { cpuRuns.append(threadCPUMilliseconds() - cpuStart) }
         let elapsed = try clock.measure {
             let loaded = CatalogLoader.load(directory: catalog)
-            guard loaded.problems.isEmpty else { throw CatalogLoadError(code: .invalidCatalog, message: "catalog has problems") }
+            guard loaded.problems.isEmpty else { throw CatalogLoadError(.invalidCatalog, "catalog has problems") }
             for bundle in loaded.catalog.bundles {
                 let blueprint = try loaded.blueprint(bundle.id)
                 compiled += BundleKPI(blueprint).formFields > 0 ? 1 : 0
