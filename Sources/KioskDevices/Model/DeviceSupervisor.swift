@@ -73,7 +73,7 @@ public struct DeviceSupervisor: Sendable {
                 }
                 await registry.report(
                     driver.id, state: unavailable.state,
-                    fault: DeviceFault(code: "unavailable", message: unavailable.reason, action: unavailable.action)
+                    fault: DeviceFault(code: "unavailable", message: unavailable.message, action: unavailable.action)
                 )
             } catch {
                 if Task.isCancelled { break }

@@ -114,42 +114,52 @@ public struct CUPSJobProgress: Sendable, Hashable {
 
 /// Why a CUPS request failed.
 public struct CUPSError: Error, Sendable, CustomStringConvertible {
-    /// The kind of failure; more codes may be added.
+    /// The kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String {
+        private enum Base: String, Hashable, Sendable {
             case serverUnreachable, queueNotFound, jobNotFound, notAccepting, notAuthorized, invalidArgument, requestFailed
         }
-        private let value: Value
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
 
         /// cupsd does not answer.
-        public static let serverUnreachable = Code(value: .serverUnreachable)
+        public static let serverUnreachable = Code(.serverUnreachable)
         /// No queue of that name.
-        public static let queueNotFound = Code(value: .queueNotFound)
+        public static let queueNotFound = Code(.queueNotFound)
         /// No job of that id.
-        public static let jobNotFound = Code(value: .jobNotFound)
+        public static let jobNotFound = Code(.jobNotFound)
         /// The queue rejects jobs.
-        public static let notAccepting = Code(value: .notAccepting)
+        public static let notAccepting = Code(.notAccepting)
         /// cupsd refused the operation for this user.
-        public static let notAuthorized = Code(value: .notAuthorized)
+        public static let notAuthorized = Code(.notAuthorized)
         /// A name or document the kiosk passed is unusable.
-        public static let invalidArgument = Code(value: .invalidArgument)
+        public static let invalidArgument = Code(.invalidArgument)
         /// Any other IPP or HTTP failure.
-        public static let requestFailed = Code(value: .requestFailed)
+        public static let requestFailed = Code(.requestFailed)
 
-        public var description: String { value.rawValue }
+        /// The code as it appears in logs and print job reasons.
+        public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// What happened, in words a technician can act on (with cupsd's own message).
     public var message: String
     /// The IPP status code, when cupsd answered (`0x0406` not found, ...).
     public var ippStatus: Int?
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, ippStatus: Int? = nil) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, ippStatus: Int? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.ippStatus = ippStatus
+        self.cause = cause
     }
 
+    /// `code: message (IPP status 0x…)`.
     public var description: String {
         "\(code): \(message)" + (ippStatus.map { " (IPP status 0x\(String($0, radix: 16)))" } ?? "")
     }
