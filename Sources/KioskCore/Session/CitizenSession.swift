@@ -323,7 +323,9 @@ public struct CitizenSession: Sendable {
             // A field the citizen may not supply is typed only when its source had nothing
             // (offline, no shared data); a value that came from that source stays.
             if !field.definition.sources.contains(.citizen), let known = values[key], known.source != .citizen {
-                throw SessionError(.readOnlyField, "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
+                throw SessionError(
+                    .readOnlyField,
+                    "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
             }
             let value = raw.trimmingCharacters(in: .whitespaces)
             if let problem = field.definition.validate(value) {

@@ -11,8 +11,10 @@ public struct DeviceSupervisor: Sendable {
         /// A run that lasted longer than this resets the delay (the device was working).
         public var stableAfter: Duration
 
-        public init(initialDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(10),
-                    stableAfter: Duration = .seconds(30)) {
+        public init(
+            initialDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(10),
+            stableAfter: Duration = .seconds(30)
+        ) {
             self.initialDelay = initialDelay
             self.maximumDelay = maximumDelay
             self.stableAfter = stableAfter
