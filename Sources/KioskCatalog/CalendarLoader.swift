@@ -4,11 +4,49 @@ import KioskFiles
 
 /// The holiday data could not be loaded; every problem is located.
 public struct CalendarLoadError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case unreadable
+            case invalid
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The directory or one of its files cannot be read.
+        public static let unreadable = Code(.unreadable)
+        /// A file breaks the format, or the years contradict each other.
+        public static let invalid = Code(.invalid)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// Every problem, one per line, for a technician.
+    public var message: String
     /// Every problem found, at its `file:line:column`.
     public var problems: [FileProblem]
+    /// The underlying cause (a ``CalendarError``), for logs.
+    public var cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, problems: [FileProblem], cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.problems = problems
+        self.cause = cause
+    }
+
+    /// An error whose message lists `problems`, one per line.
+    public init(_ code: Code, problems: [FileProblem], cause: (any Error & Sendable)? = nil) {
+        self.init(code, problems.map(\.description).joined(separator: "\n"), problems: problems, cause: cause)
+    }
 
     /// One problem per line.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    public var description: String { message }
 }
 
 /// Reads the working-day calendar from a directory of yearly files (`2025.yaml`, …), each the
@@ -34,7 +72,8 @@ public enum CalendarLoader {
     public static func load(directory: String) throws(CalendarLoadError) -> WorkingDayCalendar {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else {
-            throw CalendarLoadError(problems: [FileProblem(SourceLocation(file: base, line: 1), "is not a calendar directory")])
+            throw CalendarLoadError(
+                .unreadable, problems: [FileProblem(SourceLocation(file: base, line: 1), "is not a calendar directory")])
         }
         var texts: [(String, String)] = []
         var problems: [FileProblem] = []
@@ -47,7 +86,7 @@ public enum CalendarLoader {
             }
             texts.append((path, text))
         }
-        guard problems.isEmpty else { throw CalendarLoadError(problems: problems) }
+        guard problems.isEmpty else { throw CalendarLoadError(.unreadable, problems: problems) }
         return try load(files: texts)
     }
 
@@ -76,12 +115,12 @@ public enum CalendarLoader {
             }
             problems += reader.problems
         }
-        guard problems.isEmpty else { throw CalendarLoadError(problems: problems) }
+        guard problems.isEmpty else { throw CalendarLoadError(.invalid, problems: problems) }
         do {
             return try WorkingDayCalendar(arrangements: arrangements)
         } catch {
             let location = yearNodes[error.year] ?? SourceLocation(file: files.first?.name ?? "calendar", line: 1)
-            throw CalendarLoadError(problems: [FileProblem(location, error.message)])
+            throw CalendarLoadError(.invalid, problems: [FileProblem(location, error.message)], cause: error)
         }
     }
 

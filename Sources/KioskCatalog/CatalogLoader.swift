@@ -16,35 +16,55 @@ public struct LoadedCatalog: Sendable {
     public func blueprint(_ bundle: String, selecting: Set<ItemID>? = nil) throws(CatalogLoadError) -> BundleBlueprint {
         guard let definition = catalog.bundle(bundle) else {
             let known = catalog.bundles.map(\.id).joined(separator: ", ")
-            throw CatalogLoadError(code: .unknownBundle, message: "no bundle '\(bundle)' in the catalog (known: \(known))")
+            throw CatalogLoadError(.unknownBundle, "no bundle '\(bundle)' in the catalog (known: \(known))")
         }
         do {
             return try BundleBlueprint(bundle: definition, catalog: catalog, selecting: selecting)
         } catch {
-            throw CatalogLoadError(code: .invalidBundle, message: error.description)
+            throw CatalogLoadError(.invalidBundle, error.description, cause: error)
         }
     }
 }
 
 /// The catalog could not be used.
 public struct CatalogLoadError: Error, Sendable, CustomStringConvertible {
-    /// What kind of failure.
-    public enum Code: String, Sendable {
-        case unknownBundle = "unknown_bundle"
-        case invalidBundle = "invalid_bundle"
-        case unreadableDirectory = "unreadable_directory"
-        case invalidCatalog = "invalid_catalog"
+    /// What kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case unknownBundle = "unknown_bundle"
+            case invalidBundle = "invalid_bundle"
+            case unreadableDirectory = "unreadable_directory"
+            case invalidCatalog = "invalid_catalog"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// No bundle of that id or name in the catalog.
+        public static let unknownBundle = Code(.unknownBundle)
+        /// The bundle cannot be compiled (see the ``CatalogError`` cause).
+        public static let invalidBundle = Code(.invalidBundle)
+        /// The catalog directory cannot be read.
+        public static let unreadableDirectory = Code(.unreadableDirectory)
+        /// The catalog has problems.
+        public static let invalidCatalog = Code(.invalidCatalog)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
     }
 
     /// Kind of failure.
     public var code: Code
     /// What went wrong, for a technician.
     public var message: String
+    /// The underlying cause (a ``CatalogError``), for logs.
+    public var cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(code: Code, message: String) {
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// `message`.

@@ -150,31 +150,41 @@ public actor InMemoryPrintJobStore: PrintJobStore {
 
 /// Why the print queue refused a request.
 public struct PrintQueueError: Error, Sendable, CustomStringConvertible {
-    /// The kind of failure; more codes may be added.
+    /// The kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case unknownPrinter, unknownJob, storage, document }
-        private let value: Value
+        private enum Base: String, Hashable, Sendable { case unknownPrinter, unknownJob, storage, document }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
         /// No printer of that id is configured.
-        public static let unknownPrinter = Code(value: .unknownPrinter)
+        public static let unknownPrinter = Code(.unknownPrinter)
         /// No job of that id.
-        public static let unknownJob = Code(value: .unknownJob)
+        public static let unknownJob = Code(.unknownJob)
         /// The store failed.
-        public static let storage = Code(value: .storage)
+        public static let storage = Code(.storage)
         /// The document could not be encoded or decoded.
-        public static let document = Code(value: .document)
-        public var description: String { value.rawValue }
+        public static let document = Code(.document)
+
+        /// The code as it appears in logs.
+        public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// What happened, in words a technician can act on.
     public var message: String
-    public var cause: (any Error)?
+    /// The underlying cause (a ``DocumentError``, a store error), for logs.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
 
+    /// `code: message`.
     public var description: String { "\(code): \(message)" }
 }
 

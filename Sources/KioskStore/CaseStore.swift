@@ -44,7 +44,7 @@ public actor CaseStore {
         }
         do throws(StoreError) {
             condition = .open(try KioskDatabase.open(path: path))
-        } catch where error.code == .corrupt {
+        } catch  where error.code == .corrupt {
             let record = try Self.quarantine(path: path, reason: error.message, logger: logger)
             condition = .quarantined(record)
         }
@@ -83,7 +83,9 @@ public actor CaseStore {
     }()
 
     /// Moves a damaged database (with its WAL and shared-memory files) aside, never deleting it.
-    static func quarantine(path: String, reason: String, logger: Logger, now: Date = Date()) throws(StoreError)
+    static func quarantine(
+        path: String, reason: String, logger: Logger, now: Date = Date()
+    ) throws(StoreError)
         -> Quarantine
     {
         let fileManager = FileManager.default
@@ -97,7 +99,8 @@ public actor CaseStore {
                 try fileManager.moveItem(atPath: path + suffix, toPath: target + suffix)
             }
             let record = Quarantine(movedTo: target, originalPath: path, at: now, reason: reason)
-            try encoder.encode(record).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("pending.json")), options: .atomic)
+            try encoder.encode(record).write(
+                to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("pending.json")), options: .atomic)
             logger.critical(
                 "Damaged database moved aside; new cases are refused until a technician runs 'kioskctl store recover' or 'kioskctl store reset'",
                 metadata: ["store.quarantined": "\(target)", "store.reason": "\(reason)"])
@@ -105,7 +108,7 @@ public actor CaseStore {
         } catch {
             throw StoreError(
                 .io, "the damaged database at \(path) could not be moved aside: \(error.localizedDescription)",
-                underlying: error)
+                cause: error)
         }
     }
 
@@ -193,7 +196,8 @@ public actor CaseStore {
             while start <= maxRowID {
                 let end = start + chunk
                 if let chunkRows = try? damaged.read({ db in
-                    try Row.fetchAll(db, sql: "SELECT rowid AS _rowid, * FROM \(table) WHERE rowid >= ? AND rowid < ?", arguments: [start, end])
+                    try Row.fetchAll(
+                        db, sql: "SELECT rowid AS _rowid, * FROM \(table) WHERE rowid >= ? AND rowid < ?", arguments: [start, end])
                 }) {
                     collected += chunkRows
                 } else {

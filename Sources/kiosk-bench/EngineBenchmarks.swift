@@ -2,9 +2,9 @@ import KioskCatalog
 import KioskCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// CPU time of the calling thread, in milliseconds: on a shared machine it shows the work
@@ -43,7 +43,7 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
         defer { cpuRuns.append(threadCPUMilliseconds() - cpuStart) }
         let elapsed = try clock.measure {
             let loaded = CatalogLoader.load(directory: catalog)
-            guard loaded.problems.isEmpty else { throw CatalogLoadError(code: .invalidCatalog, message: "catalog has problems") }
+            guard loaded.problems.isEmpty else { throw CatalogLoadError(.invalidCatalog, "catalog has problems") }
             for bundle in loaded.catalog.bundles {
                 let blueprint = try loaded.blueprint(bundle.id)
                 compiled += BundleKPI(blueprint).formFields > 0 ? 1 : 0
@@ -80,7 +80,8 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
     let scheduleCount = 100_000
     let scheduleTime = clock.measure {
         for index in 0..<scheduleCount {
-            checksum &+= retirement.schedule(from: first.adding(days: index % 700), calendar: workingCalendar)
+            checksum &+=
+                retirement.schedule(from: first.adding(days: index % 700), calendar: workingCalendar)
                 .promisedDeadline.date.dayNumber
         }
     }
@@ -88,7 +89,8 @@ func runEngineBenchmarks(catalog: String, calendar: String) throws -> [EngineBen
     return [
         EngineBenchmarkFigure(name: "catalog load+validate+compile (21 bundles), best", value: runs[0], unit: "ms"),
         EngineBenchmarkFigure(name: "catalog load+validate+compile (21 bundles), median", value: runs[runs.count / 2], unit: "ms"),
-        EngineBenchmarkFigure(name: "catalog load+validate+compile (21 bundles), median CPU time", value: cpuRuns[cpuRuns.count / 2], unit: "ms"),
+        EngineBenchmarkFigure(
+            name: "catalog load+validate+compile (21 bundles), median CPU time", value: cpuRuns[cpuRuns.count / 2], unit: "ms"),
         EngineBenchmarkFigure(name: "working-day deadlines", value: perSecond(count, deadlineTime), unit: "/s"),
         EngineBenchmarkFigure(name: "working-day deadlines with a clock stop", value: perSecond(stopCount, stopTime), unit: "/s"),
         EngineBenchmarkFigure(name: "bundle schedules (retirement, 9 items)", value: perSecond(scheduleCount, scheduleTime), unit: "/s"),

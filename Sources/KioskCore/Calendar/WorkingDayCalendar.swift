@@ -81,13 +81,32 @@ public enum DayCounting: String, Sendable, Hashable, Codable {
 
 /// A mistake in the holiday data.
 public struct CalendarError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What kind of mistake.
-    public enum Code: String, Sendable, Hashable {
-        case duplicateYear = "duplicate_year"
-        case dateOutsideYear = "date_outside_year"
-        case reversedPeriod = "reversed_period"
-        case overlappingDays = "overlapping_days"
-        case workingDayNotWeekend = "working_day_not_weekend"
+    /// What kind of mistake; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case duplicateYear = "duplicate_year"
+            case dateOutsideYear = "date_outside_year"
+            case reversedPeriod = "reversed_period"
+            case overlappingDays = "overlapping_days"
+            case workingDayNotWeekend = "working_day_not_weekend"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// Two arrangements for the same year.
+        public static let duplicateYear = Code(.duplicateYear)
+        /// A date outside the year its arrangement is for.
+        public static let dateOutsideYear = Code(.dateOutsideYear)
+        /// A holiday that ends before it starts.
+        public static let reversedPeriod = Code(.reversedPeriod)
+        /// A day in two holidays, or both a holiday and a working day.
+        public static let overlappingDays = Code(.overlappingDays)
+        /// A working weekend that is not a Saturday or Sunday.
+        public static let workingDayNotWeekend = Code(.workingDayNotWeekend)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
     }
 
     /// The kind of mistake.
@@ -96,9 +115,30 @@ public struct CalendarError: Error, Sendable, Hashable, CustomStringConvertible 
     public var message: String
     /// The year whose arrangement is wrong.
     public var year: Int
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, year: Int, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.year = year
+        self.cause = cause
+    }
 
     /// `message`.
     public var description: String { message }
+
+    /// Errors are equal when their code, message and year are; the cause is for logs only.
+    public static func == (lhs: CalendarError, rhs: CalendarError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.year == rhs.year
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(year)
+    }
 }
 
 /// One year's holiday arrangement, as the State Council's notice (部分节假日安排的通知) says.
@@ -179,7 +219,7 @@ public struct WorkingDayCalendar: Sendable {
         for arrangement in list {
             if byYear[arrangement.year] != nil {
                 throw CalendarError(
-                    code: .duplicateYear, message: "two arrangements for \(arrangement.year)", year: arrangement.year)
+                    .duplicateYear, "two arrangements for \(arrangement.year)", year: arrangement.year)
             }
             byYear[arrangement.year] = arrangement
         }
@@ -212,7 +252,7 @@ public struct WorkingDayCalendar: Sendable {
             func inYear(_ date: CivilDate, _ what: String) throws(CalendarError) {
                 guard date.year == year else {
                     throw CalendarError(
-                        code: .dateOutsideYear, message: "\(what) \(date) is not in \(year)", year: year)
+                        .dateOutsideYear, "\(what) \(date) is not in \(year)", year: year)
                 }
             }
             for period in arrangement.daysOff {
@@ -222,16 +262,16 @@ public struct WorkingDayCalendar: Sendable {
                 try inYear(period.last, "holiday \(period.name) ending")
                 guard period.first <= period.last else {
                     throw CalendarError(
-                        code: .reversedPeriod,
-                        message: "holiday \(period.name) ends \(period.last) before it starts \(period.first)",
+                        .reversedPeriod,
+                        "holiday \(period.name) ends \(period.last) before it starts \(period.first)",
                         year: year)
                 }
                 for day in period.first.dayNumber...period.last.dayNumber {
                     let index = day - first.dayNumber
                     if kinds[index] == .holiday {
                         throw CalendarError(
-                            code: .overlappingDays,
-                            message: "\(CivilDate(dayNumber: day)) is in two holidays", year: year)
+                            .overlappingDays,
+                            "\(CivilDate(dayNumber: day)) is in two holidays", year: year)
                     }
                     kinds[index] = .holiday
                     names[day] = period.name
@@ -242,12 +282,12 @@ public struct WorkingDayCalendar: Sendable {
                 let index = date.dayNumber - first.dayNumber
                 guard date.isWeekend else {
                     throw CalendarError(
-                        code: .workingDayNotWeekend,
-                        message: "\(date) is listed as a working weekend but is not a Saturday or Sunday", year: year)
+                        .workingDayNotWeekend,
+                        "\(date) is listed as a working weekend but is not a Saturday or Sunday", year: year)
                 }
                 guard kinds[index] != .holiday else {
                     throw CalendarError(
-                        code: .overlappingDays, message: "\(date) is both a holiday and a working day", year: year)
+                        .overlappingDays, "\(date) is both a holiday and a working day", year: year)
                 }
                 kinds[index] = .adjustedWorkday
             }

@@ -2,20 +2,54 @@ import Foundation
 
 /// A refused change to a case.
 public struct CaseError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What kind of refusal.
-    public enum Code: String, Sendable, Hashable {
-        case illegalTransition = "illegal_transition"
-        case unknownItem = "unknown_item"
-        case eventBeforeLast = "event_before_last"
+    /// What kind of refusal; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case illegalTransition = "illegal_transition"
+            case unknownItem = "unknown_item"
+            case eventBeforeLast = "event_before_last"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The item cannot go from its state to the one asked for.
+        public static let illegalTransition = Code(.illegalTransition)
+        /// The case has no such item.
+        public static let unknownItem = Code(.unknownItem)
+        /// The change is dated before the last one recorded.
+        public static let eventBeforeLast = Code(.eventBeforeLast)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
     }
 
     /// Kind of refusal.
     public var code: Code
     /// Why, for a technician or the platform; holds no personal data.
     public var message: String
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
 
     /// `message`.
     public var description: String { message }
+
+    /// Errors are equal when their code and message are; the cause is for logs only.
+    public static func == (lhs: CaseError, rhs: CaseError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 }
 
 /// One entry of a case's history: an item moved from one state to another.
@@ -89,17 +123,17 @@ public struct BundleCase: Sendable, Hashable, Codable {
         _ item: ItemID, to state: ItemState, day: CivilDate, at: Date, actor: String, reason: String? = nil
     ) throws(CaseError) {
         guard var progress = items[item] else {
-            throw CaseError(code: .unknownItem, message: "the case has no item '\(item)'")
+            throw CaseError(.unknownItem, "the case has no item '\(item)'")
         }
         if let last = history.last, day < last.day {
             throw CaseError(
-                code: .eventBeforeLast, message: "a change dated \(day) cannot follow one dated \(last.day)")
+                .eventBeforeLast, "a change dated \(day) cannot follow one dated \(last.day)")
         }
         let from = progress.state
         guard from.legalNextStates.contains(state), resumes(progress, to: state) else {
             throw CaseError(
-                code: .illegalTransition,
-                message: "item '\(item)' cannot go from \(from.rawValue) to \(state.rawValue)")
+                .illegalTransition,
+                "item '\(item)' cannot go from \(from.rawValue) to \(state.rawValue)")
         }
         if from.stopsClock, let pausedOn = progress.pausedOn {
             let reason: ClockStop.Reason = from == .suspended ? .specialProcedure : .supplement

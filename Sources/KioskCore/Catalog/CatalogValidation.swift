@@ -18,22 +18,59 @@ public enum CatalogSubject: Sendable, Hashable {
 
 /// One thing wrong with a catalog, in words a technician can act on.
 public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What kind of problem.
-    public enum Code: String, Sendable, Hashable {
-        case emptyBundle = "empty_bundle"
-        case duplicateItem = "duplicate_item"
-        case unknownField = "unknown_field"
-        case unknownMaterial = "unknown_material"
-        case duplicateEntry = "duplicate_entry"
-        case danglingDependency = "dangling_dependency"
-        case selfDependency = "self_dependency"
-        case dependencyCycle = "dependency_cycle"
-        case invalidLimit = "invalid_limit"
-        case promiseExceedsLaw = "promise_exceeds_law"
-        case invalidValidity = "invalid_validity"
-        case invalidSteps = "invalid_steps"
-        case enumWithoutOptions = "enum_without_options"
-        case unknownItem = "unknown_item"
+    /// What kind of problem; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case emptyBundle = "empty_bundle"
+            case duplicateItem = "duplicate_item"
+            case unknownField = "unknown_field"
+            case unknownMaterial = "unknown_material"
+            case duplicateEntry = "duplicate_entry"
+            case danglingDependency = "dangling_dependency"
+            case selfDependency = "self_dependency"
+            case dependencyCycle = "dependency_cycle"
+            case invalidLimit = "invalid_limit"
+            case promiseExceedsLaw = "promise_exceeds_law"
+            case invalidValidity = "invalid_validity"
+            case invalidSteps = "invalid_steps"
+            case enumWithoutOptions = "enum_without_options"
+            case unknownItem = "unknown_item"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// A bundle without items.
+        public static let emptyBundle = Code(.emptyBundle)
+        /// Two items of a bundle with the same id.
+        public static let duplicateItem = Code(.duplicateItem)
+        /// An item asks for a field the field dictionary does not define.
+        public static let unknownField = Code(.unknownField)
+        /// An item asks for a material the material dictionary does not define.
+        public static let unknownMaterial = Code(.unknownMaterial)
+        /// The same entry twice in one of an item's lists.
+        public static let duplicateEntry = Code(.duplicateEntry)
+        /// An item depends on an item the bundle does not have.
+        public static let danglingDependency = Code(.danglingDependency)
+        /// An item depends on itself.
+        public static let selfDependency = Code(.selfDependency)
+        /// Items depend on each other in a circle, so none can ever be decided.
+        public static let dependencyCycle = Code(.dependencyCycle)
+        /// A negative time limit.
+        public static let invalidLimit = Code(.invalidLimit)
+        /// A promised time limit longer than the legal one.
+        public static let promiseExceedsLaw = Code(.promiseExceedsLaw)
+        /// A validity period that ends before it starts.
+        public static let invalidValidity = Code(.invalidValidity)
+        /// An item that takes fewer than one step (`steps_alone`).
+        public static let invalidSteps = Code(.invalidSteps)
+        /// An enum field without options.
+        public static let enumWithoutOptions = Code(.enumWithoutOptions)
+        /// An item the bundle does not have was asked for.
+        public static let unknownItem = Code(.unknownItem)
+
+        /// The code as it appears in JSON and lint output.
+        public var description: String { base.rawValue }
     }
 
     /// Kind of problem.
@@ -42,34 +79,98 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
     public var message: String
     /// Where it is.
     public var subject: CatalogSubject
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
     /// Creates a problem.
-    public init(_ code: Code, _ message: String, at subject: CatalogSubject) {
+    public init(_ code: Code, _ message: String, at subject: CatalogSubject, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.subject = subject
+        self.cause = cause
     }
 
     /// `message`.
     public var description: String { message }
+
+    /// Problems are equal when their code, message and subject are; the cause is for logs only.
+    public static func == (lhs: CatalogProblem, rhs: CatalogProblem) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.subject == rhs.subject
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(subject)
+    }
 }
 
-/// A bundle could not be compiled because its definition is wrong.
+/// A bundle could not be compiled because its definition is wrong, or because the items asked
+/// for are not in it.
 public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidBundle = "invalid_bundle"
+            case invalidSelection = "invalid_selection"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The bundle's definition breaks the catalog's rules (see ``CatalogError/problems``).
+        public static let invalidBundle = Code(.invalidBundle)
+        /// The items selected are not in the bundle, or none is selected.
+        public static let invalidSelection = Code(.invalidSelection)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// What is wrong, every problem on one line, for a technician.
+    public var message: String
     /// The bundle concerned.
     public var bundle: BundleID
     /// Every problem found, not just the first.
     public var problems: [CatalogProblem]
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(bundle: BundleID, problems: [CatalogProblem]) {
+    public init(
+        _ code: Code, _ message: String, bundle: BundleID, problems: [CatalogProblem],
+        cause: (any Error & Sendable)? = nil
+    ) {
+        self.code = code
+        self.message = message
         self.bundle = bundle
         self.problems = problems
+        self.cause = cause
     }
 
-    /// One line per problem.
-    public var description: String {
-        "bundle '\(bundle)' is not valid: " + problems.map(\.message).joined(separator: "; ")
+    /// An error for `problems` of `bundle`, its message naming each of them.
+    public init(_ code: Code, bundle: BundleID, problems: [CatalogProblem]) {
+        self.init(
+            code, "bundle '\(bundle)' is not valid: " + problems.map(\.message).joined(separator: "; "), bundle: bundle,
+            problems: problems)
+    }
+
+    /// `message`.
+    public var description: String { message }
+
+    /// Errors are equal when their code, message, bundle and problems are; the cause is for
+    /// logs only.
+    public static func == (lhs: CatalogError, rhs: CatalogError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.bundle == rhs.bundle && lhs.problems == rhs.problems
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(bundle)
+        hasher.combine(problems)
     }
 }
 

@@ -48,7 +48,7 @@ public struct BundleBlueprint: Sendable {
     /// `nil` selects every item.
     public init(bundle full: ServiceBundle, catalog: Catalog, selecting: Set<ItemID>? = nil) throws(CatalogError) {
         let problems = catalog.problems(in: full)
-        guard problems.isEmpty else { throw CatalogError(bundle: full.id, problems: problems) }
+        guard problems.isEmpty else { throw CatalogError(.invalidBundle, bundle: full.id, problems: problems) }
         var bundle = full
         if let selecting {
             let known = Set(full.items.map(\.id))
@@ -59,7 +59,7 @@ public struct BundleBlueprint: Sendable {
                     ? "no item selected"
                     : "bundle '\(full.id)' has no item \(unknown.map { "'\($0)'" }.joined(separator: ", "))"
                 throw CatalogError(
-                    bundle: full.id,
+                    .invalidSelection, bundle: full.id,
                     problems: [CatalogProblem(.unknownItem, message, at: .bundleKey(full.id, "items"))])
             }
             var included = Set<ItemID>()
@@ -96,7 +96,7 @@ public struct BundleBlueprint: Sendable {
         }
         switch ApprovalPlan.compute(for: bundle.items, in: bundle.id) {
         case let .success(plan): self.plan = plan
-        case let .failure(problem): throw CatalogError(bundle: bundle.id, problems: [problem])
+        case let .failure(problem): throw CatalogError(.invalidBundle, bundle: bundle.id, problems: [problem])
         }
         self.bundle = bundle
         self.form = form

@@ -3,9 +3,10 @@
 ///
 /// The message names bytes and lengths only, never card contents, so it can be logged.
 public struct SAMProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A stable code for machines; new codes may be added.
+    /// A stable code for machines; a struct wrapping a private enum so that codes can grow
+    /// without breaking `switch`es.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Wrapped: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable {
             case checksumMismatch = "checksum-mismatch"
             case lengthTooSmall = "length-too-small"
             case lengthTooLarge = "length-too-large"
@@ -15,8 +16,8 @@ public struct SAMProtocolError: Error, Sendable, Hashable, CustomStringConvertib
             case malformedData = "malformed-data"
             case malformedText = "malformed-text"
         }
-        private let wrapped: Wrapped
-        private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
 
         /// The checksum byte does not match the XOR of the frame.
         public static let checksumMismatch = Code(.checksumMismatch)
@@ -35,21 +36,36 @@ public struct SAMProtocolError: Error, Sendable, Hashable, CustomStringConvertib
         /// A captured frame given as hex text is not valid hex.
         public static let malformedText = Code(.malformedText)
 
-        public var description: String { wrapped.rawValue }
+        /// The code as it appears in logs.
+        public var description: String { base.rawValue }
     }
 
     /// What kind of problem it is.
     public var code: Code
     /// What is wrong, with the offending values (`checksum mismatch: expected 0x22, got 0x21`).
     public var message: String
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
+    /// `message`.
     public var description: String { message }
+
+    /// Errors are equal when their code and message are; the cause is for logs only.
+    public static func == (lhs: SAMProtocolError, rhs: SAMProtocolError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 
     static func checksum(expected: UInt8, got: UInt8) -> SAMProtocolError {
         SAMProtocolError(.checksumMismatch, "checksum mismatch: expected \(hex(expected)), got \(hex(got))")

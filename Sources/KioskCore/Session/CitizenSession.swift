@@ -47,34 +47,87 @@ public struct SessionFieldValue: Sendable, Hashable, Codable {
 
 /// Why a session action was refused, in words the screen can show (Chinese, then English).
 public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        public let rawValue: String
-        public var description: String { rawValue }
-        public static let wrongStep = Code(rawValue: "wrong-step")
-        public static let unknownField = Code(rawValue: "unknown-field")
-        public static let readOnlyField = Code(rawValue: "read-only-field")
-        public static let invalidValue = Code(rawValue: "invalid-value")
-        public static let incomplete = Code(rawValue: "incomplete")
-        public static let unknownMaterial = Code(rawValue: "unknown-material")
-        public static let choiceNotAllowed = Code(rawValue: "choice-not-allowed")
-        public static let signatureMissing = Code(rawValue: "signature-missing")
-        public static let cardMissing = Code(rawValue: "card-missing")
-        public static let cannotBeReceived = Code(rawValue: "cannot-be-received")
-        public static let invalidRating = Code(rawValue: "invalid-rating")
+    /// A stable code the screen branches on; a struct wrapping a private enum so that codes can
+    /// grow without breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case wrongStep = "wrong-step"
+            case unknownField = "unknown-field"
+            case readOnlyField = "read-only-field"
+            case invalidValue = "invalid-value"
+            case incomplete
+            case unknownMaterial = "unknown-material"
+            case choiceNotAllowed = "choice-not-allowed"
+            case signatureMissing = "signature-missing"
+            case cardMissing = "card-missing"
+            case cannotBeReceived = "cannot-be-received"
+            case invalidRating = "invalid-rating"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The action does not belong to the session's current step.
+        public static let wrongStep = Code(.wrongStep)
+        /// The form has no such field.
+        public static let unknownField = Code(.unknownField)
+        /// The field is filled from the card or another source and cannot be changed.
+        public static let readOnlyField = Code(.readOnlyField)
+        /// A value breaks its field's rule (see ``SessionError/problems``).
+        public static let invalidValue = Code(.invalidValue)
+        /// Something required is still missing (empty fields), or the application could not be
+        /// completed.
+        public static let incomplete = Code(.incomplete)
+        /// The bundle asks for no such material.
+        public static let unknownMaterial = Code(.unknownMaterial)
+        /// That way in is not allowed for the material (not electronic, not deferrable).
+        public static let choiceNotAllowed = Code(.choiceNotAllowed)
+        /// The pledge needs a signature first, or the signature is not valid.
+        public static let signatureMissing = Code(.signatureMissing)
+        /// The ID card must be on the reader to submit.
+        public static let cardMissing = Code(.cardMissing)
+        /// Required materials have no way in, so the application cannot be received yet.
+        public static let cannotBeReceived = Code(.cannotBeReceived)
+        /// The rating is not one the screen offers.
+        public static let invalidRating = Code(.invalidRating)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
+        /// The code as it appears in JSON and logs (same as `description`).
+        public var rawValue: String { base.rawValue }
     }
 
+    /// The kind of refusal.
     public var code: Code
+    /// What happened, in words the citizen can act on.
     public var message: String
     /// The fields at fault, each with what is wrong (never the value).
     public var problems: [FieldValueProblem]
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, problems: [FieldValueProblem] = []) {
+    /// Creates an error.
+    public init(
+        _ code: Code, _ message: String, problems: [FieldValueProblem] = [], cause: (any Error & Sendable)? = nil
+    ) {
         self.code = code
         self.message = message
         self.problems = problems
+        self.cause = cause
     }
 
+    /// `code: message`.
     public var description: String { "\(code): \(message)" }
+
+    /// Errors are equal when their code, message and problems are; the cause is for logs only.
+    public static func == (lhs: SessionError, rhs: SessionError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.problems == rhs.problems
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(problems)
+    }
 }
 
 /// What the screen should tell the citizen besides the step itself.
@@ -270,7 +323,9 @@ public struct CitizenSession: Sendable {
             // A field the citizen may not supply is typed only when its source had nothing
             // (offline, no shared data); a value that came from that source stays.
             if !field.definition.sources.contains(.citizen), let known = values[key], known.source != .citizen {
-                throw SessionError(.readOnlyField, "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
+                throw SessionError(
+                    .readOnlyField,
+                    "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
             }
             let value = raw.trimmingCharacters(in: .whitespaces)
             if let problem = field.definition.validate(value) {

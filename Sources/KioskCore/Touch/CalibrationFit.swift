@@ -14,24 +14,54 @@ public struct CalibrationSample: Sendable, Hashable, Codable {
 
 /// Why a calibration could not be computed.
 public struct CalibrationError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
+    /// A stable code; a struct wrapping a private enum so that codes can grow without breaking
+    /// `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case tooFewSamples = "too-few-samples"
+            case degenerate
+            case inconsistent
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
         /// Fewer than four touches.
-        case tooFewSamples = "too-few-samples"
+        public static let tooFewSamples = Code(.tooFewSamples)
         /// The touches lie on a line (or one point), so they say nothing about one direction.
-        case degenerate
+        public static let degenerate = Code(.degenerate)
         /// The touches do not fit any straight mapping: a touch missed its target.
-        case inconsistent
+        public static let inconsistent = Code(.inconsistent)
+
+        /// The code as it appears in JSON and logs.
+        public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// What happened, in words a technician can act on.
     public var message: String
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    /// `code: message`.
+    public var description: String { "\(code): \(message)" }
+
+    /// Errors are equal when their code and message are; the cause is for logs only.
+    public static func == (lhs: CalibrationError, rhs: CalibrationError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 }
 
 /// The outcome of a calibration: the matrix and how well it explains the touches.

@@ -5,9 +5,10 @@ import KioskCore
 ///
 /// Messages name devices, commands, bytes and statuses, never card contents.
 public struct IDCardReaderError: Error, Sendable, CustomStringConvertible {
-    /// A stable code for machines; new codes may be added.
+    /// A stable code for machines; a struct wrapping a private enum so that codes can grow
+    /// without breaking `switch`es.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Wrapped: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable {
             case notFound = "not-found"
             case disconnected
             case busy
@@ -19,8 +20,8 @@ public struct IDCardReaderError: Error, Sendable, CustomStringConvertible {
             case configuration
             case cancelled
         }
-        private let wrapped: Wrapped
-        private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
 
         /// No reader at the configured path or USB id.
         public static let notFound = Code(.notFound)
@@ -43,9 +44,11 @@ public struct IDCardReaderError: Error, Sendable, CustomStringConvertible {
         /// The command was cancelled (session over, daemon stopping).
         public static let cancelled = Code(.cancelled)
 
-        public var description: String { wrapped.rawValue }
+        /// The code as it appears in events and logs.
+        public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
     /// What happened, for a technician.
     public var message: String
@@ -72,6 +75,7 @@ public struct IDCardReaderError: Error, Sendable, CustomStringConvertible {
         IDCardReaderError(.protocolError, "\(command): \(error.message)", cause: error)
     }
 
+    /// `message`.
     public var description: String { message }
 
     /// Whether the reader itself is gone, so the driver should give up and be restarted.
@@ -80,9 +84,10 @@ public struct IDCardReaderError: Error, Sendable, CustomStringConvertible {
     /// The error as the device supervisor understands it: the reader is away for a while.
     public var unavailable: DeviceUnavailable {
         switch code {
-        case .busy: DeviceUnavailable(message, state: .offline, action: .configuration)
-        case .permissionDenied: DeviceUnavailable(message, state: .offline, action: .configuration)
-        default: DeviceUnavailable(message, state: .noDevice, action: .suspend)
+        case .busy, .permissionDenied:
+            DeviceUnavailable(.unusable, message, state: .offline, action: .configuration, cause: self)
+        case .disconnected: DeviceUnavailable(.disconnected, message, state: .noDevice, action: .suspend, cause: self)
+        default: DeviceUnavailable(.notFound, message, state: .noDevice, action: .suspend, cause: self)
         }
     }
 

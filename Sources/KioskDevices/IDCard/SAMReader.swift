@@ -1,10 +1,9 @@
-import Dispatch
 import KioskCore
 
 /// The SAM commands over one transport: encodes requests, waits for replies with the
 /// command's timeout, checks statuses and decodes reply data.
 ///
-/// Blocking transport calls run on the reader's own serial dispatch queue, so a slow reader
+/// Blocking transport calls run on the reader's own ``BlockingCallQueue``, so a slow reader
 /// never holds a thread of the concurrency pool, and commands never interleave on the wire.
 public final class SAMReader: Sendable {
     /// The transport commands travel over.
@@ -13,14 +12,14 @@ public final class SAMReader: Sendable {
     public let timeouts: SAMTimeouts
     /// How many times a command is sent again after line noise (bad checksum either way).
     public let retriesOnLineNoise: Int
-    private let queue: DispatchQueue
+    private let calls: BlockingCallQueue
 
     /// Creates a reader over an open transport.
     public init(transport: any SAMTransport, timeouts: SAMTimeouts = .init(), retriesOnLineNoise: Int = 1) {
         self.transport = transport
         self.timeouts = timeouts
         self.retriesOnLineNoise = retriesOnLineNoise
-        self.queue = DispatchQueue(label: "kiosk.idcard.\(transport.name)")
+        self.calls = BlockingCallQueue(label: "kiosk.idcard.\(transport.name)")
     }
 
     /// Sends `command` and returns the response whatever its status.
@@ -141,25 +140,15 @@ public final class SAMReader: Sendable {
         _ = try? await perform { transport, _ throws(IDCardReaderError) in transport.close() }
     }
 
-    /// Runs blocking transport work on the queue; cancelling the task tells the work to stop.
+    /// Runs blocking transport work on the queue; cancelling the task tells the work to stop,
+    /// and work whose task was cancelled before it started is skipped.
     private func perform<T: Sendable>(
         _ work: @escaping @Sendable (any SAMTransport, IOCancellation) throws(IDCardReaderError) -> T
     ) async throws(IDCardReaderError) -> T {
-        let cancellation = IOCancellation()
         let transport = self.transport
-        let result: Result<T, IDCardReaderError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                queue.async {
-                    if cancellation.isCancelled {
-                        continuation.resume(returning: .failure(IDCardReaderError(.cancelled, "cancelled")))
-                        return
-                    }
-                    continuation.resume(returning: Result { () throws(IDCardReaderError) in try work(transport, cancellation) })
-                }
-            }
-        } onCancel: {
-            cancellation.cancel()
+        return try await calls.run(ifCancelledBeforeStart: IDCardReaderError(.cancelled, "cancelled")) {
+            cancellation throws(IDCardReaderError) -> T in
+            try work(transport, cancellation)
         }
-        return try result.get()
     }
 }

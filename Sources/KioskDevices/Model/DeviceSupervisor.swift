@@ -12,8 +12,10 @@ public struct DeviceSupervisor: Sendable {
         /// A run that lasted longer than this resets the delay (the device was working).
         public var stableAfter: Duration
 
-        public init(initialDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(10),
-                    stableAfter: Duration = .seconds(30)) {
+        public init(
+            initialDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(10),
+            stableAfter: Duration = .seconds(30)
+        ) {
             self.initialDelay = initialDelay
             self.maximumDelay = maximumDelay
             self.stableAfter = stableAfter
@@ -74,7 +76,7 @@ public struct DeviceSupervisor: Sendable {
                 }
                 await registry.report(
                     driver.id, state: unavailable.state,
-                    fault: DeviceFault(code: "unavailable", message: unavailable.reason, action: unavailable.action)
+                    fault: DeviceFault(code: "unavailable", message: unavailable.message, action: unavailable.action)
                 )
             } catch {
                 if Task.isCancelled { break }

@@ -1,5 +1,4 @@
 import CCups
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -114,42 +113,52 @@ public struct CUPSJobProgress: Sendable, Hashable {
 
 /// Why a CUPS request failed.
 public struct CUPSError: Error, Sendable, CustomStringConvertible {
-    /// The kind of failure; more codes may be added.
+    /// The kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String {
+        private enum Base: String, Hashable, Sendable {
             case serverUnreachable, queueNotFound, jobNotFound, notAccepting, notAuthorized, invalidArgument, requestFailed
         }
-        private let value: Value
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
 
         /// cupsd does not answer.
-        public static let serverUnreachable = Code(value: .serverUnreachable)
+        public static let serverUnreachable = Code(.serverUnreachable)
         /// No queue of that name.
-        public static let queueNotFound = Code(value: .queueNotFound)
+        public static let queueNotFound = Code(.queueNotFound)
         /// No job of that id.
-        public static let jobNotFound = Code(value: .jobNotFound)
+        public static let jobNotFound = Code(.jobNotFound)
         /// The queue rejects jobs.
-        public static let notAccepting = Code(value: .notAccepting)
+        public static let notAccepting = Code(.notAccepting)
         /// cupsd refused the operation for this user.
-        public static let notAuthorized = Code(value: .notAuthorized)
+        public static let notAuthorized = Code(.notAuthorized)
         /// A name or document the kiosk passed is unusable.
-        public static let invalidArgument = Code(value: .invalidArgument)
+        public static let invalidArgument = Code(.invalidArgument)
         /// Any other IPP or HTTP failure.
-        public static let requestFailed = Code(value: .requestFailed)
+        public static let requestFailed = Code(.requestFailed)
 
-        public var description: String { value.rawValue }
+        /// The code as it appears in logs and print job reasons.
+        public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// What happened, in words a technician can act on (with cupsd's own message).
     public var message: String
     /// The IPP status code, when cupsd answered (`0x0406` not found, ...).
     public var ippStatus: Int?
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, ippStatus: Int? = nil) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, ippStatus: Int? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.ippStatus = ippStatus
+        self.cause = cause
     }
 
+    /// `code: message (IPP status 0x…)`.
     public var description: String {
         "\(code): \(message)" + (ippStatus.map { " (IPP status 0x\(String($0, radix: 16)))" } ?? "")
     }
@@ -157,14 +166,14 @@ public struct CUPSError: Error, Sendable, CustomStringConvertible {
 
 /// A client of one cupsd through libcups.
 ///
-/// libcups calls block, so they run one at a time on a private dispatch queue, never on the
-/// concurrency pool's threads; the connection is kept open between requests and reopened
-/// after a failure.
+/// libcups calls block, so they run one at a time on the client's own ``BlockingCallQueue``,
+/// never on the concurrency pool's threads; the connection is kept open between requests and
+/// reopened after a failure.
 public final class CUPSClient: Sendable {
     /// The server this client talks to.
     public let server: CUPSServer
     private let timeout: Double
-    private let queue = DispatchQueue(label: "kiosk.cups")
+    private let calls = BlockingCallQueue(label: "kiosk.cups")
     // The mutex guards the http_t connection; libcups connections are not thread-safe.
     private let connection = Mutex<Connection>(Connection())
 
@@ -386,38 +395,38 @@ public final class CUPSClient: Sendable {
 
     // MARK: Plumbing
 
-    /// Runs `body` with the open connection on the client's dispatch queue.
+    /// Runs `body` with the open connection on the client's queue.
     private func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws(CUPSError) -> T) async throws(CUPSError) -> T {
         try await performWithConnection { _, http throws(CUPSError) in try body(http) }
     }
 
+    /// Runs `body` with the connection (opened first if need be) on the client's queue.
     private func performWithConnection<T: Sendable>(
         _ body: @escaping @Sendable (Connection, OpaquePointer) throws(CUPSError) -> T
     ) async throws(CUPSError) -> T {
-        let result: Result<T, CUPSError> = await withCheckedContinuation { continuation in
-            queue.async { [self] in
-                let result = connection.withLock { connection -> Result<T, CUPSError> in
-                    if connection.http == nil {
-                        connection.http = httpConnect2(
-                            server.host, Int32(server.port), nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nil)
-                        if let http = connection.http { httpSetTimeout(http, timeout, nil, nil) }
-                    }
-                    guard let http = connection.http else {
-                        return .failure(CUPSError(.serverUnreachable, "cupsd at \(server) does not answer"))
-                    }
-                    let result = Result { () throws(CUPSError) -> T in try body(connection, http) }
-                    if case let .failure(error) = result, error.code == .serverUnreachable || error.code == .requestFailed {
+        try await calls.run { [self] () throws(CUPSError) -> T in
+            try connection.withLock { connection throws(CUPSError) -> T in
+                if connection.http == nil {
+                    connection.http = httpConnect2(
+                        server.host, Int32(server.port), nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nil)
+                    if let http = connection.http { httpSetTimeout(http, timeout, nil, nil) }
+                }
+                guard let http = connection.http else {
+                    throw CUPSError(.serverUnreachable, "cupsd at \(server) does not answer")
+                }
+                do throws(CUPSError) {
+                    return try body(connection, http)
+                } catch {
+                    if error.code == .serverUnreachable || error.code == .requestFailed {
                         // Start afresh next time: the connection may be half-closed.
                         connection.forget()
                         httpClose(http)
                         connection.http = nil
                     }
-                    return result
+                    throw error
                 }
-                continuation.resume(returning: result)
             }
         }
-        return try result.get()
     }
 
     static func printerURI(_ name: String) throws(CUPSError) -> String {

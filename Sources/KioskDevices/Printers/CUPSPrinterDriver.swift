@@ -51,7 +51,8 @@ public struct CUPSPrinterDriver: DeviceDriver {
                 await registry.report(id, state: state, fault: fault)
             } catch  where error.code == .queueNotFound {
                 throw DeviceUnavailable(
-                    "no CUPS queue '\(queue)' on \(client.server)", state: .noDevice, action: .configuration)
+                    .notFound, "no CUPS queue '\(queue)' on \(client.server)", state: .noDevice, action: .configuration,
+                    cause: error)
             } catch  where error.code == .serverUnreachable {
                 await registry.report(
                     id, state: .offline,

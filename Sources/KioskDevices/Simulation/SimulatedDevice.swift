@@ -74,7 +74,7 @@ public struct SimulatedDevice: DeviceDriver {
             case .working:
                 await registry.report(id, state: .online)
             case .unplugged:
-                throw DeviceUnavailable("simulated device unplugged")
+                throw DeviceUnavailable(.disconnected, "simulated device unplugged")
             case let .faulty(state, fault):
                 await registry.report(id, state: state, fault: fault)
             }

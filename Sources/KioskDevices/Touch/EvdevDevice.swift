@@ -132,14 +132,14 @@ public final class EvdevDevice: Sendable {
 
     static func error(opening path: String, _ error: EvdevSyscalls.Errno) -> TouchError {
         if error.meansGone {
-            return TouchError(.deviceGone, "no input device at \(path)", cause: error.description)
+            return TouchError(.deviceGone, "no input device at \(path)", cause: error)
         }
         if error.rawValue == EACCES || error.rawValue == EPERM {
             return TouchError(
                 .deviceIO, "no permission to read \(path); install the kiosk udev rules or add the service user to group 'input'",
-                cause: error.description)
+                cause: error)
         }
-        return TouchError(.deviceIO, "cannot open \(path)", cause: error.description)
+        return TouchError(.deviceIO, "cannot open \(path)", cause: error)
     }
 
     /// Closes the descriptor (once; the reader closes it when it stops).
@@ -161,8 +161,8 @@ public final class EvdevDevice: Sendable {
             _ = try version()
         } catch {
             if error.rawValue == ENOTTY || error.rawValue == EINVAL { return nil }
-            if error.meansGone { throw TouchError(.deviceGone, "\(path) went away", cause: error.description) }
-            throw TouchError(.deviceIO, "cannot query \(path)", cause: error.description)
+            if error.meansGone { throw TouchError(.deviceGone, "\(path) went away", cause: error) }
+            throw TouchError(.deviceIO, "cannot query \(path)", cause: error)
         }
         do throws(EvdevSyscalls.Errno) {
             var nameBuffer = [UInt8](repeating: 0, count: 256)
@@ -181,8 +181,8 @@ public final class EvdevDevice: Sendable {
             }
             return description
         } catch {
-            if error.meansGone { throw TouchError(.deviceGone, "\(path) went away", cause: error.description) }
-            throw TouchError(.deviceIO, "cannot query \(path)", cause: error.description)
+            if error.meansGone { throw TouchError(.deviceGone, "\(path) went away", cause: error) }
+            throw TouchError(.deviceIO, "cannot query \(path)", cause: error)
         }
     }
 
@@ -205,7 +205,7 @@ public final class EvdevDevice: Sendable {
         } catch {
             throw TouchError(
                 .deviceIO, error.rawValue == EBUSY ? "\(path) is already grabbed by another program" : "cannot grab \(path)",
-                cause: error.description)
+                cause: error)
         }
     }
 

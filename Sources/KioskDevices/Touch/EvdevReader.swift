@@ -75,8 +75,8 @@ final class EvdevReader: @unchecked Sendable {
             } catch {
                 end =
                     error.meansGone
-                    ? TouchError(.deviceGone, "the touch panel at \(device.path) went away", cause: error.description)
-                    : TouchError(.deviceIO, "reading \(device.path) failed", cause: error.description)
+                    ? TouchError(.deviceGone, "the touch panel at \(device.path) went away", cause: error)
+                    : TouchError(.deviceIO, "reading \(device.path) failed", cause: error)
                 break reading
             }
             guard let count = result else { break reading }

@@ -35,7 +35,7 @@ public final class SimulatedTouchPanel: Sendable {
         let temporary = path + ".plugging"
         unlink(temporary)
         guard mkfifo(temporary, 0o600) == 0 else {
-            throw TouchError(.deviceIO, "cannot create the simulated panel at \(temporary)", cause: EvdevSyscalls.Errno.current.description)
+            throw TouchError(.deviceIO, "cannot create the simulated panel at \(temporary)", cause: EvdevSyscalls.Errno.current)
         }
         let fd: Int32
         do throws(EvdevSyscalls.Errno) {
@@ -44,12 +44,12 @@ public final class SimulatedTouchPanel: Sendable {
             fd = try EvdevSyscalls.open(temporary, flags: O_RDWR | O_NONBLOCK | O_CLOEXEC)
         } catch {
             unlink(temporary)
-            throw TouchError(.deviceIO, "cannot open the simulated panel", cause: error.description)
+            throw TouchError(.deviceIO, "cannot open the simulated panel", cause: error)
         }
         guard rename(temporary, path) == 0 else {
             EvdevSyscalls.close(fd)
             unlink(temporary)
-            throw TouchError(.deviceIO, "cannot place the simulated panel at \(path)", cause: EvdevSyscalls.Errno.current.description)
+            throw TouchError(.deviceIO, "cannot place the simulated panel at \(path)", cause: EvdevSyscalls.Errno.current)
         }
         let old = writer.withLock { current in
             defer { current = fd }
@@ -78,7 +78,7 @@ public final class SimulatedTouchPanel: Sendable {
             do throws(EvdevSyscalls.Errno) {
                 try EvdevSyscalls.writeAll(fd, bytes)
             } catch {
-                throw TouchError(.deviceIO, "writing to the simulated panel failed", cause: error.description)
+                throw TouchError(.deviceIO, "writing to the simulated panel failed", cause: error)
             }
         }
     }

@@ -96,7 +96,7 @@ public enum TouchCalibrationFile {
         do {
             try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw TouchError(.calibration, "cannot write \(path)", cause: "\(error)")
+            throw TouchError(.calibration, "cannot write \(path)", cause: error)
         }
     }
 }

@@ -74,16 +74,16 @@ public struct TouchScreenDriver: DeviceDriver {
             path = fixed
         case let .automatic(directory):
             guard let found = TouchDeviceDiscovery.scan(directory: directory, catalog: catalog).first(where: \.isTouchScreen)
-            else { throw DeviceUnavailable("no touch screen in \(directory)") }
+            else { throw DeviceUnavailable(.notFound, "no touch screen in \(directory)") }
             path = found.path
         }
         let device: EvdevDevice
         do throws(TouchError) {
             device = try EvdevDevice(path: path)
         } catch  where error.code == .deviceGone {
-            throw DeviceUnavailable(error.description)
+            throw DeviceUnavailable(.notFound, error.description, cause: error)
         } catch {
-            throw DeviceUnavailable(error.description, state: .hardwareError, action: .configuration)
+            throw DeviceUnavailable(.unusable, error.description, state: .hardwareError, action: .configuration, cause: error)
         }
         do throws(TouchError) {
             guard let description = try device.describe() ?? fallbackDescription else {
@@ -92,8 +92,8 @@ public struct TouchScreenDriver: DeviceDriver {
             return (device, description)
         } catch {
             device.close()
-            if error.code == .deviceGone { throw DeviceUnavailable(error.description) }
-            throw DeviceUnavailable(error.description, state: .hardwareError, action: .configuration)
+            if error.code == .deviceGone { throw DeviceUnavailable(.disconnected, error.description, cause: error) }
+            throw DeviceUnavailable(.unusable, error.description, state: .hardwareError, action: .configuration, cause: error)
         }
     }
 
@@ -122,8 +122,8 @@ public struct TouchScreenDriver: DeviceDriver {
         } catch {
             await registry.report(
                 id, state: .hardwareError,
-                fault: DeviceFault(code: error.code.rawValue, message: error.description, action: .configuration))
-            throw DeviceUnavailable(error.description, state: .hardwareError, action: .configuration)
+                fault: DeviceFault(code: error.code.description, message: error.description, action: .configuration))
+            throw DeviceUnavailable(.unusable, error.description, state: .hardwareError, action: .configuration, cause: error)
         }
         await registry.report(id, state: .online)
 
@@ -134,10 +134,10 @@ public struct TouchScreenDriver: DeviceDriver {
             }
         } catch {
             logger.notice("Touch panel went away", metadata: ["touch.path": "\(device.path)", "error": "\(error)"])
-            throw DeviceUnavailable(error.description)
+            throw DeviceUnavailable(.disconnected, error.description, cause: error)
         }
         try Task.checkCancellation()
-        throw DeviceUnavailable("the touch panel at \(device.path) stopped")
+        throw DeviceUnavailable(.disconnected, "the touch panel at \(device.path) stopped")
     }
 
     private func publish(_ outputs: [TouchOutput], registry: DeviceRegistry, lastActivity: inout Int64?) async {

@@ -7,40 +7,52 @@ import Foundation
 
 /// Why talking to an ESC/POS printer failed.
 public struct ESCPOSError: Error, Sendable, CustomStringConvertible {
-    /// The kind of failure; more codes may be added.
+    /// The kind of failure; a struct wrapping a private enum so that codes can grow without
+    /// breaking `switch`es.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case encoding, invalidArgument, io, timeout, invalidStatus, notReady, noDevice }
-        private let value: Value
+        private enum Base: String, Hashable, Sendable {
+            case encoding, invalidArgument, io, timeout, invalidStatus, notReady, noDevice
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
 
         /// Text that the printer's encoding cannot represent, or an unknown encoding.
-        public static let encoding = Code(value: .encoding)
+        public static let encoding = Code(.encoding)
         /// A QR code or image too large for the command.
-        public static let invalidArgument = Code(value: .invalidArgument)
+        public static let invalidArgument = Code(.invalidArgument)
         /// Reading or writing the device failed.
-        public static let io = Code(value: .io)
+        public static let io = Code(.io)
         /// The printer did not answer a status request in time.
-        public static let timeout = Code(value: .timeout)
+        public static let timeout = Code(.timeout)
         /// A status byte without the fixed bits of a `DLE EOT` answer.
-        public static let invalidStatus = Code(value: .invalidStatus)
+        public static let invalidStatus = Code(.invalidStatus)
         /// The printer reports a condition that prevents printing (paper out, cover open).
-        public static let notReady = Code(value: .notReady)
+        public static let notReady = Code(.notReady)
         /// The device file does not exist or cannot be opened.
-        public static let noDevice = Code(value: .noDevice)
+        public static let noDevice = Code(.noDevice)
 
-        public var description: String { value.rawValue }
+        /// The code as it appears in logs and print job reasons.
+        public var description: String { base.rawValue }
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// What happened, in words a technician can act on.
     public var message: String
     /// The printer's fault when `code` is `notReady`.
     public var fault: DeviceFault?
+    /// The underlying cause, for logs.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, fault: DeviceFault? = nil) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, fault: DeviceFault? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.fault = fault
+        self.cause = cause
     }
 
+    /// `code: message`.
     public var description: String { "\(code): \(message)" }
 }
 

@@ -175,7 +175,7 @@ public struct ESCPOSPrinterDriver: DeviceDriver {
         do {
             transport = try CharacterDeviceTransport(path: path)
         } catch {
-            throw DeviceUnavailable("no printer at \(path)")
+            throw DeviceUnavailable(.notFound, "no printer at \(path)", cause: error)
         }
         let printer = ESCPOSPrinter(transport: transport, settings: settings)
         await registry.update(id) {
@@ -209,7 +209,7 @@ public struct ESCPOSPrinterDriver: DeviceDriver {
                 previous = fault
                 await registry.report(id, state: state, fault: fault)
             } catch let error where error.code == .noDevice {
-                throw DeviceUnavailable("printer at \(path) disconnected")
+                throw DeviceUnavailable(.disconnected, "printer at \(path) disconnected", cause: error)
             } catch {
                 silentPolls += 1
                 await registry.count(.communicationErrors, for: id)

@@ -1,5 +1,4 @@
 import KioskCore
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -20,12 +19,12 @@ public protocol ESCPOSTransport: Sendable {
 
 /// A character device opened by path: `/dev/usb/lp0`, `/dev/ttyUSB0`, or a pty.
 ///
-/// Reads and writes run on a private dispatch queue with `poll(2)` timeouts, so a printer
-/// that stops answering never blocks the daemon's threads.
+/// Reads and writes run on the device's own ``BlockingCallQueue`` with `poll(2)` timeouts, so
+/// a printer that stops answering never blocks the daemon's threads.
 public final class CharacterDeviceTransport: ESCPOSTransport {
     /// The device's path.
     public let path: String
-    private let queue: DispatchQueue
+    private let calls: BlockingCallQueue
     // The mutex guards the file descriptor so it is never used after close.
     private let descriptor: Mutex<Int32>
     private let writeTimeout: Duration
@@ -48,7 +47,7 @@ public final class CharacterDeviceTransport: ESCPOSTransport {
         self.path = path
         self.descriptor = Mutex(fd)
         self.writeTimeout = writeTimeout
-        self.queue = DispatchQueue(label: "kiosk.escpos.\(path)")
+        self.calls = BlockingCallQueue(label: "kiosk.escpos.\(path)")
     }
 
     deinit {
@@ -104,13 +103,10 @@ public final class CharacterDeviceTransport: ESCPOSTransport {
         while let bytes = try? await read(upTo: 256, timeout: .zero), !bytes.isEmpty {}
     }
 
+    /// Runs `body` with the descriptor on the device's queue.
     private func perform<T: Sendable>(_ body: @escaping @Sendable (Int32) throws(ESCPOSError) -> T) async throws(ESCPOSError) -> T {
-        let result: Result<T, ESCPOSError> = await withCheckedContinuation { continuation in
-            queue.async { [self] in
-                let result = descriptor.withLock { fd in Result { () throws(ESCPOSError) -> T in try body(fd) } }
-                continuation.resume(returning: result)
-            }
+        try await calls.run { [self] () throws(ESCPOSError) -> T in
+            try descriptor.withLock { fd throws(ESCPOSError) -> T in try body(fd) }
         }
-        return try result.get()
     }
 }
