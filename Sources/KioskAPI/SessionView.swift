@@ -54,7 +54,9 @@ public struct SessionView: Encodable, Sendable {
         /// Shown as a question on the form (empty, or typed by the citizen); the rest is shown as known.
         public var asked: Bool
 
-        public init(key: String, label: String, type: String, options: [String]?, value: String?, source: String?, editable: Bool, asked: Bool) {
+        public init(
+            key: String, label: String, type: String, options: [String]?, value: String?, source: String?, editable: Bool, asked: Bool
+        ) {
             self.key = key
             self.label = label
             self.type = type

@@ -281,7 +281,9 @@ public enum CatalogLoader {
         return result
     }
 
-    private static func readLimit(_ mapping: YAMLMapping, _ key: String, item: String, _ reader: inout NodeReader)
+    private static func readLimit(
+        _ mapping: YAMLMapping, _ key: String, item: String, _ reader: inout NodeReader
+    )
         -> TimeLimit?
     {
         guard let node = reader.value(mapping, key, in: "item '\(item)'", required: true),

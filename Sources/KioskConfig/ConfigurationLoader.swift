@@ -1,8 +1,8 @@
 import Foundation
-import KioskDevices
-import KioskFiles
 import KioskAPI
 import KioskCore
+import KioskDevices
+import KioskFiles
 
 /// Reads `kiosk.yaml`, reporting every problem as `file:line: what is wrong`.
 public enum ConfigurationLoader {
@@ -134,19 +134,25 @@ public enum ConfigurationLoader {
             configuration.kiosk.site = kiosk.site
             if let code = kiosk.division_code {
                 if !(100_000...999_999).contains(code) {
-                    problems.append(FileProblem(at(["kiosk", "division_code"]), "kiosk.division_code must be the 6-digit administrative division code (e.g. 410721)"))
+                    problems.append(
+                        FileProblem(
+                            at(["kiosk", "division_code"]),
+                            "kiosk.division_code must be the 6-digit administrative division code (e.g. 410721)"))
                 }
                 configuration.kiosk.divisionCode = code
             }
             if let number = kiosk.number {
                 if !(1...9999).contains(number) {
-                    problems.append(FileProblem(at(["kiosk", "number"]), "kiosk.number must be between 1 and 9999 (this kiosk's number in the county)"))
+                    problems.append(
+                        FileProblem(at(["kiosk", "number"]), "kiosk.number must be between 1 and 9999 (this kiosk's number in the county)"))
                 }
                 configuration.kiosk.number = number
             }
             if let zone = kiosk.time_zone {
                 if TimeZone(identifier: zone) == nil {
-                    problems.append(FileProblem(at(["kiosk", "time_zone"]), "kiosk.time_zone must be a time zone name such as Asia/Shanghai, not '\(zone)'"))
+                    problems.append(
+                        FileProblem(
+                            at(["kiosk", "time_zone"]), "kiosk.time_zone must be a time zone name such as Asia/Shanghai, not '\(zone)'"))
                 }
                 configuration.kiosk.timeZone = zone
             }
@@ -155,17 +161,27 @@ public enum ConfigurationLoader {
             func seconds(_ key: String, _ value: Double?, _ range: ClosedRange<Double>) -> Double? {
                 guard let value else { return nil }
                 if !range.contains(value) {
-                    problems.append(FileProblem(at(["session", key]), "session.\(key) must be between \(Int(range.lowerBound)) and \(Int(range.upperBound)) seconds"))
+                    problems.append(
+                        FileProblem(
+                            at(["session", key]),
+                            "session.\(key) must be between \(Int(range.lowerBound)) and \(Int(range.upperBound)) seconds"))
                 }
                 return value
             }
-            if let value = seconds("idle_timeout_seconds", session.idle_timeout_seconds, 15...1800) { configuration.session.idleTimeoutSeconds = value }
-            if let value = seconds("countdown_seconds", session.countdown_seconds, 5...120) { configuration.session.countdownSeconds = value }
-            if let value = seconds("print_wait_seconds", session.print_wait_seconds, 1...60) { configuration.session.printWaitSeconds = value }
+            if let value = seconds("idle_timeout_seconds", session.idle_timeout_seconds, 15...1800) {
+                configuration.session.idleTimeoutSeconds = value
+            }
+            if let value = seconds("countdown_seconds", session.countdown_seconds, 5...120) {
+                configuration.session.countdownSeconds = value
+            }
+            if let value = seconds("print_wait_seconds", session.print_wait_seconds, 1...60) {
+                configuration.session.printWaitSeconds = value
+            }
             if let printer = session.receipt_printer { configuration.session.receiptPrinter = DeviceID(printer) }
             if let url = session.status_url {
                 if !(url.hasPrefix("https://") && url.contains("{number}")) {
-                    problems.append(FileProblem(at(["session", "status_url"]), "session.status_url must be an https:// address containing {number}"))
+                    problems.append(
+                        FileProblem(at(["session", "status_url"]), "session.status_url must be an https:// address containing {number}"))
                 }
                 configuration.session.statusURL = url
             }
@@ -174,7 +190,9 @@ public enum ConfigurationLoader {
             }
         }
         if let paths = decoded.paths {
-            for (key, value) in [("state_dir", paths.state_dir), ("admin_socket", paths.admin_socket), ("profiles_dir", paths.profiles_dir), ("database", paths.database),
+            for (key, value) in [
+                ("state_dir", paths.state_dir), ("admin_socket", paths.admin_socket), ("profiles_dir", paths.profiles_dir),
+                ("database", paths.database),
                 ("catalog_dir", paths.catalog_dir), ("calendar_dir", paths.calendar_dir), ("templates_dir", paths.templates_dir),
                 ("screen_dir", paths.screen_dir), ("shared_data", paths.shared_data),
             ] {
@@ -183,7 +201,8 @@ public enum ConfigurationLoader {
                 }
             }
             if let socket = paths.admin_socket, socket.utf8.count > 107 {
-                problems.append(FileProblem(at(["paths", "admin_socket"]), "paths.admin_socket is longer than a unix socket path may be (107 bytes)"))
+                problems.append(
+                    FileProblem(at(["paths", "admin_socket"]), "paths.admin_socket is longer than a unix socket path may be (107 bytes)"))
             }
             configuration.paths.stateDir = paths.state_dir ?? configuration.paths.stateDir
             configuration.paths.adminSocket = paths.admin_socket ?? configuration.paths.adminSocket
@@ -200,7 +219,9 @@ public enum ConfigurationLoader {
             if let host = api.host {
                 if !["127.0.0.1", "::1", "localhost"].contains(host) {
                     problems.append(
-                        FileProblem(at(["api", "host"]), "api.host must be a loopback address (127.0.0.1 or ::1): the local API is for this machine only"))
+                        FileProblem(
+                            at(["api", "host"]),
+                            "api.host must be a loopback address (127.0.0.1 or ::1): the local API is for this machine only"))
                 }
                 configuration.api.host = host == "localhost" ? "127.0.0.1" : host
             }
@@ -214,14 +235,16 @@ public enum ConfigurationLoader {
         if let level = decoded.logging?.level {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if !levels.contains(level) {
-                problems.append(FileProblem(at(["logging", "level"]), "logging.level must be one of \(levels.joined(separator: ", ")), not '\(level)'"))
+                problems.append(
+                    FileProblem(at(["logging", "level"]), "logging.level must be one of \(levels.joined(separator: ", ")), not '\(level)'"))
             }
             configuration.logging.level = level
         }
         if let timeout = decoded.lifecycle?.shutdown_timeout_seconds {
             if !(timeout > 0 && timeout <= 300) {
                 problems.append(
-                    FileProblem(at(["lifecycle", "shutdown_timeout_seconds"]), "lifecycle.shutdown_timeout_seconds must be between 0 and 300"))
+                    FileProblem(
+                        at(["lifecycle", "shutdown_timeout_seconds"]), "lifecycle.shutdown_timeout_seconds must be between 0 and 300"))
             }
             configuration.lifecycle.shutdownTimeoutSeconds = timeout
         }

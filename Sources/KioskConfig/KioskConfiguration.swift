@@ -1,8 +1,8 @@
 import Foundation
-import KioskDevices
-import KioskFiles
 import KioskAPI
 import KioskCore
+import KioskDevices
+import KioskFiles
 
 /// The daemon's configuration: one YAML file (`/etc/kiosk/kiosk.yaml` by default).
 ///

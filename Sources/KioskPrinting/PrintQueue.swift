@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 import KioskDevices
 import KioskDocuments
 import Logging

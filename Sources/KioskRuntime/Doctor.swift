@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import KioskCore
-import Glibc
-#endif
 import Foundation
-import KioskDevices
-import KioskFiles
 import KioskAPI
 import KioskConfig
+import KioskDevices
+import KioskFiles
 import KioskServer
 import KioskSession
 import KioskStore
+
+#if canImport(Glibc)
+    import KioskCore
+    import Glibc
+#endif
 
 /// The checks behind `kioskctl doctor`: each says OK, WARN or FAIL, what was seen, and what
 /// to do. They run inside the daemon, which sees exactly what the service sees.
@@ -162,7 +163,8 @@ struct Doctor: Sendable {
         if let last = await store.lastWallClock(), now.addingTimeInterval(300) < last {
             return DoctorCheck(
                 area: "clock", name: "clock", result: .fail,
-                detail: "the clock went back: it says \(ISO8601DateFormatter().string(from: now)) but this kiosk has seen \(ISO8601DateFormatter().string(from: last))",
+                detail:
+                    "the clock went back: it says \(ISO8601DateFormatter().string(from: now)) but this kiosk has seen \(ISO8601DateFormatter().string(from: last))",
                 hint: "set the time (timedatectl) and check the RTC battery")
         }
         return DoctorCheck(area: "clock", name: "clock", result: .ok, detail: ISO8601DateFormatter().string(from: now))
@@ -176,7 +178,9 @@ struct Doctor: Sendable {
             case .online, .busy:
                 return DoctorCheck(area: "device", name: name, result: .ok, detail: "\(device.state.rawValue)\(simulated)")
             case .starting:
-                return DoctorCheck(area: "device", name: name, result: .warn, detail: "still starting\(simulated)", hint: "wait a few seconds and run doctor again")
+                return DoctorCheck(
+                    area: "device", name: name, result: .warn, detail: "still starting\(simulated)",
+                    hint: "wait a few seconds and run doctor again")
             case .offline, .noDevice, .hardwareError, .userError:
                 let fault = device.fault.map { ": \($0.message)" } ?? ""
                 return DoctorCheck(

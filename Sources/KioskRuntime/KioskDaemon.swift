@@ -1,25 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Hummingbird
+import KioskAPI
 import KioskCatalog
+import KioskConfig
 import KioskCore
-import KioskFiles
 import KioskDevices
 import KioskDocuments
+import KioskFiles
 import KioskPrinting
-import KioskAPI
-import KioskConfig
 import KioskServer
 import KioskSession
-import KioskSync
 import KioskStore
+import KioskSync
 import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `kioskd`: opens the store and the devices, serves the local and admin APIs, talks to
 /// systemd, and stops cleanly on SIGTERM or SIGINT.

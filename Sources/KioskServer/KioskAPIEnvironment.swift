@@ -89,10 +89,16 @@ public struct KioskAPIEnvironment: Sendable {
             .set(oldest)
         for device in status.devices {
             for state in DeviceState.allCases {
-                gauge("kiosk_device_state", help: "1 for the device's current state", labels: [("device", device.id.rawValue), ("kind", device.kind.rawValue), ("state", state.rawValue)]).set(device.state == state ? 1.0 : 0.0)
+                gauge(
+                    "kiosk_device_state", help: "1 for the device's current state",
+                    labels: [("device", device.id.rawValue), ("kind", device.kind.rawValue), ("state", state.rawValue)]
+                ).set(device.state == state ? 1.0 : 0.0)
             }
             for (counter, value) in device.counters {
-                gauge("kiosk_device_counter", help: "Persistent device counters (good reads, pages printed, paper outs...)", labels: [("device", device.id.rawValue), ("counter", counter.rawValue)]).set(Double(value))
+                gauge(
+                    "kiosk_device_counter", help: "Persistent device counters (good reads, pages printed, paper outs...)",
+                    labels: [("device", device.id.rawValue), ("counter", counter.rawValue)]
+                ).set(Double(value))
             }
         }
     }

@@ -41,7 +41,8 @@ public actor ScreenCalibrator {
             throw ScreenCalibrationError(.screenInUse, "a citizen is using the kiosk; calibrate when the attract screen is shown")
         }
         guard let inverse = current.inverse else {
-            throw ScreenCalibrationError(.currentNotInvertible, "the configured touch.calibration cannot be inverted; remove it and calibrate again")
+            throw ScreenCalibrationError(
+                .currentNotInvertible, "the configured touch.calibration cannot be inverted; remove it and calibrate again")
         }
         running = true
         defer { running = false }
@@ -83,7 +84,8 @@ public actor ScreenCalibrator {
         }
         guard let finished else {
             show("cancelled")
-            throw ScreenCalibrationError(.timedOut, "not every target was touched within \(timeout.components.seconds) s; run the calibration again")
+            throw ScreenCalibrationError(
+                .timedOut, "not every target was touched within \(timeout.components.seconds) s; run the calibration again")
         }
         session = finished
         show("done")
@@ -93,7 +95,9 @@ public actor ScreenCalibrator {
                 matrix: fit.matrix.values, rmsError: fit.rmsError, worstError: fit.worstError, targets: session.targets,
                 touches: session.touches)
         } catch {
-            throw ScreenCalibrationError(.unusableTouches, "the touches do not give a usable calibration (\(error.message)); touch each target's centre and repeat", cause: error)
+            throw ScreenCalibrationError(
+                .unusableTouches, "the touches do not give a usable calibration (\(error.message)); touch each target's centre and repeat",
+                cause: error)
         }
     }
 

@@ -1,4 +1,5 @@
 import KioskCore
+
 /// The idle wipe: a session nobody touches for `idleTimeout` is ended and its data forgotten,
 /// so the next person at the kiosk never sees the last one's form.
 extension SessionController {

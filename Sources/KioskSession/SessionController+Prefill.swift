@@ -1,7 +1,7 @@
-import KioskStore
 import Foundation
 import KioskAPI
 import KioskCore
+import KioskStore
 
 /// Where prefill values come from besides the card: shared government data and what the
 /// citizen gave in earlier applications. Looked up by ID number, only while a session runs.

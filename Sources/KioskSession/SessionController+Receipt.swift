@@ -1,9 +1,9 @@
-import Logging
 import Foundation
 import KioskAPI
 import KioskCore
 import KioskDocuments
 import KioskPrinting
+import Logging
 
 /// The receipt: built from the committed case, queued on the receipt printer, followed for
 /// `printWait`, and shown on screen (number and QR code) when paper does not come out in time.
@@ -34,7 +34,9 @@ extension SessionController {
         return .receipt(
             ReceiptDocument(
                 header: header,
-                items: items.map { DocumentItem(name: $0.name, department: $0.department, promisedBy: $0.promisedBy.flatMap(DocumentDate.init)) },
+                items: items.map {
+                    DocumentItem(name: $0.name, department: $0.department, promisedBy: $0.promisedBy.flatMap(DocumentDate.init))
+                },
                 materials: materials))
     }
 

@@ -1,8 +1,8 @@
-import Logging
 import Foundation
 import KioskAPI
 import KioskCore
 import KioskStore
+import Logging
 
 /// What happens when the citizen taps 提交.
 ///
@@ -73,7 +73,8 @@ extension SessionController {
         let document = receiptDocument(
             number: stored.receiptNumber, at: now, blueprint: blueprint, submission: submission, items: items, today: today)
         if stillShown {
-            submittedCase = SubmittedCase(caseID: stored.id, number: stored.receiptNumber, document: document, items: items, print: .printing)
+            submittedCase = SubmittedCase(
+                caseID: stored.id, number: stored.receiptNumber, document: document, items: items, print: .printing)
         } else {
             logger.warning("Session ended while its case was committed; printing the receipt anyway", metadata: ["case": "\(stored.id)"])
         }

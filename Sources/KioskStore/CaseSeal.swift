@@ -32,14 +32,16 @@ public struct CaseSeal: Sendable {
     public static func loadOrCreate(at path: String, mayCreate: Bool = true) throws(StoreError) -> CaseSeal {
         if let data = FileManager.default.contents(atPath: path) {
             guard data.count == 32 else {
-                throw StoreError(.corrupt, "the seal key \(path) is damaged (\(data.count) bytes, expected 32); restore it from the enrolment backup")
+                throw StoreError(
+                    .corrupt, "the seal key \(path) is damaged (\(data.count) bytes, expected 32); restore it from the enrolment backup")
             }
             return CaseSeal(key: SymmetricKey(data: data))
         }
         guard mayCreate else {
             throw StoreError(
                 .corrupt,
-                "the seal key \(path) is missing but the database holds sealed cases; restore seal.key from the enrolment backup (a new key would make their personal data unreadable)")
+                "the seal key \(path) is missing but the database holds sealed cases; restore seal.key from the enrolment backup (a new key would make their personal data unreadable)"
+            )
         }
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }

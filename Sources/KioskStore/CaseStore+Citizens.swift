@@ -28,15 +28,17 @@ extension CaseStore {
             return try database.writer.write { db in
                 // The highest sequence ever issued that day, from the cases and from a
                 // high-water mark: a deleted or lost row must never free its number again.
-                let stored = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT max(CAST(substr(receipt_number, 22, 5) AS INTEGER)) FROM kiosk_case
-                        WHERE receipt_number LIKE ?
-                        """,
-                    arguments: ["%-\(dayTag)-%"]) ?? 0
+                let stored =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT max(CAST(substr(receipt_number, 22, 5) AS INTEGER)) FROM kiosk_case
+                            WHERE receipt_number LIKE ?
+                            """,
+                        arguments: ["%-\(dayTag)-%"]) ?? 0
                 let markKey = "receipt.sequence.\(dayTag)"
-                let mark = try String.fetchOne(db, sql: "SELECT value FROM kiosk_meta WHERE key = ?", arguments: [markKey])
+                let mark =
+                    try String.fetchOne(db, sql: "SELECT value FROM kiosk_meta WHERE key = ?", arguments: [markKey])
                     .flatMap { Int($0) } ?? 0
                 let next = max(stored, mark) + 1
                 let newCase = try make(next)

@@ -1,6 +1,6 @@
 import Foundation
-import KioskAPI
 import GRDB
+import KioskAPI
 
 /// A case as the store keeps it: everything personal is already sealed in `sealed`.
 public struct NewCase: Sendable {
@@ -71,7 +71,8 @@ extension CaseStore {
         let database = try database()
         do {
             return try database.writer.read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosk_case WHERE receipt_number = ?)", arguments: [receiptNumber]) ?? false
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kiosk_case WHERE receipt_number = ?)", arguments: [receiptNumber])
+                    ?? false
             }
         } catch {
             throw StoreError(classifying: error, path: path)

@@ -1,6 +1,6 @@
 import Foundation
-import KioskAPI
 import GRDB
+import KioskAPI
 import Logging
 
 /// The kiosk's store as the daemon sees it: either open, or quarantined after damage.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Start to `READY=1`, idle memory and idle CPU of the real `kioskd` binary with simulated
 /// devices, measured as systemd would see them: through a notify socket.

@@ -68,7 +68,8 @@ struct AdminClient {
         do {
             return try KioskJSON.decoder().decode(Answer.self, from: data)
         } catch {
-            throw CLIFailure("kioskd's answer to \(path) could not be read (is kioskctl the same version as kioskd?): \(error)", exitCode: 1)
+            throw CLIFailure(
+                "kioskd's answer to \(path) could not be read (is kioskctl the same version as kioskd?): \(error)", exitCode: 1)
         }
     }
 

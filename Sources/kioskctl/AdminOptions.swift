@@ -3,7 +3,9 @@ import Foundation
 
 /// How to reach the daemon, shared by every command that needs it.
 struct AdminOptions: ParsableArguments {
-    @Option(name: .long, help: "The admin socket of kioskd (default: from --config, $KIOSK_ADMIN_SOCKET, /run/kiosk/admin.sock, or a running demo).")
+    @Option(
+        name: .long,
+        help: "The admin socket of kioskd (default: from --config, $KIOSK_ADMIN_SOCKET, /run/kiosk/admin.sock, or a running demo).")
     var socket: String?
 
     @Option(name: .long, help: "A kiosk.yaml whose paths.admin_socket to use.")

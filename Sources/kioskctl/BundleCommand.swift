@@ -58,12 +58,14 @@ extension KioskCtl {
                 }
                 for m in notice.originalsToShow { print("  original to show: \(m.definition.id)  \(m.definition.name)") }
                 if !notice.fetchedElectronically.isEmpty {
-                    print("  fetched electronically, not to bring: "
-                        + notice.fetchedElectronically.map(\.definition.id).joined(separator: ", "))
+                    print(
+                        "  fetched electronically, not to bring: "
+                            + notice.fetchedElectronically.map(\.definition.id).joined(separator: ", "))
                 }
-                print(notice.canBeReceived
-                    ? (notice.needsPledge ? "  can be received now with a signed pledge" : "  can be received now")
-                    : "  cannot be received until the required materials are brought")
+                print(
+                    notice.canBeReceived
+                        ? (notice.needsPledge ? "  can be received now with a signed pledge" : "  can be received now")
+                        : "  cannot be received until the required materials are brought")
                 print("\ndeadlines:")
                 for item in schedule.items {
                     print("  \(item.item): starts \(item.starts), promised \(item.promisedDeadline), legal \(item.legalDeadline)")
@@ -110,15 +112,17 @@ struct PlanJSON: Encodable {
         bundle = blueprint.bundle.id
         start = schedule.start
         stages = blueprint.plan.stages
-        missing = notice.missingRequired.map { Missing(id: $0.definition.id, name: $0.definition.name, deferrable: false) }
+        missing =
+            notice.missingRequired.map { Missing(id: $0.definition.id, name: $0.definition.name, deferrable: false) }
             + notice.missingDeferrable.map { Missing(id: $0.definition.id, name: $0.definition.name, deferrable: true) }
         originalsToShow = notice.originalsToShow.map(\.definition.id)
         fetchedElectronically = notice.fetchedElectronically.map(\.definition.id)
         canBeReceived = notice.canBeReceived
         needsPledge = notice.needsPledge
         items = schedule.items.map {
-            Deadline(item: $0.item, stage: $0.stage + 1, starts: $0.starts, promised: $0.promisedDeadline,
-                     legal: $0.legalDeadline)
+            Deadline(
+                item: $0.item, stage: $0.stage + 1, starts: $0.starts, promised: $0.promisedDeadline,
+                legal: $0.legalDeadline)
         }
         promisedDeadline = schedule.promisedDeadline
         legalDeadline = schedule.legalDeadline

@@ -65,8 +65,9 @@ extension KioskCtl {
                 let result = try CatalogPaths.loadCalendar(calendar).adding(days, natural ? .natural : .working, to: start)
                 if output.json {
                     try output.printJSON(
-                        AddJSON(start: start, days: days, counting: natural ? .natural : .working, result: result.date,
-                                provisional: result.provisional))
+                        AddJSON(
+                            start: start, days: days, counting: natural ? .natural : .working, result: result.date,
+                            provisional: result.provisional))
                 } else {
                     print(result.description)
                 }

@@ -28,8 +28,9 @@ extension KioskCtl {
                 } else {
                     for problem in loaded.problems { print(problem.description) }
                     if loaded.problems.isEmpty {
-                        print("\(loaded.catalog.bundles.count) bundles, \(loaded.catalog.fields.count) fields, "
-                            + "\(loaded.catalog.materials.count) materials: no problems")
+                        print(
+                            "\(loaded.catalog.bundles.count) bundles, \(loaded.catalog.fields.count) fields, "
+                                + "\(loaded.catalog.materials.count) materials: no problems")
                     }
                 }
                 if !loaded.problems.isEmpty { throw ExitCode(1) }
@@ -51,15 +52,18 @@ extension KioskCtl {
                     return
                 }
                 let b = blueprint.bundle
-                print("\(b.id)  \(b.name)  version \(b.version), valid from \(b.validFrom)"
-                    + (b.validUntil.map { " to \($0)" } ?? ""))
+                print(
+                    "\(b.id)  \(b.name)  version \(b.version), valid from \(b.validFrom)"
+                        + (b.validUntil.map { " to \($0)" } ?? ""))
                 print("lead: \(b.leadDepartment)")
                 if !b.source.isEmpty { print("source: \(b.source)") }
                 if !b.illustrative.isEmpty { print("examples, not from the source: \(b.illustrative.joined(separator: ", "))") }
                 print("\nitems:")
                 for item in b.items {
                     let needs = item.dependsOn.isEmpty ? "" : "  needs: \(item.dependsOn.joined(separator: ", "))"
-                    print("  \(item.id)  \(item.name)\n    \(item.department); legal \(item.legalLimit), promised \(item.promisedLimit)\(needs)")
+                    print(
+                        "  \(item.id)  \(item.name)\n    \(item.department); legal \(item.legalLimit), promised \(item.promisedLimit)\(needs)"
+                    )
                 }
                 print("\napproval stages:")
                 for (index, stage) in blueprint.plan.stages.enumerated() {
@@ -72,8 +76,9 @@ extension KioskCtl {
                 print("\none set of materials:")
                 for material in blueprint.materials {
                     let original = material.definition.originalRequired && material.disposition != .obtainedElectronically
-                    print("  \(material.definition.id)  \(material.definition.name)  [\(material.disposition.rawValue)]"
-                        + (original ? " original seen" : ""))
+                    print(
+                        "  \(material.definition.id)  \(material.definition.name)  [\(material.disposition.rawValue)]"
+                            + (original ? " original seen" : ""))
                 }
             }
         }
@@ -104,15 +109,17 @@ extension KioskCtl {
                     return text.padding(toLength: 5, withPad: " ", startingAt: 0) + (value >= target ? " ok  " : " LOW ")
                 }
                 let width = max(6, reports.map(\.bundle.count).max() ?? 0)
-                print("bundle".padding(toLength: width, withPad: " ", startingAt: 0)
-                    + "  auto-fill≥50%  materials-≥60%  time-≥70%   steps-≥80%  result")
+                print(
+                    "bundle".padding(toLength: width, withPad: " ", startingAt: 0)
+                        + "  auto-fill≥50%  materials-≥60%  time-≥70%   steps-≥80%  result")
                 for r in reports {
-                    print(r.bundle.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + percent(r.autoFilledFields, BundleKPI.Target.autoFilledFields) + "     "
-                        + percent(r.materialReduction, BundleKPI.Target.materialReduction) + "      "
-                        + percent(r.timeReduction, BundleKPI.Target.timeReduction) + "  "
-                        + percent(r.stepReduction, BundleKPI.Target.stepReduction) + "  "
-                        + (r.passes ? "pass" : "FAIL"))
+                    print(
+                        r.bundle.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                            + percent(r.autoFilledFields, BundleKPI.Target.autoFilledFields) + "     "
+                            + percent(r.materialReduction, BundleKPI.Target.materialReduction) + "      "
+                            + percent(r.timeReduction, BundleKPI.Target.timeReduction) + "  "
+                            + percent(r.stepReduction, BundleKPI.Target.stepReduction) + "  "
+                            + (r.passes ? "pass" : "FAIL"))
                 }
                 let passing = reports.filter(\.passes).count
                 print("\(passing) of \(reports.count) bundles meet every target")
@@ -226,17 +233,20 @@ struct BlueprintJSON: Encodable {
         validUntil = b.validUntil
         illustrative = b.illustrative
         items = b.items.map {
-            Item(id: $0.id, name: $0.name, department: $0.department, legalLimit: $0.legalLimit,
-                 promisedLimit: $0.promisedLimit, dependsOn: $0.dependsOn)
+            Item(
+                id: $0.id, name: $0.name, department: $0.department, legalLimit: $0.legalLimit,
+                promisedLimit: $0.promisedLimit, dependsOn: $0.dependsOn)
         }
         stages = blueprint.plan.stages
         form = blueprint.form.map {
-            Field(key: $0.definition.key, label: $0.definition.label, type: $0.definition.type.name, source: $0.source,
-                  items: $0.items)
+            Field(
+                key: $0.definition.key, label: $0.definition.label, type: $0.definition.type.name, source: $0.source,
+                items: $0.items)
         }
         materials = blueprint.materials.map {
-            Material(id: $0.definition.id, name: $0.definition.name, disposition: $0.disposition,
-                     originalRequired: $0.definition.originalRequired, items: $0.items)
+            Material(
+                id: $0.definition.id, name: $0.definition.name, disposition: $0.disposition,
+                originalRequired: $0.definition.originalRequired, items: $0.items)
         }
     }
 }

@@ -17,7 +17,9 @@ extension KioskCtl {
                     try output.printJSON(report)
                 } else {
                     for check in report.checks {
-                        print("\(check.result.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(check.area): \(check.name): \(check.detail)")
+                        print(
+                            "\(check.result.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(check.area): \(check.name): \(check.detail)"
+                        )
                         if let hint = check.hint, check.result != .ok { print("      → \(hint)") }
                     }
                 }

@@ -1,7 +1,7 @@
-import KioskCore
 import ArgumentParser
 import Foundation
 import KioskAPI
+import KioskCore
 import KioskDevices
 import KioskDocuments
 import KioskFiles
@@ -59,7 +59,9 @@ extension KioskCtl {
                     for job in jobs {
                         let reprint = job.reprintOf.map { ", reprint of \($0.prefix(8))" } ?? ""
                         let error = job.lastError.map { ": \($0)" } ?? ""
-                        print("\(job.id.prefix(8))  \(job.caseNumber)  \(job.document) on \(job.printer)  \(job.state) (by \(job.requestedBy)\(reprint))\(error)")
+                        print(
+                            "\(job.id.prefix(8))  \(job.caseNumber)  \(job.document) on \(job.printer)  \(job.state) (by \(job.requestedBy)\(reprint))\(error)"
+                        )
                     }
                 }
             }
@@ -80,7 +82,8 @@ extension KioskCtl {
                     if let printer { query += "&printer=" + Print.escaped(printer) }
                     let job: PrintJobSummary = try await admin.client().post("/admin/v1/print/reprint\(query)")
                     if output.json { return try output.printJSON(job) }
-                    print("Reprint queued as job \(job.id) on \(job.printer); follow it with 'kioskctl print jobs --case \(job.caseNumber)'")
+                    print(
+                        "Reprint queued as job \(job.id) on \(job.printer); follow it with 'kioskctl print jobs --case \(job.caseNumber)'")
                 }
             }
         }

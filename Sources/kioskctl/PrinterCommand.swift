@@ -1,6 +1,6 @@
-import KioskCore
 import ArgumentParser
 import Foundation
+import KioskCore
 import KioskDevices
 import KioskDocuments
 import KioskFiles

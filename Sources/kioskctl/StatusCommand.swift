@@ -1,7 +1,7 @@
-import KioskCore
 import ArgumentParser
 import Foundation
 import KioskAPI
+import KioskCore
 import KioskDevices
 
 extension KioskCtl {
@@ -25,7 +25,8 @@ extension KioskCtl {
         static func render(_ status: KioskStatus) -> String {
             var lines: [String] = []
             let site = status.simulated ? " · SIMULATED DEVICES" : ""
-            lines.append("kiosk \(status.kioskID) · kioskd \(status.version) · up \(Duration.seconds(status.uptimeSeconds).humanReadable)\(site)")
+            lines.append(
+                "kiosk \(status.kioskID) · kioskd \(status.version) · up \(Duration.seconds(status.uptimeSeconds).humanReadable)\(site)")
             lines.append("accepting cases: \(status.acceptingCases ? "yes" : "NO — run 'kioskctl doctor'")")
             let store = status.store
             lines.append("store: \(store.condition), \(store.cases) cases, \(store.path)")
@@ -34,7 +35,9 @@ extension KioskCtl {
                 queue += ", oldest since \(ISO8601DateFormatter().string(from: oldest))"
             }
             lines.append(queue)
-            lines.append("health: \(status.health.healthy ? "ok" : "FAILING: " + status.health.checks.filter { !$0.ok }.map { "\($0.name) \($0.detail)" }.joined(separator: "; "))")
+            lines.append(
+                "health: \(status.health.healthy ? "ok" : "FAILING: " + status.health.checks.filter { !$0.ok }.map { "\($0.name) \($0.detail)" }.joined(separator: "; "))"
+            )
             lines.append("devices:")
             let idWidth = max(6, status.devices.map(\.id.rawValue.count).max() ?? 0)
             for device in status.devices {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import KioskAPI
 import Glibc
+import KioskAPI
 import KioskCore
 import KioskDevices
 import NIOCore
@@ -475,7 +475,8 @@ extension KioskCtl.Touch {
             let targets = try parsedTargets()
             let client = try admin.client()
             let query =
-                "targets=" + targets.map { "\($0.x),\($0.y)" }.joined(separator: ";").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ".,")))!
+                "targets=" + targets.map { "\($0.x),\($0.y)" }.joined(separator: ";").addingPercentEncoding(
+                    withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ".,")))!
                 + "&timeout=\(timeout)"
             FileHandle.standardError.write(
                 Data("Touch the \(targets.count) targets shown on the kiosk screen, one after the other (\(timeout) s)...\n".utf8))

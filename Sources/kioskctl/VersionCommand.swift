@@ -1,5 +1,5 @@
-import KioskAPI
 import ArgumentParser
+import KioskAPI
 
 extension KioskCtl {
     struct Version: AsyncParsableCommand {

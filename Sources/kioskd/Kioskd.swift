@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import KioskCore
 import KioskAPI
 import KioskConfig
+import KioskCore
 import KioskRuntime
 import Logging
 import Metrics
@@ -53,7 +53,8 @@ extension Kioskd {
             let repositoryDevices = FileManager.default.currentDirectoryPath + "/Devices"
             let profiles = FileManager.default.fileExists(atPath: repositoryDevices) ? repositoryDevices : "/usr/share/kiosk/devices"
             let cwd = FileManager.default.currentDirectoryPath
-            let provisioning = FileManager.default.fileExists(atPath: cwd + "/Provisioning/catalog") ? cwd + "/Provisioning" : "/var/lib/kiosk"
+            let provisioning =
+                FileManager.default.fileExists(atPath: cwd + "/Provisioning/catalog") ? cwd + "/Provisioning" : "/var/lib/kiosk"
             var configuration = KioskConfiguration.demo(home: home, profilesDir: profiles, provisioningDir: provisioning)
             configuration.api.port = port
             if let stateDir {

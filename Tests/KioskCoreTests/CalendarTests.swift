@@ -42,18 +42,22 @@ enum Official {
 
 @Suite("Civil dates")
 struct CivilDateTests {
-    @Test("dates round-trip through their day number and text", arguments: [
-        "1970-01-01", "2000-02-29", "2024-12-31", "2025-01-28", "2026-10-10", "2100-03-01",
-    ])
+    @Test(
+        "dates round-trip through their day number and text",
+        arguments: [
+            "1970-01-01", "2000-02-29", "2024-12-31", "2025-01-28", "2026-10-10", "2100-03-01",
+        ])
     func roundTrip(text: String) throws {
         let date = try #require(CivilDate(iso: text))
         #expect(date.description == text)
         #expect(CivilDate(dayNumber: date.dayNumber) == date)
     }
 
-    @Test("impossible dates and other formats are refused", arguments: [
-        "2025-02-29", "2025-13-01", "2025-1-1", "20250101", "2025-04-31", "", "２０２５-01-01",
-    ])
+    @Test(
+        "impossible dates and other formats are refused",
+        arguments: [
+            "2025-02-29", "2025-13-01", "2025-1-1", "20250101", "2025-04-31", "", "２０２５-01-01",
+        ])
     func refused(text: String) {
         #expect(CivilDate(iso: text) == nil)
     }
@@ -79,28 +83,32 @@ struct WorkingDayCalendarTests {
         #expect(!calendar.classify(Official.day("2026-10-08")).provisional)
     }
 
-    @Test("deadlines across Spring Festival", arguments: [
-        // 2025: Friday 24 January; Sunday 26th is worked, 28 Jan – 4 Feb off, Saturday 8 Feb worked.
-        ("2025-01-24", 1, "2025-01-26"), ("2025-01-24", 2, "2025-01-27"), ("2025-01-24", 3, "2025-02-05"),
-        ("2025-01-27", 4, "2025-02-08"), ("2025-01-27", 5, "2025-02-10"),
-        // 2026: Saturday 14 Feb worked, 15–23 Feb off, Saturday 28 Feb worked.
-        ("2026-02-12", 1, "2026-02-13"), ("2026-02-12", 2, "2026-02-14"), ("2026-02-12", 3, "2026-02-24"),
-        ("2026-02-24", 4, "2026-02-28"), ("2026-02-14", 1, "2026-02-24"),
-    ])
+    @Test(
+        "deadlines across Spring Festival",
+        arguments: [
+            // 2025: Friday 24 January; Sunday 26th is worked, 28 Jan – 4 Feb off, Saturday 8 Feb worked.
+            ("2025-01-24", 1, "2025-01-26"), ("2025-01-24", 2, "2025-01-27"), ("2025-01-24", 3, "2025-02-05"),
+            ("2025-01-27", 4, "2025-02-08"), ("2025-01-27", 5, "2025-02-10"),
+            // 2026: Saturday 14 Feb worked, 15–23 Feb off, Saturday 28 Feb worked.
+            ("2026-02-12", 1, "2026-02-13"), ("2026-02-12", 2, "2026-02-14"), ("2026-02-12", 3, "2026-02-24"),
+            ("2026-02-24", 4, "2026-02-28"), ("2026-02-14", 1, "2026-02-24"),
+        ])
     func springFestival(start: String, days: Int, expected: String) throws {
         let result = try Official.calendar().adding(workingDays: days, to: Official.day(start))
         #expect(result.date == Official.day(expected))
         #expect(!result.provisional)
     }
 
-    @Test("deadlines across National Day", arguments: [
-        // 2025: Sunday 28 Sep worked, 1–8 Oct off, Saturday 11 Oct worked.
-        ("2025-09-26", 1, "2025-09-28"), ("2025-09-26", 3, "2025-09-30"), ("2025-09-26", 4, "2025-10-09"),
-        ("2025-09-30", 3, "2025-10-11"), ("2025-09-30", 4, "2025-10-13"),
-        // 2026: Sunday 20 Sep worked, 25–27 Sep (中秋) and 1–7 Oct off, Saturday 10 Oct worked.
-        ("2026-09-18", 1, "2026-09-20"), ("2026-09-24", 1, "2026-09-28"), ("2026-09-30", 1, "2026-10-08"),
-        ("2026-09-30", 3, "2026-10-10"), ("2026-09-30", 4, "2026-10-12"),
-    ])
+    @Test(
+        "deadlines across National Day",
+        arguments: [
+            // 2025: Sunday 28 Sep worked, 1–8 Oct off, Saturday 11 Oct worked.
+            ("2025-09-26", 1, "2025-09-28"), ("2025-09-26", 3, "2025-09-30"), ("2025-09-26", 4, "2025-10-09"),
+            ("2025-09-30", 3, "2025-10-11"), ("2025-09-30", 4, "2025-10-13"),
+            // 2026: Sunday 20 Sep worked, 25–27 Sep (中秋) and 1–7 Oct off, Saturday 10 Oct worked.
+            ("2026-09-18", 1, "2026-09-20"), ("2026-09-24", 1, "2026-09-28"), ("2026-09-30", 1, "2026-10-08"),
+            ("2026-09-30", 3, "2026-10-10"), ("2026-09-30", 4, "2026-10-12"),
+        ])
     func nationalDay(start: String, days: Int, expected: String) throws {
         #expect(try Official.calendar().adding(workingDays: days, to: Official.day(start)).date == Official.day(expected))
     }

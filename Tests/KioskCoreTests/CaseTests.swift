@@ -105,13 +105,15 @@ struct CaseTests {
         try bundleCase.move("a", to: .accepted, day: d, at: Self.at, actor: "县卫健委")
         try bundleCase.move("a", to: .inReview, day: d.adding(days: 1), at: Self.at, actor: "县卫健委")
         try bundleCase.move("a", to: .awaitingSupplements, day: d.adding(days: 2), at: Self.at, actor: "县卫健委", reason: "补正")
-        #expect(bundleCase.clockStops(asOf: d.adding(days: 4))["a"] == [
-            ClockStop(first: d.adding(days: 2), last: d.adding(days: 4), reason: .supplement)
-        ])
+        #expect(
+            bundleCase.clockStops(asOf: d.adding(days: 4))["a"] == [
+                ClockStop(first: d.adding(days: 2), last: d.adding(days: 4), reason: .supplement)
+            ])
         try bundleCase.move("a", to: .inReview, day: d.adding(days: 5), at: Self.at, actor: "applicant")
-        #expect(bundleCase.clockStops(asOf: d.adding(days: 9))["a"] == [
-            ClockStop(first: d.adding(days: 2), last: d.adding(days: 4), reason: .supplement)
-        ])
+        #expect(
+            bundleCase.clockStops(asOf: d.adding(days: 9))["a"] == [
+                ClockStop(first: d.adding(days: 2), last: d.adding(days: 4), reason: .supplement)
+            ])
         #expect(bundleCase.acceptanceDay == d)
         #expect(throws: CaseError.self) {
             try bundleCase.move("a", to: .approved, day: d, at: Self.at, actor: "县卫健委")

@@ -37,10 +37,12 @@ struct EngineTests {
         #expect(plan.stages == [["a", "b"], ["c", "e"], ["d"]])
     }
 
-    @Test("a cycle is a catalog error naming its items, at the dependency that closes it", arguments: [
-        ([item("a", needs: ["b"]), item("b", needs: ["a"])], ["a", "b"]),
-        ([item("a", needs: ["c"]), item("b", needs: ["a"]), item("c", needs: ["b"]), item("z")], ["a", "b", "c"]),
-    ])
+    @Test(
+        "a cycle is a catalog error naming its items, at the dependency that closes it",
+        arguments: [
+            ([item("a", needs: ["b"]), item("b", needs: ["a"])], ["a", "b"]),
+            ([item("a", needs: ["c"]), item("b", needs: ["a"]), item("c", needs: ["b"]), item("z")], ["a", "b", "c"]),
+        ])
     func cycle(items: [ServiceItem], members: [String]) throws {
         let problems = Self.catalog(items).problems()
         let cycle = try #require(problems.first { $0.code == .dependencyCycle })
@@ -108,8 +110,11 @@ struct EngineTests {
     @Test("the bundle deadline follows the critical path")
     func schedule() throws {
         let arrangement = HolidayArrangement(
-            year: 2026, notice: "test", daysOff: [HolidayArrangement.Period(
-                name: "春节", first: try #require(CivilDate(iso: "2026-02-15")), last: try #require(CivilDate(iso: "2026-02-23")))],
+            year: 2026, notice: "test",
+            daysOff: [
+                HolidayArrangement.Period(
+                    name: "春节", first: try #require(CivilDate(iso: "2026-02-15")), last: try #require(CivilDate(iso: "2026-02-23")))
+            ],
             workingWeekends: [try #require(CivilDate(iso: "2026-02-14"))])
         let calendar = try WorkingDayCalendar(arrangements: [arrangement])
         let items = [Self.item("a"), Self.item("b"), Self.item("c", needs: ["a"])]
@@ -124,7 +129,13 @@ struct EngineTests {
         #expect(!schedule.provisional)
         let stopped = blueprint.schedule(
             from: start, calendar: calendar,
-            stops: ["a": [ClockStop(first: try #require(CivilDate(iso: "2026-02-12")), last: try #require(CivilDate(iso: "2026-02-12")), reason: .supplement)]])
+            stops: [
+                "a": [
+                    ClockStop(
+                        first: try #require(CivilDate(iso: "2026-02-12")), last: try #require(CivilDate(iso: "2026-02-12")),
+                        reason: .supplement)
+                ]
+            ])
         #expect(stopped.items.first { $0.item == "a" }?.promisedDeadline.date == CivilDate(iso: "2026-02-14"))
         #expect(stopped.promisedDeadline.date == CivilDate(iso: "2026-02-25"))
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import GRDB
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// kioskd run as systemd runs it: a real process, a real notify socket, real signals.
 @Suite("kioskd as a process", .serialized)
@@ -50,7 +51,8 @@ struct DaemonProcessTests {
         let scratch = try Scratch()
         let name = "kiosk-test-\(UUID().uuidString.prefix(8))"
         let notify = try NotifyListener(abstractName: name)
-        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let daemon = try Program(
+            "kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
         #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
         daemon.signal(SIGINT)
         #expect(await daemon.finish().status == 0)
@@ -60,13 +62,15 @@ struct DaemonProcessTests {
     func stopDuringActivity() async throws {
         let scratch = try Scratch()
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
-        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let daemon = try Program(
+            "kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
         let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
 
         // Open event streams that never end by themselves, and keep devices changing.
         let streams = try (0..<3).map { _ in
-            try Process.run(URL(fileURLWithPath: "/usr/bin/curl"), arguments: ["-sN", "http://127.0.0.1:\(port)/api/v1/events", "-o", "/dev/null"])
+            try Process.run(
+                URL(fileURLWithPath: "/usr/bin/curl"), arguments: ["-sN", "http://127.0.0.1:\(port)/api/v1/events", "-o", "/dev/null"])
         }
         let socket = scratch.file("admin.sock")
         for round in 0..<10 {
@@ -74,7 +78,10 @@ struct DaemonProcessTests {
             _ = try await Program.run("kioskctl", ["status", "--socket", socket, "--json"])
             let toggle = try Process.run(
                 URL(fileURLWithPath: "/usr/bin/curl"),
-                arguments: ["-s", "-X", "POST", "--unix-socket", socket, "http://kiosk/admin/v1/devices/printer/simulate/\(condition)", "-o", "/dev/null"])
+                arguments: [
+                    "-s", "-X", "POST", "--unix-socket", socket, "http://kiosk/admin/v1/devices/printer/simulate/\(condition)", "-o",
+                    "/dev/null",
+                ])
             await offPool { toggle.waitUntilExit() }
         }
 
@@ -120,7 +127,8 @@ struct DaemonProcessTests {
         let garbage = Data("this is not a database, it is a damaged disk block".utf8) + Data(repeating: 7, count: 5000)
         try garbage.write(to: URL(fileURLWithPath: scratch.file("state/kiosk.db")))
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
-        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let daemon = try Program(
+            "kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
         let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
         #expect(ready.contains("STORE QUARANTINED"))
         let socket = scratch.file("admin.sock")
@@ -139,7 +147,9 @@ struct DaemonProcessTests {
         let reset = try await Program.run("kioskctl", ["store", "reset", "--socket", socket])
         #expect(reset.status == 0, "\(reset.stderr)")
         #expect(reset.stdout.contains("the damaged file is kept at \(scratch.file("state/quarantine/kiosk-"))"))
-        let quarantined = try FileManager.default.contentsOfDirectory(atPath: scratch.file("state/quarantine")).filter { $0.hasSuffix(".db") }
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: scratch.file("state/quarantine")).filter {
+            $0.hasSuffix(".db")
+        }
         #expect(quarantined.count == 1)
         #expect(FileManager.default.contents(atPath: scratch.file("state/quarantine/\(quarantined[0])")) == garbage)
 
@@ -180,15 +190,16 @@ struct DaemonProcessTests {
     func misconfiguredDevices() async throws {
         let scratch = try Scratch()
         let base = try String(contentsOfFile: try daemonConfiguration(in: scratch), encoding: .utf8)
-        let config = base + """
-              - id: receipt
-                kind: receipt-printer
-                profile: generic-escpos-80
-              - id: reader2
-                kind: idcard
-                profile: no-such-reader
+        let config =
+            base + """
+                  - id: receipt
+                    kind: receipt-printer
+                    profile: generic-escpos-80
+                  - id: reader2
+                    kind: idcard
+                    profile: no-such-reader
 
-            """
+                """
         try config.write(toFile: scratch.file("kiosk.yaml"), atomically: true, encoding: .utf8)
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let daemon = try Program("kioskd", ["--config", scratch.file("kiosk.yaml")], environment: ["NOTIFY_SOCKET": notify.address])
@@ -227,7 +238,8 @@ struct DaemonProcessTests {
     func localAPI() async throws {
         let scratch = try Scratch()
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
-        let daemon = try Program("kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let daemon = try Program(
+            "kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
         let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
         let address = "http://127.0.0.1:\(port)"

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import AsyncHTTPClient
 import Foundation
 import KioskCore
 import NIOCore
 import NIOHTTP1
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("Touch calibration on the kiosk screen", .serialized)
 struct ScreenCalibrationTests {

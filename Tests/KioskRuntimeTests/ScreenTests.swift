@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The citizen's screen as a citizen meets it: Chromium (headless) on kioskd's local API,
 /// driven by Selenium from `Tests/Screen/screen_e2e.py`; the receipt printed by a real cupsd.

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import AsyncHTTPClient
 import Foundation
 import GRDB
@@ -8,6 +5,10 @@ import KioskCore
 import NIOCore
 import NIOHTTP1
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A kioskd with the demo's simulated hardware (SAM reader, ESC/POS firmware on a pty, touch
 /// panel) and the shipped catalog, templates, screen and sample shared data.
@@ -31,16 +32,16 @@ struct SessionDaemon {
     /// The simulated reader and touch panel with a real A4 printer: a CUPS queue of the test cupsd.
     static func withA4Printer(queue: String) -> String {
         """
-              - id: idcard
-                kind: idcard
-                simulate: true
-              - id: printer
-                kind: printer
-                queue: \(queue)
-              - id: touch
-                kind: touch
-                simulate: true
-            """
+          - id: idcard
+            kind: idcard
+            simulate: true
+          - id: printer
+            kind: printer
+            queue: \(queue)
+          - id: touch
+            kind: touch
+            simulate: true
+        """
     }
 
     static func start(
@@ -152,7 +153,8 @@ struct SessionDaemon {
 
     /// From the form to the review: the four questions the shared data cannot answer.
     func fillNewborn(_ token: String, name: String = "林小雨") async throws {
-        let values = #"{"values":{"newborn.name":"\#(name)","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
+        let values =
+            #"{"values":{"newborn.name":"\#(name)","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
         let filled = try await post("/api/v1/session/form", token: token, json: values)
         #expect(filled.status == 200, "\(filled.text)")
         #expect(try await post("/api/v1/session/form/confirm", token: token).json["step"] as? String == "materials")
@@ -449,7 +451,8 @@ struct PaperOutCaseTests {
         let queue = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
         let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
         func setPaper(_ level: Int) async throws {
-            let query = "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
+            let query =
+                "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
             var request = HTTPClientRequest(url: "\(ippeve)/media?\(query)")
             request.method = .GET
             _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs a blocking call (poll, waitpid, a pipe read) on a thread of its own: on the
 /// cooperative pool it would starve every other test running meanwhile.
@@ -147,7 +148,9 @@ final class Program {
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Runs a program to completion.
-    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+    static func run(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:]
+    ) async throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         try await Program(name, arguments, environment: environment).finish()
@@ -155,7 +158,8 @@ final class Program {
 }
 
 /// The repository's root (for the shipped catalog and calendar).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .path
 
 /// Writes a configuration for a daemon living entirely in `scratch`.
 func daemonConfiguration(in scratch: Scratch, devices: String = "") throws -> String {

@@ -26,7 +26,8 @@ struct SessionControllerTests {
         let summary = await rig.store.summary()
         #expect(summary.cases == 1)
         #expect(summary.syncQueueDepth == 1)
-        let cases = try await rig.store.cases(citizenKey: CaseSeal.loadOrCreate(at: rig.folder + "/seal.key").citizenKey(idNumber: SessionRig.card.idNumber), limit: 5)
+        let cases = try await rig.store.cases(
+            citizenKey: CaseSeal.loadOrCreate(at: rig.folder + "/seal.key").citizenKey(idNumber: SessionRig.card.idNumber), limit: 5)
         #expect(cases.map(\.receiptNumber) == [number])
         // Nothing personal in the clear anywhere in the database or its WAL.
         let bytes = rig.databaseBytes()
@@ -115,7 +116,8 @@ struct SessionControllerTests {
     func outboxMessage() throws {
         let message = try CaseMessageFormat().message(
             for: SubmittedApplication(
-                caseID: "c1", receiptNumber: "r1", bundle: "newborn", bundleVersion: "1", kioskID: "K", receivedAt: Date(timeIntervalSince1970: 0),
+                caseID: "c1", receiptNumber: "r1", bundle: "newborn", bundleVersion: "1", kioskID: "K",
+                receivedAt: Date(timeIntervalSince1970: 0),
                 materials: ["file": .provided], sealedApplication: Data([1, 2, 3])))
         let decoded = try KioskJSON.decoder().decode(CaseMessage.self, from: message)
         #expect(decoded.caseID == "c1" && decoded.sealedApplication == Data([1, 2, 3]) && decoded.materials == ["file": .provided])

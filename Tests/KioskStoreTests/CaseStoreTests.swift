@@ -1,6 +1,6 @@
-import KioskAPI
 import Foundation
 import GRDB
+import KioskAPI
 import Logging
 import Testing
 
@@ -32,7 +32,10 @@ struct CaseStoreTests {
         let folder = try TemporaryFolder()
         let store = try CaseStore(path: folder.file("kiosk.db"), logger: logger)
         let database = try await store.database()
-        #expect(try database.appliedMigrations() == ["v1: cases, events, outbox, device counters", "v2: print jobs", "v3: citizen lookup key and case detail"])
+        #expect(
+            try database.appliedMigrations() == [
+                "v1: cases, events, outbox, device counters", "v2: print jobs", "v3: citizen lookup key and case detail",
+            ])
         let pragmas = try await database.writer.read { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),

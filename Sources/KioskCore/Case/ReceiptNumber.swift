@@ -49,7 +49,8 @@ public struct ReceiptNumber: Sendable, Hashable, Codable, CustomStringConvertibl
 
     private var bodyDigits: [Int] {
         let (y, m, d) = day.components
-        let text = Self.pad(division, 6) + Self.pad(y, 4) + Self.pad(m, 2) + Self.pad(d, 2)
+        let text =
+            Self.pad(division, 6) + Self.pad(y, 4) + Self.pad(m, 2) + Self.pad(d, 2)
             + Self.pad(kiosk, 4) + Self.pad(sequence, 5)
         return text.compactMap(\.wholeNumberValue)
     }

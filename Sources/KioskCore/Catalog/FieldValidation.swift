@@ -32,7 +32,8 @@ extension FieldDefinition {
             return CivilDate(iso: trimmed) == nil ? problem("日期格式为 YYYY-MM-DD (a date written YYYY-MM-DD)") : nil
         case .phone:
             let digits = Array(trimmed.utf8)
-            let valid = digits.count == 11 && digits.allSatisfy { (48...57).contains($0) } && digits[0] == 49
+            let valid =
+                digits.count == 11 && digits.allSatisfy { (48...57).contains($0) } && digits[0] == 49
                 && (51...57).contains(digits[1])
             return valid ? nil : problem("应为11位手机号码 (an 11-digit mobile number)")
         case .idNumber:

@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 import Logging
 
 /// Where persistent device counters are kept (the store, in the daemon; memory in tests).

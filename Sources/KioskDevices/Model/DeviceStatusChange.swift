@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 
 /// A status-changed event: only what changed, raised from the state mutation itself.
 public struct DeviceStatusChange: BusEvent, Hashable {

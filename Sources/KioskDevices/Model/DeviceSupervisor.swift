@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 import Logging
 
 /// Runs every configured device driver and brings each back after it fails or its device

@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 import KioskFiles
 
 /// One supported device model, from a YAML file in `Devices/<kind>/`: how to find it (USB ids),

@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 
 /// One `/dev/input/event*` node and what it is.
 public struct DiscoveredInputDevice: Sendable, Hashable {

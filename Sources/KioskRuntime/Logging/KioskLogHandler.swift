@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import KioskCore
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Log lines for the journal: one line per message, a syslog priority prefix (`<6>`) that
 /// journald turns into the entry's priority, the message, then `key=value` metadata.
@@ -118,7 +119,9 @@ public enum LogOutput {
     }
 
     /// Bootstraps swift-log once per process with the kiosk's handler.
-    public static func bootstrap(level: Logger.Level, redactor: Redactor, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public static func bootstrap(
+        level: Logger.Level, redactor: Redactor, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         // journald stamps its entries; a terminal or a file needs the time on the line.
         let underJournal = environment["JOURNAL_STREAM"] != nil
         LoggingSystem.bootstrap { label in

@@ -1,8 +1,8 @@
 import Foundation
-import KioskCore
-import KioskDevices
 import KioskAPI
 import KioskConfig
+import KioskCore
+import KioskDevices
 import KioskServer
 import KioskSession
 import Logging

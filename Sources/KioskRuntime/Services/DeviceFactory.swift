@@ -1,6 +1,6 @@
+import Foundation
 import KioskConfig
 import KioskCore
-import Foundation
 import KioskDevices
 import Logging
 import Synchronization
@@ -56,7 +56,9 @@ struct DeviceFactory {
             // The SAM simulator speaks the protocol byte for byte; the real reader service
             // drives it. The reader starts empty: the demo panel (or a test) places the cards.
             if rig.cards.isEmpty {
-                logger.warning("No sample cards found; the demo panel has none to place", metadata: ["folder": "\(configuration.paths.profilesDir)/idcard/cards"])
+                logger.warning(
+                    "No sample cards found; the demo panel has none to place",
+                    metadata: ["folder": "\(configuration.paths.profilesDir)/idcard/cards"])
             }
             rig.readerIDs.withLock { _ = $0.insert(device.id) }
             let rig = self.rig
@@ -104,7 +106,8 @@ struct DeviceFactory {
             return CUPSPrinterDriver(id: device.id, queue: queue, client: cups)
         case .receiptPrinter:
             guard let path = device.path else {
-                return MisconfiguredDevice(id: device.id, kind: device.kind, reason: "a receipt printer needs its device path (path: /dev/usb/lp0)")
+                return MisconfiguredDevice(
+                    id: device.id, kind: device.kind, reason: "a receipt printer needs its device path (path: /dev/usb/lp0)")
             }
             guard let profile = profile(for: device, default: "generic-escpos-80") else { return misconfigured(device) }
             do {

@@ -1,8 +1,8 @@
+import KioskAPI
+import KioskConfig
 import KioskCore
 import KioskDevices
 import KioskPrinting
-import KioskAPI
-import KioskConfig
 import KioskServer
 import KioskSession
 import Logging

@@ -1,7 +1,7 @@
 import Foundation
-import KioskDevices
 import KioskAPI
 import KioskConfig
+import KioskDevices
 import KioskServer
 import KioskSession
 import KioskStore
@@ -30,7 +30,7 @@ struct SystemdService: Service {
             do {
                 try notifier.ready(status: line)
                 break
-            } catch where error.wouldBlock {
+            } catch  where error.wouldBlock {
                 try await Task.sleep(for: .milliseconds(50))
             } catch {
                 logger.warning("systemd notification failed", metadata: ["error": "\(error)"])

@@ -1,8 +1,8 @@
 import Foundation
-import KioskCore
-import KioskFiles
 import KioskAPI
 import KioskConfig
+import KioskCore
+import KioskFiles
 import KioskServer
 import KioskSession
 

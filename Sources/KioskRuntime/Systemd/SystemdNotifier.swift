@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The systemd notify protocol, without libsystemd: one datagram per message to the unix
 /// socket named by `$NOTIFY_SOCKET` (a leading `@` names the abstract namespace).

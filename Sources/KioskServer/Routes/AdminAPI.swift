@@ -37,7 +37,9 @@ public enum AdminAPI {
         }
         routes.get("/admin/v1/print/jobs") { request, _ -> Response in
             guard let queue = environment.printQueue else {
-                return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
+                return JSONResponse.error(
+                    .serviceUnavailable, code: "no-print-queue",
+                    message: "printing is off: the document templates did not load (see kioskctl doctor)")
             }
             let jobs =
                 if let number = request.uri.queryParameters.get("case") {
@@ -49,7 +51,9 @@ public enum AdminAPI {
         }
         routes.post("/admin/v1/print/reprint") { request, _ -> Response in
             guard let queue = environment.printQueue else {
-                return JSONResponse.error(.serviceUnavailable, code: "no-print-queue", message: "printing is off: the document templates did not load (see kioskctl doctor)")
+                return JSONResponse.error(
+                    .serviceUnavailable, code: "no-print-queue",
+                    message: "printing is off: the document templates did not load (see kioskctl doctor)")
             }
             guard let number = request.uri.queryParameters.get("case").map({ String($0) }), !number.isEmpty else {
                 return JSONResponse.error(.badRequest, code: "no-case", message: "say which case: ?case=RECEIPT-NUMBER")
@@ -76,7 +80,8 @@ public enum AdminAPI {
                 }
                 guard points.count >= CalibrationFit.minimumSamples, points.allSatisfy({ $0 != nil }) else {
                     return JSONResponse.error(
-                        .badRequest, code: "invalid-targets", message: "targets are at least 4 points x,y;x,y;... in screen fractions 0...1")
+                        .badRequest, code: "invalid-targets", message: "targets are at least 4 points x,y;x,y;... in screen fractions 0...1"
+                    )
                 }
                 targets = points.compactMap { $0 }
             }
@@ -96,7 +101,8 @@ public enum AdminAPI {
             case "working": controls.set(.working)
             case "unplugged": controls.set(.unplugged)
             case "broken":
-                controls.set(.faulty(.hardwareError, DeviceFault(code: "simulated-failure", message: "simulated hardware failure", action: .reset)))
+                controls.set(
+                    .faulty(.hardwareError, DeviceFault(code: "simulated-failure", message: "simulated hardware failure", action: .reset)))
             case let other:
                 return JSONResponse.error(
                     .badRequest, code: "unknown-condition",

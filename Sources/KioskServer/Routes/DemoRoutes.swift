@@ -1,6 +1,6 @@
-import KioskCore
 import Foundation
 import Hummingbird
+import KioskCore
 import KioskDevices
 
 /// What the demo panel can do to the simulated devices (`kioskd demo` only; a real kiosk has none).

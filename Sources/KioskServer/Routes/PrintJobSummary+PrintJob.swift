@@ -1,6 +1,6 @@
+import KioskAPI
 import KioskCore
 import KioskDocuments
-import KioskAPI
 import KioskPrinting
 
 extension PrintJobSummary {

@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 
 #if canImport(Glibc)
     import Glibc

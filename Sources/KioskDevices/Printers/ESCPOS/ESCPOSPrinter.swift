@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 import Logging
 
 /// The ESC/POS part of a receipt printer's profile (`Devices/printers/*.yaml`).

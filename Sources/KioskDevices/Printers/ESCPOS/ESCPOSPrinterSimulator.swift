@@ -1,6 +1,6 @@
-import KioskCore
 import Dispatch
 import Foundation
+import KioskCore
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
-import KioskCore
 import Foundation
+import KioskCore
 import Synchronization
 
 #if canImport(Glibc)
