@@ -82,10 +82,7 @@ extension SessionController {
     }
 
     /// The kiosk's civil day for `date`, in the site's time zone.
-    func civilDay(_ date: Date) -> CivilDate {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + settings.timeZone.secondsFromGMT(for: date)
-        return CivilDate(dayNumber: Int((Double(seconds) / 86400).rounded(.down)))
-    }
+    func civilDay(_ date: Date) -> CivilDate { CivilDate(date, in: settings.timeZone) }
 
     /// `20261130`: the day part of the receipt numbering's high-water mark.
     static func dayTag(_ day: CivilDate) -> String { day.description.replacingOccurrences(of: "-", with: "") }
