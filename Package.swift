@@ -16,17 +16,22 @@ let package = Package(
     products: [
         .executable(name: "kioskd", targets: ["kioskd"]),
         .executable(name: "kioskctl", targets: ["kioskctl"]),
+        .executable(name: "kiosk-platform", targets: ["kiosk-platform"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -127,6 +132,31 @@ let package = Package(
         // arrives with the platform contract).
         .target(name: "KioskSync", dependencies: ["KioskCore", "KioskAPI", "KioskSession"], swiftSettings: strict),
 
+        // The sync contract (openapi.yaml) and the types, client and server protocol generated
+        // from it (scripts/generate-sync-api.sh; committed, see there why), shared by the kiosk
+        // and the platform so that they cannot drift apart. Generated code: no strict settings.
+        .target(
+            name: "KioskSyncAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            exclude: ["openapi.yaml", "openapi-generator-config.yaml"]
+        ),
+
+        // The reference central platform's logic: storage (SQLite; PostgreSQL next), the sync
+        // contract's operations, kiosk identity, departments.
+        .target(
+            name: "KioskPlatform",
+            dependencies: [
+                "KioskCore", "KioskCatalog", "KioskSyncAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Routes and middleware of the local HTTP API (127.0.0.1) and the admin API (unix socket).
         .target(
             name: "KioskServer",
@@ -182,6 +212,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "kiosk-platform",
+            dependencies: [
+                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Benchmarks: our figures beside a baseline measured in the same run.
         .executableTarget(
             name: "kiosk-bench",
@@ -223,6 +263,22 @@ let package = Package(
                 "KioskSession", "KioskSync", "KioskAPI", "KioskCore", "KioskStore", "KioskDevices", "KioskPrinting", "KioskDocuments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KioskPlatformTests",
+            dependencies: [
+                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
             ],
             swiftSettings: strict
         ),

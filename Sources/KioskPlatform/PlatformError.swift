@@ -1,0 +1,52 @@
+/// Why the platform refused or failed a request, in words a technician can act on.
+public struct PlatformError: Error, Sendable, CustomStringConvertible {
+    /// A stable code; a struct over a private enum so that codes can grow without breaking `switch`es.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case unknownKiosk = "unknown-kiosk"
+            case duplicateKiosk = "duplicate-kiosk"
+            case unknownCase = "unknown-case"
+            case unknownItem = "unknown-item"
+            case illegalStage = "illegal-stage"
+            case reasonRequired = "reason-required"
+            case dependencyOpen = "dependency-open"
+            case conflict
+            case storage
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// No kiosk by that name or credential (or it was revoked).
+        public static let unknownKiosk = Code(.unknownKiosk)
+        /// A kiosk of that name exists already.
+        public static let duplicateKiosk = Code(.duplicateKiosk)
+        /// No such case (for this kiosk).
+        public static let unknownCase = Code(.unknownCase)
+        /// The case's bundle has no such item.
+        public static let unknownItem = Code(.unknownItem)
+        /// The procedure does not allow that move.
+        public static let illegalStage = Code(.illegalStage)
+        /// The procedure asks for a reason (不予受理, 补正, 特别程序, 不予许可).
+        public static let reasonRequired = Code(.reasonRequired)
+        /// The item needs another item's result first.
+        public static let dependencyOpen = Code(.dependencyOpen)
+        /// Other content under an id already used.
+        public static let conflict = Code(.conflict)
+        /// The database failed.
+        public static let storage = Code(.storage)
+
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import KioskCore
+
+/// What the platform keeps, behind one protocol so that SQLite (embedded, the default) and
+/// PostgreSQL (several instances over one database) answer the same suite. Every method is
+/// one transaction; correctness under concurrent instances comes from constraints and
+/// transactions, never from locks held in one process.
+public protocol PlatformStorage: Sendable {
+    /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
+    func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
+    /// The kiosk whose credential has this SHA-256, unless revoked.
+    func kiosk(credentialSHA256: String) async throws(PlatformError) -> KioskRecord?
+    /// Every kiosk, by name.
+    func kiosks() async throws(PlatformError) -> [KioskRecord]
+
+    /// Stores a delivered case with its work items, or answers as the first delivery did.
+    func store(
+        _ incoming: IncomingCase, digest: String, detail: BundleCase, leadDepartment: String, items: [PlannedItem], kiosk: KioskRecord,
+        at: Date
+    ) async throws(PlatformError)
+        -> CaseOutcome
+    /// Changes for a kiosk after `cursor`, oldest first; `more` when the page was full.
+    func changes(kiosk: String, after cursor: Int64, limit: Int) async throws(PlatformError) -> (changes: [ChangeRecord], more: Bool)
+    /// Moves a work item through the procedure, recording the change for its kiosk in the same transaction.
+    func advance(
+        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void
+    ) async throws(PlatformError) -> CaseSummary
+    /// Every case, newest first.
+    func cases() async throws(PlatformError) -> [CaseSummary]
+
+    /// Records the kiosk's heartbeat (the last one is kept).
+    func recordHeartbeat(_ heartbeat: HeartbeatRecord) async throws(PlatformError)
+    /// Stores a rating (a replay of the same id answers the same); `followUp` opens a 整改 record.
+    func recordRating(
+        id: String, caseID: String, kiosk: String, level: Int, givenAt: Date, followUpDue: Date?
+    ) async throws(PlatformError)
+        -> Bool
+}
+
+/// A work item a new case fans out to: one per catalog item, in the department the catalog names.
+public struct PlannedItem: Sendable, Hashable {
+    public var item: String
+    public var department: String
+}
+
+/// A department's move of one item.
+public struct ItemMove: Sendable, Hashable {
+    public var caseID: String
+    public var item: String
+    public var stage: ItemState
+    public var reason: String?
+    /// The result document (PDF) on 办结, for delivery at the kiosk.
+    public var result: Data?
+    public var actor: String
+    public var at: Date
+    public var day: CivilDate
+
+    public init(caseID: String, item: String, stage: ItemState, reason: String?, result: Data?, actor: String, at: Date, day: CivilDate) {
+        self.caseID = caseID
+        self.item = item
+        self.stage = stage
+        self.reason = reason
+        self.result = result
+        self.actor = actor
+        self.at = at
+        self.day = day
+    }
+}

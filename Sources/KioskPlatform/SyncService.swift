@@ -1,0 +1,164 @@
+import Crypto
+import Foundation
+import KioskCatalog
+import KioskCore
+import KioskSyncAPI
+import Logging
+import OpenAPIRuntime
+
+/// The sync contract's operations, for the kiosk authenticated on the request
+/// (``KioskIdentity``): cases in, changes out, heartbeats and ratings.
+public struct SyncService: APIProtocol {
+    let storage: any PlatformStorage
+    let catalog: Catalog
+    let calendar: WorkingDayCalendar?
+    let timeZone: TimeZone
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(
+        storage: any PlatformStorage, catalog: Catalog, calendar: WorkingDayCalendar?, timeZone: TimeZone, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.storage = storage
+        self.catalog = catalog
+        self.calendar = calendar
+        self.timeZone = timeZone
+        self.logger = logger
+        self.now = now
+    }
+
+    private var kiosk: KioskRecord {
+        get throws {
+            // The authentication middleware runs every sync request as a kiosk; a request that
+            // reaches here without one is a wiring fault, never served.
+            guard let kiosk = KioskIdentity.current else { throw PlatformError(.unknownKiosk, "no kiosk on this request") }
+            return kiosk
+        }
+    }
+
+    // MARK: Cases
+
+    public func submitCases(_ input: Operations.SubmitCases.Input) async throws -> Operations.SubmitCases.Output {
+        let kiosk = try kiosk
+        guard case let .json(batch) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad-request", "JSON only")))) }
+        let at = now()
+        var outcomes: [Components.Schemas.CaseOutcome] = []
+        for upload in batch.cases {
+            let outcome = try await store(upload, kiosk: kiosk, at: at)
+            outcomes.append(
+                Components.Schemas.CaseOutcome(
+                    caseID: outcome.caseID, status: .init(rawValue: outcome.status.rawValue) ?? .rejected,
+                    platformReceipt: outcome.platformReceipt, storedAt: outcome.storedAt, message: outcome.message))
+            logger.info(
+                "Case delivered", metadata: ["kiosk": "\(kiosk.name)", "case": "\(outcome.caseID)", "status": "\(outcome.status.rawValue)"])
+        }
+        return .ok(.init(body: .json(.init(outcomes: outcomes, serverTime: at))))
+    }
+
+    private func store(_ upload: Components.Schemas.CaseUpload, kiosk: KioskRecord, at: Date) async throws(PlatformError) -> CaseOutcome {
+        func rejected(_ message: String) -> CaseOutcome {
+            CaseOutcome(caseID: upload.caseID, status: .rejected, message: message)
+        }
+        guard let bundle = catalog.bundle(upload.bundle) else {
+            return rejected("the platform's catalog has no bundle '\(upload.bundle)'")
+        }
+        guard let caseID = CaseID(upload.caseID), let receipt = ReceiptNumber(upload.receiptNumber) else {
+            return rejected("the case id or the receipt number is not in the kiosk's format")
+        }
+        let incoming = IncomingCase(
+            caseID: upload.caseID, contentSHA256: upload.contentSHA256, receiptNumber: upload.receiptNumber, bundle: upload.bundle,
+            bundleVersion: upload.bundleVersion, receivedAt: upload.receivedAt,
+            materials: upload.materials.additionalProperties.mapValues(\.rawValue),
+            prefill: upload.prefill.map {
+                PrefillCounts(idCard: $0.idCard, sharedData: $0.sharedData, earlierApplication: $0.earlierApplication, citizen: $0.citizen)
+            },
+            steps: upload.steps, simulatedIdentity: upload.simulatedIdentity ?? false, rating: upload.rating,
+            sealedApplication: Data(upload.sealedApplication.data))
+        let detail = BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: CivilDate(at, in: timeZone), at: upload.receivedAt)
+        let items = bundle.items.map { PlannedItem(item: $0.id, department: $0.department) }
+        return try await storage.store(
+            incoming, digest: Self.digest(incoming), detail: detail, leadDepartment: bundle.leadDepartment, items: items, kiosk: kiosk,
+            at: at)
+    }
+
+    /// The platform's own hash of what it received: with the kiosk's declared hash, a replay is
+    /// recognised only when the content is really the same.
+    static func digest(_ incoming: IncomingCase) -> String {
+        var hash = SHA256()
+        let materials = incoming.materials.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let prefill = incoming.prefill.map { "\($0.idCard),\($0.sharedData),\($0.earlierApplication),\($0.citizen)" } ?? "-"
+        let steps = incoming.steps.map { String($0) } ?? "-"
+        let rating = incoming.rating.map { String($0) } ?? "-"
+        let parts: [String] = [
+            incoming.caseID, incoming.contentSHA256, incoming.receiptNumber, incoming.bundle, incoming.bundleVersion,
+            "\(incoming.receivedAt.timeIntervalSince1970)", materials, prefill, steps, "\(incoming.simulatedIdentity)", rating,
+        ]
+        for part in parts {
+            hash.update(data: Data(part.utf8))
+            hash.update(data: [0])
+        }
+        hash.update(data: incoming.sealedApplication)
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Changes
+
+    public func listChanges(_ input: Operations.ListChanges.Input) async throws -> Operations.ListChanges.Output {
+        let kiosk = try kiosk
+        let limit = input.query.limit ?? 100
+        guard (1...500).contains(limit), (input.query.after ?? 0) >= 0 else {
+            return .badRequest(.init(body: .json(Self.problem("bad-request", "limit is 1…500 and after is a cursor ≥ 0"))))
+        }
+        let page = try await storage.changes(kiosk: kiosk.id, after: input.query.after ?? 0, limit: limit)
+        let changes = page.changes.map { change in
+            Components.Schemas.Change(
+                cursor: change.cursor, kind: change.kind == .itemStage ? .itemStage : .resultReady, at: change.at, caseID: change.caseID,
+                item: change.item, stage: .init(rawValue: change.stage.rawValue), reason: change.reason)
+        }
+        return .ok(.init(body: .json(.init(changes: changes, more: page.more))))
+    }
+
+    // MARK: Heartbeats and ratings
+
+    public func sendHeartbeat(_ input: Operations.SendHeartbeat.Input) async throws -> Operations.SendHeartbeat.Output {
+        let kiosk = try kiosk
+        guard case let .json(heartbeat) = input.body else {
+            return .badRequest(.init(body: .json(Self.problem("bad-request", "JSON only"))))
+        }
+        let at = now()
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        try await storage.recordHeartbeat(
+            HeartbeatRecord(
+                kioskID: kiosk.id, receivedAt: at, sentAt: heartbeat.sentAt, queueDepth: heartbeat.queueDepth,
+                body: try encoder.encode(heartbeat)))
+        return .ok(.init(body: .json(.init(serverTime: at, skewSeconds: heartbeat.sentAt.timeIntervalSince(at)))))
+    }
+
+    public func submitRating(_ input: Operations.SubmitRating.Input) async throws -> Operations.SubmitRating.Output {
+        let kiosk = try kiosk
+        guard case let .json(rating) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad-request", "JSON only")))) }
+        // 不满意 and 非常不满意 are 差评: the lead department must follow up (整改) within 5 working days.
+        let due: Date? =
+            rating.level <= 2
+            ? calendar.map { $0.adding(5, .working, to: CivilDate(rating.givenAt, in: timeZone)).date.start(in: timeZone) }
+                ?? rating.givenAt.addingTimeInterval(7 * 86_400) : nil
+        let followUp: Bool
+        do {
+            followUp = try await storage.recordRating(
+                id: rating.ratingID, caseID: rating.caseID, kiosk: kiosk.id, level: rating.level, givenAt: rating.givenAt, followUpDue: due)
+        } catch {
+            switch error.code {
+            case .unknownCase: return .notFound(.init(body: .json(Self.problem("unknown-case", error.message))))
+            case .conflict: return .conflict(.init(body: .json(Self.problem("conflict", error.message))))
+            default: throw error
+            }
+        }
+        return .ok(.init(body: .json(.init(ratingID: rating.ratingID, status: .stored, followUp: followUp))))
+    }
+
+    static func problem(_ code: String, _ message: String) -> Components.Schemas.Problem {
+        .init(error: .init(code: code, message: message))
+    }
+}

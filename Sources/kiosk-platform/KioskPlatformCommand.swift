@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KioskCatalog
+import KioskCore
+import KioskFiles
+import KioskPlatform
+import Logging
+
+/// `kiosk-platform`: the reference central platform. Wiring only; the logic is in KioskPlatform.
+@main
+struct KioskPlatformCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiosk-platform",
+        abstract: "The reference central platform of the kiosk sync contract.",
+        subcommands: [Serve.self, Kiosk.self, Kiosks.self, Cases.self, Item.self])
+}
+
+/// Where the platform's database and catalog are.
+struct PlatformOptions: ParsableArguments {
+    @Option(help: "The platform's SQLite database (default: ~/.local/state/kiosk-platform/platform.db).")
+    var database: String?
+
+    @Option(help: "The bundle catalog the platform fans cases out with.")
+    var catalog: String =
+        FileManager.default.fileExists(atPath: "Provisioning/catalog") ? "Provisioning/catalog" : "/usr/share/kiosk/catalog"
+
+    @Option(help: "The working-day calendar.")
+    var calendar: String =
+        FileManager.default.fileExists(atPath: "Provisioning/calendar") ? "Provisioning/calendar" : "/usr/share/kiosk/calendar"
+
+    @Option(help: "The platform's civil day (IANA time zone).")
+    var timeZone: String = "Asia/Shanghai"
+
+    var databasePath: String {
+        if let database { return database }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"
+        return (home as NSString).appendingPathComponent(".local/state/kiosk-platform/platform.db")
+    }
+
+    func storage() throws -> SQLitePlatformStore {
+        let folder = (databasePath as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            return try SQLitePlatformStore(path: databasePath)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func zone() throws -> TimeZone {
+        guard let zone = TimeZone(identifier: timeZone) else { throw ValidationError("unknown time zone '\(timeZone)'") }
+        return zone
+    }
+
+    func loadCatalog() throws -> Catalog {
+        let loaded = CatalogLoader.load(directory: catalog)
+        guard loaded.problems.isEmpty else {
+            throw ValidationError(
+                "the catalog in \(catalog) has problems (run 'kioskctl catalog lint \(catalog)'):\n"
+                    + loaded.problems.prefix(5).map(\.description).joined(separator: "\n"))
+        }
+        return loaded.catalog
+    }
+}
+
+extension KioskPlatformCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve the sync contract (loopback by default).")
+        @OptionGroup var options: PlatformOptions
+        @Option(help: "Address to listen on.") var host = "127.0.0.1"
+        @Option(help: "Port (0: any free port, printed at start).") var port = 8090
+
+        func run() async throws {
+            var logger = Logger(label: "kiosk-platform")
+            logger.logLevel = .info
+            let storage = try options.storage()
+            let calendar = try? CalendarLoader.load(directory: options.calendar)
+            let service = SyncService(
+                storage: storage, catalog: try options.loadCatalog(), calendar: calendar, timeZone: try options.zone(), logger: logger)
+            let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
+            let host = self.host
+            let app = PlatformServer.application(router: router, host: host, port: port, logger: logger) { channel in
+                let port = channel.localAddress?.port ?? 0
+                // Written straight to the descriptor: scripts and tests wait for this line.
+                FileHandle.standardOutput.write(
+                    Data("kiosk-platform listening on http://\(host):\(port)/ (contract at /openapi.yaml)\n".utf8))
+            }
+            try await app.runService()
+        }
+    }
+
+    struct Kiosk: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Manage kiosks.", subcommands: [Add.self])
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Register a kiosk and print its credential (shown once; only its hash is kept).")
+            @OptionGroup var options: PlatformOptions
+            @Argument(help: "The kiosk's name, e.g. KIOSK-0001.") var name: String
+            @Flag var json = false
+
+            func run() async throws {
+                guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+                else { throw ValidationError("a kiosk name is 1–64 letters, digits, '-', '_' or '.'") }
+                let credential = BearerAuthenticator.newCredential()
+                let kiosk: KioskRecord
+                do {
+                    kiosk = try await options.storage().addKiosk(
+                        id: UUID().uuidString.lowercased(), name: name, credentialSHA256: BearerAuthenticator.digest(credential), at: Date()
+                    )
+                } catch let error as PlatformError {
+                    throw CommandFailure(message: error.message)
+                }
+                if json {
+                    let data = try JSONSerialization.data(
+                        withJSONObject: ["id": kiosk.id, "name": kiosk.name, "credential": credential], options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    print("kiosk \(kiosk.name) added (id \(kiosk.id))")
+                    print("credential (shown once; put it in the kiosk's configuration): \(credential)")
+                }
+            }
+        }
+    }
+
+    struct Kiosks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the kiosks.")
+        @OptionGroup var options: PlatformOptions
+        @Flag var json = false
+
+        func run() async throws {
+            let kiosks = try await options.storage().kiosks()
+            if json { return try printJSON(kiosks) }
+            for kiosk in kiosks {
+                print("\(kiosk.name)\t\(kiosk.id)\t\(kiosk.revokedAt == nil ? "active" : "revoked")")
+            }
+        }
+    }
+
+    struct Cases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the cases and their items' stages.")
+        @OptionGroup var options: PlatformOptions
+        @Flag var json = false
+
+        func run() async throws {
+            let cases = try await options.storage().cases()
+            if json { return try printJSON(cases) }
+            for summary in cases {
+                print(
+                    "\(summary.platformReceipt)  \(summary.caseID)  \(summary.bundle)  receipt \(summary.receiptNumber)  from \(summary.kioskName)"
+                )
+                for item in summary.items { print("    \(item.id)  \(item.stage.rawValue)  \(item.department)") }
+            }
+        }
+    }
+
+    struct Item: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Work on a case's items, as their department.", subcommands: [Advance.self])
+
+        struct Advance: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "Move an item to a stage: accepted, not_accepted, in_review, awaiting_supplements, suspended, approved, denied, withdrawn, delivered, archived."
+            )
+            @OptionGroup var options: PlatformOptions
+            @Argument var caseID: String
+            @Argument var item: String
+            @Argument var stage: String
+            @Option(help: "Why (needed for not_accepted, awaiting_supplements, suspended, denied).") var reason: String?
+            @Option(help: "The result document (PDF) delivered at the kiosk, with approved.") var result: String?
+
+            func run() async throws {
+                guard let target = ItemState(rawValue: stage) else {
+                    throw ValidationError("unknown stage '\(stage)'; one of \(ItemState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                var document: Data?
+                if let result {
+                    guard let data = FileManager.default.contents(atPath: result), data.starts(with: Array("%PDF".utf8)) else {
+                        throw ValidationError("\(result) is not a readable PDF file")
+                    }
+                    document = data
+                }
+                let departments = Departments(
+                    storage: try options.storage(), catalog: try options.loadCatalog(), timeZone: try options.zone())
+                do {
+                    let summary = try await departments.advance(
+                        caseID: caseID, item: item, to: target, reason: reason, result: document, actor: "kiosk-platform item advance")
+                    for item in summary.items { print("\(item.id)  \(item.stage.rawValue)") }
+                } catch {
+                    throw CommandFailure(message: error.message)
+                }
+            }
+        }
+    }
+}
+
+/// A command that could not do its work (exit code 1); bad input stays a `ValidationError`.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,235 @@
+import AsyncHTTPClient
+import Foundation
+import KioskCore
+import KioskPlatform
+import KioskSyncAPI
+import NIOCore
+import NIOHTTP1
+import OpenAPIRuntime
+import Testing
+
+@Suite("kiosk-platform serves the sync contract (real HTTP on loopback, SQLite)", .timeLimit(.minutes(2)))
+struct SyncContractTests {
+    @Test("A replay with identical content gets the original answer; other content under the same id is a conflict")
+    func idempotentDelivery() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let upload = PlatformRig.upload()
+        let first = try await kiosk.submitCases(body: .json(.init(cases: [upload]))).ok.body.json.outcomes[0]
+        #expect(first.status == .stored)
+        let replay = try await kiosk.submitCases(body: .json(.init(cases: [upload]))).ok.body.json.outcomes[0]
+        #expect(replay == first)
+        var changed = upload
+        changed.sealedApplication = .init([1, 2, 3])
+        let conflict = try await kiosk.submitCases(body: .json(.init(cases: [changed]))).ok.body.json.outcomes[0]
+        #expect(conflict.status == .conflict)
+        #expect(conflict.platformReceipt == nil)
+        let cases = try await platform.storage.cases()
+        #expect(cases.count == 1)
+        // Fanned out: one work item per catalog item, in the department the catalog names.
+        let newborn = try #require(PlatformRig.catalog.bundle("newborn"))
+        #expect(cases[0].items.map(\.id).sorted() == newborn.items.map(\.id).sorted())
+        #expect(cases[0].items.allSatisfy { $0.stage == .received })
+    }
+
+    @Test("A batch answers per case, in order: stored, rejected for an unknown bundle, conflict for a repeated id with other content")
+    func mixedBatch() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let good = PlatformRig.upload()
+        var twin = good
+        twin.sealedApplication = .init([9])
+        let unknown = PlatformRig.upload(bundle: "no-such-bundle")
+        let answer = try await kiosk.submitCases(body: .json(.init(cases: [good, unknown, twin]))).ok.body.json
+        #expect(answer.outcomes.map(\.status) == [.stored, .rejected, .conflict])
+        #expect(answer.outcomes.map(\.caseID) == [good.caseID, unknown.caseID, twin.caseID])
+        #expect(abs(answer.serverTime.timeIntervalSinceNow) < 60)
+    }
+
+    @Test("Without a known credential nothing is read or stored")
+    func authentication() async throws {
+        let platform = try await PlatformRig.start()
+        for credential in [nil, "", "not-a-credential"] {
+            let output = try await platform.client(credential: credential).submitCases(body: .json(.init(cases: [PlatformRig.upload()])))
+            guard case .unauthorized(let answer) = output else {
+                Issue.record("expected 401, got \(output)")
+                continue
+            }
+            #expect(try answer.body.json.error.code == "unauthenticated")
+        }
+        #expect(try await platform.storage.cases().isEmpty)
+    }
+
+    @Test("A kiosk can neither see nor change another kiosk's case")
+    func isolation() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, first) = try await platform.kiosk("KIOSK-0001")
+        let (_, second) = try await platform.kiosk("KIOSK-0002")
+        let upload = PlatformRig.upload()
+        _ = try await first.submitCases(body: .json(.init(cases: [upload])))
+        // The same id from another kiosk: refused, and nothing of the first case is said.
+        let stolen = try await second.submitCases(body: .json(.init(cases: [upload]))).ok.body.json.outcomes[0]
+        #expect(stolen.status == .conflict && stolen.platformReceipt == nil && stolen.storedAt == nil)
+        _ = try await platform.departments.advance(caseID: upload.caseID, item: "birth_certificate", to: .accepted, actor: "test")
+        #expect(try await second.listChanges().ok.body.json.changes.isEmpty)
+        #expect(try await first.listChanges().ok.body.json.changes.count == 1)
+        let rating = try await second.submitRating(
+            body: .json(.init(ratingID: "r-1", caseID: upload.caseID, level: 1, givenAt: Date())))
+        guard case .notFound = rating else {
+            Issue.record("another kiosk rated the case: \(rating)")
+            return
+        }
+    }
+
+    @Test("Departments move items through the procedure; illegal jumps, missing reasons and open dependencies are refused")
+    func stages() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let upload = PlatformRig.upload()
+        _ = try await kiosk.submitCases(body: .json(.init(cases: [upload])))
+        let id = upload.caseID
+        let departments = platform.departments
+        let refused1 = await refusal { try await departments.advance(caseID: id, item: "birth_certificate", to: .approved, actor: "t") }
+        #expect(refused1 == .illegalStage)
+        let refused2 = await refusal { try await departments.advance(caseID: id, item: "birth_certificate", to: .notAccepted, actor: "t") }
+        #expect(refused2 == .reasonRequired)
+        let refused3 = await refusal { try await departments.advance(caseID: id, item: "no_such_item", to: .accepted, actor: "t") }
+        #expect(refused3 == .unknownItem)
+        let refused4 = await refusal { try await departments.advance(caseID: "nope", item: "birth_certificate", to: .accepted, actor: "t") }
+        #expect(refused4 == .unknownCase)
+        // 户口登记 needs the birth certificate's result before it can be decided.
+        for stage: ItemState in [.accepted, .inReview] {
+            _ = try await departments.advance(caseID: id, item: "birth_registration", to: stage, actor: "公安")
+        }
+        let refused5 = await refusal { try await departments.advance(caseID: id, item: "birth_registration", to: .approved, actor: "t") }
+        #expect(refused5 == .dependencyOpen)
+        _ = try await departments.advance(caseID: id, item: "birth_certificate", to: .accepted, actor: "卫健委")
+        _ = try await departments.advance(caseID: id, item: "birth_certificate", to: .inReview, actor: "卫健委")
+        _ = try await departments.advance(
+            caseID: id, item: "birth_certificate", to: .awaitingSupplements, reason: "出生医学证明复印件不清晰", actor: "卫健委")
+        _ = try await departments.advance(caseID: id, item: "birth_certificate", to: .inReview, actor: "卫健委")
+        let pdf = Data("%PDF-1.4 result".utf8)
+        _ = try await departments.advance(caseID: id, item: "birth_certificate", to: .approved, result: pdf, actor: "卫健委")
+        let summary = try await departments.advance(caseID: id, item: "birth_registration", to: .approved, actor: "公安")
+        #expect(summary.items.first { $0.id == "birth_registration" }?.stage == .approved)
+        // The applicant withdraws an item before its decision: it stops.
+        let withdrawn = try await departments.advance(caseID: id, item: "parenting_guidance", to: .withdrawn, actor: "申请人")
+        #expect(withdrawn.items.first { $0.id == "parenting_guidance" }?.stage == .withdrawn)
+        let refused6 = await refusal { try await departments.advance(caseID: id, item: "parenting_guidance", to: .accepted, actor: "t") }
+        #expect(refused6 == .illegalStage)
+        // The kiosk hears every move, with its reason, and that a result is ready.
+        let changes = try await kiosk.listChanges(query: .init(limit: 500)).ok.body.json.changes
+        #expect(changes.filter { $0.kind == .itemStage }.count == 9)
+        #expect(changes.contains { $0.stage == .awaitingSupplements && $0.reason == "出生医学证明复印件不清晰" })
+        #expect(changes.filter { $0.kind == .resultReady }.map(\.item) == ["birth_certificate"])
+    }
+
+    @Test("The change feed returns each change exactly once across pages, in order")
+    func changePaging() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let uploads = (0..<3).map { _ in PlatformRig.upload() }
+        _ = try await kiosk.submitCases(body: .json(.init(cases: uploads)))
+        for upload in uploads {
+            for item in ["birth_certificate", "vaccination_certificate"] {
+                _ = try await platform.departments.advance(caseID: upload.caseID, item: item, to: .accepted, actor: "t")
+            }
+        }
+        var cursor: Int64?
+        var seen: [Int64] = []
+        var pages = 0
+        while true {
+            let page = try await kiosk.listChanges(query: .init(after: cursor, limit: 4)).ok.body.json
+            pages += 1
+            seen += page.changes.map(\.cursor)
+            cursor = page.changes.last?.cursor ?? cursor
+            if !page.more { break }
+        }
+        #expect(seen.count == 6 && Set(seen).count == 6 && seen == seen.sorted())
+        #expect(pages == 2)
+        #expect(try await kiosk.listChanges(query: .init(after: cursor)).ok.body.json.changes.isEmpty)
+        guard case .badRequest = try await kiosk.listChanges(query: .init(limit: 0)) else {
+            Issue.record("limit 0 was accepted")
+            return
+        }
+    }
+
+    @Test("A heartbeat is recorded and answered with the platform's clock and the kiosk's skew")
+    func heartbeat() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let kioskClock = Date().addingTimeInterval(-90)  // a kiosk whose clock is 90 s slow
+        let answer = try await kiosk.sendHeartbeat(
+            body: .json(
+                .init(
+                    sentAt: kioskClock, uptimeSeconds: 12,
+                    devices: [.init(id: "receipt", kind: "receipt_printer", state: "user_error", fault: "paper out", action: "clear")],
+                    queueDepth: 3, versions: .init(software: "0.1.0", catalog: "2026.1")))
+        ).ok.body.json
+        let skew = try #require(answer.skewSeconds)
+        #expect((-95)...(-85) ~= skew)
+    }
+
+    @Test("差评 at a progress visit opens a follow-up for the lead department; a replay answers the same")
+    func ratings() async throws {
+        let platform = try await PlatformRig.start()
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let upload = PlatformRig.upload(rating: 5)
+        _ = try await kiosk.submitCases(body: .json(.init(cases: [upload])))
+        let bad = Operations.SubmitRating.Input.Body.json(.init(ratingID: "r-1", caseID: upload.caseID, level: 2, givenAt: Date()))
+        let first = try await kiosk.submitRating(body: bad).ok.body.json
+        #expect(first.followUp == true)
+        #expect(try await kiosk.submitRating(body: bad).ok.body.json == first)
+        let good = try await kiosk.submitRating(body: .json(.init(ratingID: "r-2", caseID: upload.caseID, level: 4, givenAt: Date())))
+        #expect(try good.ok.body.json.followUp == false)
+        guard
+            case .conflict = try await kiosk.submitRating(
+                body: .json(.init(ratingID: "r-1", caseID: upload.caseID, level: 5, givenAt: Date())))
+        else {
+            Issue.record("a changed replay of a rating was accepted")
+            return
+        }
+    }
+
+    @Test("The platform serves the contract it was generated from")
+    func servesContract() async throws {
+        let platform = try await PlatformRig.start()
+        let file = try Data(contentsOf: PlatformRig.repository.appendingPathComponent("Sources/KioskSyncAPI/openapi.yaml"))
+        // The generated code must come from this very document: run scripts/generate-sync-api.sh after editing it.
+        #expect(SHA256Hex.of(file) == SyncAPIDocument.sha256, "openapi.yaml changed; run scripts/generate-sync-api.sh")
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: platform.address + "/openapi.yaml"), timeout: .seconds(10))
+        #expect(response.status == .ok)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        #expect(Data(body.readableBytesView) == file)
+    }
+
+    @Test("A body that is not the contract's JSON gets a 400 in the contract's error shape")
+    func malformed() async throws {
+        let platform = try await PlatformRig.start()
+        let credential = BearerAuthenticator.newCredential()
+        _ = try await platform.storage.addKiosk(
+            id: "k", name: "KIOSK-0009", credentialSHA256: BearerAuthenticator.digest(credential), at: Date())
+        var request = HTTPClientRequest(url: platform.address + "/sync/v1/cases")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(credential)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"cases": [{"caseID": 42}]}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status == .badRequest)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        #expect((json?["error"] as? [String: Any])?["code"] as? String == "bad-request")
+        #expect(try await platform.storage.cases().isEmpty)
+    }
+}
+
+/// The code a refused department move gives (nil: the move was accepted).
+private func refusal(_ attempt: () async throws -> CaseSummary) async -> PlatformError.Code? {
+    do {
+        _ = try await attempt()
+        return nil
+    } catch {
+        return (error as? PlatformError)?.code
+    }
+}
