@@ -12,7 +12,7 @@ build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 demo: build
-	$(SWIFT) run $(SWIFT_FLAGS) kioskd demo
+	scripts/demo.sh
 
 test:
 	scripts/ensure-packages.sh build test printing screen
