@@ -15,10 +15,10 @@ demo: build
 	scripts/demo.sh
 
 test:
-	scripts/ensure-packages.sh build test printing screen
+	scripts/ensure-packages.sh build test printing screen platform
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	scripts/cups-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/cups-test-env.sh scripts/postgres-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
 
 # Release binaries in their own build folder, so that a benchmark never waits for (or

@@ -7,6 +7,8 @@ declare -A groups=(
     [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev"
     [test]="sqlite3 util-linux procps curl"
     [bench]="sqlite3 procps"
+    # kiosk-platform at scale: a real PostgreSQL server (initdb and pg_ctl in a temporary folder).
+    [platform]="postgresql python3"
     # Printing: the document renderer's libraries, a real cupsd with a PDF queue, an IPP
     # Everywhere printer to fail on purpose, pdftotext to read PDFs back, and a CJK font.
     # The citizen's screen end to end: headless Chromium driven by Selenium (Debian's own

@@ -152,7 +152,7 @@ public final class SQLitePlatformStore: PlatformStorage {
                         sql: "INSERT INTO rating (rating_id, case_id, level, given_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                         arguments: ["\(incoming.caseID)-kiosk", incoming.caseID, level, incoming.receivedAt])
                 }
-                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: Self.receipt(seq), storedAt: at)
+                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at)
             }
             let row = try Row.fetchOne(
                 db, sql: "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = ?",
@@ -168,11 +168,9 @@ public final class SQLitePlatformStore: PlatformStorage {
                     message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
             }
             return CaseOutcome(
-                caseID: incoming.caseID, status: .stored, platformReceipt: Self.receipt(row["seq"]), storedAt: row["stored_at"])
+                caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(row["seq"]), storedAt: row["stored_at"])
         }
     }
-
-    private static func receipt(_ seq: Int64) -> String { "P\(String(format: "%010lld", seq))" }
 
     public func changes(kiosk: String, after cursor: Int64, limit: Int) async throws(PlatformError) -> (changes: [ChangeRecord], more: Bool)
     {
@@ -246,7 +244,7 @@ public final class SQLitePlatformStore: PlatformStorage {
                 CaseSummary.Item(id: item["item"], department: item["department"], stage: ItemState(rawValue: item["stage"]) ?? .received)
             }
             return CaseSummary(
-                caseID: id, kioskName: row["name"], platformReceipt: receipt(row["seq"]), receiptNumber: row["receipt_number"],
+                caseID: id, kioskName: row["name"], platformReceipt: PlatformReceipt.text(row["seq"]), receiptNumber: row["receipt_number"],
                 bundle: row["bundle"], receivedAt: row["received_at"], items: items)
         }
     }

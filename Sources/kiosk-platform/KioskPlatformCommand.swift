@@ -18,7 +18,10 @@ struct KioskPlatformCommand: AsyncParsableCommand {
 
 /// Where the platform's database and catalog are.
 struct PlatformOptions: ParsableArguments {
-    @Option(help: "The platform's SQLite database (default: ~/.local/state/kiosk-platform/platform.db).")
+    @Option(
+        help:
+            "The platform's SQLite file (default: ~/.local/state/kiosk-platform/platform.db) or a postgres://user@host:port/database address."
+    )
     var database: String?
 
     @Option(help: "The bundle catalog the platform fans cases out with.")
@@ -38,13 +41,35 @@ struct PlatformOptions: ParsableArguments {
         return (home as NSString).appendingPathComponent(".local/state/kiosk-platform/platform.db")
     }
 
-    func storage() throws -> SQLitePlatformStore {
+    /// Runs `body` with the platform's storage: the SQLite file, or the PostgreSQL database
+    /// named by a `postgres://` address (its connection pool runs for as long as `body`).
+    func withStorage<T: Sendable>(_ body: (any PlatformStorage) async throws -> T) async throws -> T {
+        if databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://") {
+            var logger = Logger(label: "kiosk-platform")
+            logger.logLevel = .warning
+            let store: PostgresPlatformStore
+            do {
+                store = try PostgresPlatformStore(url: databasePath, logger: logger)
+            } catch {
+                throw ValidationError(error.message)
+            }
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await store.run() }
+                defer { group.cancelAll() }
+                do {
+                    try await store.migrate()
+                    return try await body(store)
+                } catch let error as PlatformError {
+                    throw CommandFailure(message: error.message)
+                }
+            }
+        }
         let folder = (databasePath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         do {
-            return try SQLitePlatformStore(path: databasePath)
-        } catch {
-            throw ValidationError(error.message)
+            return try await body(try SQLitePlatformStore(path: databasePath))
+        } catch let error as PlatformError {
+            throw CommandFailure(message: error.message)
         }
     }
 
@@ -74,19 +99,21 @@ extension KioskPlatformCommand {
         func run() async throws {
             var logger = Logger(label: "kiosk-platform")
             logger.logLevel = .info
-            let storage = try options.storage()
             let calendar = try? CalendarLoader.load(directory: options.calendar)
-            let service = SyncService(
-                storage: storage, catalog: try options.loadCatalog(), calendar: calendar, timeZone: try options.zone(), logger: logger)
-            let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
-            let host = self.host
-            let app = PlatformServer.application(router: router, host: host, port: port, logger: logger) { channel in
-                let port = channel.localAddress?.port ?? 0
-                // Written straight to the descriptor: scripts and tests wait for this line.
-                FileHandle.standardOutput.write(
-                    Data("kiosk-platform listening on http://\(host):\(port)/ (contract at /openapi.yaml)\n".utf8))
+            let catalog = try options.loadCatalog()
+            let zone = try options.zone()
+            let (host, port) = (self.host, self.port)
+            try await options.withStorage { storage in
+                let service = SyncService(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger)
+                let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
+                let app = PlatformServer.application(router: router, host: host, port: port, logger: logger) { channel in
+                    // Written straight to the descriptor: scripts and tests wait for this line.
+                    let bound = channel.localAddress?.port ?? port
+                    FileHandle.standardOutput.write(
+                        Data("kiosk-platform listening on http://\(host):\(bound)/ (contract at /openapi.yaml)\n".utf8))
+                }
+                try await app.runService()
             }
-            try await app.runService()
         }
     }
 
@@ -104,13 +131,11 @@ extension KioskPlatformCommand {
                 guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
                 else { throw ValidationError("a kiosk name is 1–64 letters, digits, '-', '_' or '.'") }
                 let credential = BearerAuthenticator.newCredential()
-                let kiosk: KioskRecord
-                do {
-                    kiosk = try await options.storage().addKiosk(
+                let name = self.name
+                let kiosk = try await options.withStorage { storage in
+                    try await storage.addKiosk(
                         id: UUID().uuidString.lowercased(), name: name, credentialSHA256: BearerAuthenticator.digest(credential), at: Date()
                     )
-                } catch let error as PlatformError {
-                    throw CommandFailure(message: error.message)
                 }
                 if json {
                     let data = try JSONSerialization.data(
@@ -130,7 +155,7 @@ extension KioskPlatformCommand {
         @Flag var json = false
 
         func run() async throws {
-            let kiosks = try await options.storage().kiosks()
+            let kiosks = try await options.withStorage { try await $0.kiosks() }
             if json { return try printJSON(kiosks) }
             for kiosk in kiosks {
                 print("\(kiosk.name)\t\(kiosk.id)\t\(kiosk.revokedAt == nil ? "active" : "revoked")")
@@ -144,7 +169,7 @@ extension KioskPlatformCommand {
         @Flag var json = false
 
         func run() async throws {
-            let cases = try await options.storage().cases()
+            let cases = try await options.withStorage { try await $0.cases() }
             if json { return try printJSON(cases) }
             for summary in cases {
                 print(
@@ -182,15 +207,13 @@ extension KioskPlatformCommand {
                     }
                     document = data
                 }
-                let departments = Departments(
-                    storage: try options.storage(), catalog: try options.loadCatalog(), timeZone: try options.zone())
-                do {
-                    let summary = try await departments.advance(
-                        caseID: caseID, item: item, to: target, reason: reason, result: document, actor: "kiosk-platform item advance")
-                    for item in summary.items { print("\(item.id)  \(item.stage.rawValue)") }
-                } catch {
-                    throw CommandFailure(message: error.message)
+                let (catalog, zone) = (try options.loadCatalog(), try options.zone())
+                let (caseID, item, reason, proof) = (self.caseID, self.item, self.reason, document)
+                let summary = try await options.withStorage { storage in
+                    try await Departments(storage: storage, catalog: catalog, timeZone: zone).advance(
+                        caseID: caseID, item: item, to: target, reason: reason, result: proof, actor: "kiosk-platform item advance")
                 }
+                for item in summary.items { print("\(item.id)  \(item.stage.rawValue)") }
             }
         }
     }

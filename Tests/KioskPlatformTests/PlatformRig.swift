@@ -10,6 +10,7 @@ import KioskSyncAPI
 import Logging
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
+import PostgresNIO
 import Testing
 
 /// A real kiosk-platform on 127.0.0.1 (any free port) over a SQLite file in a temporary folder,
@@ -25,25 +26,88 @@ final class PlatformRig: Sendable {
     static let zone = TimeZone(identifier: "Asia/Shanghai")!
 
     let folder: String
-    let storage: SQLitePlatformStore
+    let kind: StorageKind
+    let storage: any PlatformStorage
     let departments: Departments
     let address: String
-    private let server: Task<Void, any Error>
+    /// The PostgreSQL database of this rig (each rig has its own), for a second instance.
+    let databaseURL: String?
+    private let tasks: [Task<Void, any Error>]
 
-    private init(folder: String, storage: SQLitePlatformStore, address: String, server: Task<Void, any Error>) {
+    private init(
+        folder: String, kind: StorageKind, storage: any PlatformStorage, address: String, databaseURL: String?,
+        tasks: [Task<Void, any Error>]
+    ) {
         self.folder = folder
+        self.kind = kind
         self.storage = storage
         self.address = address
-        self.server = server
+        self.databaseURL = databaseURL
+        self.tasks = tasks
         departments = Departments(storage: storage, catalog: Self.catalog, timeZone: Self.zone)
     }
 
-    static func start() async throws -> PlatformRig {
-        let folder = NSTemporaryDirectory() + "platform-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let storage = try SQLitePlatformStore(path: folder + "/platform.db")
+    static var logger: Logger {
         var logger = Logger(label: "platform-test")
         logger.logLevel = .warning
+        return logger
+    }
+
+    /// A platform over fresh storage of `kind`.
+    static func start(_ kind: StorageKind = .sqlite) async throws -> PlatformRig {
+        let folder = NSTemporaryDirectory() + "platform-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        switch kind {
+        case .sqlite:
+            let storage = try SQLitePlatformStore(path: folder + "/platform.db")
+            let (address, server) = try await serve(storage)
+            return PlatformRig(folder: folder, kind: kind, storage: storage, address: address, databaseURL: nil, tasks: [server])
+        case .postgres:
+            let url = try await freshDatabase()
+            let (storage, pool) = try await postgres(url)
+            let (address, server) = try await serve(storage)
+            return PlatformRig(folder: folder, kind: kind, storage: storage, address: address, databaseURL: url, tasks: [pool, server])
+        }
+    }
+
+    /// Another instance of the platform over the same PostgreSQL database, as a second machine would run it.
+    func secondInstance() async throws -> (address: String, stop: @Sendable () -> Void) {
+        let (storage, pool) = try await Self.postgres(try #require(databaseURL))
+        let (address, server) = try await Self.serve(storage)
+        return (
+            address,
+            {
+                pool.cancel(); server.cancel()
+            }
+        )
+    }
+
+    private static func postgres(_ url: String) async throws -> (PostgresPlatformStore, Task<Void, any Error>) {
+        let storage = try PostgresPlatformStore(url: url, logger: logger)
+        let pool = Task<Void, any Error> { await storage.run() }
+        try await storage.migrate()
+        return (storage, pool)
+    }
+
+    /// A database of its own on the test server (scripts/postgres-test-env.sh), so tests never meet.
+    private static func freshDatabase() async throws -> String {
+        let admin = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_POSTGRES_URL"])
+        var components = try #require(URLComponents(string: admin))
+        let name = "platform_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        let client = PostgresClient(
+            configuration: .init(
+                host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "kiosk", password: nil,
+                database: "postgres", tls: .disable))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            group.cancelAll()
+        }
+        components.path = "/" + name
+        return try #require(components.string)
+    }
+
+    private static func serve(_ storage: any PlatformStorage) async throws -> (String, Task<Void, any Error>) {
         let calendar = try? CalendarLoader.load(directory: repository.appendingPathComponent("Provisioning/calendar").path)
         let service = SyncService(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger)
         let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
@@ -54,11 +118,11 @@ final class PlatformRig: Sendable {
         let server = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw CancellationError() }
-        return PlatformRig(folder: folder, storage: storage, address: "http://127.0.0.1:\(bound)", server: server)
+        return ("http://127.0.0.1:\(bound)", server)
     }
 
     deinit {
-        server.cancel()
+        for task in tasks { task.cancel() }
         try? FileManager.default.removeItem(atPath: folder)
     }
 
@@ -70,10 +134,18 @@ final class PlatformRig: Sendable {
         return (record, client(credential: credential))
     }
 
-    func client(credential: String?) -> Client {
+    func client(credential: String?, address: String? = nil) -> Client {
         Client(
-            serverURL: URL(string: address + "/sync/v1")!, transport: AsyncHTTPClientTransport(),
+            serverURL: URL(string: (address ?? self.address) + "/sync/v1")!, transport: AsyncHTTPClientTransport(),
             middlewares: [Bearer(credential: credential)])
+    }
+
+    /// Registers a kiosk and returns its credential.
+    func credential(_ name: String) async throws -> String {
+        let credential = BearerAuthenticator.newCredential()
+        _ = try await storage.addKiosk(
+            id: UUID().uuidString.lowercased(), name: name, credentialSHA256: BearerAuthenticator.digest(credential), at: Date())
+        return credential
     }
 
     /// A case as a kiosk would send it (nothing personal; the sealed part is random bytes).
@@ -109,4 +181,16 @@ struct Bearer: ClientMiddleware {
 
 enum SHA256Hex {
     static func of(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+}
+
+/// The storage a platform runs on: SQLite always, PostgreSQL where the test server runs
+/// (make test starts one through scripts/postgres-test-env.sh).
+enum StorageKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite, postgres
+
+    var description: String { rawValue }
+
+    static var available: [StorageKind] {
+        ProcessInfo.processInfo.environment["KIOSK_TEST_POSTGRES_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
 }

@@ -6,13 +6,18 @@ import KioskSyncAPI
 import NIOCore
 import NIOHTTP1
 import OpenAPIRuntime
+import Synchronization
 import Testing
 
-@Suite("kiosk-platform serves the sync contract (real HTTP on loopback, SQLite)", .timeLimit(.minutes(2)))
+@Suite(
+    "kiosk-platform serves the sync contract (real HTTP on loopback; SQLite, and PostgreSQL where the test server runs)",
+    .timeLimit(.minutes(2)))
 struct SyncContractTests {
-    @Test("A replay with identical content gets the original answer; other content under the same id is a conflict")
-    func idempotentDelivery() async throws {
-        let platform = try await PlatformRig.start()
+    @Test(
+        "A replay with identical content gets the original answer; other content under the same id is a conflict",
+        arguments: StorageKind.available)
+    func idempotentDelivery(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
         let upload = PlatformRig.upload()
         let first = try await kiosk.submitCases(body: .json(.init(cases: [upload]))).ok.body.json.outcomes[0]
@@ -32,9 +37,11 @@ struct SyncContractTests {
         #expect(cases[0].items.allSatisfy { $0.stage == .received })
     }
 
-    @Test("A batch answers per case, in order: stored, rejected for an unknown bundle, conflict for a repeated id with other content")
-    func mixedBatch() async throws {
-        let platform = try await PlatformRig.start()
+    @Test(
+        "A batch answers per case, in order: stored, rejected for an unknown bundle, conflict for a repeated id with other content",
+        arguments: StorageKind.available)
+    func mixedBatch(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
         let good = PlatformRig.upload()
         var twin = good
@@ -46,9 +53,9 @@ struct SyncContractTests {
         #expect(abs(answer.serverTime.timeIntervalSinceNow) < 60)
     }
 
-    @Test("Without a known credential nothing is read or stored")
-    func authentication() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("Without a known credential nothing is read or stored", arguments: StorageKind.available)
+    func authentication(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         for credential in [nil, "", "not-a-credential"] {
             let output = try await platform.client(credential: credential).submitCases(body: .json(.init(cases: [PlatformRig.upload()])))
             guard case .unauthorized(let answer) = output else {
@@ -60,9 +67,9 @@ struct SyncContractTests {
         #expect(try await platform.storage.cases().isEmpty)
     }
 
-    @Test("A kiosk can neither see nor change another kiosk's case")
-    func isolation() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("A kiosk can neither see nor change another kiosk's case", arguments: StorageKind.available)
+    func isolation(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, first) = try await platform.kiosk("KIOSK-0001")
         let (_, second) = try await platform.kiosk("KIOSK-0002")
         let upload = PlatformRig.upload()
@@ -81,9 +88,11 @@ struct SyncContractTests {
         }
     }
 
-    @Test("Departments move items through the procedure; illegal jumps, missing reasons and open dependencies are refused")
-    func stages() async throws {
-        let platform = try await PlatformRig.start()
+    @Test(
+        "Departments move items through the procedure; illegal jumps, missing reasons and open dependencies are refused",
+        arguments: StorageKind.available)
+    func stages(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
         let upload = PlatformRig.upload()
         _ = try await kiosk.submitCases(body: .json(.init(cases: [upload])))
@@ -124,9 +133,9 @@ struct SyncContractTests {
         #expect(changes.filter { $0.kind == .resultReady }.map(\.item) == ["birth_certificate"])
     }
 
-    @Test("The change feed returns each change exactly once across pages, in order")
-    func changePaging() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("The change feed returns each change exactly once across pages, in order", arguments: StorageKind.available)
+    func changePaging(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
         let uploads = (0..<3).map { _ in PlatformRig.upload() }
         _ = try await kiosk.submitCases(body: .json(.init(cases: uploads)))
@@ -154,9 +163,9 @@ struct SyncContractTests {
         }
     }
 
-    @Test("A heartbeat is recorded and answered with the platform's clock and the kiosk's skew")
-    func heartbeat() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("A heartbeat is recorded and answered with the platform's clock and the kiosk's skew", arguments: StorageKind.available)
+    func heartbeat(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
         let kioskClock = Date().addingTimeInterval(-90)  // a kiosk whose clock is 90 s slow
         let answer = try await kiosk.sendHeartbeat(
@@ -170,9 +179,9 @@ struct SyncContractTests {
         #expect((-95)...(-85) ~= skew)
     }
 
-    @Test("差评 at a progress visit opens a follow-up for the lead department; a replay answers the same")
-    func ratings() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("差评 at a progress visit opens a follow-up for the lead department; a replay answers the same", arguments: StorageKind.available)
+    func ratings(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
         let upload = PlatformRig.upload(rating: 5)
         _ = try await kiosk.submitCases(body: .json(.init(cases: [upload])))
@@ -191,9 +200,9 @@ struct SyncContractTests {
         }
     }
 
-    @Test("The platform serves the contract it was generated from")
-    func servesContract() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("The platform serves the contract it was generated from", arguments: StorageKind.available)
+    func servesContract(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let file = try Data(contentsOf: PlatformRig.repository.appendingPathComponent("Sources/KioskSyncAPI/openapi.yaml"))
         // The generated code must come from this very document: run scripts/generate-sync-api.sh after editing it.
         #expect(SHA256Hex.of(file) == SyncAPIDocument.sha256, "openapi.yaml changed; run scripts/generate-sync-api.sh")
@@ -204,9 +213,9 @@ struct SyncContractTests {
         #expect(Data(body.readableBytesView) == file)
     }
 
-    @Test("A body that is not the contract's JSON gets a 400 in the contract's error shape")
-    func malformed() async throws {
-        let platform = try await PlatformRig.start()
+    @Test("A body that is not the contract's JSON gets a 400 in the contract's error shape", arguments: StorageKind.available)
+    func malformed(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
         let credential = BearerAuthenticator.newCredential()
         _ = try await platform.storage.addKiosk(
             id: "k", name: "KIOSK-0009", credentialSHA256: BearerAuthenticator.digest(credential), at: Date())
@@ -222,6 +231,83 @@ struct SyncContractTests {
         #expect((json?["error"] as? [String: Any])?["code"] as? String == "bad-request")
         #expect(try await platform.storage.cases().isEmpty)
     }
+
+    @Test(
+        "The same batches sent at once to two instances over one PostgreSQL store each case exactly once",
+        .enabled(if: StorageKind.available.contains(.postgres), "needs scripts/postgres-test-env.sh"))
+    func twoInstances() async throws {
+        let platform = try await PlatformRig.start(.postgres)
+        let credential = try await platform.credential("KIOSK-0001")
+        let second = try await platform.secondInstance()
+        defer { second.stop() }
+        let clients = [platform.client(credential: credential), platform.client(credential: credential, address: second.address)]
+        let uploads = (0..<40).map { _ in PlatformRig.upload() }
+        let batches = stride(from: 0, to: uploads.count, by: 10).map { Array(uploads[$0..<$0 + 10]) }
+        // Every batch three times to each instance, all at once: replays racing each other.
+        let outcomes = try await withThrowingTaskGroup(of: [Components.Schemas.CaseOutcome].self) { group in
+            for batch in batches {
+                for client in clients {
+                    for _ in 0..<3 {
+                        group.addTask { try await client.submitCases(body: .json(.init(cases: batch))).ok.body.json.outcomes }
+                    }
+                }
+            }
+            var all: [Components.Schemas.CaseOutcome] = []
+            for try await answer in group { all += answer }
+            return all
+        }
+        #expect(outcomes.count == uploads.count * 6)
+        #expect(outcomes.allSatisfy { $0.status == .stored })
+        // One platform receipt per case, whichever instance answered and however often.
+        let receipts = Dictionary(grouping: outcomes, by: \.caseID).mapValues { Set($0.map(\.platformReceipt)) }
+        #expect(receipts.count == uploads.count && receipts.values.allSatisfy { $0.count == 1 })
+        #expect(try await platform.storage.cases().count == uploads.count)
+    }
+
+    @Test(
+        "Two departments writing while the kiosk reads: the feed delivers every change once, none skipped by a late commit",
+        arguments: StorageKind.available)
+    func feedUnderConcurrentWriters(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let uploads = (0..<6).map { _ in PlatformRig.upload() }
+        _ = try await kiosk.submitCases(body: .json(.init(cases: uploads)))
+        let departments = platform.departments
+        let items = ["birth_certificate", "vaccination_certificate", "parenting_guidance"]
+        // Two writers, each moving its own items through two stages.
+        let done = Flag()
+        let writers = Task {
+            defer { done.set() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for half in [Array(uploads.prefix(3)), Array(uploads.suffix(3))] {
+                    group.addTask {
+                        for upload in half {
+                            for item in items {
+                                for stage: ItemState in [.accepted, .inReview] {
+                                    _ = try await departments.advance(caseID: upload.caseID, item: item, to: stage, actor: "t")
+                                }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        var cursor: Int64?
+        var seen: [Int64] = []
+        // Read while they write, then once more after they finished.
+        while !done.isSet {
+            let read = try await readFeed(kiosk, after: cursor)
+            (seen, cursor) = (seen + read.cursors, read.last ?? cursor)
+            await Task.yield()
+        }
+        try await writers.value
+        let read = try await readFeed(kiosk, after: cursor)
+        seen += read.cursors
+        #expect(seen.count == uploads.count * items.count * 2)
+        #expect(Set(seen).count == seen.count, "a change was delivered twice")
+        #expect(seen == seen.sorted())
+    }
 }
 
 /// The code a refused department move gives (nil: the move was accepted).
@@ -232,4 +318,22 @@ private func refusal(_ attempt: () async throws -> CaseSummary) async -> Platfor
     } catch {
         return (error as? PlatformError)?.code
     }
+}
+/// Every change after `cursor`, page by page.
+private func readFeed(_ kiosk: Client, after cursor: Int64?) async throws -> (cursors: [Int64], last: Int64?) {
+    var cursor = cursor
+    var cursors: [Int64] = []
+    while true {
+        let page = try await kiosk.listChanges(query: .init(after: cursor, limit: 5)).ok.body.json
+        cursors += page.changes.map(\.cursor)
+        cursor = page.changes.last?.cursor ?? cursor
+        if !page.more { return (cursors, cursor) }
+    }
+}
+
+/// Set once, read from any task.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

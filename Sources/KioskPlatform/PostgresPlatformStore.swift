@@ -1,0 +1,369 @@
+import Foundation
+import KioskCore
+import Logging
+import PostgresNIO
+
+/// The platform's storage on PostgreSQL, for sites where one machine is not enough: any number
+/// of `kiosk-platform serve` instances over one database stay correct because every decision is
+/// made by a constraint or a row lock inside one transaction, never in a process's memory.
+///
+/// - A replayed case: the unique `case_id` decides (`ON CONFLICT DO NOTHING`), then the stored
+///   hashes tell a replay from a conflict.
+/// - The change feed: each kiosk's cursor is taken from its own row under a row lock, so a
+///   change with a lower cursor can never commit after a reader has moved past it.
+/// - A department's move: the case row is locked (`FOR UPDATE`) while the move is checked.
+public final class PostgresPlatformStore: PlatformStorage {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// A store over the database at `url` (`postgres://user[:password]@host:port/database`).
+    /// `run()` must run (in a task or a service group) for as long as the store is used.
+    public init(url: String, logger: Logger) throws(PlatformError) {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, let user = components.user
+        else {
+            throw PlatformError(.storage, "'\(url)' is not a postgres://user@host:port/database address")
+        }
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        client = PostgresClient(
+            configuration: .init(
+                host: host, port: components.port ?? 5432, username: user, password: components.password,
+                database: database.isEmpty ? nil : database, tls: .disable),
+            backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Keeps the connection pool running until the task is cancelled.
+    public func run() async { await client.run() }
+
+    /// Applies the migrations not applied yet. Instances starting together take turns on an
+    /// advisory lock, so each migration runs exactly once.
+    public func migrate() async throws(PlatformError) {
+        try await transaction("migrating the platform database") { connection, logger in
+            try await connection.query("SELECT pg_advisory_xact_lock(7240011)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migration (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                logger: logger)
+            let applied = try await connection.query("SELECT version FROM schema_migration", logger: logger)
+            var versions: Set<String> = []
+            for try await version in applied.decode(String.self) { versions.insert(version) }
+            for (version, statements) in Self.migrations where !versions.contains(version) {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("INSERT INTO schema_migration (version) VALUES (\(version))", logger: logger)
+            }
+        }
+    }
+
+    /// Appended only, never edited.
+    private static let migrations: [(String, [String])] = [
+        (
+            "v1",
+            [
+                """
+                CREATE TABLE kiosk (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, credential_sha256 TEXT NOT NULL UNIQUE,
+                    created_at TIMESTAMPTZ NOT NULL, revoked_at TIMESTAMPTZ, change_seq BIGINT NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE platform_case (
+                    seq BIGSERIAL PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, kiosk_id TEXT NOT NULL REFERENCES kiosk(id),
+                    content_sha256 TEXT NOT NULL, digest TEXT NOT NULL, receipt_number TEXT NOT NULL, bundle TEXT NOT NULL,
+                    bundle_version TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL, stored_at TIMESTAMPTZ NOT NULL,
+                    materials TEXT NOT NULL, prefill TEXT, steps INTEGER, simulated_identity BOOLEAN NOT NULL,
+                    sealed BYTEA NOT NULL, detail BYTEA NOT NULL, lead_department TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE work_item (
+                    case_id TEXT NOT NULL REFERENCES platform_case(case_id), item TEXT NOT NULL, department TEXT NOT NULL,
+                    stage TEXT NOT NULL, reason TEXT, result BYTEA, updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (case_id, item))
+                """,
+                """
+                CREATE TABLE change (
+                    kiosk_id TEXT NOT NULL REFERENCES kiosk(id), cursor BIGINT NOT NULL, kind TEXT NOT NULL, case_id TEXT NOT NULL,
+                    item TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, at TIMESTAMPTZ NOT NULL, PRIMARY KEY (kiosk_id, cursor))
+                """,
+                """
+                CREATE TABLE heartbeat (
+                    kiosk_id TEXT PRIMARY KEY REFERENCES kiosk(id), received_at TIMESTAMPTZ NOT NULL, sent_at TIMESTAMPTZ NOT NULL,
+                    queue_depth INTEGER NOT NULL, body BYTEA NOT NULL)
+                """,
+                """
+                CREATE TABLE rating (
+                    rating_id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES platform_case(case_id), level INTEGER NOT NULL,
+                    given_at TIMESTAMPTZ NOT NULL)
+                """,
+                """
+                CREATE TABLE follow_up (
+                    rating_id TEXT PRIMARY KEY REFERENCES rating(rating_id), case_id TEXT NOT NULL, department TEXT NOT NULL,
+                    due_by TIMESTAMPTZ NOT NULL, opened_at TIMESTAMPTZ NOT NULL, closed_at TIMESTAMPTZ)
+                """,
+            ]
+        )
+    ]
+
+    private func transaction<T: Sendable>(
+        _ what: String, _ body: (PostgresConnection, Logger) async throws -> T
+    ) async throws(PlatformError) -> T {
+        let logger = self.logger
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        } catch let error as PostgresTransactionError {
+            // A refusal made inside the transaction (it was rolled back) is the answer itself.
+            if let refusal = error.closureError as? PlatformError { throw refusal }
+            throw PlatformError(.storage, "\(what) failed: \(String(reflecting: error))", cause: error)
+        } catch let error as PlatformError {
+            throw error
+        } catch {
+            throw PlatformError(.storage, "\(what) failed: \(String(reflecting: error))", cause: error)
+        }
+    }
+
+    // MARK: Kiosks
+
+    public func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord {
+        try await transaction("adding a kiosk") { connection, logger in
+            let rows = try await connection.query(
+                """
+                INSERT INTO kiosk (id, name, credential_sha256, created_at) VALUES (\(id), \(name), \(credentialSHA256), \(at))
+                ON CONFLICT (name) DO NOTHING RETURNING id
+                """, logger: logger)
+            var inserted = false
+            for try await _ in rows.decode(String.self) { inserted = true }
+            guard inserted else { throw PlatformError(.duplicateKiosk, "a kiosk named '\(name)' exists already") }
+            return KioskRecord(id: id, name: name, createdAt: at, revokedAt: nil)
+        }
+    }
+
+    public func kiosk(credentialSHA256: String) async throws(PlatformError) -> KioskRecord? {
+        try await transaction("finding a kiosk") { connection, logger in
+            let rows = try await connection.query(
+                "SELECT id, name, created_at, revoked_at FROM kiosk WHERE credential_sha256 = \(credentialSHA256) AND revoked_at IS NULL",
+                logger: logger)
+            for try await (id, name, created, revoked) in rows.decode((String, String, Date, Date?).self) {
+                return KioskRecord(id: id, name: name, createdAt: created, revokedAt: revoked)
+            }
+            return nil
+        }
+    }
+
+    public func kiosks() async throws(PlatformError) -> [KioskRecord] {
+        try await transaction("listing kiosks") { connection, logger in
+            let rows = try await connection.query("SELECT id, name, created_at, revoked_at FROM kiosk ORDER BY name", logger: logger)
+            var kiosks: [KioskRecord] = []
+            for try await (id, name, created, revoked) in rows.decode((String, String, Date, Date?).self) {
+                kiosks.append(KioskRecord(id: id, name: name, createdAt: created, revokedAt: revoked))
+            }
+            return kiosks
+        }
+    }
+
+    // MARK: Cases
+
+    public func store(
+        _ incoming: IncomingCase, digest: String, detail: BundleCase, leadDepartment: String, items: [PlannedItem], kiosk: KioskRecord,
+        at: Date
+    ) async throws(PlatformError) -> CaseOutcome {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let detailJSON: Data, materials: String, prefill: String?
+        do {
+            detailJSON = try encoder.encode(detail)
+            materials = String(decoding: try encoder.encode(incoming.materials), as: UTF8.self)
+            prefill = try incoming.prefill.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        } catch {
+            throw PlatformError(.storage, "the case could not be encoded: \(error)", cause: error)
+        }
+        return try await transaction("storing a case") { connection, logger in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO platform_case (case_id, kiosk_id, content_sha256, digest, receipt_number, bundle, bundle_version, received_at,
+                    stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department)
+                VALUES (\(incoming.caseID), \(kiosk.id), \(incoming.contentSHA256), \(digest), \(incoming.receiptNumber), \(incoming.bundle),
+                    \(incoming.bundleVersion), \(incoming.receivedAt), \(at), \(materials), \(prefill), \(incoming.steps),
+                    \(incoming.simulatedIdentity), \(incoming.sealedApplication), \(detailJSON), \(leadDepartment))
+                ON CONFLICT (case_id) DO NOTHING RETURNING seq
+                """, logger: logger)
+            var seq: Int64?
+            for try await value in inserted.decode(Int64.self) { seq = value }
+            if let seq {
+                for item in items {
+                    try await connection.query(
+                        """
+                        INSERT INTO work_item (case_id, item, department, stage, updated_at)
+                        VALUES (\(incoming.caseID), \(item.item), \(item.department), \(ItemState.received.rawValue), \(at))
+                        """, logger: logger)
+                }
+                if let level = incoming.rating {
+                    try await connection.query(
+                        """
+                        INSERT INTO rating (rating_id, case_id, level, given_at)
+                        VALUES (\(incoming.caseID + "-kiosk"), \(incoming.caseID), \(level), \(incoming.receivedAt)) ON CONFLICT DO NOTHING
+                        """, logger: logger)
+                }
+                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at)
+            }
+            // The row exists: committed by an earlier delivery or by another instance just now.
+            let existing = try await connection.query(
+                "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = \(incoming.caseID)",
+                logger: logger)
+            for try await (seq, owner, content, storedDigest, storedAt) in existing.decode((Int64, String, String, String, Date).self) {
+                guard owner == kiosk.id else {
+                    return CaseOutcome(
+                        caseID: incoming.caseID, status: .conflict, message: "this case id is taken; the kiosk must make a new one")
+                }
+                guard content == incoming.contentSHA256, storedDigest == digest else {
+                    return CaseOutcome(
+                        caseID: incoming.caseID, status: .conflict,
+                        message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
+                }
+                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: storedAt)
+            }
+            throw PlatformError(.storage, "case \(incoming.caseID) is neither new nor stored")
+        }
+    }
+
+    public func changes(kiosk: String, after cursor: Int64, limit: Int) async throws(PlatformError) -> (changes: [ChangeRecord], more: Bool)
+    {
+        try await transaction("reading changes") { connection, logger in
+            let rows = try await connection.query(
+                """
+                SELECT cursor, kind, at, case_id, item, stage, reason FROM change
+                WHERE kiosk_id = \(kiosk) AND cursor > \(cursor) ORDER BY cursor LIMIT \(limit + 1)
+                """, logger: logger)
+            var changes: [ChangeRecord] = []
+            for try await (cursor, kind, at, caseID, item, stage, reason) in rows.decode(
+                (Int64, String, Date, String, String, String, String?).self)
+            {
+                guard let kind = ChangeRecord.Kind(rawValue: kind), let stage = ItemState(rawValue: stage) else { continue }
+                changes.append(ChangeRecord(cursor: cursor, kind: kind, at: at, caseID: caseID, item: item, stage: stage, reason: reason))
+            }
+            let more = changes.count > limit
+            return (Array(changes.prefix(limit)), more)
+        }
+    }
+
+    public func advance(
+        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void
+    ) async throws(PlatformError) -> CaseSummary {
+        try await transaction("moving an item") { connection, logger in
+            let rows = try await connection.query(
+                "SELECT kiosk_id, detail FROM platform_case WHERE case_id = \(move.caseID) FOR UPDATE", logger: logger)
+            var found: (String, Data)?
+            for try await row in rows.decode((String, Data).self) { found = row }
+            guard let (kiosk, detail) = found else { throw PlatformError(.unknownCase, "no case \(move.caseID)") }
+            var bundleCase = try JSONDecoder().decode(BundleCase.self, from: detail)
+            try check(bundleCase)
+            do {
+                try bundleCase.move(move.item, to: move.stage, day: move.day, at: move.at, actor: move.actor, reason: move.reason)
+            } catch let error as CaseError {
+                throw PlatformError(error.code == .unknownItem ? .unknownItem : .illegalStage, error.message, cause: error)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let updated = try encoder.encode(bundleCase)
+            try await connection.query("UPDATE platform_case SET detail = \(updated) WHERE case_id = \(move.caseID)", logger: logger)
+            try await connection.query(
+                """
+                UPDATE work_item SET stage = \(move.stage.rawValue), reason = \(move.reason), result = coalesce(\(move.result), result),
+                    updated_at = \(move.at) WHERE case_id = \(move.caseID) AND item = \(move.item)
+                """, logger: logger)
+            var kinds: [ChangeRecord.Kind] = [.itemStage]
+            if move.result != nil { kinds.append(.resultReady) }
+            for kind in kinds {
+                let cursor = try await Self.nextCursor(kiosk: kiosk, connection: connection, logger: logger)
+                let reason = kind == .itemStage ? move.reason : nil
+                try await connection.query(
+                    """
+                    INSERT INTO change (kiosk_id, cursor, kind, case_id, item, stage, reason, at)
+                    VALUES (\(kiosk), \(cursor), \(kind.rawValue), \(move.caseID), \(move.item), \(move.stage.rawValue), \(reason), \(move.at))
+                    """, logger: logger)
+            }
+            return try await Self.summaries(caseID: move.caseID, connection: connection, logger: logger)[0]
+        }
+    }
+
+    /// The kiosk's next cursor, taken under the lock of the kiosk's row: the transaction that
+    /// takes cursor n commits before any transaction can take n + 1.
+    private static func nextCursor(kiosk: String, connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        let rows = try await connection.query(
+            "UPDATE kiosk SET change_seq = change_seq + 1 WHERE id = \(kiosk) RETURNING change_seq", logger: logger)
+        for try await cursor in rows.decode(Int64.self) { return cursor }
+        throw PlatformError(.unknownKiosk, "no kiosk \(kiosk)")
+    }
+
+    public func cases() async throws(PlatformError) -> [CaseSummary] {
+        try await transaction("listing cases") { connection, logger in
+            try await Self.summaries(caseID: nil, connection: connection, logger: logger)
+        }
+    }
+
+    private static func summaries(caseID: String?, connection: PostgresConnection, logger: Logger) async throws -> [CaseSummary] {
+        let rows = try await connection.query(
+            """
+            SELECT c.seq, c.case_id, c.receipt_number, c.bundle, c.received_at, k.name FROM platform_case c
+            JOIN kiosk k ON k.id = c.kiosk_id WHERE \(caseID)::text IS NULL OR c.case_id = \(caseID)::text ORDER BY c.seq DESC
+            """, logger: logger)
+        var summaries: [CaseSummary] = []
+        for try await (seq, id, receipt, bundle, received, kiosk) in rows.decode((Int64, String, String, String, Date, String).self) {
+            summaries.append(
+                CaseSummary(
+                    caseID: id, kioskName: kiosk, platformReceipt: PlatformReceipt.text(seq), receiptNumber: receipt, bundle: bundle,
+                    receivedAt: received, items: []))
+        }
+        for index in summaries.indices {
+            let items = try await connection.query(
+                "SELECT item, department, stage FROM work_item WHERE case_id = \(summaries[index].caseID) ORDER BY item", logger: logger)
+            for try await (item, department, stage) in items.decode((String, String, String).self) {
+                summaries[index].items.append(.init(id: item, department: department, stage: ItemState(rawValue: stage) ?? .received))
+            }
+        }
+        return summaries
+    }
+
+    // MARK: Heartbeats and ratings
+
+    public func recordHeartbeat(_ heartbeat: HeartbeatRecord) async throws(PlatformError) {
+        try await transaction("recording a heartbeat") { connection, logger in
+            _ = try await connection.query(
+                """
+                INSERT INTO heartbeat (kiosk_id, received_at, sent_at, queue_depth, body)
+                VALUES (\(heartbeat.kioskID), \(heartbeat.receivedAt), \(heartbeat.sentAt), \(heartbeat.queueDepth), \(heartbeat.body))
+                ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, sent_at = excluded.sent_at,
+                    queue_depth = excluded.queue_depth, body = excluded.body
+                """, logger: logger)
+        }
+    }
+
+    public func recordRating(
+        id: String, caseID: String, kiosk: String, level: Int, givenAt: Date, followUpDue: Date?
+    ) async throws(PlatformError) -> Bool {
+        try await transaction("recording a rating") { connection, logger in
+            let owners = try await connection.query(
+                "SELECT kiosk_id, lead_department FROM platform_case WHERE case_id = \(caseID)", logger: logger)
+            var lead: String?
+            for try await (owner, department) in owners.decode((String, String).self) where owner == kiosk { lead = department }
+            guard let lead else { throw PlatformError(.unknownCase, "no case \(caseID) from this kiosk") }
+            let inserted = try await connection.query(
+                """
+                INSERT INTO rating (rating_id, case_id, level, given_at) VALUES (\(id), \(caseID), \(level), \(givenAt))
+                ON CONFLICT DO NOTHING RETURNING rating_id
+                """, logger: logger)
+            var isNew = false
+            for try await _ in inserted.decode(String.self) { isNew = true }
+            if !isNew {
+                let stored = try await connection.query("SELECT case_id, level FROM rating WHERE rating_id = \(id)", logger: logger)
+                for try await (storedCase, storedLevel) in stored.decode((String, Int).self)
+                where storedCase != caseID || storedLevel != level {
+                    throw PlatformError(.conflict, "rating \(id) was given before with another case or level")
+                }
+            }
+            guard let due = followUpDue else { return false }
+            try await connection.query(
+                """
+                INSERT INTO follow_up (rating_id, case_id, department, due_by, opened_at)
+                VALUES (\(id), \(caseID), \(lead), \(due), \(givenAt)) ON CONFLICT DO NOTHING
+                """, logger: logger)
+            return true
+        }
+    }
+}
