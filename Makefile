@@ -19,6 +19,7 @@ test:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh scripts/postgres-test-env.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/postgres-test-env.sh scripts/contract-conformance.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" sqlite postgres
 	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
 
 # Release binaries in their own build folder, so that a benchmark never waits for (or

@@ -8,7 +8,7 @@ declare -A groups=(
     [test]="sqlite3 util-linux procps curl"
     [bench]="sqlite3 procps"
     # kiosk-platform at scale: a real PostgreSQL server (initdb and pg_ctl in a temporary folder).
-    [platform]="postgresql python3"
+    [platform]="postgresql python3 python3-venv"
     # Printing: the document renderer's libraries, a real cupsd with a PDF queue, an IPP
     # Everywhere printer to fail on purpose, pdftotext to read PDFs back, and a CJK font.
     # The citizen's screen end to end: headless Chromium driven by Selenium (Debian's own

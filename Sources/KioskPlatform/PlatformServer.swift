@@ -15,14 +15,14 @@ public enum PlatformServer {
         service: SyncService, authenticator: any KioskAuthenticator
     ) throws -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(methods: ContractPaths(document: SyncAPIDocument.yaml)))
         router.add(middleware: KioskAuthentication(authenticator: authenticator))
         router.get("/openapi.yaml") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: SyncAPIDocument.yaml)))
         }
-        try service.registerHandlers(on: router, serverURL: try Servers.Server1.url())
+        try service.registerHandlers(on: router, serverURL: try Servers.Server1.url(), configuration: .sync)
         return router
     }
 

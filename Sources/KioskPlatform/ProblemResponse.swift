@@ -26,9 +26,20 @@ enum ProblemResponse {
 
 /// Turns errors at the edge into the contract's error shape.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The contract's paths and their methods, so that a wrong method answers 405 with `Allow`.
+    let methods: ContractPaths
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            guard let allowed = methods.allowed(path: request.uri.path), !allowed.contains(request.method.rawValue) else {
+                return ProblemResponse.make(.notFound, code: "not-found", message: "no such path in the sync contract")
+            }
+            var response = ProblemResponse.make(
+                .methodNotAllowed, code: "method-not-allowed", message: "\(request.method) is not part of the contract here")
+            response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+            return response
         } catch let error as any HTTPResponseError {
             let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-")
             return ProblemResponse.make(error.status, code: code, message: (error as? HTTPError)?.body ?? error.status.reasonPhrase)

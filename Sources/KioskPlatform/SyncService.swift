@@ -42,6 +42,11 @@ public struct SyncService: APIProtocol {
     public func submitCases(_ input: Operations.SubmitCases.Input) async throws -> Operations.SubmitCases.Output {
         let kiosk = try kiosk
         guard case let .json(batch) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad-request", "JSON only")))) }
+        // A case is answered by its id: a batch with an id outside the contract's form has no
+        // answer to give per case, so the whole request is refused.
+        guard batch.cases.allSatisfy({ Self.isIdentifier($0.caseID) && Self.isIdentifier($0.bundle) }) else {
+            return .badRequest(.init(body: .json(Self.problem("bad-request", "every caseID and bundle is 1–64 of A–Z a–z 0–9 . _ -"))))
+        }
         let at = now()
         var outcomes: [Components.Schemas.CaseOutcome] = []
         for upload in batch.cases {
@@ -65,6 +70,10 @@ public struct SyncService: APIProtocol {
         }
         guard let caseID = CaseID(upload.caseID), let receipt = ReceiptNumber(upload.receiptNumber) else {
             return rejected("the case id or the receipt number is not in the kiosk's format")
+        }
+        let counts = [upload.steps ?? 0] + (upload.prefill.map { [$0.idCard, $0.sharedData, $0.earlierApplication, $0.citizen] } ?? [])
+        guard counts.allSatisfy({ $0 >= 0 }), upload.rating.map({ (1...5).contains($0) }) ?? true else {
+            return rejected("counts cannot be negative and a rating is 1–5")
         }
         let incoming = IncomingCase(
             caseID: upload.caseID, contentSHA256: upload.contentSHA256, receiptNumber: upload.receiptNumber, bundle: upload.bundle,
@@ -126,6 +135,9 @@ public struct SyncService: APIProtocol {
         guard case let .json(heartbeat) = input.body else {
             return .badRequest(.init(body: .json(Self.problem("bad-request", "JSON only"))))
         }
+        guard heartbeat.queueDepth >= 0, (heartbeat.uptimeSeconds ?? 0) >= 0 else {
+            return .badRequest(.init(body: .json(Self.problem("bad-request", "queue depth and uptime cannot be negative"))))
+        }
         let at = now()
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -139,6 +151,12 @@ public struct SyncService: APIProtocol {
     public func submitRating(_ input: Operations.SubmitRating.Input) async throws -> Operations.SubmitRating.Output {
         let kiosk = try kiosk
         guard case let .json(rating) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad-request", "JSON only")))) }
+        guard Self.isIdentifier(rating.ratingID), Self.isIdentifier(rating.caseID) else {
+            return .badRequest(.init(body: .json(Self.problem("bad-request", "ratingID and caseID are 1–64 of A–Z a–z 0–9 . _ -"))))
+        }
+        guard (1...5).contains(rating.level) else {
+            return .badRequest(.init(body: .json(Self.problem("bad-request", "a rating is 1 (非常不满意) to 5 (非常满意)"))))
+        }
         // 不满意 and 非常不满意 are 差评: the lead department must follow up (整改) within 5 working days.
         let due: Date? =
             rating.level <= 2
@@ -156,6 +174,14 @@ public struct SyncService: APIProtocol {
             }
         }
         return .ok(.init(body: .json(.init(ratingID: rating.ratingID, status: .stored, followUp: followUp))))
+    }
+
+    /// The contract's `Identifier`: 1–64 ASCII letters, digits, `.`, `_` or `-`.
+    static func isIdentifier(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || [0x2E, 0x5F, 0x2D].contains($0)
+            }
     }
 
     static func problem(_ code: String, _ message: String) -> Components.Schemas.Problem {

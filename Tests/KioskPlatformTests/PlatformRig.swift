@@ -136,7 +136,7 @@ final class PlatformRig: Sendable {
 
     func client(credential: String?, address: String? = nil) -> Client {
         Client(
-            serverURL: URL(string: (address ?? self.address) + "/sync/v1")!, transport: AsyncHTTPClientTransport(),
+            serverURL: URL(string: (address ?? self.address) + "/sync/v1")!, configuration: .sync, transport: AsyncHTTPClientTransport(),
             middlewares: [Bearer(credential: credential)])
     }
 

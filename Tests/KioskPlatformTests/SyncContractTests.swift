@@ -308,6 +308,32 @@ struct SyncContractTests {
         #expect(Set(seen).count == seen.count, "a change was delivered twice")
         #expect(seen == seen.sorted())
     }
+
+    @Test("Times from other clients parse whatever RFC 3339 form they take; ours go out in whole seconds, UTC")
+    func rfc3339() throws {
+        let transcoder = RFC3339DateTranscoder()
+        let expected = Date(timeIntervalSince1970: 1_796_025_600)  // 2026-11-30T08:00:00Z
+        #expect(try transcoder.decode("2026-11-30T16:00:00+08:00") == expected)
+        #expect(try abs(transcoder.decode("2026-11-30T08:00:00.250Z").timeIntervalSince(expected) - 0.25) < 0.001)
+        #expect(try transcoder.encode(expected) == "2026-11-30T08:00:00Z")
+        #expect(throws: (any Error).self) { try transcoder.decode("30/11/2026 08:00") }
+    }
+
+    @Test("A method the contract does not have answers 405 with Allow, in the contract's error shape", arguments: StorageKind.available)
+    func methodNotAllowed(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
+        let credential = try await platform.credential("KIOSK-0001")
+        var request = HTTPClientRequest(url: platform.address + "/sync/v1/cases")
+        request.method = .DELETE
+        request.headers.add(name: "Authorization", value: "Bearer \(credential)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.headers["Allow"].first == "POST")
+        var unknown = HTTPClientRequest(url: platform.address + "/sync/v1/nothing-here")
+        unknown.method = .GET
+        unknown.headers.add(name: "Authorization", value: "Bearer \(credential)")
+        #expect(try await HTTPClient.shared.execute(unknown, timeout: .seconds(10)).status == .notFound)
+    }
 }
 
 /// The code a refused department move gives (nil: the move was accepted).

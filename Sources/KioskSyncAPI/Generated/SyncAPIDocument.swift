@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "1740345adcfbdaf9b4cd035584bf53155114cbe4e1ff84ac3f64cbd519097525"
+    public static let sha256 = "b2f4cbf050213efeb85885334e6c904afaa19038b5cab4e74ff8c0ed514c2e46"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -177,10 +177,10 @@ components:
       description: How many of the form's fields came from each source (counts only, never values).
       required: [idCard, sharedData, earlierApplication, citizen]
       properties:
-        idCard: { type: integer, minimum: 0 }
-        sharedData: { type: integer, minimum: 0 }
-        earlierApplication: { type: integer, minimum: 0 }
-        citizen: { type: integer, minimum: 0 }
+        idCard: { type: integer, minimum: 0, maximum: 10000 }
+        sharedData: { type: integer, minimum: 0, maximum: 10000 }
+        earlierApplication: { type: integer, minimum: 0, maximum: 10000 }
+        citizen: { type: integer, minimum: 0, maximum: 10000 }
     CaseUpload:
       type: object
       required: [caseID, contentSHA256, receiptNumber, bundle, bundleVersion, receivedAt, materials, sealedApplication]
@@ -197,12 +197,13 @@ components:
           type: object
           additionalProperties: { $ref: '#/components/schemas/MaterialChoice' }
         prefill: { $ref: '#/components/schemas/PrefillCounts' }
-        steps: { type: integer, minimum: 0, description: Touches the citizen needed. }
+        steps: { type: integer, minimum: 0, maximum: 100000, description: Touches the citizen needed. }
         simulatedIdentity: { type: boolean, description: The identity came from a simulated card reader. }
         rating: { type: integer, minimum: 1, maximum: 5 }
         sealedApplication:
           type: string
           contentEncoding: base64
+          pattern: '^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'
           maxLength: 1048576
           description: The personal part, sealed; the platform opens it only where a department needs it.
     CaseBatch:
@@ -286,18 +287,18 @@ components:
         action: { type: string, maxLength: 32, description: The recommended action for the fault. }
         counters:
           type: object
-          additionalProperties: { type: integer, format: int64 }
+          additionalProperties: { type: integer, format: int64, minimum: 0, maximum: 9007199254740991 }
     Heartbeat:
       type: object
       required: [sentAt, devices, queueDepth, versions]
       properties:
         sentAt: { type: string, format: date-time, description: The kiosk's wall clock. }
-        uptimeSeconds: { type: number, minimum: 0 }
+        uptimeSeconds: { type: number, minimum: 0, maximum: 3153600000 }
         devices:
           type: array
           maxItems: 32
           items: { $ref: '#/components/schemas/DeviceHealth' }
-        queueDepth: { type: integer, minimum: 0 }
+        queueDepth: { type: integer, minimum: 0, maximum: 10000000 }
         oldestUnsentAt: { type: string, format: date-time }
         versions:
           type: object
