@@ -12,6 +12,8 @@ public protocol PlatformStorage: Sendable {
     func kiosk(credentialSHA256: String) async throws(PlatformError) -> KioskRecord?
     /// Every kiosk, by name.
     func kiosks() async throws(PlatformError) -> [KioskRecord]
+    /// Every kiosk with its last heartbeat, by name.
+    func fleet() async throws(PlatformError) -> [(kiosk: KioskRecord, heartbeat: HeartbeatRecord?)]
 
     /// Stores a delivered case with its work items, or answers as the first delivery did.
     func store(

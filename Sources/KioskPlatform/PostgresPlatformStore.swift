@@ -157,6 +157,27 @@ public final class PostgresPlatformStore: PlatformStorage {
         }
     }
 
+    public func fleet() async throws(PlatformError) -> [(kiosk: KioskRecord, heartbeat: HeartbeatRecord?)] {
+        try await transaction("listing the fleet") { connection, logger in
+            let rows = try await connection.query(
+                """
+                SELECT k.id, k.name, k.created_at, k.revoked_at, h.received_at, h.sent_at, h.queue_depth, h.body
+                FROM kiosk k LEFT JOIN heartbeat h ON h.kiosk_id = k.id ORDER BY k.name
+                """, logger: logger)
+            var fleet: [(kiosk: KioskRecord, heartbeat: HeartbeatRecord?)] = []
+            for try await (id, name, created, revoked, received, sent, depth, body) in rows.decode(
+                (String, String, Date, Date?, Date?, Date?, Int?, Data?).self)
+            {
+                var heartbeat: HeartbeatRecord?
+                if let received, let sent, let depth, let body {
+                    heartbeat = HeartbeatRecord(kioskID: id, receivedAt: received, sentAt: sent, queueDepth: depth, body: body)
+                }
+                fleet.append((KioskRecord(id: id, name: name, createdAt: created, revokedAt: revoked), heartbeat))
+            }
+            return fleet
+        }
+    }
+
     // MARK: Cases
 
     public func store(

@@ -106,6 +106,24 @@ public final class SQLitePlatformStore: PlatformStorage {
         }
     }
 
+    public func fleet() async throws(PlatformError) -> [(kiosk: KioskRecord, heartbeat: HeartbeatRecord?)] {
+        try await read("listing the fleet") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT k.id, k.name, k.created_at, k.revoked_at, h.received_at, h.sent_at, h.queue_depth, h.body
+                    FROM kiosk k LEFT JOIN heartbeat h ON h.kiosk_id = k.id ORDER BY k.name
+                    """
+            ).map { row in
+                let heartbeat: HeartbeatRecord? = (row["received_at"] as Date?).map { received in
+                    HeartbeatRecord(
+                        kioskID: row["id"], receivedAt: received, sentAt: row["sent_at"], queueDepth: row["queue_depth"], body: row["body"])
+                }
+                return (Self.kiosk(row), heartbeat)
+            }
+        }
+    }
+
     private static func kiosk(_ row: Row) -> KioskRecord {
         KioskRecord(id: row["id"], name: row["name"], createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }

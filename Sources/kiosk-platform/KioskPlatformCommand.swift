@@ -150,15 +150,30 @@ extension KioskPlatformCommand {
     }
 
     struct Kiosks: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the kiosks.")
+        static let configuration = CommandConfiguration(
+            abstract: "The fleet: each kiosk's last heartbeat, queue, device faults with what to do, versions and clock skew.")
         @OptionGroup var options: PlatformOptions
         @Flag var json = false
 
         func run() async throws {
-            let kiosks = try await options.withStorage { try await $0.kiosks() }
-            if json { return try printJSON(kiosks) }
-            for kiosk in kiosks {
-                print("\(kiosk.name)\t\(kiosk.id)\t\(kiosk.revokedAt == nil ? "active" : "revoked")")
+            let fleet = try await options.withStorage { try await FleetEntry.fleet($0) }
+            if json { return try printJSON(fleet) }
+            let now = Date()
+            for entry in fleet {
+                guard let last = entry.lastHeartbeat else {
+                    print("\(entry.name)  \(entry.revoked ? "REVOKED" : "never heard from")")
+                    continue
+                }
+                var line = "\(entry.name)  last heard \(Int(now.timeIntervalSince(last))) s ago"
+                line += "  queue \(entry.queueDepth ?? 0)"
+                if let oldest = entry.oldestUnsentAt { line += " (oldest \(Int(now.timeIntervalSince(oldest) / 60)) min)" }
+                if let skew = entry.clockSkewSeconds { line += String(format: "  clock %+.0f s", skew) }
+                line += "  software \(entry.software ?? "?") catalog \(entry.catalog ?? "?")"
+                if entry.revoked { line += "  REVOKED" }
+                print(line)
+                for fault in entry.faults {
+                    print("    \(fault.device) \(fault.state): \(fault.fault ?? "-") → \(fault.action ?? "see the kiosk's doctor")")
+                }
             }
         }
     }

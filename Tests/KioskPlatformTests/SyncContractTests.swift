@@ -163,7 +163,9 @@ struct SyncContractTests {
         }
     }
 
-    @Test("A heartbeat is recorded and answered with the platform's clock and the kiosk's skew", arguments: StorageKind.available)
+    @Test(
+        "A heartbeat is recorded, answered with the kiosk's clock skew, and shows in the fleet view with faults and what to do",
+        arguments: StorageKind.available)
     func heartbeat(storage: StorageKind) async throws {
         let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
@@ -177,6 +179,14 @@ struct SyncContractTests {
         ).ok.body.json
         let skew = try #require(answer.skewSeconds)
         #expect((-95)...(-85) ~= skew)
+        // The fleet view: the last heartbeat, the queue, the fault with its action, the skew.
+        _ = try await platform.kiosk("KIOSK-0002")
+        let fleet = try await FleetEntry.fleet(platform.storage)
+        #expect(fleet.map(\.name) == ["KIOSK-0001", "KIOSK-0002"])
+        #expect(fleet[0].queueDepth == 3 && fleet[0].software == "0.1.0" && fleet[0].catalog == "2026.1")
+        #expect(fleet[0].faults == [FleetEntry.Fault(device: "receipt", state: "user_error", fault: "paper out", action: "clear")])
+        #expect(((-95)...(-85)).contains(fleet[0].clockSkewSeconds ?? 0))
+        #expect(fleet[1].lastHeartbeat == nil && fleet[1].faults.isEmpty)
     }
 
     @Test("差评 at a progress visit opens a follow-up for the lead department; a replay answers the same", arguments: StorageKind.available)

@@ -1,0 +1,57 @@
+import Foundation
+import KioskSyncAPI
+
+/// One kiosk as the fleet view shows it: its last heartbeat, queue, faults, versions and clock.
+public struct FleetEntry: Sendable, Hashable, Codable {
+    public struct Fault: Sendable, Hashable, Codable {
+        public var device: String
+        public var state: String
+        public var fault: String?
+        /// The recommended action (`clear`, `reset`, `maintenance`…).
+        public var action: String?
+
+        public init(device: String, state: String, fault: String?, action: String?) {
+            self.device = device
+            self.state = state
+            self.fault = fault
+            self.action = action
+        }
+    }
+
+    public var name: String
+    public var id: String
+    public var revoked: Bool
+    public var lastHeartbeat: Date?
+    public var queueDepth: Int?
+    public var oldestUnsentAt: Date?
+    /// The kiosk's clock minus the platform's, at the last heartbeat.
+    public var clockSkewSeconds: Double?
+    public var software: String?
+    public var catalog: String?
+    public var calendar: String?
+    /// Devices not working, with what to do.
+    public var faults: [Fault]
+
+    /// Builds the fleet from storage.
+    public static func fleet(_ storage: any PlatformStorage) async throws(PlatformError) -> [FleetEntry] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try await storage.fleet().map { kiosk, heartbeat in
+            var entry = FleetEntry(name: kiosk.name, id: kiosk.id, revoked: kiosk.revokedAt != nil, faults: [])
+            guard let heartbeat else { return entry }
+            entry.lastHeartbeat = heartbeat.receivedAt
+            entry.queueDepth = heartbeat.queueDepth
+            entry.clockSkewSeconds = heartbeat.sentAt.timeIntervalSince(heartbeat.receivedAt)
+            if let body = try? decoder.decode(Components.Schemas.Heartbeat.self, from: heartbeat.body) {
+                entry.oldestUnsentAt = body.oldestUnsentAt
+                entry.software = body.versions.software
+                entry.catalog = body.versions.catalog
+                entry.calendar = body.versions.calendar
+                entry.faults = body.devices.filter { !["online", "busy"].contains($0.state) }.map {
+                    Fault(device: $0.id, state: $0.state, fault: $0.fault, action: $0.action)
+                }
+            }
+            return entry
+        }
+    }
+}
