@@ -11,8 +11,9 @@ platform=(--database "$state/platform.db" --catalog "$root/Provisioning/catalog"
 
 # The demo kiosk's credential is made once and kept beside the platform's database.
 if [[ ! -s "$state/DEMO-0001.credential" ]]; then
-    "$bin/kiosk-platform" kiosk add DEMO-0001 --json "${platform[@]}" \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["credential"])' > "$state/DEMO-0001.credential"
+    # The credential is the last word of its line (no JSON tool needed on a fresh machine).
+    "$bin/kiosk-platform" kiosk add DEMO-0001 "${platform[@]}" \
+        | awk '/^credential/ { print $NF }' > "$state/DEMO-0001.credential"
     chmod 600 "$state/DEMO-0001.credential"
 fi
 
