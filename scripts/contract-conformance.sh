@@ -42,7 +42,7 @@ for storage in "$@"; do
     done
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$')
     echo "contract-conformance: $storage on 127.0.0.1:$port, $examples examples per operation"
-    timeout 600 "$venv/bin/st" run "http://127.0.0.1:$port/openapi.yaml" --url "http://127.0.0.1:$port/sync/v1" \
+    PYTHONPATH="$root/scripts" SCHEMATHESIS_HOOKS=conformance_hooks timeout 600 "$venv/bin/st" run "http://127.0.0.1:$port/openapi.yaml" --url "http://127.0.0.1:$port/sync/v1" \
         -H "Authorization: Bearer $credential" --max-examples "$examples" --seed 20261130 --generation-database none \
         --max-response-time 5 \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,unsupported_method,allow_header_conformance,ignored_auth,missing_required_header \

@@ -24,6 +24,17 @@ struct ContractPaths: Sendable {
         self.methods = methods
     }
 
-    /// The methods the contract has for `path`, or nil when the contract has no such path.
-    func allowed(path: String) -> Set<String>? { methods[path] }
+    /// The methods the contract has for `path`, or nil when the contract has no such path. A
+    /// templated segment (`{caseID}`) matches any one segment.
+    func allowed(path: String) -> Set<String>? {
+        if let exact = methods[path] { return exact }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return methods.first { template, _ in
+            let parts = template.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == segments.count
+                && zip(parts, segments).allSatisfy { part, segment in
+                    part.hasPrefix("{") ? !segment.isEmpty : part == segment
+                }
+        }?.value
+    }
 }

@@ -10,6 +10,12 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
             case illegalStage = "illegal-stage"
             case reasonRequired = "reason-required"
             case dependencyOpen = "dependency-open"
+            case unknownAttachment = "unknown-attachment"
+            case offsetMismatch = "offset-mismatch"
+            case expired
+            case checksumMismatch = "checksum-mismatch"
+            case tooLarge = "too-large"
+            case incomplete
             case conflict
             case storage
         }
@@ -30,6 +36,18 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         public static let reasonRequired = Code(.reasonRequired)
         /// The item needs another item's result first.
         public static let dependencyOpen = Code(.dependencyOpen)
+        /// The case declared no such attachment (or the upload was never created).
+        public static let unknownAttachment = Code(.unknownAttachment)
+        /// A chunk did not start at the stored offset; nothing was written.
+        public static let offsetMismatch = Code(.offsetMismatch)
+        /// The upload expired unfinished.
+        public static let expired = Code(.expired)
+        /// Bytes did not match their SHA-256; they were not kept.
+        public static let checksumMismatch = Code(.checksumMismatch)
+        /// More bytes than declared or than one request may carry.
+        public static let tooLarge = Code(.tooLarge)
+        /// The case waits for attachments before a department may accept it.
+        public static let incomplete = Code(.incomplete)
         /// Other content under an id already used.
         public static let conflict = Code(.conflict)
         /// The database failed.

@@ -22,13 +22,16 @@ public struct IncomingCase: Sendable, Hashable {
     public var steps: Int?
     public var simulatedIdentity: Bool
     public var rating: Int?
+    /// The attachments that follow the case: it is complete when each has arrived and matched.
+    public var attachments: [AttachmentDeclaration]
     public var sealedApplication: Data
 
     public init(
         caseID: String, contentSHA256: String, receiptNumber: String, bundle: String, bundleVersion: String, receivedAt: Date,
         materials: [String: String], prefill: PrefillCounts? = nil, steps: Int? = nil, simulatedIdentity: Bool = false,
-        rating: Int? = nil, sealedApplication: Data
+        rating: Int? = nil, attachments: [AttachmentDeclaration] = [], sealedApplication: Data
     ) {
+        self.attachments = attachments
         self.caseID = caseID
         self.contentSHA256 = contentSHA256
         self.receiptNumber = receiptNumber
@@ -66,7 +69,36 @@ public struct CaseOutcome: Sendable, Hashable {
     public var status: Status
     public var platformReceipt: String?
     public var storedAt: Date?
+    /// Declared attachments not yet verified.
+    public var missingAttachments: [String] = []
     public var message: String?
+}
+
+/// An attachment a case declares: its bytes follow in a resumable upload.
+public struct AttachmentDeclaration: Sendable, Hashable, Codable {
+    public var id: String
+    public var kind: String
+    public var length: Int64
+    public var sha256: String
+
+    public init(id: String, kind: String, length: Int64, sha256: String) {
+        self.id = id
+        self.kind = kind
+        self.length = length
+        self.sha256 = sha256
+    }
+}
+
+/// Where an attachment's upload stands.
+public struct UploadState: Sendable, Hashable {
+    public var caseID: String
+    public var attachmentID: String
+    public var length: Int64
+    public var offset: Int64
+    /// Every byte arrived and matched the declared SHA-256.
+    public var verified: Bool
+    /// When the unfinished upload expires (nil once verified, or before it was created).
+    public var expiresAt: Date?
 }
 
 /// One change for a kiosk's feed, after a cursor.
@@ -79,6 +111,9 @@ public struct ChangeRecord: Sendable, Hashable {
     public var item: String
     public var stage: ItemState
     public var reason: String?
+    /// For `result-ready`: the document's SHA-256 and length, to verify the download.
+    public var resultSHA256: String?
+    public var resultLength: Int64?
 }
 
 /// A case as `kiosk-platform cases` lists it.
@@ -95,6 +130,8 @@ public struct CaseSummary: Sendable, Hashable, Codable {
     public var bundle: String
     public var receivedAt: Date
     public var items: [Item]
+    /// Declared attachments not verified yet: the case is incomplete while any is missing.
+    public var missingAttachments: [String]
 }
 
 /// The kiosk's last heartbeat, for the fleet view.

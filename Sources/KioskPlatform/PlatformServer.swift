@@ -11,11 +11,13 @@ import OpenAPIRuntime
 /// kiosks, and the contract itself at `GET /openapi.yaml`.
 public enum PlatformServer {
     /// The router of one platform instance; any number of instances can serve one database.
+    /// `maxInFlight` requests at once (then 503 with Retry-After); `maxBody` bytes per request (then 413).
     public static func router(
-        service: SyncService, authenticator: any KioskAuthenticator
+        service: SyncService, authenticator: any KioskAuthenticator, maxInFlight: Int = 512, maxBody: Int = 16 << 20
     ) throws -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware(methods: ContractPaths(document: SyncAPIDocument.yaml)))
+        router.add(middleware: RequestLimits(maxInFlight: maxInFlight, maxBody: maxBody))
         router.add(middleware: KioskAuthentication(authenticator: authenticator))
         router.get("/openapi.yaml") { _, _ -> Response in
             var headers = HTTPFields()

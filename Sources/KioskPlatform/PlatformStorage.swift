@@ -5,7 +5,7 @@ import KioskCore
 /// PostgreSQL (several instances over one database) answer the same suite. Every method is
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
-public protocol PlatformStorage: Sendable {
+public protocol PlatformStorage: AttachmentStorage {
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
     /// The kiosk whose credential has this SHA-256, unless revoked.
@@ -67,4 +67,25 @@ public struct ItemMove: Sendable, Hashable {
         self.at = at
         self.day = day
     }
+}
+
+/// Resumable uploads of the attachments a case declares (like tus), and results going back.
+public protocol AttachmentStorage: Sendable {
+    /// Starts the upload of a declared attachment, or answers where it stands; an expired upload starts again at 0.
+    func createUpload(
+        caseID: String, attachmentID: String, kiosk: String, length: Int64, sha256: String, at: Date, expiresAt: Date
+    ) async throws(PlatformError) -> UploadState
+    /// Where the upload stands (`expired` once it expired unfinished).
+    func upload(caseID: String, attachmentID: String, kiosk: String, at: Date) async throws(PlatformError) -> UploadState
+    /// Writes `bytes` at `offset` if that is the stored offset. When the last byte arrives the
+    /// whole attachment is checked: on a mismatch it is dropped and `checksumFailed` is true.
+    func append(
+        caseID: String, attachmentID: String, kiosk: String, offset: Int64, bytes: Data, at: Date, expiresAt: Date
+    ) async throws(PlatformError) -> (state: UploadState, checksumFailed: Bool)
+    /// A verified attachment's bytes.
+    func attachment(caseID: String, attachmentID: String) async throws(PlatformError) -> Data?
+    /// Drops the bytes of uploads that expired unfinished; returns how many.
+    func purgeExpiredUploads(at: Date) async throws(PlatformError) -> Int
+    /// The result document of an item of one of this kiosk's cases.
+    func result(caseID: String, item: String, kiosk: String) async throws(PlatformError) -> Data?
 }

@@ -98,10 +98,30 @@ public final class PostgresPlatformStore: PlatformStorage {
                     due_by TIMESTAMPTZ NOT NULL, opened_at TIMESTAMPTZ NOT NULL, closed_at TIMESTAMPTZ)
                 """,
             ]
-        )
+        ),
+        (
+            "v2: attachments, result digests",
+            [
+                """
+                CREATE TABLE attachment (
+                    case_id TEXT NOT NULL REFERENCES platform_case(case_id), attachment_id TEXT NOT NULL, kind TEXT NOT NULL,
+                    length BIGINT NOT NULL, sha256 TEXT NOT NULL, received BIGINT NOT NULL DEFAULT 0, expires_at TIMESTAMPTZ,
+                    verified_at TIMESTAMPTZ, PRIMARY KEY (case_id, attachment_id))
+                """,
+                """
+                CREATE TABLE attachment_chunk (
+                    case_id TEXT NOT NULL, attachment_id TEXT NOT NULL, start BIGINT NOT NULL, data BYTEA NOT NULL,
+                    PRIMARY KEY (case_id, attachment_id, start),
+                    FOREIGN KEY (case_id, attachment_id) REFERENCES attachment(case_id, attachment_id))
+                """,
+                "CREATE INDEX attachment_unfinished ON attachment (expires_at) WHERE verified_at IS NULL",
+                "ALTER TABLE change ADD COLUMN result_sha256 TEXT",
+                "ALTER TABLE change ADD COLUMN result_length BIGINT",
+            ]
+        ),
     ]
 
-    private func transaction<T: Sendable>(
+    func transaction<T: Sendable>(
         _ what: String, _ body: (PostgresConnection, Logger) async throws -> T
     ) async throws(PlatformError) -> T {
         let logger = self.logger
@@ -221,13 +241,24 @@ public final class PostgresPlatformStore: PlatformStorage {
                         VALUES (\(incoming.caseID + "-kiosk"), \(incoming.caseID), \(level), \(incoming.receivedAt)) ON CONFLICT DO NOTHING
                         """, logger: logger)
                 }
-                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at)
+                for attachment in incoming.attachments {
+                    try await connection.query(
+                        """
+                        INSERT INTO attachment (case_id, attachment_id, kind, length, sha256)
+                        VALUES (\(incoming.caseID), \(attachment.id), \(attachment.kind), \(attachment.length), \(attachment.sha256))
+                        """, logger: logger)
+                }
+                return CaseOutcome(
+                    caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at,
+                    missingAttachments: incoming.attachments.map(\.id))
             }
             // The row exists: committed by an earlier delivery or by another instance just now.
             let existing = try await connection.query(
                 "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = \(incoming.caseID)",
                 logger: logger)
-            for try await (seq, owner, content, storedDigest, storedAt) in existing.decode((Int64, String, String, String, Date).self) {
+            var found: (Int64, String, String, String, Date)?
+            for try await row in existing.decode((Int64, String, String, String, Date).self) { found = row }
+            if let (seq, owner, content, storedDigest, storedAt) = found {
                 guard owner == kiosk.id else {
                     return CaseOutcome(
                         caseID: incoming.caseID, status: .conflict, message: "this case id is taken; the kiosk must make a new one")
@@ -237,7 +268,9 @@ public final class PostgresPlatformStore: PlatformStorage {
                         caseID: incoming.caseID, status: .conflict,
                         message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
                 }
-                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: storedAt)
+                return CaseOutcome(
+                    caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: storedAt,
+                    missingAttachments: try await Self.missingAttachments(caseID: incoming.caseID, connection: connection, logger: logger))
             }
             throw PlatformError(.storage, "case \(incoming.caseID) is neither new nor stored")
         }
@@ -248,15 +281,18 @@ public final class PostgresPlatformStore: PlatformStorage {
         try await transaction("reading changes") { connection, logger in
             let rows = try await connection.query(
                 """
-                SELECT cursor, kind, at, case_id, item, stage, reason FROM change
+                SELECT cursor, kind, at, case_id, item, stage, reason, result_sha256, result_length FROM change
                 WHERE kiosk_id = \(kiosk) AND cursor > \(cursor) ORDER BY cursor LIMIT \(limit + 1)
                 """, logger: logger)
             var changes: [ChangeRecord] = []
-            for try await (cursor, kind, at, caseID, item, stage, reason) in rows.decode(
-                (Int64, String, Date, String, String, String, String?).self)
+            for try await (cursor, kind, at, caseID, item, stage, reason, resultSHA256, resultLength) in rows.decode(
+                (Int64, String, Date, String, String, String, String?, String?, Int64?).self)
             {
                 guard let kind = ChangeRecord.Kind(rawValue: kind), let stage = ItemState(rawValue: stage) else { continue }
-                changes.append(ChangeRecord(cursor: cursor, kind: kind, at: at, caseID: caseID, item: item, stage: stage, reason: reason))
+                changes.append(
+                    ChangeRecord(
+                        cursor: cursor, kind: kind, at: at, caseID: caseID, item: item, stage: stage, reason: reason,
+                        resultSHA256: resultSHA256, resultLength: resultLength))
             }
             let more = changes.count > limit
             return (Array(changes.prefix(limit)), more)
@@ -274,6 +310,10 @@ public final class PostgresPlatformStore: PlatformStorage {
             guard let (kiosk, detail) = found else { throw PlatformError(.unknownCase, "no case \(move.caseID)") }
             var bundleCase = try JSONDecoder().decode(BundleCase.self, from: detail)
             try check(bundleCase)
+            if move.stage == .accepted {
+                let missing = try await Self.missingAttachments(caseID: move.caseID, connection: connection, logger: logger)
+                try UploadRules.requireComplete(missing, caseID: move.caseID)
+            }
             do {
                 try bundleCase.move(move.item, to: move.stage, day: move.day, at: move.at, actor: move.actor, reason: move.reason)
             } catch let error as CaseError {
@@ -293,10 +333,14 @@ public final class PostgresPlatformStore: PlatformStorage {
             for kind in kinds {
                 let cursor = try await Self.nextCursor(kiosk: kiosk, connection: connection, logger: logger)
                 let reason = kind == .itemStage ? move.reason : nil
+                let result = kind == .resultReady ? move.result : nil
+                let resultSHA256 = result.map(PlatformDigest.sha256Hex)
+                let resultLength = result.map { Int64($0.count) }
                 try await connection.query(
                     """
-                    INSERT INTO change (kiosk_id, cursor, kind, case_id, item, stage, reason, at)
-                    VALUES (\(kiosk), \(cursor), \(kind.rawValue), \(move.caseID), \(move.item), \(move.stage.rawValue), \(reason), \(move.at))
+                    INSERT INTO change (kiosk_id, cursor, kind, case_id, item, stage, reason, at, result_sha256, result_length)
+                    VALUES (\(kiosk), \(cursor), \(kind.rawValue), \(move.caseID), \(move.item), \(move.stage.rawValue), \(reason), \(move.at),
+                        \(resultSHA256), \(resultLength))
                     """, logger: logger)
             }
             return try await Self.summaries(caseID: move.caseID, connection: connection, logger: logger)[0]
@@ -329,9 +373,11 @@ public final class PostgresPlatformStore: PlatformStorage {
             summaries.append(
                 CaseSummary(
                     caseID: id, kioskName: kiosk, platformReceipt: PlatformReceipt.text(seq), receiptNumber: receipt, bundle: bundle,
-                    receivedAt: received, items: []))
+                    receivedAt: received, items: [], missingAttachments: []))
         }
         for index in summaries.indices {
+            summaries[index].missingAttachments = try await missingAttachments(
+                caseID: summaries[index].caseID, connection: connection, logger: logger)
             let items = try await connection.query(
                 "SELECT item, department, stage FROM work_item WHERE case_id = \(summaries[index].caseID) ORDER BY item", logger: logger)
             for try await (item, department, stage) in items.decode((String, String, String).self) {

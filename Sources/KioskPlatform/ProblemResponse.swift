@@ -49,6 +49,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if let platform = error.underlyingError as? PlatformError {
                 return Self.answer(platform)
             }
+            if let tooLarge = error.underlyingError as? RequestTooLarge {
+                return ProblemResponse.make(
+                    .contentTooLarge, code: "too-large", message: "a request carries at most \(tooLarge.limit) bytes")
+            }
             return ProblemResponse.make(
                 .badRequest, code: "bad-request", message: "the request does not follow the sync contract: \(error.causeDescription)")
         } catch let error as PlatformError {

@@ -5,7 +5,7 @@ import KioskCore
 /// The platform's storage in one SQLite file (WAL): zero set-up, for tests, demos and small
 /// sites. Migrations are appended, never edited.
 public final class SQLitePlatformStore: PlatformStorage {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (or creates) the database at `path`.
     public init(path: String) throws(PlatformError) {
@@ -56,10 +56,28 @@ public final class SQLitePlatformStore: PlatformStorage {
                         department TEXT NOT NULL, due_by DATETIME NOT NULL, opened_at DATETIME NOT NULL, closed_at DATETIME);
                     """)
         }
+        migrator.registerMigration("v2: attachments, result digests") { db in
+            // An attachment's bytes arrive in chunks keyed by their start offset, so that a
+            // resumed upload appends without rewriting what is stored.
+            try db.execute(
+                sql: """
+                    CREATE TABLE attachment (
+                        case_id TEXT NOT NULL REFERENCES platform_case(case_id), attachment_id TEXT NOT NULL, kind TEXT NOT NULL,
+                        length INTEGER NOT NULL, sha256 TEXT NOT NULL, received INTEGER NOT NULL DEFAULT 0, expires_at DATETIME,
+                        verified_at DATETIME, PRIMARY KEY (case_id, attachment_id));
+                    CREATE TABLE attachment_chunk (
+                        case_id TEXT NOT NULL, attachment_id TEXT NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+                        PRIMARY KEY (case_id, attachment_id, start),
+                        FOREIGN KEY (case_id, attachment_id) REFERENCES attachment(case_id, attachment_id));
+                    CREATE INDEX attachment_unfinished ON attachment (expires_at) WHERE verified_at IS NULL;
+                    ALTER TABLE change ADD COLUMN result_sha256 TEXT;
+                    ALTER TABLE change ADD COLUMN result_length INTEGER;
+                    """)
+        }
         return migrator
     }
 
-    private func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
         do {
             return try await writer.write(body)
         } catch let error as PlatformError {
@@ -69,9 +87,11 @@ public final class SQLitePlatformStore: PlatformStorage {
         }
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PlatformError) -> T {
         do {
             return try await writer.read(body)
+        } catch let error as PlatformError {
+            throw error
         } catch {
             throw PlatformError(.storage, "\(what) failed: \(error)", cause: error)
         }
@@ -170,7 +190,14 @@ public final class SQLitePlatformStore: PlatformStorage {
                         sql: "INSERT INTO rating (rating_id, case_id, level, given_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                         arguments: ["\(incoming.caseID)-kiosk", incoming.caseID, level, incoming.receivedAt])
                 }
-                return CaseOutcome(caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at)
+                for attachment in incoming.attachments {
+                    try db.execute(
+                        sql: "INSERT INTO attachment (case_id, attachment_id, kind, length, sha256) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [incoming.caseID, attachment.id, attachment.kind, attachment.length, attachment.sha256])
+                }
+                return CaseOutcome(
+                    caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at,
+                    missingAttachments: incoming.attachments.map(\.id))
             }
             let row = try Row.fetchOne(
                 db, sql: "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = ?",
@@ -186,7 +213,8 @@ public final class SQLitePlatformStore: PlatformStorage {
                     message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
             }
             return CaseOutcome(
-                caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(row["seq"]), storedAt: row["stored_at"])
+                caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(row["seq"]), storedAt: row["stored_at"],
+                missingAttachments: try Self.missingAttachments(db, caseID: incoming.caseID))
         }
     }
 
@@ -200,7 +228,7 @@ public final class SQLitePlatformStore: PlatformStorage {
                 guard let kind = ChangeRecord.Kind(rawValue: row["kind"]), let stage = ItemState(rawValue: row["stage"]) else { return nil }
                 return ChangeRecord(
                     cursor: row["cursor"], kind: kind, at: row["at"], caseID: row["case_id"], item: row["item"], stage: stage,
-                    reason: row["reason"])
+                    reason: row["reason"], resultSHA256: row["result_sha256"], resultLength: row["result_length"])
             }
             return (changes, rows.count > limit)
         }
@@ -216,6 +244,9 @@ public final class SQLitePlatformStore: PlatformStorage {
             else { throw PlatformError(.unknownCase, "no case \(move.caseID)") }
             var bundleCase = try JSONDecoder().decode(BundleCase.self, from: row["detail"] as Data)
             try check(bundleCase)
+            if move.stage == .accepted {
+                try UploadRules.requireComplete(try Self.missingAttachments(db, caseID: move.caseID), caseID: move.caseID)
+            }
             do {
                 try bundleCase.move(move.item, to: move.stage, day: move.day, at: move.at, actor: move.actor, reason: move.reason)
             } catch let error as CaseError {
@@ -233,10 +264,16 @@ public final class SQLitePlatformStore: PlatformStorage {
             try db.execute(
                 sql: "INSERT INTO change (kiosk_id, kind, case_id, item, stage, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [kiosk, ChangeRecord.Kind.itemStage.rawValue, move.caseID, move.item, move.stage.rawValue, move.reason, move.at])
-            if move.result != nil {
+            if let result = move.result {
                 try db.execute(
-                    sql: "INSERT INTO change (kiosk_id, kind, case_id, item, stage, reason, at) VALUES (?, ?, ?, ?, ?, NULL, ?)",
-                    arguments: [kiosk, ChangeRecord.Kind.resultReady.rawValue, move.caseID, move.item, move.stage.rawValue, move.at])
+                    sql: """
+                        INSERT INTO change (kiosk_id, kind, case_id, item, stage, reason, at, result_sha256, result_length)
+                        VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                        """,
+                    arguments: [
+                        kiosk, ChangeRecord.Kind.resultReady.rawValue, move.caseID, move.item, move.stage.rawValue, move.at,
+                        PlatformDigest.sha256Hex(result), result.count,
+                    ])
             }
             return try Self.summaries(db, caseID: move.caseID)[0]
         }
@@ -263,7 +300,8 @@ public final class SQLitePlatformStore: PlatformStorage {
             }
             return CaseSummary(
                 caseID: id, kioskName: row["name"], platformReceipt: PlatformReceipt.text(row["seq"]), receiptNumber: row["receipt_number"],
-                bundle: row["bundle"], receivedAt: row["received_at"], items: items)
+                bundle: row["bundle"], receivedAt: row["received_at"], items: items,
+                missingAttachments: try missingAttachments(db, caseID: id))
         }
     }
 

@@ -15,11 +15,17 @@ public struct SyncService: APIProtocol {
     let timeZone: TimeZone
     let logger: Logger
     let now: @Sendable () -> Date
+    /// How long an unfinished upload is kept after its last chunk.
+    let uploadExpiry: TimeInterval
+    /// The most bytes one `PATCH` may carry.
+    let maxChunk: Int
 
     public init(
         storage: any PlatformStorage, catalog: Catalog, calendar: WorkingDayCalendar?, timeZone: TimeZone, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        uploadExpiry: TimeInterval = 24 * 3600, maxChunk: Int = 8 << 20, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.uploadExpiry = uploadExpiry
+        self.maxChunk = maxChunk
         self.storage = storage
         self.catalog = catalog
         self.calendar = calendar
@@ -28,7 +34,7 @@ public struct SyncService: APIProtocol {
         self.now = now
     }
 
-    private var kiosk: KioskRecord {
+    var kiosk: KioskRecord {
         get throws {
             // The authentication middleware runs every sync request as a kiosk; a request that
             // reaches here without one is a wiring fault, never served.
@@ -54,7 +60,8 @@ public struct SyncService: APIProtocol {
             outcomes.append(
                 Components.Schemas.CaseOutcome(
                     caseID: outcome.caseID, status: .init(rawValue: outcome.status.rawValue) ?? .rejected,
-                    platformReceipt: outcome.platformReceipt, storedAt: outcome.storedAt, message: outcome.message))
+                    platformReceipt: outcome.platformReceipt, storedAt: outcome.storedAt,
+                    missingAttachments: outcome.missingAttachments.isEmpty ? nil : outcome.missingAttachments, message: outcome.message))
             logger.info(
                 "Case delivered", metadata: ["kiosk": "\(kiosk.name)", "case": "\(outcome.caseID)", "status": "\(outcome.status.rawValue)"])
         }
@@ -75,6 +82,14 @@ public struct SyncService: APIProtocol {
         guard counts.allSatisfy({ $0 >= 0 }), upload.rating.map({ (1...5).contains($0) }) ?? true else {
             return rejected("counts cannot be negative and a rating is 1–5")
         }
+        let attachments = (upload.attachments ?? []).map {
+            AttachmentDeclaration(id: $0.attachmentID, kind: $0.kind.rawValue, length: $0.length, sha256: $0.sha256)
+        }
+        guard Set(attachments.map(\.id)).count == attachments.count,
+            attachments.allSatisfy({ Self.isIdentifier($0.id) && Self.isSHA256($0.sha256) && (1...Self.maxAttachment).contains($0.length) })
+        else {
+            return rejected("attachments need distinct ids, a SHA-256 and 1 byte to 50 MB each")
+        }
         let incoming = IncomingCase(
             caseID: upload.caseID, contentSHA256: upload.contentSHA256, receiptNumber: upload.receiptNumber, bundle: upload.bundle,
             bundleVersion: upload.bundleVersion, receivedAt: upload.receivedAt,
@@ -82,7 +97,7 @@ public struct SyncService: APIProtocol {
             prefill: upload.prefill.map {
                 PrefillCounts(idCard: $0.idCard, sharedData: $0.sharedData, earlierApplication: $0.earlierApplication, citizen: $0.citizen)
             },
-            steps: upload.steps, simulatedIdentity: upload.simulatedIdentity ?? false, rating: upload.rating,
+            steps: upload.steps, simulatedIdentity: upload.simulatedIdentity ?? false, rating: upload.rating, attachments: attachments,
             sealedApplication: Data(upload.sealedApplication.data))
         let detail = BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: CivilDate(at, in: timeZone), at: upload.receivedAt)
         let items = bundle.items.map { PlannedItem(item: $0.id, department: $0.department) }
@@ -99,9 +114,11 @@ public struct SyncService: APIProtocol {
         let prefill = incoming.prefill.map { "\($0.idCard),\($0.sharedData),\($0.earlierApplication),\($0.citizen)" } ?? "-"
         let steps = incoming.steps.map { String($0) } ?? "-"
         let rating = incoming.rating.map { String($0) } ?? "-"
+        let attachments = incoming.attachments.map { "\($0.id):\($0.kind):\($0.length):\($0.sha256)" }.joined(separator: ",")
         let parts: [String] = [
             incoming.caseID, incoming.contentSHA256, incoming.receiptNumber, incoming.bundle, incoming.bundleVersion,
             "\(incoming.receivedAt.timeIntervalSince1970)", materials, prefill, steps, "\(incoming.simulatedIdentity)", rating,
+            attachments,
         ]
         for part in parts {
             hash.update(data: Data(part.utf8))
@@ -123,7 +140,8 @@ public struct SyncService: APIProtocol {
         let changes = page.changes.map { change in
             Components.Schemas.Change(
                 cursor: change.cursor, kind: change.kind == .itemStage ? .itemStage : .resultReady, at: change.at, caseID: change.caseID,
-                item: change.item, stage: .init(rawValue: change.stage.rawValue), reason: change.reason)
+                item: change.item, stage: .init(rawValue: change.stage.rawValue), reason: change.reason, resultSHA256: change.resultSHA256,
+                resultLength: change.resultLength)
         }
         return .ok(.init(body: .json(.init(changes: changes, more: page.more))))
     }
@@ -183,6 +201,14 @@ public struct SyncService: APIProtocol {
                 (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || [0x2E, 0x5F, 0x2D].contains($0)
             }
     }
+
+    /// The contract's `Sha256`: 64 lowercase hex digits.
+    static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The largest attachment the contract takes (50 MB).
+    static let maxAttachment: Int64 = 52_428_800
 
     static func problem(_ code: String, _ message: String) -> Components.Schemas.Problem {
         .init(error: .init(code: code, message: message))

@@ -11,6 +11,7 @@ import Logging
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// A real kiosk-platform on 127.0.0.1 (any free port) over a SQLite file in a temporary folder,
@@ -35,9 +36,10 @@ final class PlatformRig: Sendable {
     private let tasks: [Task<Void, any Error>]
 
     private init(
-        folder: String, kind: StorageKind, storage: any PlatformStorage, address: String, databaseURL: String?,
+        folder: String, kind: StorageKind, storage: any PlatformStorage, address: String, databaseURL: String?, clock: ShiftedClock,
         tasks: [Task<Void, any Error>]
     ) {
+        self.clock = clock
         self.folder = folder
         self.kind = kind
         self.storage = storage
@@ -53,27 +55,33 @@ final class PlatformRig: Sendable {
         return logger
     }
 
-    /// A platform over fresh storage of `kind`.
-    static func start(_ kind: StorageKind = .sqlite) async throws -> PlatformRig {
+    /// The platform's clock: real time plus a shift the test sets (to let uploads expire).
+    let clock: ShiftedClock
+
+    /// A platform over fresh storage of `kind`, taking `maxInFlight` requests at once.
+    static func start(_ kind: StorageKind = .sqlite, maxInFlight: Int = 512) async throws -> PlatformRig {
         let folder = NSTemporaryDirectory() + "platform-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let clock = ShiftedClock()
         switch kind {
         case .sqlite:
             let storage = try SQLitePlatformStore(path: folder + "/platform.db")
-            let (address, server) = try await serve(storage)
-            return PlatformRig(folder: folder, kind: kind, storage: storage, address: address, databaseURL: nil, tasks: [server])
+            let (address, server) = try await serve(storage, clock: clock, maxInFlight: maxInFlight)
+            return PlatformRig(
+                folder: folder, kind: kind, storage: storage, address: address, databaseURL: nil, clock: clock, tasks: [server])
         case .postgres:
             let url = try await freshDatabase()
             let (storage, pool) = try await postgres(url)
-            let (address, server) = try await serve(storage)
-            return PlatformRig(folder: folder, kind: kind, storage: storage, address: address, databaseURL: url, tasks: [pool, server])
+            let (address, server) = try await serve(storage, clock: clock, maxInFlight: maxInFlight)
+            return PlatformRig(
+                folder: folder, kind: kind, storage: storage, address: address, databaseURL: url, clock: clock, tasks: [pool, server])
         }
     }
 
     /// Another instance of the platform over the same PostgreSQL database, as a second machine would run it.
     func secondInstance() async throws -> (address: String, stop: @Sendable () -> Void) {
         let (storage, pool) = try await Self.postgres(try #require(databaseURL))
-        let (address, server) = try await Self.serve(storage)
+        let (address, server) = try await Self.serve(storage, clock: clock, maxInFlight: 512)
         return (
             address,
             {
@@ -107,10 +115,15 @@ final class PlatformRig: Sendable {
         return try #require(components.string)
     }
 
-    private static func serve(_ storage: any PlatformStorage) async throws -> (String, Task<Void, any Error>) {
+    private static func serve(
+        _ storage: any PlatformStorage, clock: ShiftedClock, maxInFlight: Int
+    ) async throws -> (String, Task<Void, any Error>) {
         let calendar = try? CalendarLoader.load(directory: repository.appendingPathComponent("Provisioning/calendar").path)
-        let service = SyncService(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger)
-        let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
+        let service = SyncService(
+            storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, maxChunk: 1 << 20,
+            now: { clock.now() })
+        let router = try PlatformServer.router(
+            service: service, authenticator: BearerAuthenticator(storage: storage), maxInFlight: maxInFlight)
         let (ports, port) = AsyncStream<Int>.makeStream()
         let app = PlatformServer.application(router: router, host: "127.0.0.1", port: 0, logger: logger) { channel in
             port.yield(channel.localAddress?.port ?? 0)
@@ -152,7 +165,7 @@ final class PlatformRig: Sendable {
     static func upload(
         caseID: String = CaseID(at: Date()).description, bundle: String = "newborn",
         sealed: [UInt8] = (0..<2048).map { _ in .random(in: 0...255) },
-        rating: Int? = nil
+        rating: Int? = nil, attachments: [Components.Schemas.AttachmentDeclaration]? = nil
     ) -> Components.Schemas.CaseUpload {
         let receipt = ReceiptNumber(division: 410_721, day: CivilDate(Date(), in: zone), kiosk: 1, sequence: .random(in: 1...99_999))!
         let content = Data(sealed) + Data(caseID.utf8)
@@ -161,7 +174,7 @@ final class PlatformRig: Sendable {
             receivedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)),
             materials: .init(additionalProperties: ["birth_medical_certificate": .provided]),
             prefill: .init(idCard: 6, sharedData: 4, earlierApplication: 0, citizen: 3), steps: 23, simulatedIdentity: false,
-            rating: rating,
+            rating: rating, attachments: attachments,
             sealedApplication: .init(sealed))
     }
 }
@@ -193,4 +206,11 @@ enum StorageKind: String, Sendable, CaseIterable, CustomStringConvertible {
     static var available: [StorageKind] {
         ProcessInfo.processInfo.environment["KIOSK_TEST_POSTGRES_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
     }
+}
+
+/// Real time plus a shift a test sets: what the platform calls now.
+final class ShiftedClock: Sendable {
+    private let shift = Mutex<TimeInterval>(0)
+    func now() -> Date { Date().addingTimeInterval(shift.withLock { $0 }) }
+    func advance(by seconds: TimeInterval) { shift.withLock { $0 += seconds } }
 }

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "b2f4cbf050213efeb85885334e6c904afaa19038b5cab4e74ff8c0ed514c2e46"
+    public static let sha256 = "7182ae57465c01770c4dfe78d2967a1877e6ae71efde48b6182b2189473507db"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -24,6 +24,10 @@ info:
       a proxy's 200, a 5xx) is not an acknowledgement.
     - Changes (item stages, results, catalog versions, revocations) come after a cursor; the
       kiosk stores the cursor with the changes it applied.
+    - Attachments (signature, pledge, scanned materials) are declared in their case with their
+      length and SHA-256, then uploaded like tus: create, `HEAD` for the stored offset, `PATCH`
+      from that offset. An upload left unfinished expires; a case is complete only when every
+      attachment it declared has arrived and matched its SHA-256.
 servers:
   - url: /sync/v1
 security:
@@ -47,6 +51,111 @@ paths:
         '400': { $ref: '#/components/responses/BadRequest' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '413': { $ref: '#/components/responses/TooLarge' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /attachments:
+    post:
+      operationId: createAttachment
+      summary: Start (or find again) the upload of an attachment its case declared.
+      description: |
+        Idempotent: for an upload already under way it answers the stored offset, for a
+        verified one `verified: true`. An expired upload starts again at offset 0.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/AttachmentCreate' }
+      responses:
+        '201':
+          description: The upload and the offset to continue from.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/AttachmentState' }
+          links:
+            AttachmentOffset:
+              operationId: attachmentOffset
+              parameters: { caseID: '$response.body#/caseID', attachmentID: '$response.body#/attachmentID' }
+            AppendAttachment:
+              operationId: appendAttachment
+              parameters:
+                caseID: '$response.body#/caseID'
+                attachmentID: '$response.body#/attachmentID'
+                header.Upload-Offset: '$response.body#/offset'
+        '400': { $ref: '#/components/responses/BadRequest' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '404': { $ref: '#/components/responses/NotFound' }
+        '409': { $ref: '#/components/responses/Conflict' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /attachments/{caseID}/{attachmentID}:
+    parameters:
+      - { name: caseID, in: path, required: true, schema: { $ref: '#/components/schemas/Identifier' } }
+      - { name: attachmentID, in: path, required: true, schema: { $ref: '#/components/schemas/Identifier' } }
+    head:
+      operationId: attachmentOffset
+      summary: How much of the attachment the platform holds (tus `HEAD`).
+      responses:
+        '200':
+          description: The stored offset and the declared length.
+          headers:
+            Upload-Offset: { $ref: '#/components/headers/UploadOffset' }
+            Upload-Length: { $ref: '#/components/headers/UploadLength' }
+            Upload-Expires: { $ref: '#/components/headers/UploadExpires' }
+        '401': { description: Not authenticated as a kiosk. }
+        '404': { description: No such upload for this kiosk; create it first. }
+        '410': { description: The upload expired unfinished; create it again. }
+    patch:
+      operationId: appendAttachment
+      summary: Continue the upload at the stored offset (tus `PATCH`).
+      description: |
+        `Upload-Offset` must equal the stored offset, otherwise nothing is written (409, and the
+        kiosk asks `HEAD`). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
+        chunk that does not match it is not written. When the last byte arrives, the whole
+        attachment is checked against the declared SHA-256: on a mismatch the upload starts
+        again at offset 0 (422).
+      parameters:
+        - name: Upload-Offset
+          in: header
+          required: true
+          schema: { type: integer, format: int64, minimum: 0, maximum: 52428800 }
+        - name: Upload-Checksum
+          in: header
+          required: false
+          schema: { type: string, pattern: '^sha256 [A-Za-z0-9+/]{43}=$' }
+      requestBody:
+        required: true
+        content:
+          application/offset+octet-stream:
+            schema: { type: string, contentMediaType: application/octet-stream }
+      responses:
+        '200':
+          description: Written; the new offset, and `verified` once the whole attachment matched.
+          headers:
+            Upload-Offset: { $ref: '#/components/headers/UploadOffset' }
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/AttachmentState' }
+        '400': { $ref: '#/components/responses/BadRequest' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '404': { $ref: '#/components/responses/NotFound' }
+        '409': { $ref: '#/components/responses/Conflict' }
+        '410': { $ref: '#/components/responses/Gone' }
+        '413': { $ref: '#/components/responses/TooLarge' }
+        '422': { $ref: '#/components/responses/ChecksumMismatch' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /results/{caseID}/{item}:
+    get:
+      operationId: downloadResult
+      summary: The result document (PDF) a department attached on 办结, for delivery at the kiosk.
+      parameters:
+        - { name: caseID, in: path, required: true, schema: { $ref: '#/components/schemas/Identifier' } }
+        - { name: item, in: path, required: true, schema: { $ref: '#/components/schemas/Identifier' } }
+      responses:
+        '200':
+          description: The document; its SHA-256 came with the `result-ready` change.
+          content:
+            application/pdf:
+              schema: { type: string, contentMediaType: application/pdf }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '404': { $ref: '#/components/responses/NotFound' }
         '503': { $ref: '#/components/responses/Overloaded' }
   /ratings:
     post:
@@ -119,6 +228,17 @@ components:
     RetryAfter:
       description: Seconds to wait before trying again.
       schema: { type: integer, minimum: 0 }
+    UploadOffset:
+      description: Bytes of the attachment the platform holds.
+      required: true
+      schema: { type: integer, format: int64, minimum: 0 }
+    UploadLength:
+      description: The attachment's declared length in bytes.
+      required: true
+      schema: { type: integer, format: int64, minimum: 0 }
+    UploadExpires:
+      description: When an unfinished upload expires (RFC 9110 date); absent once verified.
+      schema: { type: string }
   responses:
     BadRequest:
       description: The request does not follow the contract.
@@ -137,6 +257,16 @@ components:
           schema: { $ref: '#/components/schemas/Problem' }
     Conflict:
       description: Different content under the same id.
+      content:
+        application/json:
+          schema: { $ref: '#/components/schemas/Problem' }
+    Gone:
+      description: The upload expired unfinished; create it again (it starts at offset 0).
+      content:
+        application/json:
+          schema: { $ref: '#/components/schemas/Problem' }
+    ChecksumMismatch:
+      description: The bytes do not match their SHA-256; they were not kept.
       content:
         application/json:
           schema: { $ref: '#/components/schemas/Problem' }
@@ -200,6 +330,11 @@ components:
         steps: { type: integer, minimum: 0, maximum: 100000, description: Touches the citizen needed. }
         simulatedIdentity: { type: boolean, description: The identity came from a simulated card reader. }
         rating: { type: integer, minimum: 1, maximum: 5 }
+        attachments:
+          type: array
+          maxItems: 16
+          items: { $ref: '#/components/schemas/AttachmentDeclaration' }
+          description: The attachments that follow the case; it is complete when all have arrived.
         sealedApplication:
           type: string
           contentEncoding: base64
@@ -226,6 +361,10 @@ components:
           description: Only `stored` means delivered; a replay of identical content answers `stored` again.
         platformReceipt: { type: string, description: The platform's own number for the case. }
         storedAt: { type: string, format: date-time }
+        missingAttachments:
+          type: array
+          items: { $ref: '#/components/schemas/Identifier' }
+          description: Declared attachments not yet verified; upload them to complete the case.
         message: { type: string }
     CaseBatchAnswer:
       type: object
@@ -235,6 +374,32 @@ components:
           type: array
           items: { $ref: '#/components/schemas/CaseOutcome' }
         serverTime: { type: string, format: date-time }
+    AttachmentDeclaration:
+      type: object
+      required: [attachmentID, kind, length, sha256]
+      properties:
+        attachmentID: { $ref: '#/components/schemas/Identifier' }
+        kind: { type: string, enum: [signature, pledge, material, photo] }
+        length: { type: integer, format: int64, minimum: 1, maximum: 52428800 }
+        sha256: { $ref: '#/components/schemas/Sha256' }
+    AttachmentCreate:
+      type: object
+      required: [caseID, attachmentID, length, sha256]
+      properties:
+        caseID: { $ref: '#/components/schemas/Identifier' }
+        attachmentID: { $ref: '#/components/schemas/Identifier' }
+        length: { type: integer, format: int64, minimum: 1, maximum: 52428800 }
+        sha256: { $ref: '#/components/schemas/Sha256' }
+    AttachmentState:
+      type: object
+      required: [caseID, attachmentID, length, offset, verified]
+      properties:
+        caseID: { $ref: '#/components/schemas/Identifier' }
+        attachmentID: { $ref: '#/components/schemas/Identifier' }
+        length: { type: integer, format: int64, minimum: 1 }
+        offset: { type: integer, format: int64, minimum: 0 }
+        verified: { type: boolean, description: Every byte arrived and matched the declared SHA-256. }
+        expiresAt: { type: string, format: date-time, description: When the unfinished upload expires. }
     Rating:
       type: object
       required: [ratingID, caseID, level, givenAt]

@@ -24,5 +24,17 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/headers/RetryAfter`.
         public typealias RetryAfter = Swift.Int
+        /// Bytes of the attachment the platform holds.
+        ///
+        /// - Remark: Generated from `#/components/headers/UploadOffset`.
+        public typealias UploadOffset = Swift.Int64
+        /// The attachment's declared length in bytes.
+        ///
+        /// - Remark: Generated from `#/components/headers/UploadLength`.
+        public typealias UploadLength = Swift.Int64
+        /// When an unfinished upload expires (RFC 9110 date); absent once verified.
+        ///
+        /// - Remark: Generated from `#/components/headers/UploadExpires`.
+        public typealias UploadExpires = Swift.String
     }
 }

@@ -157,6 +157,10 @@ extension Components {
             public var simulatedIdentity: Swift.Bool?
             /// - Remark: Generated from `#/components/schemas/CaseUpload/rating`.
             public var rating: Swift.Int?
+            /// The attachments that follow the case; it is complete when all have arrived.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseUpload/attachments`.
+            public var attachments: [Components.Schemas.AttachmentDeclaration]?
             /// The personal part, sealed; the platform opens it only where a department needs it.
             ///
             /// - Remark: Generated from `#/components/schemas/CaseUpload/sealedApplication`.
@@ -175,6 +179,7 @@ extension Components {
             ///   - steps: Touches the citizen needed.
             ///   - simulatedIdentity: The identity came from a simulated card reader.
             ///   - rating:
+            ///   - attachments: The attachments that follow the case; it is complete when all have arrived.
             ///   - sealedApplication: The personal part, sealed; the platform opens it only where a department needs it.
             public init(
                 caseID: Components.Schemas.Identifier,
@@ -188,6 +193,7 @@ extension Components {
                 steps: Swift.Int? = nil,
                 simulatedIdentity: Swift.Bool? = nil,
                 rating: Swift.Int? = nil,
+                attachments: [Components.Schemas.AttachmentDeclaration]? = nil,
                 sealedApplication: OpenAPIRuntime.Base64EncodedData
             ) {
                 self.caseID = caseID
@@ -201,6 +207,7 @@ extension Components {
                 self.steps = steps
                 self.simulatedIdentity = simulatedIdentity
                 self.rating = rating
+                self.attachments = attachments
                 self.sealedApplication = sealedApplication
             }
             public enum CodingKeys: String, CodingKey {
@@ -215,6 +222,7 @@ extension Components {
                 case steps
                 case simulatedIdentity
                 case rating
+                case attachments
                 case sealedApplication
             }
         }
@@ -255,6 +263,10 @@ extension Components {
             public var platformReceipt: Swift.String?
             /// - Remark: Generated from `#/components/schemas/CaseOutcome/storedAt`.
             public var storedAt: Foundation.Date?
+            /// Declared attachments not yet verified; upload them to complete the case.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseOutcome/missingAttachments`.
+            public var missingAttachments: [Components.Schemas.Identifier]?
             /// - Remark: Generated from `#/components/schemas/CaseOutcome/message`.
             public var message: Swift.String?
             /// Creates a new `CaseOutcome`.
@@ -264,18 +276,21 @@ extension Components {
             ///   - status: Only `stored` means delivered; a replay of identical content answers `stored` again.
             ///   - platformReceipt: The platform's own number for the case.
             ///   - storedAt:
+            ///   - missingAttachments: Declared attachments not yet verified; upload them to complete the case.
             ///   - message:
             public init(
                 caseID: Components.Schemas.Identifier,
                 status: Components.Schemas.CaseOutcome.StatusPayload,
                 platformReceipt: Swift.String? = nil,
                 storedAt: Foundation.Date? = nil,
+                missingAttachments: [Components.Schemas.Identifier]? = nil,
                 message: Swift.String? = nil
             ) {
                 self.caseID = caseID
                 self.status = status
                 self.platformReceipt = platformReceipt
                 self.storedAt = storedAt
+                self.missingAttachments = missingAttachments
                 self.message = message
             }
             public enum CodingKeys: String, CodingKey {
@@ -283,6 +298,7 @@ extension Components {
                 case status
                 case platformReceipt
                 case storedAt
+                case missingAttachments
                 case message
             }
         }
@@ -307,6 +323,134 @@ extension Components {
             public enum CodingKeys: String, CodingKey {
                 case outcomes
                 case serverTime
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AttachmentDeclaration`.
+        public struct AttachmentDeclaration: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AttachmentDeclaration/attachmentID`.
+            public var attachmentID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/AttachmentDeclaration/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case signature = "signature"
+                case pledge = "pledge"
+                case material = "material"
+                case photo = "photo"
+            }
+            /// - Remark: Generated from `#/components/schemas/AttachmentDeclaration/kind`.
+            public var kind: Components.Schemas.AttachmentDeclaration.KindPayload
+            /// - Remark: Generated from `#/components/schemas/AttachmentDeclaration/length`.
+            public var length: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AttachmentDeclaration/sha256`.
+            public var sha256: Components.Schemas.Sha256
+            /// Creates a new `AttachmentDeclaration`.
+            ///
+            /// - Parameters:
+            ///   - attachmentID:
+            ///   - kind:
+            ///   - length:
+            ///   - sha256:
+            public init(
+                attachmentID: Components.Schemas.Identifier,
+                kind: Components.Schemas.AttachmentDeclaration.KindPayload,
+                length: Swift.Int64,
+                sha256: Components.Schemas.Sha256
+            ) {
+                self.attachmentID = attachmentID
+                self.kind = kind
+                self.length = length
+                self.sha256 = sha256
+            }
+            public enum CodingKeys: String, CodingKey {
+                case attachmentID
+                case kind
+                case length
+                case sha256
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AttachmentCreate`.
+        public struct AttachmentCreate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AttachmentCreate/caseID`.
+            public var caseID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/AttachmentCreate/attachmentID`.
+            public var attachmentID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/AttachmentCreate/length`.
+            public var length: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AttachmentCreate/sha256`.
+            public var sha256: Components.Schemas.Sha256
+            /// Creates a new `AttachmentCreate`.
+            ///
+            /// - Parameters:
+            ///   - caseID:
+            ///   - attachmentID:
+            ///   - length:
+            ///   - sha256:
+            public init(
+                caseID: Components.Schemas.Identifier,
+                attachmentID: Components.Schemas.Identifier,
+                length: Swift.Int64,
+                sha256: Components.Schemas.Sha256
+            ) {
+                self.caseID = caseID
+                self.attachmentID = attachmentID
+                self.length = length
+                self.sha256 = sha256
+            }
+            public enum CodingKeys: String, CodingKey {
+                case caseID
+                case attachmentID
+                case length
+                case sha256
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AttachmentState`.
+        public struct AttachmentState: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AttachmentState/caseID`.
+            public var caseID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/AttachmentState/attachmentID`.
+            public var attachmentID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/AttachmentState/length`.
+            public var length: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AttachmentState/offset`.
+            public var offset: Swift.Int64
+            /// Every byte arrived and matched the declared SHA-256.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AttachmentState/verified`.
+            public var verified: Swift.Bool
+            /// When the unfinished upload expires.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AttachmentState/expiresAt`.
+            public var expiresAt: Foundation.Date?
+            /// Creates a new `AttachmentState`.
+            ///
+            /// - Parameters:
+            ///   - caseID:
+            ///   - attachmentID:
+            ///   - length:
+            ///   - offset:
+            ///   - verified: Every byte arrived and matched the declared SHA-256.
+            ///   - expiresAt: When the unfinished upload expires.
+            public init(
+                caseID: Components.Schemas.Identifier,
+                attachmentID: Components.Schemas.Identifier,
+                length: Swift.Int64,
+                offset: Swift.Int64,
+                verified: Swift.Bool,
+                expiresAt: Foundation.Date? = nil
+            ) {
+                self.caseID = caseID
+                self.attachmentID = attachmentID
+                self.length = length
+                self.offset = offset
+                self.verified = verified
+                self.expiresAt = expiresAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case caseID
+                case attachmentID
+                case length
+                case offset
+                case verified
+                case expiresAt
             }
         }
         /// - Remark: Generated from `#/components/schemas/Rating`.

@@ -232,6 +232,1035 @@ public enum Operations {
             }
         }
     }
+    /// Start (or find again) the upload of an attachment its case declared.
+    ///
+    /// Idempotent: for an upload already under way it answers the stored offset, for a
+    /// verified one `verified: true`. An expired upload starts again at offset 0.
+    ///
+    ///
+    /// - Remark: HTTP `POST /attachments`.
+    /// - Remark: Generated from `#/paths//attachments/post(createAttachment)`.
+    public enum CreateAttachment {
+        public static let id: Swift.String = "createAttachment"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/attachments/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateAttachment.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateAttachment.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CreateAttachment.Input.Headers
+            /// - Remark: Generated from `#/paths/attachments/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.AttachmentCreate)
+            }
+            public var body: Operations.CreateAttachment.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.CreateAttachment.Input.Headers = .init(),
+                body: Operations.CreateAttachment.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/POST/responses/201/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/attachments/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.AttachmentState)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.AttachmentState {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.CreateAttachment.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.CreateAttachment.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// The upload and the offset to continue from.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/post(createAttachment)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateAttachment.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.CreateAttachment.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request does not follow the contract.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/post(createAttachment)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/post(createAttachment)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Nothing of that id belongs to this kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/post(createAttachment)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Different content under the same id.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/post(createAttachment)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The platform is overloaded or in maintenance; try again after `Retry-After`.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/post(createAttachment)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Overloaded)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Overloaded {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Continue the upload at the stored offset (tus `PATCH`).
+    ///
+    /// `Upload-Offset` must equal the stored offset, otherwise nothing is written (409, and the
+    /// kiosk asks `HEAD`). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
+    /// chunk that does not match it is not written. When the last byte arrives, the whole
+    /// attachment is checked against the declared SHA-256: on a mismatch the upload starts
+    /// again at offset 0 (422).
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /attachments/{caseID}/{attachmentID}`.
+    /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)`.
+    public enum AppendAttachment {
+        public static let id: Swift.String = "appendAttachment"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/path/caseID`.
+                public var caseID: Components.Schemas.Identifier
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/path/attachmentID`.
+                public var attachmentID: Components.Schemas.Identifier
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - caseID:
+                ///   - attachmentID:
+                public init(
+                    caseID: Components.Schemas.Identifier,
+                    attachmentID: Components.Schemas.Identifier
+                ) {
+                    self.caseID = caseID
+                    self.attachmentID = attachmentID
+                }
+            }
+            public var path: Operations.AppendAttachment.Input.Path
+            /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/header`.
+            public struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/header/Upload-Offset`.
+                public var uploadOffset: Swift.Int64
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/header/Upload-Checksum`.
+                public var uploadChecksum: Swift.String?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AppendAttachment.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - uploadOffset:
+                ///   - uploadChecksum:
+                ///   - accept:
+                public init(
+                    uploadOffset: Swift.Int64,
+                    uploadChecksum: Swift.String? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AppendAttachment.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.uploadOffset = uploadOffset
+                    self.uploadChecksum = uploadChecksum
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.AppendAttachment.Input.Headers
+            /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/requestBody/content/application\/offset+octet-stream`.
+                case applicationOffsetOctetStream(OpenAPIRuntime.HTTPBody)
+            }
+            public var body: Operations.AppendAttachment.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.AppendAttachment.Input.Path,
+                headers: Operations.AppendAttachment.Input.Headers,
+                body: Operations.AppendAttachment.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// Bytes of the attachment the platform holds.
+                    ///
+                    /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/responses/200/headers/Upload-Offset`.
+                    public var uploadOffset: Components.Headers.UploadOffset
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - uploadOffset: Bytes of the attachment the platform holds.
+                    public init(uploadOffset: Components.Headers.UploadOffset) {
+                        self.uploadOffset = uploadOffset
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.AppendAttachment.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.AttachmentState)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.AttachmentState {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.AppendAttachment.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.AppendAttachment.Output.Ok.Headers,
+                    body: Operations.AppendAttachment.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Written; the new offset, and `verified` once the whole attachment matched.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.AppendAttachment.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.AppendAttachment.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request does not follow the contract.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Nothing of that id belongs to this kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Different content under the same id.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The upload expired unfinished; create it again (it starts at offset 0).
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/410`.
+            ///
+            /// HTTP response code: `410 gone`.
+            case gone(Components.Responses.Gone)
+            /// The associated value of the enum case if `self` is `.gone`.
+            ///
+            /// - Throws: An error if `self` is not `.gone`.
+            /// - SeeAlso: `.gone`.
+            public var gone: Components.Responses.Gone {
+                get throws {
+                    switch self {
+                    case let .gone(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "gone",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is larger than the platform takes in one request.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.TooLarge)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            public var contentTooLarge: Components.Responses.TooLarge {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The bytes do not match their SHA-256; they were not kept.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.ChecksumMismatch)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses.ChecksumMismatch {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The platform is overloaded or in maintenance; try again after `Retry-After`.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Overloaded)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Overloaded {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// How much of the attachment the platform holds (tus `HEAD`).
+    ///
+    /// - Remark: HTTP `HEAD /attachments/{caseID}/{attachmentID}`.
+    /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)`.
+    public enum AttachmentOffset {
+        public static let id: Swift.String = "attachmentOffset"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/path/caseID`.
+                public var caseID: Components.Schemas.Identifier
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/path/attachmentID`.
+                public var attachmentID: Components.Schemas.Identifier
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - caseID:
+                ///   - attachmentID:
+                public init(
+                    caseID: Components.Schemas.Identifier,
+                    attachmentID: Components.Schemas.Identifier
+                ) {
+                    self.caseID = caseID
+                    self.attachmentID = attachmentID
+                }
+            }
+            public var path: Operations.AttachmentOffset.Input.Path
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            public init(path: Operations.AttachmentOffset.Input.Path) {
+                self.path = path
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// Bytes of the attachment the platform holds.
+                    ///
+                    /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/responses/200/headers/Upload-Offset`.
+                    public var uploadOffset: Components.Headers.UploadOffset
+                    /// The attachment's declared length in bytes.
+                    ///
+                    /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/responses/200/headers/Upload-Length`.
+                    public var uploadLength: Components.Headers.UploadLength
+                    /// When an unfinished upload expires (RFC 9110 date); absent once verified.
+                    ///
+                    /// - Remark: Generated from `#/paths/attachments/{caseID}/{attachmentID}/HEAD/responses/200/headers/Upload-Expires`.
+                    public var uploadExpires: Components.Headers.UploadExpires?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - uploadOffset: Bytes of the attachment the platform holds.
+                    ///   - uploadLength: The attachment's declared length in bytes.
+                    ///   - uploadExpires: When an unfinished upload expires (RFC 9110 date); absent once verified.
+                    public init(
+                        uploadOffset: Components.Headers.UploadOffset,
+                        uploadLength: Components.Headers.UploadLength,
+                        uploadExpires: Components.Headers.UploadExpires? = nil
+                    ) {
+                        self.uploadOffset = uploadOffset
+                        self.uploadLength = uploadLength
+                        self.uploadExpires = uploadExpires
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.AttachmentOffset.Output.Ok.Headers
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                public init(headers: Operations.AttachmentOffset.Output.Ok.Headers) {
+                    self.headers = headers
+                }
+            }
+            /// The stored offset and the declared length.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.AttachmentOffset.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.AttachmentOffset.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct Unauthorized: Sendable, Hashable {
+                /// Creates a new `Unauthorized`.
+                public init() {}
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.AttachmentOffset.Output.Unauthorized)
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            public static var unauthorized: Self {
+                .unauthorized(.init())
+            }
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Operations.AttachmentOffset.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct NotFound: Sendable, Hashable {
+                /// Creates a new `NotFound`.
+                public init() {}
+            }
+            /// No such upload for this kiosk; create it first.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Operations.AttachmentOffset.Output.NotFound)
+            /// No such upload for this kiosk; create it first.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            public static var notFound: Self {
+                .notFound(.init())
+            }
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Operations.AttachmentOffset.Output.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct Gone: Sendable, Hashable {
+                /// Creates a new `Gone`.
+                public init() {}
+            }
+            /// The upload expired unfinished; create it again.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/410`.
+            ///
+            /// HTTP response code: `410 gone`.
+            case gone(Operations.AttachmentOffset.Output.Gone)
+            /// The upload expired unfinished; create it again.
+            ///
+            /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)/responses/410`.
+            ///
+            /// HTTP response code: `410 gone`.
+            public static var gone: Self {
+                .gone(.init())
+            }
+            /// The associated value of the enum case if `self` is `.gone`.
+            ///
+            /// - Throws: An error if `self` is not `.gone`.
+            /// - SeeAlso: `.gone`.
+            public var gone: Operations.AttachmentOffset.Output.Gone {
+                get throws {
+                    switch self {
+                    case let .gone(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "gone",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+    }
+    /// The result document (PDF) a department attached on 办结, for delivery at the kiosk.
+    ///
+    /// - Remark: HTTP `GET /results/{caseID}/{item}`.
+    /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
+    public enum DownloadResult {
+        public static let id: Swift.String = "downloadResult"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/results/{caseID}/{item}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/results/{caseID}/{item}/GET/path/caseID`.
+                public var caseID: Components.Schemas.Identifier
+                /// - Remark: Generated from `#/paths/results/{caseID}/{item}/GET/path/item`.
+                public var item: Components.Schemas.Identifier
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - caseID:
+                ///   - item:
+                public init(
+                    caseID: Components.Schemas.Identifier,
+                    item: Components.Schemas.Identifier
+                ) {
+                    self.caseID = caseID
+                    self.item = item
+                }
+            }
+            public var path: Operations.DownloadResult.Input.Path
+            /// - Remark: Generated from `#/paths/results/{caseID}/{item}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DownloadResult.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DownloadResult.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DownloadResult.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.DownloadResult.Input.Path,
+                headers: Operations.DownloadResult.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/results/{caseID}/{item}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/results/{caseID}/{item}/GET/responses/200/content/application\/pdf`.
+                    case pdf(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.pdf`.
+                    ///
+                    /// - Throws: An error if `self` is not `.pdf`.
+                    /// - SeeAlso: `.pdf`.
+                    public var pdf: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .pdf(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.DownloadResult.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.DownloadResult.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The document; its SHA-256 came with the `result-ready` change.
+            ///
+            /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DownloadResult.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DownloadResult.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Nothing of that id belongs to this kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The platform is overloaded or in maintenance; try again after `Retry-After`.
+            ///
+            /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Overloaded)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Overloaded {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case pdf
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/pdf":
+                    self = .pdf
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .pdf:
+                    return "application/pdf"
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .pdf,
+                    .json
+                ]
+            }
+        }
+    }
     /// A 好差评 rating given at a progress visit, after the case was delivered.
     ///
     /// - Remark: HTTP `POST /ratings`.

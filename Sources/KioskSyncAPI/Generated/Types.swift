@@ -24,6 +24,37 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /cases`.
     /// - Remark: Generated from `#/paths//cases/post(submitCases)`.
     func submitCases(_ input: Operations.SubmitCases.Input) async throws -> Operations.SubmitCases.Output
+    /// Start (or find again) the upload of an attachment its case declared.
+    ///
+    /// Idempotent: for an upload already under way it answers the stored offset, for a
+    /// verified one `verified: true`. An expired upload starts again at offset 0.
+    ///
+    ///
+    /// - Remark: HTTP `POST /attachments`.
+    /// - Remark: Generated from `#/paths//attachments/post(createAttachment)`.
+    func createAttachment(_ input: Operations.CreateAttachment.Input) async throws -> Operations.CreateAttachment.Output
+    /// Continue the upload at the stored offset (tus `PATCH`).
+    ///
+    /// `Upload-Offset` must equal the stored offset, otherwise nothing is written (409, and the
+    /// kiosk asks `HEAD`). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
+    /// chunk that does not match it is not written. When the last byte arrives, the whole
+    /// attachment is checked against the declared SHA-256: on a mismatch the upload starts
+    /// again at offset 0 (422).
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /attachments/{caseID}/{attachmentID}`.
+    /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)`.
+    func appendAttachment(_ input: Operations.AppendAttachment.Input) async throws -> Operations.AppendAttachment.Output
+    /// How much of the attachment the platform holds (tus `HEAD`).
+    ///
+    /// - Remark: HTTP `HEAD /attachments/{caseID}/{attachmentID}`.
+    /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)`.
+    func attachmentOffset(_ input: Operations.AttachmentOffset.Input) async throws -> Operations.AttachmentOffset.Output
+    /// The result document (PDF) a department attached on 办结, for delivery at the kiosk.
+    ///
+    /// - Remark: HTTP `GET /results/{caseID}/{item}`.
+    /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
+    func downloadResult(_ input: Operations.DownloadResult.Input) async throws -> Operations.DownloadResult.Output
     /// A 好差评 rating given at a progress visit, after the case was delivered.
     ///
     /// - Remark: HTTP `POST /ratings`.
@@ -54,6 +85,65 @@ extension APIProtocol {
         try await submitCases(Operations.SubmitCases.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// Start (or find again) the upload of an attachment its case declared.
+    ///
+    /// Idempotent: for an upload already under way it answers the stored offset, for a
+    /// verified one `verified: true`. An expired upload starts again at offset 0.
+    ///
+    ///
+    /// - Remark: HTTP `POST /attachments`.
+    /// - Remark: Generated from `#/paths//attachments/post(createAttachment)`.
+    public func createAttachment(
+        headers: Operations.CreateAttachment.Input.Headers = .init(),
+        body: Operations.CreateAttachment.Input.Body
+    ) async throws -> Operations.CreateAttachment.Output {
+        try await createAttachment(Operations.CreateAttachment.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Continue the upload at the stored offset (tus `PATCH`).
+    ///
+    /// `Upload-Offset` must equal the stored offset, otherwise nothing is written (409, and the
+    /// kiosk asks `HEAD`). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
+    /// chunk that does not match it is not written. When the last byte arrives, the whole
+    /// attachment is checked against the declared SHA-256: on a mismatch the upload starts
+    /// again at offset 0 (422).
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /attachments/{caseID}/{attachmentID}`.
+    /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/patch(appendAttachment)`.
+    public func appendAttachment(
+        path: Operations.AppendAttachment.Input.Path,
+        headers: Operations.AppendAttachment.Input.Headers,
+        body: Operations.AppendAttachment.Input.Body
+    ) async throws -> Operations.AppendAttachment.Output {
+        try await appendAttachment(Operations.AppendAttachment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// How much of the attachment the platform holds (tus `HEAD`).
+    ///
+    /// - Remark: HTTP `HEAD /attachments/{caseID}/{attachmentID}`.
+    /// - Remark: Generated from `#/paths//attachments/{caseID}/{attachmentID}/head(attachmentOffset)`.
+    public func attachmentOffset(path: Operations.AttachmentOffset.Input.Path) async throws -> Operations.AttachmentOffset.Output {
+        try await attachmentOffset(Operations.AttachmentOffset.Input(path: path))
+    }
+    /// The result document (PDF) a department attached on 办结, for delivery at the kiosk.
+    ///
+    /// - Remark: HTTP `GET /results/{caseID}/{item}`.
+    /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
+    public func downloadResult(
+        path: Operations.DownloadResult.Input.Path,
+        headers: Operations.DownloadResult.Input.Headers = .init()
+    ) async throws -> Operations.DownloadResult.Output {
+        try await downloadResult(Operations.DownloadResult.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// A 好差评 rating given at a progress visit, after the case was delivered.
