@@ -95,6 +95,8 @@ extension KioskPlatformCommand {
         @OptionGroup var options: PlatformOptions
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port (0: any free port, printed at start).") var port = 8090
+        @Option(help: "Requests served at once; beyond, 503 with Retry-After.") var maxInFlight = 512
+        @Option(help: "Hours an unfinished attachment upload is kept after its last chunk.") var uploadExpiryHours = 24.0
 
         func run() async throws {
             var logger = Logger(label: "kiosk-platform")
@@ -102,16 +104,28 @@ extension KioskPlatformCommand {
             let calendar = try? CalendarLoader.load(directory: options.calendar)
             let catalog = try options.loadCatalog()
             let zone = try options.zone()
-            let (host, port) = (self.host, self.port)
+            let (host, port, maxInFlight, expiry) = (self.host, self.port, self.maxInFlight, uploadExpiryHours * 3600)
             try await options.withStorage { storage in
-                let service = SyncService(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger)
-                let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
+                let service = SyncService(
+                    storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, uploadExpiry: expiry)
+                let router = try PlatformServer.router(
+                    service: service, authenticator: BearerAuthenticator(storage: storage), maxInFlight: maxInFlight)
                 let app = PlatformServer.application(router: router, host: host, port: port, logger: logger) { channel in
                     // Written straight to the descriptor: scripts and tests wait for this line.
                     let bound = channel.localAddress?.port ?? port
                     FileHandle.standardOutput.write(
                         Data("kiosk-platform listening on http://\(host):\(bound)/ (contract at /openapi.yaml)\n".utf8))
                 }
+                // Bytes of uploads left unfinished past their expiry are dropped every ten minutes.
+                let purge = Task { [logger] in
+                    while !Task.isCancelled {
+                        if let purged = try? await storage.purgeExpiredUploads(at: Date()), purged > 0 {
+                            logger.info("Expired uploads dropped", metadata: ["count": "\(purged)"])
+                        }
+                        try? await Task.sleep(for: .seconds(600))
+                    }
+                }
+                defer { purge.cancel() }
                 try await app.runService()
             }
         }
