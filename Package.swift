@@ -131,7 +131,23 @@ let package = Package(
 
         // The kiosk's side of sync with the platform: the outbox message format (the relay
         // arrives with the platform contract).
-        .target(name: "KioskSync", dependencies: ["KioskCore", "KioskAPI", "KioskSession"], swiftSettings: strict),
+        // The kiosk's side of the sync contract: the outbox message, and the relay that sends
+        // cases and attachments and applies the platform's changes.
+        .target(
+            name: "KioskSync",
+            dependencies: [
+                "KioskCore", "KioskAPI", "KioskSession", "KioskStore", "KioskSyncAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
 
         // The sync contract (openapi.yaml) and the types, client and server protocol generated
         // from it (scripts/generate-sync-api.sh; committed, see there why), shared by the kiosk
@@ -228,8 +244,15 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments",
+                "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments", "KioskPlatform", "KioskSyncAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -262,7 +285,9 @@ let package = Package(
         .testTarget(
             name: "KioskSessionTests",
             dependencies: [
-                "KioskSession", "KioskSync", "KioskAPI", "KioskCore", "KioskStore", "KioskDevices", "KioskPrinting", "KioskDocuments",
+                "KioskSession", "KioskSync", "KioskSyncAPI", "KioskAPI", "KioskCore", "KioskStore", "KioskDevices", "KioskPrinting",
+                "KioskDocuments",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -271,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "KioskPlatformTests",
             dependencies: [
-                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog",
+                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -13,11 +13,21 @@ public struct SubmittedApplication: Sendable, Hashable {
     public var materials: [MaterialID: MaterialChoice]
     /// The personal part, sealed.
     public var sealedApplication: Data
+    /// How many fields came from each source (counts only, for the platform's KPI report).
+    public var prefill: [PrefillSource: Int]
+    /// The identity came from a simulated card reader.
+    public var simulatedIdentity: Bool
+    /// The files that follow the case (already sealed where personal).
+    public var attachments: [SubmittedAttachment]
 
     public init(
         caseID: String, receiptNumber: String, bundle: BundleID, bundleVersion: String, kioskID: String, receivedAt: Date,
-        materials: [MaterialID: MaterialChoice], sealedApplication: Data
+        materials: [MaterialID: MaterialChoice], sealedApplication: Data, prefill: [PrefillSource: Int] = [:],
+        simulatedIdentity: Bool = false, attachments: [SubmittedAttachment] = []
     ) {
+        self.prefill = prefill
+        self.simulatedIdentity = simulatedIdentity
+        self.attachments = attachments
         self.caseID = caseID
         self.receiptNumber = receiptNumber
         self.bundle = bundle
@@ -26,6 +36,21 @@ public struct SubmittedApplication: Sendable, Hashable {
         self.receivedAt = receivedAt
         self.materials = materials
         self.sealedApplication = sealedApplication
+    }
+}
+
+/// A file that follows its case, as the platform will be told of it.
+public struct SubmittedAttachment: Sendable, Hashable {
+    public var id: String
+    public var kind: String
+    public var length: Int
+    public var sha256: String
+
+    public init(id: String, kind: String, length: Int, sha256: String) {
+        self.id = id
+        self.kind = kind
+        self.length = length
+        self.sha256 = sha256
     }
 }
 

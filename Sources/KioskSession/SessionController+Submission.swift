@@ -25,13 +25,21 @@ extension SessionController {
         let today = civilDay(now)
         let caseID = CaseID(at: now)
         let sealedApplication: Data
+        let attachments: [NewAttachment]
         do {
             sealedApplication = try seal.seal(
                 KioskJSON.encoder().encode(
-                    SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: submission.signaturePNG)))
+                    SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: nil)))
+            // The pledge's signature follows the case as an attachment of its own, sealed.
+            attachments =
+                try submission.signaturePNG.map { [NewAttachment(id: "signature", kind: "signature", bytes: try seal.seal($0))] } ?? []
         } catch {
             throw SessionError(.incomplete, "暂时无法保存申请，请联系工作人员 (the application could not be sealed)")
         }
+        let declared = attachments.map {
+            SubmittedAttachment(id: $0.id, kind: $0.kind, length: $0.bytes.count, sha256: ContentHash.sha256Hex($0.bytes))
+        }
+        let prefill = Dictionary(grouping: submission.values.values, by: \.source).mapValues(\.count)
         let (division, kiosk, kioskID, outbox) = (settings.divisionCode, settings.kioskNumber, self.kioskID, self.outbox)
         let citizenKey = seal.citizenKey(idNumber: submission.idNumber)
         let stored: NewCase
@@ -45,11 +53,13 @@ extension SessionController {
                     for: SubmittedApplication(
                         caseID: caseID.description, receiptNumber: number.description, bundle: submission.bundle.id,
                         bundleVersion: submission.bundle.version, kioskID: kioskID, receivedAt: now, materials: submission.materials,
-                        sealedApplication: sealedApplication))
-                return NewCase(
+                        sealedApplication: sealedApplication, prefill: prefill, attachments: declared))
+                var newCase = NewCase(
                     id: caseID.description, receiptNumber: number.description, bundleID: submission.bundle.id, createdAt: now,
                     sealed: sealedApplication, outboxPayload: message, citizenKey: citizenKey,
                     detail: try KioskJSON.encoder().encode(bundleCase))
+                newCase.attachments = attachments
+                return newCase
             }
         } catch {
             logger.error("Case not stored", metadata: ["error": "\(error.code)", "bundle": "\(submission.bundle.id)"])

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KioskAPI
 
 /// A stored case as "check my progress" lists it.
 public struct StoredCase: Sendable, Hashable {
@@ -78,7 +79,8 @@ extension CaseStore {
         }
     }
 
-    /// Records the citizen's rating (好差评, 1–5) of a case.
+    /// Records the citizen's rating (好差评, 1–5) of a case, and queues it for the platform in
+    /// the same transaction.
     public func recordRating(caseID: String, level: Int, at: Date = Date()) throws(StoreError) {
         let database = try database()
         do {
@@ -86,6 +88,11 @@ extension CaseStore {
                 try db.execute(
                     sql: "INSERT INTO case_event (case_id, kind, at, detail) VALUES (?, 'rating', ?, ?)",
                     arguments: [caseID, at, String(level)])
+                let message = RatingMessage(ratingID: "\(caseID)-r\(db.lastInsertedRowID)", caseID: caseID, level: level, givenAt: at)
+                let payload = try KioskJSON.encoder().encode(message)
+                try db.execute(
+                    sql: "INSERT INTO outbox (case_id, kind, payload, content_hash, created_at) VALUES (?, 'rating', ?, ?, ?)",
+                    arguments: [caseID, payload, ContentHash.sha256Hex(payload), at])
             }
         } catch {
             throw StoreError(classifying: error, path: path)

@@ -16,6 +16,8 @@ public struct NewCase: Sendable {
     public var citizenKey: String?
     /// The case's items and states, free of personal data (JSON of the domain's case).
     public var detail: Data?
+    /// Files that follow the case to the platform (sealed where personal).
+    public var attachments: [NewAttachment] = []
 
     public init(
         id: String, receiptNumber: String, bundleID: String, state: String = "received", createdAt: Date = Date(),
@@ -33,8 +35,24 @@ public struct NewCase: Sendable {
     }
 }
 
+/// A file that follows its case to the platform.
+public struct NewAttachment: Sendable, Hashable {
+    /// Stored in pieces of this size, which the relay reads one at a time.
+    public static let chunkSize = 64 * 1024
+    public var id: String
+    /// `signature`, `pledge`, `material` or `photo` (the contract's kinds).
+    public var kind: String
+    public var bytes: Data
+
+    public init(id: String, kind: String, bytes: Data) {
+        self.id = id
+        self.kind = kind
+        self.bytes = bytes
+    }
+}
+
 extension CaseStore {
-    /// Commits a case, its first event and its outbox row in one transaction, durably.
+    /// Commits a case, its first event, its outbox row and its attachments in one transaction, durably.
     /// When this returns, the receipt may be printed.
     public func insert(_ newCase: NewCase) throws(StoreError) {
         let database = try database()
@@ -64,6 +82,19 @@ extension CaseStore {
         try db.execute(
             sql: "INSERT INTO outbox (case_id, kind, payload, content_hash, created_at) VALUES (?, 'case', ?, ?, ?)",
             arguments: [newCase.id, newCase.outboxPayload, ContentHash.sha256Hex(newCase.outboxPayload), newCase.createdAt])
+        for attachment in newCase.attachments {
+            try db.execute(
+                sql: "INSERT INTO outbox_attachment (case_id, attachment_id, kind, length, sha256) VALUES (?, ?, ?, ?, ?)",
+                arguments: [newCase.id, attachment.id, attachment.kind, attachment.bytes.count, ContentHash.sha256Hex(attachment.bytes)])
+            var start = 0
+            while start < attachment.bytes.count {
+                let end = min(attachment.bytes.count, start + NewAttachment.chunkSize)
+                try db.execute(
+                    sql: "INSERT INTO outbox_attachment_chunk (case_id, attachment_id, start, data) VALUES (?, ?, ?, ?)",
+                    arguments: [newCase.id, attachment.id, start, attachment.bytes.subdata(in: start..<end)])
+                start = end
+            }
+        }
     }
 
     /// Whether a case with this receipt number is stored (receipts must never be lost).

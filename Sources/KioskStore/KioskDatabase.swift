@@ -68,7 +68,10 @@ public struct KioskDatabase: Sendable {
     }
 
     /// The tables in the order their rows can be copied (parents first), for recovery.
-    static let tablesInDependencyOrder = ["kiosk_meta", "device_counter", "kiosk_case", "case_event", "outbox", "print_job"]
+    static let tablesInDependencyOrder = [
+        "kiosk_meta", "device_counter", "kiosk_case", "case_event", "outbox", "print_job", "outbox_attachment", "outbox_attachment_chunk",
+        "case_item_status",
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -145,6 +148,45 @@ public struct KioskDatabase: Sendable {
                 t.add(column: "detail", .blob)
             }
             try db.create(index: "kiosk_case_citizen", on: "kiosk_case", columns: ["citizen_key", "created_at"])
+        }
+        migrator.registerMigration("v4: sync: attachments, acknowledgements, platform stages") { db in
+            // The platform's acknowledgement of a case, kept with its outbox row.
+            try db.alter(table: "outbox") { t in
+                t.add(column: "platform_receipt", .text)
+            }
+            // Attachments follow their case: committed with it, in chunks so that the relay
+            // streams them (never one whole file in memory), each with what the platform holds.
+            try db.create(table: "outbox_attachment") { t in
+                t.column("case_id", .text).notNull().references("kiosk_case", onDelete: .restrict)
+                t.column("attachment_id", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("length", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("verified_at", .datetime)
+                t.primaryKey(["case_id", "attachment_id"])
+            }
+            try db.execute(sql: "CREATE INDEX outbox_attachment_unsent ON outbox_attachment (case_id) WHERE verified_at IS NULL")
+            try db.create(table: "outbox_attachment_chunk") { t in
+                t.column("case_id", .text).notNull()
+                t.column("attachment_id", .text).notNull()
+                t.column("start", .integer).notNull()
+                t.column("data", .blob).notNull()
+                t.primaryKey(["case_id", "attachment_id", "start"])
+                t.foreignKey(["case_id", "attachment_id"], references: "outbox_attachment", onDelete: .cascade)
+            }
+            // Each item as the platform last reported it: the progress screen's truth.
+            try db.create(table: "case_item_status") { t in
+                t.column("case_id", .text).notNull().references("kiosk_case", onDelete: .cascade)
+                t.column("item_id", .text).notNull()
+                t.column("stage", .text).notNull()
+                t.column("reason", .text)
+                t.column("promised_by", .text)
+                t.column("at", .datetime).notNull()
+                t.column("result_sha256", .text)
+                t.column("result_length", .integer)
+                t.column("cursor", .integer).notNull()
+                t.primaryKey(["case_id", "item_id"])
+            }
         }
         return migrator
     }

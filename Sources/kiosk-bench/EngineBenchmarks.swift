@@ -1,3 +1,4 @@
+import Dispatch  // timespec comes through CDispatch once the platform is linked in
 import KioskCatalog
 import KioskCore
 

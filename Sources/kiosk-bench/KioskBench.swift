@@ -27,6 +27,7 @@ struct KioskBench: AsyncParsableCommand {
             ("idcard", { try await runIDCardBenchmarks() }),
             ("print", { try await runPrintBenchmarks() }),
             ("screen", { try await runScreenBenchmarks(binaries: binaries) }),
+            ("platform", { try await PlatformBenchmarks().run() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))

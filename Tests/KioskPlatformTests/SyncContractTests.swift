@@ -169,7 +169,8 @@ struct SyncContractTests {
     func heartbeat(storage: StorageKind) async throws {
         let platform = try await PlatformRig.start(storage)
         let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
-        let kioskClock = Date().addingTimeInterval(-90)  // a kiosk whose clock is 90 s slow
+        let before = Date()
+        let kioskClock = before.addingTimeInterval(-90)  // a kiosk whose clock is 90 s slow
         let answer = try await kiosk.sendHeartbeat(
             body: .json(
                 .init(
@@ -177,15 +178,19 @@ struct SyncContractTests {
                     devices: [.init(id: "receipt", kind: "receipt_printer", state: "user_error", fault: "paper out", action: "clear")],
                     queueDepth: 3, versions: .init(software: "0.1.0", catalog: "2026.1")))
         ).ok.body.json
+        // The platform read its clock between `before` and now; the kiosk's time travels in
+        // whole seconds.
+        let took = Date().timeIntervalSince(before)
+        let expected = (-91.5 - took)...(-88.5)
         let skew = try #require(answer.skewSeconds)
-        #expect((-95)...(-85) ~= skew)
+        #expect(expected ~= skew)
         // The fleet view: the last heartbeat, the queue, the fault with its action, the skew.
         _ = try await platform.kiosk("KIOSK-0002")
         let fleet = try await FleetEntry.fleet(platform.storage)
         #expect(fleet.map(\.name) == ["KIOSK-0001", "KIOSK-0002"])
         #expect(fleet[0].queueDepth == 3 && fleet[0].software == "0.1.0" && fleet[0].catalog == "2026.1")
         #expect(fleet[0].faults == [FleetEntry.Fault(device: "receipt", state: "user_error", fault: "paper out", action: "clear")])
-        #expect(((-95)...(-85)).contains(fleet[0].clockSkewSeconds ?? 0))
+        #expect(expected.contains(fleet[0].clockSkewSeconds ?? 0))
         #expect(fleet[1].lastHeartbeat == nil && fleet[1].faults.isEmpty)
     }
 

@@ -240,13 +240,14 @@ struct SessionFlowTests {
         let (cases, outbox, ratings, jobs) = try await database.read { db in
             (
                 try String.fetchAll(db, sql: "SELECT receipt_number FROM kiosk_case"),
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox"),
+                try String.fetchAll(db, sql: "SELECT kind FROM outbox ORDER BY seq"),
                 try String.fetchAll(db, sql: "SELECT detail FROM case_event WHERE kind = 'rating'"),
                 try String.fetchAll(db, sql: "SELECT state FROM print_job WHERE case_number = ?", arguments: [receipt])
             )
         }
         #expect(cases == [receipt])
-        #expect(outbox == 1)
+        // The case, then its rating, each queued for the platform with what it records.
+        #expect(outbox == ["case", "rating"])
         #expect(ratings == ["5"])
         #expect(jobs == ["completed", "completed"])
         let stored = try kiosk.stateBytes()

@@ -4,6 +4,8 @@ import KioskCore
 import KioskSession
 import KioskStore
 import KioskSync
+import KioskSyncAPI
+import OpenAPIRuntime
 import Testing
 
 @Suite("Citizen session in process (real SQLite, hand-moved clock)", .timeLimit(.minutes(1)))
@@ -112,15 +114,24 @@ struct SessionControllerTests {
         #expect(try await rig.controller.current(token: token).step == .review)
     }
 
-    @Test("The outbox row is the sync layer's case message, with the sealed application only")
+    @Test("The outbox row is the contract's CaseUpload: the sealed application, counts and attachment digests, nothing in the clear")
     func outboxMessage() throws {
-        let message = try CaseMessageFormat().message(
-            for: SubmittedApplication(
-                caseID: "c1", receiptNumber: "r1", bundle: "newborn", bundleVersion: "1", kioskID: "K",
-                receivedAt: Date(timeIntervalSince1970: 0),
-                materials: ["file": .provided], sealedApplication: Data([1, 2, 3])))
-        let decoded = try KioskJSON.decoder().decode(CaseMessage.self, from: message)
-        #expect(decoded.caseID == "c1" && decoded.sealedApplication == Data([1, 2, 3]) && decoded.materials == ["file": .provided])
+        let application = SubmittedApplication(
+            caseID: "c1", receiptNumber: "r1", bundle: "newborn", bundleVersion: "1", kioskID: "K",
+            receivedAt: Date(timeIntervalSince1970: 0), materials: ["file": .provided], sealedApplication: Data([1, 2, 3]),
+            prefill: [.idCard: 5, .citizen: 2],
+            attachments: [SubmittedAttachment(id: "signature", kind: "signature", length: 10, sha256: String(repeating: "a", count: 64))])
+        let message = try CaseMessageFormat().message(for: application)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let decoded = try decoder.decode(Components.Schemas.CaseUpload.self, from: message)
+        #expect(decoded.caseID == "c1" && Data(decoded.sealedApplication.data) == Data([1, 2, 3]))
+        #expect(decoded.materials.additionalProperties == ["file": .provided])
+        #expect(decoded.prefill?.idCard == 5 && decoded.prefill?.citizen == 2 && decoded.prefill?.sharedData == 0)
+        #expect(decoded.attachments?.map(\.attachmentID) == ["signature"])
+        // The same case always gives the same bytes, and its declared hash.
+        #expect(try CaseMessageFormat().message(for: application) == message)
+        #expect(decoded.contentSHA256.count == 64 && decoded.contentSHA256 != String(repeating: "0", count: 64))
     }
 }
 

@@ -35,6 +35,7 @@ struct CaseStoreTests {
         #expect(
             try database.appliedMigrations() == [
                 "v1: cases, events, outbox, device counters", "v2: print jobs", "v3: citizen lookup key and case detail",
+                "v4: sync: attachments, acknowledgements, platform stages",
             ])
         let pragmas = try await database.writer.read { db in
             (

@@ -1,0 +1,458 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import KioskStore
+import KioskSyncAPI
+import Logging
+import NIOCore
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// The kiosk's relay to the platform (the reference's nine guarantees, as they apply here):
+///
+/// - Cases go in batches, exactly as the outbox committed them; only the contract's explicit
+///   `stored` counts, and it is stored in one transaction with marking the rows sent. Nothing
+///   local is deleted.
+/// - Attachments follow from the store piece by piece, resumed at the platform's offset.
+/// - Changes come back after the stored cursor and are applied with it in one transaction.
+/// - Failures back off (full jitter, `Retry-After` as a floor); a restart tries at once.
+public actor SyncRelay: Service {
+    let settings: SyncSettings
+    let store: CaseStore
+    let logger: Logger
+    let timeZone: TimeZone
+    let facts: @Sendable () async -> HeartbeatFacts
+    let now: @Sendable () -> Date
+    let client: Client
+    private let nudges: AsyncStream<Void>
+    private let nudger: AsyncStream<Void>.Continuation
+    private var backoff: Backoff
+    private var running: Task<SyncReport, Never>?
+    /// The last pass's report, for the status API.
+    public private(set) var lastReport: SyncReport?
+
+    public init(
+        settings: SyncSettings, store: CaseStore, timeZone: TimeZone, logger: Logger,
+        facts: @escaping @Sendable () async -> HeartbeatFacts, now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.settings = settings
+        self.store = store
+        self.timeZone = timeZone
+        self.logger = logger
+        self.facts = facts
+        self.now = now
+        // The shared client (its event loops live as long as the process): a request's time
+        // limit is the transport's. A redirect answer (a captive portal's) ends on a page that
+        // is not the contract's, and is refused as such.
+        client = Client(
+            serverURL: settings.platform.appendingPathComponent("sync/v1"), configuration: .sync,
+            transport: AsyncHTTPClientTransport(
+                configuration: .init(client: .shared, timeout: .seconds(settings.requestTimeout.components.seconds))),
+            middlewares: [KioskCredential(credential: settings.credential)])
+        (nudges, nudger) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        backoff = Backoff(base: settings.backoffBase, cap: settings.backoffCap)
+    }
+
+    /// A new case is in the outbox: send it now unless the relay is backing off.
+    public nonisolated func nudge() { nudger.yield() }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.relayLoop() }
+                group.addTask { await self.heartbeatLoop() }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    private func relayLoop() async {
+        var random = SystemRandomNumberGenerator()
+        // At start the outbox goes at once: a restart never waits out an old backoff.
+        while !Task.isCancelled {
+            let report = await syncNow()
+            let wait: Duration
+            if let error = report.error {
+                wait = backoff.next(retryAfter: retryAfter, using: &random)
+                logger.warning("Sync failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(wait)"])
+            } else {
+                backoff.reset()
+                wait = settings.interval
+            }
+            await pause(wait, wakeOnNudge: report.error == nil)
+        }
+    }
+
+    private var retryAfter: Duration?
+
+    /// Waits `duration`, or until a nudge when `wakeOnNudge`.
+    private func pause(_ duration: Duration, wakeOnNudge: Bool) async {
+        let nudges = self.nudges
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            if wakeOnNudge {
+                group.addTask {
+                    var iterator = nudges.makeAsyncIterator()
+                    _ = await iterator.next()
+                }
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// One pass: cases, attachments, ratings, changes. Passes never overlap: a caller while one
+    /// runs gets that pass's report.
+    public func syncNow() async -> SyncReport {
+        if let running { return await running.value }
+        let task = Task { await self.pass() }
+        running = task
+        let report = await task.value
+        running = nil
+        lastReport = report
+        return report
+    }
+
+    private func pass() async -> SyncReport {
+        var report = SyncReport()
+        retryAfter = nil
+        do {
+            var serverTime = try await sendCases(&report)
+            try await sendAttachments(&report)
+            try await sendRatings(&report)
+            serverTime = try await pullChanges(&report) ?? serverTime
+            try? await store.recordSyncSuccess(at: now(), serverTime: serverTime)
+        } catch {
+            report.error = error.message
+            retryAfter = error.retryAfter
+            try? await store.recordSyncFailure(at: now(), error: error.message)
+        }
+        return report
+    }
+
+    // MARK: Cases
+
+    private func sendCases(_ report: inout SyncReport) async throws(SyncFailure) -> Date? {
+        var serverTime: Date?
+        var batchSize = settings.batchSize
+        while true {
+            let pending = try await storeCall { [batchSize] in try await self.store.pendingCases(limit: batchSize) }
+            guard !pending.isEmpty else { return serverTime }
+            var uploads: [Components.Schemas.CaseUpload] = []
+            for entry in pending {
+                do {
+                    uploads.append(try CaseMessageFormat.decode(entry.payload))
+                } catch {
+                    // Never sent as is, never deleted: a technician sees it.
+                    try await storeCall {
+                        try await self.store.recordRefusal(seq: entry.seq, reason: "the outbox row cannot be read: \(error)")
+                    }
+                    report.casesRefused += 1
+                }
+            }
+            guard !uploads.isEmpty else { continue }
+            let output: Operations.SubmitCases.Output
+            do {
+                output = try await client.submitCases(body: .json(.init(cases: uploads)))
+            } catch {
+                throw classify(error)
+            }
+            switch output {
+            case let .ok(ok):
+                guard case let .json(answer) = ok.body else {
+                    throw SyncFailure(.notThePlatform, "the platform answered in another format")
+                }
+                serverTime = answer.serverTime
+                var acknowledgements: [CaseAcknowledgement] = []
+                for outcome in answer.outcomes {
+                    guard let entry = pending.first(where: { $0.caseID == outcome.caseID }) else { continue }
+                    switch outcome.status {
+                    case .stored:
+                        acknowledgements.append(
+                            CaseAcknowledgement(
+                                caseID: outcome.caseID, platformReceipt: outcome.platformReceipt,
+                                missingAttachments: outcome.missingAttachments ?? []))
+                    case .conflict, .rejected:
+                        let reason =
+                            "the platform \(outcome.status.rawValue) case \(outcome.caseID): \(outcome.message ?? "no reason given")"
+                        logger.error(
+                            "Case refused by the platform", metadata: ["case": "\(outcome.caseID)", "status": "\(outcome.status.rawValue)"])
+                        try await storeCall { try await self.store.recordRefusal(seq: entry.seq, reason: reason) }
+                        report.casesRefused += 1
+                    }
+                }
+                // The acknowledgement and marking the rows sent: one transaction.
+                try await storeCall { [acknowledgements, now] in try await self.store.acknowledge(acknowledgements, at: now()) }
+                report.casesStored += acknowledgements.count
+                let answered = Set(answer.outcomes.map(\.caseID))
+                let unanswered = pending.filter { !answered.contains($0.caseID) }.map(\.seq)
+                if !unanswered.isEmpty {
+                    try await storeCall {
+                        try await self.store.recordAttempt(seqs: unanswered, error: "the platform's answer left this case out")
+                    }
+                    throw SyncFailure(.notThePlatform, "the platform's answer left \(unanswered.count) case(s) out")
+                }
+            case .contentTooLarge, .badRequest:
+                // Too much in one request, or one case the platform cannot read: halve the
+                // batch until the case at fault stands alone, then keep it back with the reason.
+                if batchSize > 1 {
+                    batchSize = max(1, batchSize / 2)
+                    continue
+                }
+                let problem = output.problemMessage ?? "no reason given"
+                try await storeCall {
+                    try await self.store.recordRefusal(seq: pending[0].seq, reason: "the platform refused the case: \(problem)")
+                }
+                report.casesRefused += 1
+            default:
+                throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
+            }
+        }
+    }
+
+    // MARK: Attachments
+
+    private func sendAttachments(_ report: inout SyncReport) async throws(SyncFailure) {
+        var skipped: Set<String> = []
+        while true {
+            let pending = try await storeCall { try await self.store.pendingAttachments(limit: 50) }
+                .filter { !skipped.contains($0.caseID + "/" + $0.attachmentID) }
+            guard !pending.isEmpty else { return }
+            for attachment in pending {
+                if try await upload(attachment) {
+                    report.attachmentsVerified += 1
+                } else {
+                    skipped.insert(attachment.caseID + "/" + attachment.attachmentID)
+                }
+            }
+        }
+    }
+
+    /// Uploads one attachment from the platform's offset; true once the platform verified it.
+    private func upload(_ attachment: PendingAttachment) async throws(SyncFailure) -> Bool {
+        let (caseID, id) = (attachment.caseID, attachment.attachmentID)
+        var offset = try await create(attachment)
+        guard let start = offset else { return try await markVerified(attachment) }
+        offset = start
+        var retries = 0
+        while var position = offset, position < attachment.length {
+            let bytes = try await storeCall { [chunk = settings.chunkBytes, position] in
+                try await self.store.attachmentBytes(caseID: caseID, attachmentID: id, from: position, maxBytes: chunk)
+            }
+            guard !bytes.isEmpty else { return false }
+            let output: Operations.AppendAttachment.Output
+            do {
+                output = try await client.appendAttachment(
+                    path: .init(caseID: caseID, attachmentID: id),
+                    headers: .init(uploadOffset: position, uploadChecksum: "sha256 " + ContentHash.sha256Base64(bytes)),
+                    body: .applicationOffsetOctetStream(HTTPBody(bytes)))
+            } catch {
+                throw classify(error)
+            }
+            switch output {
+            case let .ok(ok):
+                guard case let .json(state) = ok.body else { throw SyncFailure(.notThePlatform, "the platform answered in another format") }
+                if state.verified { return try await markVerified(attachment) }
+                position = state.offset
+                offset = position
+                continue
+            case .conflict, .unprocessableContent, .gone:
+                // Lost track (an answer lost on the way), a damaged chunk, or an expired upload:
+                // ask the platform where it stands and go on from there, a few times at most.
+                retries += 1
+                guard retries <= 5 else {
+                    logger.warning(
+                        "Attachment keeps failing; trying again next pass", metadata: ["case": "\(caseID)", "attachment": "\(id)"])
+                    return false
+                }
+                offset = try await create(attachment)
+                if offset == nil { return try await markVerified(attachment) }
+            default:
+                throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
+            }
+        }
+        return false
+    }
+
+    /// Creates (or finds) the upload; the offset to continue from, or nil when already verified.
+    private func create(_ attachment: PendingAttachment) async throws(SyncFailure) -> Int64? {
+        let output: Operations.CreateAttachment.Output
+        do {
+            output = try await client.createAttachment(
+                body: .json(
+                    .init(
+                        caseID: attachment.caseID, attachmentID: attachment.attachmentID, length: attachment.length,
+                        sha256: attachment.sha256)))
+        } catch {
+            throw classify(error)
+        }
+        switch output {
+        case let .created(created):
+            guard case let .json(state) = created.body else {
+                throw SyncFailure(.notThePlatform, "the platform answered in another format")
+            }
+            return state.verified ? nil : state.offset
+        default:
+            throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
+        }
+    }
+
+    private func markVerified(_ attachment: PendingAttachment) async throws(SyncFailure) -> Bool {
+        try await storeCall { [now] in
+            try await self.store.markAttachmentVerified(caseID: attachment.caseID, attachmentID: attachment.attachmentID, at: now())
+        }
+        return true
+    }
+
+    // MARK: Ratings
+
+    private func sendRatings(_ report: inout SyncReport) async throws(SyncFailure) {
+        let pending = try await storeCall { try await self.store.pendingRatings(limit: 100) }
+        for rating in pending {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            guard let message = try? decoder.decode(RatingMessage.self, from: rating.payload) else { continue }
+            let output: Operations.SubmitRating.Output
+            do {
+                output = try await client.submitRating(
+                    body: .json(.init(ratingID: message.ratingID, caseID: message.caseID, level: message.level, givenAt: message.givenAt)))
+            } catch {
+                throw classify(error)
+            }
+            switch output {
+            case .ok:
+                try await storeCall { [now] in try await self.store.acknowledgeRating(seq: rating.seq, at: now()) }
+                report.ratingsStored += 1
+            case .conflict, .badRequest, .notFound:
+                try await storeCall { try await self.store.recordRefusal(seq: rating.seq, reason: output.problemMessage ?? "refused") }
+            default:
+                throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
+            }
+        }
+    }
+
+    // MARK: Changes
+
+    private func pullChanges(_ report: inout SyncReport) async throws(SyncFailure) -> Date? {
+        while true {
+            let cursor = try await storeCall { try await self.store.syncCursor() }
+            let output: Operations.ListChanges.Output
+            do {
+                output = try await client.listChanges(query: .init(after: cursor == 0 ? nil : cursor, limit: 200))
+            } catch {
+                throw classify(error)
+            }
+            guard case let .ok(ok) = output, case let .json(page) = ok.body else {
+                throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
+            }
+            let changes = page.changes.compactMap { change -> PlatformChange? in
+                guard let kind = PlatformChange.Kind(rawValue: change.kind.rawValue) else { return nil }
+                return PlatformChange(
+                    cursor: change.cursor, kind: kind, at: change.at, caseID: change.caseID, item: change.item,
+                    stage: change.stage?.rawValue,
+                    reason: change.reason, promisedBy: change.promisedBy, resultSHA256: change.resultSHA256,
+                    resultLength: change.resultLength,
+                    version: change.version)
+            }
+            let zone = timeZone
+            let applied = try await storeCall { try await self.store.apply(changes, after: cursor, timeZone: zone) }
+            if applied { report.changesApplied += changes.count }
+            if !page.more { return nil }
+        }
+    }
+
+    // MARK: Heartbeats
+
+    private func heartbeatLoop() async {
+        while !Task.isCancelled {
+            await sendHeartbeat()
+            try? await Task.sleep(for: settings.heartbeatInterval)
+        }
+    }
+
+    /// Sends the kiosk's health now (also on a device fault).
+    public func sendHeartbeat() async {
+        let facts = await facts()
+        let figures = try? await store.syncFigures()
+        let sentAt = now()
+        let heartbeat = Components.Schemas.Heartbeat(
+            sentAt: sentAt, uptimeSeconds: facts.uptimeSeconds,
+            devices: facts.devices.prefix(32).map {
+                .init(
+                    id: String($0.id.prefix(64)), kind: String($0.kind.prefix(32)), state: String($0.state.prefix(32)),
+                    fault: $0.fault.map { String($0.prefix(200)) }, action: $0.action.map { String($0.prefix(32)) },
+                    counters: .init(additionalProperties: $0.counters.filter { $0.value >= 0 }))
+            },
+            queueDepth: figures?.queueDepth ?? 0, oldestUnsentAt: figures?.oldestUnsentAt,
+            versions: .init(software: String(facts.software.prefix(32)), catalog: facts.catalog, calendar: facts.calendar))
+        do {
+            let output = try await client.sendHeartbeat(body: .json(heartbeat))
+            if case let .ok(ok) = output, case let .json(answer) = ok.body {
+                try? await store.recordSyncSuccess(at: sentAt, serverTime: answer.serverTime)
+            }
+        } catch {
+            logger.debug("Heartbeat not delivered", metadata: ["error": "\(classify(error).message)"])
+        }
+    }
+
+    // MARK: Failures
+
+    private func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(SyncFailure) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw SyncFailure(.store, "the kiosk's store failed: \(error)")
+        }
+    }
+
+    /// A transport or decoding error in words: no answer at all, or an answer that is not the platform's.
+    private func classify(_ error: any Error) -> SyncFailure {
+        let client = error as? ClientError
+        let cause = client?.underlyingError ?? error
+        if let response = client?.response, response.status.code >= 400 {
+            // An answer whose body is not the contract's (a proxy's page): its status still says something.
+            return failure(
+                (Int(response.status.code), "an answer that is not the platform's"),
+                retryAfter: response.headerFields[.retryAfter].flatMap { Int($0) })
+        }
+        if cause is HTTPClientError || cause is CancellationError || String(describing: cause).contains("connect") {
+            return SyncFailure(.unreachable, "the platform at \(settings.platform.absoluteString) cannot be reached (\(cause))")
+        }
+        return SyncFailure(
+            .notThePlatform,
+            "an answer that is not the platform's (a captive portal or a proxy's page?): \(client?.causeDescription ?? String(describing: error))"
+        )
+    }
+
+    private func failure(_ status: (code: Int, problem: String?), retryAfter seconds: Int?) -> SyncFailure {
+        switch status.code {
+        case 401:
+            return SyncFailure(
+                .unauthenticated,
+                "the platform does not know this kiosk's credential (check sync.credential_file, or enrol the kiosk again)")
+        case 503:
+            let wait = seconds.map { Duration.seconds($0) }
+            return SyncFailure(
+                .overloaded, "the platform is busy\(seconds.map { "; it asked to wait \($0) s" } ?? "")", retryAfter: wait)
+        case 500...599:
+            return SyncFailure(.refused, "the platform failed (HTTP \(status.code)): \(status.problem ?? "no reason given")")
+        default:
+            return SyncFailure(.refused, "the platform refused the request (HTTP \(status.code)): \(status.problem ?? "no reason given")")
+        }
+    }
+}
+
+/// Sends the kiosk's credential on every request.
+struct KioskCredential: ClientMiddleware {
+    let credential: String
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(credential)"
+        return try await next(request, body, baseURL)
+    }
+}

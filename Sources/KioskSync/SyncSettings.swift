@@ -1,0 +1,27 @@
+import Foundation
+
+/// How the relay reaches the platform and paces itself.
+public struct SyncSettings: Sendable, Equatable {
+    /// The platform's base address (`https://platform.example/`); the contract lives under `/sync/v1`.
+    public var platform: URL
+    /// The kiosk's credential (the identity issue replaces it with mutual TLS).
+    public var credential: String
+    /// Cases per batch.
+    public var batchSize = 50
+    /// Bytes per attachment `PATCH`.
+    public var chunkBytes = 1 << 20
+    /// Pause between passes when everything is sent.
+    public var interval: Duration = .seconds(5)
+    /// Heartbeats, and one at once on a device fault.
+    public var heartbeatInterval: Duration = .seconds(60)
+    /// Backoff after failures: full jitter over base × 2ⁿ, capped.
+    public var backoffBase: Duration = .seconds(1)
+    public var backoffCap: Duration = .seconds(300)
+    /// One request's time limit.
+    public var requestTimeout: Duration = .seconds(30)
+
+    public init(platform: URL, credential: String) {
+        self.platform = platform
+        self.credential = credential
+    }
+}
