@@ -22,5 +22,6 @@ platform_pid=$!
 trap 'kill "$platform_pid" 2>/dev/null; wait "$platform_pid" 2>/dev/null || true' EXIT INT TERM
 echo "kiosk-platform: http://127.0.0.1:${PLATFORM_PORT:-8090}/openapi.yaml (cases: $bin/kiosk-platform cases --database $state/platform.db)"
 echo "citizen's screen: http://127.0.0.1:8080/"
+echo "sync: kioskctl sync status --socket ~/.local/state/kiosk-demo/admin.sock"
 cd "$root"
-"$bin/kioskd" demo
+"$bin/kioskd" demo --platform "http://127.0.0.1:${PLATFORM_PORT:-8090}/" --platform-credential "$state/DEMO-0001.credential"

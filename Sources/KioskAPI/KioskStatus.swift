@@ -15,6 +15,8 @@ public struct KioskStatus: Codable, Sendable {
     public var health: HealthReport
     public var simulated: Bool
     public var catalog: CatalogStatus
+    /// Sync with the platform (nil: none configured).
+    public var sync: SyncStatus?
 
     public init(
         version: String, kioskID: String, startedAt: Date, uptimeSeconds: Double, acceptingCases: Bool, devices: [DeviceStatus],

@@ -8,8 +8,20 @@ public struct ProgressCase: Encodable, Sendable, Hashable {
         public var state: String
         /// The state in the citizen's words.
         public var label: String
+        /// Why, where the department gave a reason (不予受理, 补正...).
+        public var reason: String?
+        /// The date the department promised (YYYY-MM-DD).
+        public var promisedBy: String?
+        /// When the platform last reported this item.
+        public var updatedAt: Date?
 
-        public init(name: String, department: String, state: String, label: String) {
+        public init(
+            name: String, department: String, state: String, label: String, reason: String? = nil, promisedBy: String? = nil,
+            updatedAt: Date? = nil
+        ) {
+            self.reason = reason
+            self.promisedBy = promisedBy
+            self.updatedAt = updatedAt
             self.name = name
             self.department = department
             self.state = state

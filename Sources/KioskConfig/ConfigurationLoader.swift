@@ -20,6 +20,10 @@ public enum ConfigurationLoader {
             "query_services": .list(.mapping(["id": .scalar, "name": .scalar])),
         ]),
         "api": .mapping(["host": .scalar, "port": .scalar]),
+        "sync": .mapping([
+            "platform": .scalar, "credential_file": .scalar, "interval_seconds": .scalar, "heartbeat_seconds": .scalar,
+            "batch_size": .scalar, "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar]),
+        ]),
         "logging": .mapping(["level": .scalar]),
         "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),
         "touch": TouchSiteSettings.shape,
@@ -28,7 +32,7 @@ public enum ConfigurationLoader {
         ),
     ])
 
-    private struct File: Decodable {
+    struct File: Decodable {
         struct Kiosk: Decodable {
             var id: String?
             var site: String?
@@ -64,6 +68,18 @@ public enum ConfigurationLoader {
             var host: String?
             var port: Int?
         }
+        struct Sync: Decodable {
+            struct Offline: Decodable {
+                var max_hours_since_sync: Double?
+                var max_unsent_cases: Int?
+            }
+            var platform: String?
+            var credential_file: String?
+            var interval_seconds: Double?
+            var heartbeat_seconds: Double?
+            var batch_size: Int?
+            var offline: Offline?
+        }
         struct Logging: Decodable { var level: String? }
         struct Lifecycle: Decodable { var shutdown_timeout_seconds: Double? }
         struct Device: Decodable {
@@ -77,6 +93,7 @@ public enum ConfigurationLoader {
         var kiosk: Kiosk?
         var paths: Paths?
         var api: API?
+        var sync: Sync?
         var logging: Logging?
         var lifecycle: Lifecycle?
         var session: Session?
@@ -231,6 +248,9 @@ public enum ConfigurationLoader {
                 }
                 configuration.api.port = port
             }
+        }
+        if let sync = decoded.sync {
+            problems += Self.apply(sync, to: &configuration.sync, at: { at(["sync"] + $0) })
         }
         if let level = decoded.logging?.level {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

@@ -91,7 +91,22 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var simulate: Bool = false
     }
 
+    /// The platform this kiosk syncs with; without `platform` the kiosk works offline only.
+    public struct Sync: Sendable, Equatable {
+        /// The platform's address (https://, or http:// on loopback only).
+        public var platform: String?
+        /// A file holding this kiosk's credential (mode 0600, made by `kiosk-platform kiosk add`).
+        public var credentialFile: String?
+        public var intervalSeconds: Double = 5
+        public var heartbeatSeconds: Double = 60
+        public var batchSize = 50
+        /// Offline policy: past either limit the kiosk takes no new applications.
+        public var maxHoursSinceSync: Double = 72
+        public var maxUnsentCases = 500
+    }
+
     public var kiosk = Kiosk()
+    public var sync = Sync()
     public var paths = Paths()
     public var api = API()
     public var logging = Logging()

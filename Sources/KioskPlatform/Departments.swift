@@ -7,11 +7,13 @@ import KioskCore
 public struct Departments: Sendable {
     let storage: any PlatformStorage
     let catalog: Catalog
+    let calendar: WorkingDayCalendar?
     let timeZone: TimeZone
 
-    public init(storage: any PlatformStorage, catalog: Catalog, timeZone: TimeZone) {
+    public init(storage: any PlatformStorage, catalog: Catalog, calendar: WorkingDayCalendar? = nil, timeZone: TimeZone) {
         self.storage = storage
         self.catalog = catalog
+        self.calendar = calendar
         self.timeZone = timeZone
     }
 
@@ -29,7 +31,7 @@ public struct Departments: Sendable {
         if result != nil, stage != .approved {
             throw PlatformError(.illegalStage, "a result document goes with 办结 (approved) only")
         }
-        let catalog = self.catalog
+        let (catalog, calendar) = (self.catalog, self.calendar)
         let move = ItemMove(
             caseID: caseID, item: item, stage: stage, reason: reason, result: result, actor: actor, at: at, day: CivilDate(at, in: timeZone)
         )
@@ -41,6 +43,20 @@ public struct Departments: Sendable {
             guard open.isEmpty else {
                 throw PlatformError(.dependencyOpen, "item '\(item)' needs the result of \(open.joined(separator: ", ")) first")
             }
+        } promise: { bundleCase in
+            Self.promisedDate(of: item, in: bundleCase, catalog: catalog, calendar: calendar, today: move.day)
         }
+    }
+
+    /// The item's promised date on the working-day calendar, counted from acceptance (受理)
+    /// with the clock stopped while supplements or special procedures run.
+    static func promisedDate(
+        of item: ItemID, in bundleCase: BundleCase, catalog: Catalog, calendar: WorkingDayCalendar?, today: CivilDate
+    ) -> String? {
+        guard let calendar, let accepted = bundleCase.acceptanceDay, let definition = catalog.bundle(bundleCase.bundle),
+            let blueprint = try? BundleBlueprint(bundle: definition, catalog: catalog)
+        else { return nil }
+        let schedule = blueprint.schedule(from: accepted, calendar: calendar, stops: bundleCase.clockStops(asOf: today))
+        return schedule.items.first { $0.item == item }?.promisedDeadline.date.description
     }
 }

@@ -111,6 +111,8 @@ public struct ChangeRecord: Sendable, Hashable {
     public var item: String
     public var stage: ItemState
     public var reason: String?
+    /// For `item-stage`: the date promised for the item (YYYY-MM-DD), once accepted.
+    public var promisedBy: String?
     /// For `result-ready`: the document's SHA-256 and length, to verify the download.
     public var resultSHA256: String?
     public var resultLength: Int64?

@@ -24,8 +24,10 @@ public protocol PlatformStorage: AttachmentStorage {
     /// Changes for a kiosk after `cursor`, oldest first; `more` when the page was full.
     func changes(kiosk: String, after cursor: Int64, limit: Int) async throws(PlatformError) -> (changes: [ChangeRecord], more: Bool)
     /// Moves a work item through the procedure, recording the change for its kiosk in the same transaction.
+    /// `promise` gives the item's promised date once moved (the kiosk shows it to the citizen).
     func advance(
-        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void
+        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void,
+        promise: @escaping @Sendable (BundleCase) -> String?
     ) async throws(PlatformError) -> CaseSummary
     /// Every case, newest first.
     func cases() async throws(PlatformError) -> [CaseSummary]

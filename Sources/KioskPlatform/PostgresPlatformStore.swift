@@ -117,6 +117,7 @@ public final class PostgresPlatformStore: PlatformStorage {
                 "CREATE INDEX attachment_unfinished ON attachment (expires_at) WHERE verified_at IS NULL",
                 "ALTER TABLE change ADD COLUMN result_sha256 TEXT",
                 "ALTER TABLE change ADD COLUMN result_length BIGINT",
+                "ALTER TABLE change ADD COLUMN promised_by TEXT",
             ]
         ),
     ]
@@ -281,18 +282,18 @@ public final class PostgresPlatformStore: PlatformStorage {
         try await transaction("reading changes") { connection, logger in
             let rows = try await connection.query(
                 """
-                SELECT cursor, kind, at, case_id, item, stage, reason, result_sha256, result_length FROM change
+                SELECT cursor, kind, at, case_id, item, stage, reason, result_sha256, result_length, promised_by FROM change
                 WHERE kiosk_id = \(kiosk) AND cursor > \(cursor) ORDER BY cursor LIMIT \(limit + 1)
                 """, logger: logger)
             var changes: [ChangeRecord] = []
-            for try await (cursor, kind, at, caseID, item, stage, reason, resultSHA256, resultLength) in rows.decode(
-                (Int64, String, Date, String, String, String, String?, String?, Int64?).self)
+            for try await (cursor, kind, at, caseID, item, stage, reason, resultSHA256, resultLength, promisedBy) in rows.decode(
+                (Int64, String, Date, String, String, String, String?, String?, Int64?, String?).self)
             {
                 guard let kind = ChangeRecord.Kind(rawValue: kind), let stage = ItemState(rawValue: stage) else { continue }
                 changes.append(
                     ChangeRecord(
                         cursor: cursor, kind: kind, at: at, caseID: caseID, item: item, stage: stage, reason: reason,
-                        resultSHA256: resultSHA256, resultLength: resultLength))
+                        promisedBy: promisedBy, resultSHA256: resultSHA256, resultLength: resultLength))
             }
             let more = changes.count > limit
             return (Array(changes.prefix(limit)), more)
@@ -300,7 +301,8 @@ public final class PostgresPlatformStore: PlatformStorage {
     }
 
     public func advance(
-        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void
+        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void,
+        promise: @escaping @Sendable (BundleCase) -> String?
     ) async throws(PlatformError) -> CaseSummary {
         try await transaction("moving an item") { connection, logger in
             let rows = try await connection.query(
@@ -336,11 +338,12 @@ public final class PostgresPlatformStore: PlatformStorage {
                 let result = kind == .resultReady ? move.result : nil
                 let resultSHA256 = result.map(PlatformDigest.sha256Hex)
                 let resultLength = result.map { Int64($0.count) }
+                let promised = kind == .itemStage ? promise(bundleCase) : nil
                 try await connection.query(
                     """
-                    INSERT INTO change (kiosk_id, cursor, kind, case_id, item, stage, reason, at, result_sha256, result_length)
+                    INSERT INTO change (kiosk_id, cursor, kind, case_id, item, stage, reason, at, result_sha256, result_length, promised_by)
                     VALUES (\(kiosk), \(cursor), \(kind.rawValue), \(move.caseID), \(move.item), \(move.stage.rawValue), \(reason), \(move.at),
-                        \(resultSHA256), \(resultLength))
+                        \(resultSHA256), \(resultLength), \(promised))
                     """, logger: logger)
             }
             return try await Self.summaries(caseID: move.caseID, connection: connection, logger: logger)[0]

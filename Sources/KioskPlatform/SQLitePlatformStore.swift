@@ -72,6 +72,7 @@ public final class SQLitePlatformStore: PlatformStorage {
                     CREATE INDEX attachment_unfinished ON attachment (expires_at) WHERE verified_at IS NULL;
                     ALTER TABLE change ADD COLUMN result_sha256 TEXT;
                     ALTER TABLE change ADD COLUMN result_length INTEGER;
+                    ALTER TABLE change ADD COLUMN promised_by TEXT;
                     """)
         }
         return migrator
@@ -228,14 +229,16 @@ public final class SQLitePlatformStore: PlatformStorage {
                 guard let kind = ChangeRecord.Kind(rawValue: row["kind"]), let stage = ItemState(rawValue: row["stage"]) else { return nil }
                 return ChangeRecord(
                     cursor: row["cursor"], kind: kind, at: row["at"], caseID: row["case_id"], item: row["item"], stage: stage,
-                    reason: row["reason"], resultSHA256: row["result_sha256"], resultLength: row["result_length"])
+                    reason: row["reason"], promisedBy: row["promised_by"], resultSHA256: row["result_sha256"],
+                    resultLength: row["result_length"])
             }
             return (changes, rows.count > limit)
         }
     }
 
     public func advance(
-        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void
+        _ move: ItemMove, check: @escaping @Sendable (BundleCase) throws(PlatformError) -> Void,
+        promise: @escaping @Sendable (BundleCase) -> String?
     ) async throws(PlatformError) -> CaseSummary {
         try await write("moving an item") { db in
             guard
@@ -262,8 +265,11 @@ public final class SQLitePlatformStore: PlatformStorage {
                 arguments: [move.stage.rawValue, move.reason, move.result, move.at, move.caseID, move.item])
             let kiosk: String = row["kiosk_id"]
             try db.execute(
-                sql: "INSERT INTO change (kiosk_id, kind, case_id, item, stage, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [kiosk, ChangeRecord.Kind.itemStage.rawValue, move.caseID, move.item, move.stage.rawValue, move.reason, move.at])
+                sql: "INSERT INTO change (kiosk_id, kind, case_id, item, stage, reason, at, promised_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    kiosk, ChangeRecord.Kind.itemStage.rawValue, move.caseID, move.item, move.stage.rawValue, move.reason, move.at,
+                    promise(bundleCase),
+                ])
             if let result = move.result {
                 try db.execute(
                     sql: """

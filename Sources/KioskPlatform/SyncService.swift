@@ -140,7 +140,8 @@ public struct SyncService: APIProtocol {
         let changes = page.changes.map { change in
             Components.Schemas.Change(
                 cursor: change.cursor, kind: change.kind == .itemStage ? .itemStage : .resultReady, at: change.at, caseID: change.caseID,
-                item: change.item, stage: .init(rawValue: change.stage.rawValue), reason: change.reason, resultSHA256: change.resultSHA256,
+                item: change.item, stage: .init(rawValue: change.stage.rawValue), reason: change.reason, promisedBy: change.promisedBy,
+                resultSHA256: change.resultSHA256,
                 resultLength: change.resultLength)
         }
         return .ok(.init(body: .json(.init(changes: changes, more: page.more))))

@@ -8,6 +8,7 @@ public struct DaemonError: Error, Sendable, CustomStringConvertible {
             case sealKey = "seal-key"
             case alreadyRunning = "already-running"
             case listener
+            case sync
             case stopped
         }
         private let base: Base
@@ -23,6 +24,8 @@ public struct DaemonError: Error, Sendable, CustomStringConvertible {
         public static let alreadyRunning = Code(.alreadyRunning)
         /// An API cannot listen (address in use, no permission).
         public static let listener = Code(.listener)
+        /// The platform's address or this kiosk's credential cannot be used.
+        public static let sync = Code(.sync)
         /// A service failed while running.
         public static let stopped = Code(.stopped)
 

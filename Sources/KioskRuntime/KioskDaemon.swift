@@ -99,6 +99,7 @@ public struct KioskDaemon: Sendable {
             logger: logger)
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
+        let relay = try Self.makeRelay(configuration, store: store, registry: registry, startedAt: startedAt, logger: logger)
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let health: @Sendable () async -> HealthReport = {
@@ -131,7 +132,7 @@ public struct KioskDaemon: Sendable {
                 ? ScreenCalibrator(
                     bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
                     isScreenFree: { await session.isIdle }) : nil,
-            printQueue: printQueue)
+            printQueue: printQueue, sync: relay)
 
         let localAPI = Application(
             router: LocalAPI.router(environment: environment, logger: logger),
@@ -179,6 +180,7 @@ public struct KioskDaemon: Sendable {
             .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
         ]
         if let printQueue { services.append(.init(service: UntilShutdown.printQueue(printQueue))) }
+        if let relay { services.append(.init(service: relay)) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -36,14 +36,18 @@ public struct KioskAPIEnvironment: Sendable {
     public var calibrator: ScreenCalibrator?
     /// The print queue (`nil`: templates missing, receipts go on screen).
     public var printQueue: PrintQueue?
+    /// The relay to the platform (`nil`: no platform configured, offline only).
+    public var sync: (any SyncControls)?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
         bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
         doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
         catalog: CatalogStatus, session: SessionController? = nil, screenDirectory: String? = nil,
-        demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil, printQueue: PrintQueue? = nil
+        demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil, printQueue: PrintQueue? = nil,
+        sync: (any SyncControls)? = nil
     ) {
+        self.sync = sync
         self.printQueue = printQueue
         self.calibrator = calibrator
         self.session = session
@@ -66,12 +70,17 @@ public struct KioskAPIEnvironment: Sendable {
     /// The status as `GET /api/v1/status` reports it.
     public func status() async -> KioskStatus {
         let store = await store.summary()
-        return KioskStatus(
+        let sync = await self.sync?.status()
+        var status = KioskStatus(
             version: version, kioskID: kioskID, startedAt: startedAt,
             uptimeSeconds: Date().timeIntervalSince(startedAt), acceptingCases: store.acceptsCases,
             devices: await registry.all(), store: store,
-            syncQueue: SyncQueueStatus(depth: store.syncQueueDepth, oldestUnsentAt: store.oldestUnsentAt, lastError: nil),
+            syncQueue: SyncQueueStatus(
+                depth: sync?.queueDepth ?? store.syncQueueDepth, oldestUnsentAt: sync.map { $0.oldestUnsentAt } ?? store.oldestUnsentAt,
+                lastError: sync?.lastError),
             health: await health(), simulated: simulated, catalog: catalog)
+        status.sync = sync
+        return status
     }
 
     /// Brings the gauges up to date with the daemon's state, just before a scrape.
@@ -87,6 +96,14 @@ public struct KioskAPIEnvironment: Sendable {
         let oldest = status.syncQueue.oldestUnsentAt.map { Date().timeIntervalSince($0) } ?? 0
         gauge("kiosk_sync_oldest_unsent_seconds", help: "Age of the oldest unsent outbox row")
             .set(oldest)
+        if let sync = status.sync {
+            gauge("kiosk_sync_unsent_attachments", help: "Attachments the platform has not verified").set(Double(sync.unsentAttachments))
+            gauge("kiosk_sync_last_success_timestamp_seconds", help: "When the last sync exchange succeeded (Unix time)")
+                .set(sync.lastSuccessAt?.timeIntervalSince1970 ?? 0)
+            gauge("kiosk_sync_failing", help: "1 while the last sync attempt failed").set(sync.lastError == nil ? 0.0 : 1.0)
+            gauge("kiosk_sync_cursor", help: "The cursor of the last platform change applied").set(Double(sync.cursor))
+            gauge("kiosk_clock_skew_seconds", help: "The kiosk's clock minus the platform's").set(sync.skewSeconds ?? 0)
+        }
         for device in status.devices {
             for state in DeviceState.allCases {
                 gauge(

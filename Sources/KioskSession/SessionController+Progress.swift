@@ -12,22 +12,34 @@ extension SessionController {
         let store = self.store
         schedule { [weak self] in
             let cases = (try? await store.cases(citizenKey: key, limit: 20)) ?? []
-            await self?.showProgress(cases, idNumber: idNumber, generation: servedGeneration)
+            let platform = (try? await store.platformStatuses(caseIDs: cases.map(\.id))) ?? [:]
+            await self?.showProgress(cases, platform: platform, idNumber: idNumber, generation: servedGeneration)
         }
     }
 
-    private func showProgress(_ cases: [StoredCase], idNumber: String, generation served: Int) {
+    /// Each item as the platform last reported it (its stage, reason and promised date), or as
+    /// the kiosk recorded it while no word came back yet.
+    private func showProgress(
+        _ cases: [StoredCase], platform: [String: [String: PlatformItemStatus]], idNumber: String, generation served: Int
+    ) {
         guard generation == served, session.step == .progress, session.card?.idNumber == idNumber else { return }
         progress = cases.map { stored in
             let detail = stored.detail.flatMap { try? KioskJSON.decoder().decode(BundleCase.self, from: $0) }
             let bundle = catalog?.bundle(stored.bundleID)
+            let reported = platform[stored.id] ?? [:]
             let items = (bundle?.items ?? []).map { item in
-                let state = detail?.state(of: item.id) ?? .received
-                return ProgressCase.Item(name: item.name, department: item.department, state: state.rawValue, label: Self.label(state))
+                let status = reported[item.id]
+                let state = status.flatMap { ItemState(rawValue: $0.stage) } ?? detail?.state(of: item.id) ?? .received
+                return ProgressCase.Item(
+                    name: item.name, department: item.department, state: state.rawValue, label: Self.label(state), reason: status?.reason,
+                    promisedBy: status?.promisedBy, updatedAt: status?.at)
             }
+            let ready =
+                reported.values.contains { $0.resultReady }
+                || (detail.map { c in c.items.values.contains { $0.state == .approved } } ?? false)
             return ProgressCase(
                 receiptNumber: stored.receiptNumber, bundleName: bundle?.name ?? stored.bundleID, receivedAt: stored.createdAt,
-                items: items, ready: detail.map { c in c.items.values.contains { $0.state == .approved } } ?? false)
+                items: items, ready: ready)
         }
         changed("progress")
     }

@@ -9,6 +9,8 @@ public protocol SessionStore: Sendable {
     func insertNumbered(dayTag: String, _ make: @Sendable (Int) throws -> NewCase) async throws(StoreError) -> NewCase
     /// The cases found by the citizen's keyed ID-number hash, newest first.
     func cases(citizenKey: String, limit: Int) async throws(StoreError) -> [StoredCase]
+    /// Each item of these cases as the platform last reported it.
+    func platformStatuses(caseIDs: [String]) async throws(StoreError) -> [String: [String: PlatformItemStatus]]
     /// Stores a 好差评 rating of a case.
     func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError)
     /// The print job of the case's latest receipt, for a reprint.

@@ -71,7 +71,7 @@ public actor SyncRelay: Service {
         var random = SystemRandomNumberGenerator()
         // At start the outbox goes at once: a restart never waits out an old backoff.
         while !Task.isCancelled {
-            let report = await syncNow()
+            let report = await syncPass()
             let wait: Duration
             if let error = report.error {
                 wait = backoff.next(retryAfter: retryAfter, using: &random)
@@ -104,7 +104,7 @@ public actor SyncRelay: Service {
 
     /// One pass: cases, attachments, ratings, changes. Passes never overlap: a caller while one
     /// runs gets that pass's report.
-    public func syncNow() async -> SyncReport {
+    public func syncPass() async -> SyncReport {
         if let running { return await running.value }
         let task = Task { await self.pass() }
         running = task

@@ -1,4 +1,4 @@
-import Dispatch  // timespec comes through CDispatch once the platform is linked in
+import CDispatch  // timespec resolves to CDispatch's once the platform is linked in
 import KioskCatalog
 import KioskCore
 

@@ -237,9 +237,10 @@ extension KioskPlatformCommand {
                     document = data
                 }
                 let (catalog, zone) = (try options.loadCatalog(), try options.zone())
+                let calendar = try? CalendarLoader.load(directory: options.calendar)
                 let (caseID, item, reason, proof) = (self.caseID, self.item, self.reason, document)
                 let summary = try await options.withStorage { storage in
-                    try await Departments(storage: storage, catalog: catalog, timeZone: zone).advance(
+                    try await Departments(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone).advance(
                         caseID: caseID, item: item, to: target, reason: reason, result: proof, actor: "kiosk-platform item advance")
                 }
                 for item in summary.items { print("\(item.id)  \(item.stage.rawValue)") }

@@ -9,6 +9,7 @@ struct KioskCtl: AsyncParsableCommand {
         abstract: "Provision, check and repair a self-service government kiosk.",
         subcommands: [
             Status.self,
+            SyncCommand.self,
             Doctor.self,
             Config.self,
             Store.self,

@@ -48,6 +48,12 @@ extension Kioskd {
         @Option(name: .long, help: "Folder for the demo's state (database, admin socket).")
         var stateDir: String?
 
+        @Option(name: .long, help: "A platform on this machine to sync with (http://127.0.0.1:PORT/); needs --platform-credential.")
+        var platform: String?
+
+        @Option(name: .long, help: "The file with the demo kiosk's platform credential (mode 0600).")
+        var platformCredential: String?
+
         func run() async throws {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
             let repositoryDevices = FileManager.default.currentDirectoryPath + "/Devices"
@@ -60,6 +66,17 @@ extension Kioskd {
             if let stateDir {
                 configuration.paths.stateDir = stateDir
                 configuration.paths.adminSocket = (stateDir as NSString).appendingPathComponent("admin.sock")
+            }
+            if let platform {
+                // Only a platform on loopback: the demo never reaches out of the machine.
+                guard let host = URL(string: platform)?.host, ["127.0.0.1", "localhost", "::1"].contains(host) else {
+                    throw ValidationError("--platform must be on this machine (http://127.0.0.1:PORT/), not '\(platform)'")
+                }
+                guard let platformCredential else { throw ValidationError("--platform needs --platform-credential FILE") }
+                configuration.sync.platform = platform
+                configuration.sync.credentialFile = platformCredential
+                configuration.sync.intervalSeconds = 2
+                configuration.sync.heartbeatSeconds = 15
             }
             try await runDaemon(configuration, path: nil)
         }

@@ -25,6 +25,7 @@ final class PlatformRig: Sendable {
         return loaded.catalog
     }()
     static let zone = TimeZone(identifier: "Asia/Shanghai")!
+    static let calendar = try? CalendarLoader.load(directory: repository.appendingPathComponent("Provisioning/calendar").path)
 
     let folder: String
     let kind: StorageKind
@@ -46,7 +47,7 @@ final class PlatformRig: Sendable {
         self.address = address
         self.databaseURL = databaseURL
         self.tasks = tasks
-        departments = Departments(storage: storage, catalog: Self.catalog, timeZone: Self.zone)
+        departments = Departments(storage: storage, catalog: Self.catalog, calendar: Self.calendar, timeZone: Self.zone)
     }
 
     static var logger: Logger {

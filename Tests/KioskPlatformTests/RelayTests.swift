@@ -26,7 +26,7 @@ struct RelayTests {
         }
         try await kiosk.store.recordRating(caseID: try #require(expected.keys.sorted().first), level: 2)
 
-        let report = await kiosk.relay.syncNow()
+        let report = await kiosk.relay.syncPass()
         #expect(report.error == nil)
         #expect(report.casesStored == 7)
         #expect(report.attachmentsVerified == 7)
@@ -41,7 +41,7 @@ struct RelayTests {
         #expect(figures.queueDepth == 0 && figures.unsentAttachments == 0 && figures.unsentRatings == 0)
         #expect(figures.lastSuccessAt != nil && figures.lastError == nil)
 
-        let again = await kiosk.relay.syncNow()
+        let again = await kiosk.relay.syncPass()
         #expect(again.casesStored == 0 && again.attachmentsVerified == 0 && again.error == nil)
     }
 
@@ -54,14 +54,14 @@ struct RelayTests {
         for _ in 0..<5 { sent.insert(try await kiosk.submitCase(attachmentBytes: 150_000).caseID) }
 
         proxy.inject(.loseAnswer, count: 3)
-        let first = await kiosk.relay.syncNow()
+        let first = await kiosk.relay.syncPass()
         #expect(first.error != nil)
         // The platform has what it committed, the kiosk has no acknowledgement for it yet.
         #expect(try await kiosk.store.syncFigures().queueDepth == 5)
 
         // Each lost answer fails one pass; the passes after it find the platform's copy.
         var passes = 1
-        while await kiosk.relay.syncNow().error != nil, passes < 10 { passes += 1 }
+        while await kiosk.relay.syncPass().error != nil, passes < 10 { passes += 1 }
         #expect(passes == 3)
         let cases = try await platform.storage.cases()
         #expect(cases.count == 5)
@@ -78,7 +78,7 @@ struct RelayTests {
         _ = try await kiosk.submitCase(attachmentBytes: 10_000)
 
         proxy.inject(.captivePortal)
-        let portal = await kiosk.relay.syncNow()
+        let portal = await kiosk.relay.syncPass()
         #expect(portal.casesStored == 0)
         #expect(portal.error?.contains("not the platform's") == true)
         let figures = try await kiosk.store.syncFigures()
@@ -86,12 +86,12 @@ struct RelayTests {
         #expect(figures.lastError?.contains("captive portal") == true)
 
         proxy.inject(.busy(seconds: 7))
-        let busy = await kiosk.relay.syncNow()
+        let busy = await kiosk.relay.syncPass()
         #expect(busy.error?.contains("busy") == true)
         #expect(try await platform.storage.cases().isEmpty)
 
         proxy.inject(.none)
-        #expect(await kiosk.relay.syncNow().casesStored == 1)
+        #expect(await kiosk.relay.syncPass().casesStored == 1)
     }
 
     @Test(
@@ -101,7 +101,7 @@ struct RelayTests {
         let platform = try await PlatformRig.start(storage)
         let kiosk = try await KioskRig.start(platform: platform.address, credential: try await platform.credential("KIOSK-0001"))
         let (caseID, _) = try await kiosk.submitCase(attachmentBytes: 5_000)
-        #expect(await kiosk.relay.syncNow().error == nil)
+        #expect(await kiosk.relay.syncPass().error == nil)
         let newborn = try #require(PlatformRig.catalog.bundle("newborn"))
         let free = try #require(newborn.items.first { $0.dependsOn.isEmpty })
         let other = try #require(newborn.items.first { $0.id != free.id })
@@ -111,17 +111,20 @@ struct RelayTests {
         _ = try await platform.departments.advance(caseID: caseID, item: free.id, to: .approved, result: pdf, actor: "窗口")
         _ = try await platform.departments.advance(caseID: caseID, item: other.id, to: .notAccepted, reason: "材料不属于本部门受理范围", actor: "窗口")
 
-        let report = await kiosk.relay.syncNow()
+        let report = await kiosk.relay.syncPass()
         #expect(report.changesApplied == 5)
         let statuses = try #require(try await kiosk.store.platformStatuses(caseIDs: [caseID])[caseID])
         #expect(statuses[free.id]?.stage == "approved")
         #expect(statuses[free.id]?.resultReady == true)
         #expect(statuses[other.id]?.stage == "not_accepted")
         #expect(statuses[other.id]?.reason == "材料不属于本部门受理范围")
+        // Accepted items carry the date the department promised, on the working-day calendar.
+        let promised = try #require(statuses[free.id]?.promisedBy)
+        #expect(promised.count == 10 && promised > CivilDate(Date(), in: PlatformRig.zone).description)
         let cursor = try await kiosk.store.syncCursor()
         #expect(cursor > 0)
         // Nothing new: nothing applied, the cursor stays.
-        #expect(await kiosk.relay.syncNow().changesApplied == 0)
+        #expect(await kiosk.relay.syncPass().changesApplied == 0)
         #expect(try await kiosk.store.syncCursor() == cursor)
         // The case's own record follows the platform.
         let stored = try await kiosk.store.cases(citizenKey: KioskRig.citizenKey, limit: 5)
@@ -135,12 +138,12 @@ struct RelayTests {
         let credential = try await platform.credential("KIOSK-0001")
         let kiosk = try await KioskRig.start(platform: "http://127.0.0.1:9", credential: credential)
         _ = try await kiosk.submitCase(attachmentBytes: 1_000)
-        let down = await kiosk.relay.syncNow()
+        let down = await kiosk.relay.syncPass()
         #expect(down.error?.contains("cannot be reached") == true)
         #expect(try await kiosk.store.syncFigures().queueDepth == 1)
         // The same store, the relay restarted against the platform's right address.
         let restarted = try await kiosk.restart(platform: platform.address, credential: credential)
-        #expect(await restarted.relay.syncNow().casesStored == 1)
+        #expect(await restarted.relay.syncPass().casesStored == 1)
     }
 
     @Test("Backoff: full jitter under a doubling cap, Retry-After as a floor, back to the base after a success")

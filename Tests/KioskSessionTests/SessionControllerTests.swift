@@ -141,6 +141,7 @@ actor FailingStore: SessionStore {
         throw StoreError(.diskFull, "the disk is full")
     }
     func cases(citizenKey: String, limit: Int) async throws(StoreError) -> [StoredCase] { [] }
+    func platformStatuses(caseIDs: [String]) async throws(StoreError) -> [String: [String: PlatformItemStatus]] { [:] }
     func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError) {}
     func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String? { nil }
 }

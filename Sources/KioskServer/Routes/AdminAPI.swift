@@ -23,6 +23,15 @@ public enum AdminAPI {
         routes.get("/admin/v1/status") { _, _ -> Response in
             try JSONResponse.make(await environment.status())
         }
+        routes.get("/admin/v1/sync") { _, _ -> Response in
+            guard let sync = environment.sync else { return noPlatform() }
+            return try JSONResponse.make(await sync.status())
+        }
+        // Long request: answers when one pass (cases, attachments, ratings, changes) is done.
+        routes.post("/admin/v1/sync/now") { _, _ -> Response in
+            guard let sync = environment.sync else { return noPlatform() }
+            return try JSONResponse.make(await sync.syncNow())
+        }
         routes.get("/admin/v1/devices") { _, _ -> Response in
             try JSONResponse.make(await environment.registry.all())
         }
@@ -111,6 +120,12 @@ public enum AdminAPI {
             return try JSONResponse.make(["device": device.rawValue, "condition": context.parameters.get("condition") ?? ""])
         }
         return router
+    }
+
+    private static func noPlatform() -> Response {
+        JSONResponse.error(
+            .notFound, code: "no-platform",
+            message: "this kiosk has no platform configured (sync.platform in kiosk.yaml): it works offline only")
     }
 
     private static func storeDecision(logger: Logger, _ decide: () async throws -> StoreDecision) async throws -> Response {
