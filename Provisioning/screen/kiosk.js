@@ -136,9 +136,10 @@ const screens = {
     return [
       el("h1", {}, "欢迎使用政务服务自助终端"),
       el("p", { class: "lead" }, "选择要办理的“一件事”：一次告知、一张表单、一套材料、一次办结。"),
+      offer && offer.acceptingApplications === false ? el("p", { class: "error", id: "intake-notice" }, offer.notice || "暂停受理新的申请。") : null,
       el("div", { class: "grid" },
         bundles.map((b) => button([b.name, el("small", {}, `${b.leadDepartment} 牵头 · ${b.items} 个事项`)],
-          () => start(b.id), "tile", { "data-bundle": b.id }))),
+          () => start(b.id), "tile", { "data-bundle": b.id, disabled: offer && offer.acceptingApplications === false }))),
       el("h2", {}, "查询打印"),
       el("div", { class: "grid" },
         button(["查询办理进度 / 补打回执", el("small", {}, "本终端办件，离线可用")], () => start(null), "tile", { "data-action": "progress" }),
@@ -434,6 +435,12 @@ function listen() {
   });
   events.addEventListener("session.changed", async (e) => {
     const change = JSON.parse(e.data);
+    if (change.reason === "intake") {
+      // Applications opened or closed (offline limits, storage): the attract screen says so at once.
+      try { offer = await call("GET", "/offer"); } catch { return; }
+      if (!token) render();
+      return;
+    }
     if (!token) return;
     try {
       show(await call("GET", "/session"));

@@ -20,6 +20,10 @@ public struct OfferView: Encodable, Sendable {
     public var idleTimeoutSeconds: Int
     /// "Query and print" services (need the platform).
     public var queryServices: [QueryService]
+    /// Whether new applications are taken now (progress lookup and reprints always are).
+    public var acceptingApplications = true
+    /// Why not, in the citizen's words, with where to go instead.
+    public var notice: String?
 
     public init(kioskID: String, online: Bool, bundles: [Bundle], idleTimeoutSeconds: Int, queryServices: [QueryService]) {
         self.kioskID = kioskID

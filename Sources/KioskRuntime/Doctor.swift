@@ -38,6 +38,7 @@ struct Doctor: Sendable {
         checks += catalogChecks(now: now)
         checks.append(diskCheck())
         checks.append(await clockCheck(now: now))
+        checks += await syncChecks(now: now)
         checks += await deviceChecks()
         return DoctorReport(checks: checks)
     }

@@ -181,6 +181,12 @@ public struct KioskDaemon: Sendable {
         ]
         if let printQueue { services.append(.init(service: UntilShutdown.printQueue(printQueue))) }
         if let relay { services.append(.init(service: relay)) }
+        let policy =
+            relay == nil
+            ? nil
+            : OfflinePolicy(
+                maxTimeSinceSync: configuration.sync.maxHoursSinceSync * 3600, maxUnsentCases: configuration.sync.maxUnsentCases)
+        services.append(.init(service: IntakeWatch(store: store, session: session, policy: policy, interval: .seconds(5), logger: logger)))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -11,7 +11,7 @@ extension SessionController {
             countdownSeconds: Int(settings.countdown.components.seconds))
         var view = SessionView(
             step: session.step, alert: session.alert?.rawValue, cardPresent: session.cardPresent, idle: idle,
-            online: settings.platformOnline, sequence: sequence)
+            online: intake.online || settings.platformOnline, sequence: sequence)
         guard !session.isIdle else { return view }
         if let blueprint = session.blueprint {
             view.bundle = .init(

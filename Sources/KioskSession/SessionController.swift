@@ -50,6 +50,8 @@ public actor SessionController {
     var generation = 0
     /// A submission is being committed: a second tap on 提交 must not commit a second case.
     var submitting = false
+    /// Whether applications are open (the daemon updates it from the store and the sync).
+    var intake = IntakeStatus.open
 
     /// The case submitted in this session, while its receipt is on screen.
     struct SubmittedCase {
@@ -148,14 +150,30 @@ public actor SessionController {
     /// Whether no citizen is using the kiosk (the technician may take the screen).
     public var isIdle: Bool { session.isIdle }
 
-    /// The bundles offered on the attract screen (nothing personal; no token needed).
+    /// The bundles offered on the attract screen (nothing personal; no token needed). When the
+    /// kiosk cannot take applications, the offer says so before anyone starts.
     public func offer() -> OfferView {
-        OfferView(
-            kioskID: kioskID, online: settings.platformOnline,
+        var offer = OfferView(
+            kioskID: kioskID, online: intake.online || settings.platformOnline,
             bundles: (catalog?.bundles ?? []).map {
                 OfferView.Bundle(id: $0.id, name: $0.name, leadDepartment: $0.leadDepartment, items: $0.items.count)
             },
             idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
+        offer.acceptingApplications = intake.acceptsApplications
+        offer.notice = intake.notice
+        return offer
+    }
+
+    /// Whether applications are open, as the daemon's watch of the store and the sync decides.
+    public func updateIntake(_ status: IntakeStatus) {
+        guard status != intake else { return }
+        if !status.acceptsApplications {
+            logger.warning("New applications closed", metadata: ["reason": "\(status.reason ?? "-")"])
+        } else if !intake.acceptsApplications {
+            logger.notice("New applications open again")
+        }
+        intake = status
+        changed("intake")
     }
 
     /// A "query and print" service was chosen. Its answer comes from the platform: offline,
@@ -164,7 +182,7 @@ public actor SessionController {
         guard let service = settings.queryServices.first(where: { $0.id == id }) else {
             throw SessionFailure(.unknown, reason: "unknown-service", "没有该服务 (no such service)")
         }
-        guard settings.platformOnline else {
+        guard intake.online || settings.platformOnline else {
             throw SessionFailure(
                 .unavailable, reason: "platform-offline",
                 "“\(service.name)”需要连接政务服务平台查询，当前网络不可用。您可以先办理“一件事”（离线收件后联网上报），或查询本终端的办件进度、补打回执。")
@@ -178,6 +196,9 @@ public actor SessionController {
         var fresh = CitizenSession()
         do throws(SessionError) {
             if let bundle {
+                guard intake.acceptsApplications else {
+                    throw SessionError(.wrongStep, intake.notice ?? IntakeStatus.offlineNotice)
+                }
                 guard let catalog else {
                     throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalog is not available)")
                 }

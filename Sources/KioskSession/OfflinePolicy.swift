@@ -1,0 +1,71 @@
+import Foundation
+
+/// How long a kiosk may take applications without reaching the platform (like MOSIP's
+/// offline limits): past either limit, a receipt would promise what the kiosk cannot keep, so
+/// the attract screen says so before a citizen starts and no new application is taken.
+public struct OfflinePolicy: Sendable, Hashable {
+    public var maxTimeSinceSync: TimeInterval
+    public var maxUnsentCases: Int
+
+    public init(maxTimeSinceSync: TimeInterval, maxUnsentCases: Int) {
+        self.maxTimeSinceSync = maxTimeSinceSync
+        self.maxUnsentCases = maxUnsentCases
+    }
+
+    /// The verdict for the kiosk's sync figures at `now`.
+    public enum Verdict: Sendable, Hashable {
+        case ok
+        /// A limit is close (three quarters used): technicians should look.
+        case approaching(String)
+        /// A limit is passed: no new applications.
+        case passed(String)
+    }
+
+    /// Time offline counts from the last success, or, for a kiosk that never reached the
+    /// platform, from its oldest unsent case (a new kiosk with nothing to send is not offline).
+    public func verdict(lastSuccessAt: Date?, oldestUnsentAt: Date?, unsentCases: Int, now: Date) -> Verdict {
+        let since = lastSuccessAt ?? oldestUnsentAt
+        let offline = since.map { max(0, now.timeIntervalSince($0)) } ?? 0
+        let hours = { (seconds: TimeInterval) in String(format: "%.0f h", seconds / 3600) }
+        if offline > maxTimeSinceSync {
+            return .passed("no sync with the platform for \(hours(offline)) (the limit is \(hours(maxTimeSinceSync)))")
+        }
+        if unsentCases >= maxUnsentCases {
+            return .passed("\(unsentCases) cases wait to be sent (the limit is \(maxUnsentCases))")
+        }
+        if offline > maxTimeSinceSync * 0.75 {
+            return .approaching("no sync with the platform for \(hours(offline)) of the \(hours(maxTimeSinceSync)) allowed")
+        }
+        if unsentCases * 4 >= maxUnsentCases * 3 {
+            return .approaching("\(unsentCases) of the \(maxUnsentCases) unsent cases allowed")
+        }
+        return .ok
+    }
+}
+
+/// Whether the kiosk takes new applications now, and what the citizen reads when it does not.
+public struct IntakeStatus: Sendable, Hashable {
+    public var acceptsApplications: Bool
+    /// The platform answered recently (query services can work).
+    public var online: Bool
+    /// What the attract screen says, in plain Chinese, when applications are closed.
+    public var notice: String?
+    /// Why, for technicians and logs.
+    public var reason: String?
+
+    public init(acceptsApplications: Bool, online: Bool, notice: String? = nil, reason: String? = nil) {
+        self.acceptsApplications = acceptsApplications
+        self.online = online
+        self.notice = notice
+        self.reason = reason
+    }
+
+    /// Until told otherwise: applications open, platform not known to be reachable.
+    public static let open = IntakeStatus(acceptsApplications: true, online: false)
+
+    /// The citizen's words when the offline limits are passed.
+    public static let offlineNotice =
+        "本终端已较长时间未能连接政务服务平台，暂停受理新的申请。您仍可查询办件进度、补打回执；办理新事项请到政务服务大厅窗口或使用“豫事办”等线上渠道。"
+    /// The citizen's words when the kiosk's storage needs a technician.
+    public static let storeNotice = "本终端暂时无法保存新的申请，正在等待工作人员处理。您仍可查询办件进度；办理新事项请到政务服务大厅窗口。"
+}
