@@ -19,11 +19,10 @@ url="${KIOSK_TEST_POSTGRES_URL%/*}/$database"
     CREATE TABLE bench_item (case_id TEXT NOT NULL REFERENCES bench_case(case_id), item INT NOT NULL, stage TEXT NOT NULL,
         PRIMARY KEY (case_id, item));"
 cat > "$work/case.sql" <<'SQL'
-BEGIN;
-INSERT INTO bench_case (case_id, sealed, stored_at)
-    VALUES (gen_random_uuid()::text, decode(repeat('ab', 2048), 'hex'), now()) RETURNING case_id \gset
-INSERT INTO bench_item (case_id, item, stage) SELECT :'case_id', i, 'received' FROM generate_series(1, 7) i;
-COMMIT;
+WITH c AS (
+    INSERT INTO bench_case (case_id, sealed, stored_at)
+    VALUES (gen_random_uuid()::text, decode(repeat('ab', 2048), 'hex'), now()) ON CONFLICT (case_id) DO NOTHING RETURNING case_id)
+INSERT INTO bench_item (case_id, item, stage) SELECT c.case_id, i, 'received' FROM c, generate_series(1, 7) i;
 SQL
 echo "pgbench-baseline: $clients clients, 10 s of case inserts" >&2
 output=$("$bin/pgbench" -n -c "$clients" -j 2 -T 10 -f "$work/case.sql" "$url" </dev/null 2>&1) || { echo "$output" >&2; exit 1; }

@@ -44,10 +44,14 @@ struct SessionDaemon {
         """
     }
 
+    /// A kioskd over `scratch` (a fresh one by default; the same one again is a restart), with
+    /// `extra` appended to its kiosk.yaml.
     static func start(
-        idleTimeout: Int = 120, printWait: Int = 8, devices: String = simulatedDevices, receiptPrinter: String = "receipt"
+        idleTimeout: Int = 120, printWait: Int = 8, devices: String = simulatedDevices, receiptPrinter: String = "receipt",
+        scratch given: Scratch? = nil, extra: String = ""
     ) async throws -> SessionDaemon {
-        let scratch = try Scratch()
+        let scratch = try given ?? Scratch()
+        try? FileManager.default.removeItem(atPath: scratch.file("notify.sock"))
         let notify = try NotifyListener(path: scratch.file("notify.sock"))
         let config = try scratch.write(
             "kiosk.yaml",
@@ -77,6 +81,7 @@ struct SessionDaemon {
               receipt_printer: \(receiptPrinter)
             devices:
             \(devices)
+            \(extra)
             """)
         let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
         let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(30))?.last)
