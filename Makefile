@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 # How long `make test` (and `make fuzz`) fuzzes the SAM frame decoder.
 FUZZ_SECONDS ?= 30
 
-.PHONY: build demo test bench fuzz format lint clean
+.PHONY: build demo test bench chaos fuzz format lint clean
 
 build:
 	scripts/ensure-packages.sh build
@@ -33,6 +33,12 @@ bench:
 	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_FLAGS)
 	scripts/cups-test-env.sh scripts/postgres-test-env.sh scripts/pgbench-baseline.sh \
 		.build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
+
+# kill -9 of kioskd and kiosk-platform at random points, 200 times (make test runs 2).
+chaos:
+	scripts/ensure-packages.sh build test printing screen platform
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	KIOSK_CHAOS_ROUNDS=$${KIOSK_CHAOS_ROUNDS:-200} scripts/cups-test-env.sh $(SWIFT) test --skip-build --filter SyncChaosTests $(SWIFT_FLAGS)
 
 # libFuzzer over the SAM frame decoder, bounded (FUZZ_SECONDS) for CI.
 fuzz:
