@@ -15,12 +15,9 @@ public protocol PlatformStorage: AttachmentStorage {
     /// Every kiosk with its last heartbeat, by name.
     func fleet() async throws(PlatformError) -> [(kiosk: KioskRecord, heartbeat: HeartbeatRecord?)]
 
-    /// Stores a delivered case with its work items, or answers as the first delivery did.
-    func store(
-        _ incoming: IncomingCase, digest: String, detail: BundleCase, leadDepartment: String, items: [PlannedItem], kiosk: KioskRecord,
-        at: Date
-    ) async throws(PlatformError)
-        -> CaseOutcome
+    /// Stores a batch of delivered cases with their work items in one transaction, answering
+    /// each (in order) as stored, or as its first delivery was answered.
+    func store(_ batch: [PlannedCase], kiosk: KioskRecord, at: Date) async throws(PlatformError) -> [CaseOutcome]
     /// Changes for a kiosk after `cursor`, oldest first; `more` when the page was full.
     func changes(kiosk: String, after cursor: Int64, limit: Int) async throws(PlatformError) -> (changes: [ChangeRecord], more: Bool)
     /// Moves a work item through the procedure, recording the change for its kiosk in the same transaction.
@@ -39,6 +36,16 @@ public protocol PlatformStorage: AttachmentStorage {
         id: String, caseID: String, kiosk: String, level: Int, givenAt: Date, followUpDue: Date?
     ) async throws(PlatformError)
         -> Bool
+}
+
+/// A delivered case with what it fans out to.
+public struct PlannedCase: Sendable {
+    public var incoming: IncomingCase
+    /// The platform's own hash of what it received (with the kiosk's, the idempotency check).
+    public var digest: String
+    public var detail: BundleCase
+    public var leadDepartment: String
+    public var items: [PlannedItem]
 }
 
 /// A work item a new case fans out to: one per catalog item, in the department the catalog names.

@@ -201,79 +201,137 @@ public final class PostgresPlatformStore: PlatformStorage {
 
     // MARK: Cases
 
-    public func store(
-        _ incoming: IncomingCase, digest: String, detail: BundleCase, leadDepartment: String, items: [PlannedItem], kiosk: KioskRecord,
-        at: Date
-    ) async throws(PlatformError) -> CaseOutcome {
+    /// One transaction per batch, each step one statement over arrays (`unnest`): the cases,
+    /// then the work items and attachments of those that were new, then the earlier answers of
+    /// those that were not. Round trips per batch stay the same whatever its size.
+    public func store(_ batch: [PlannedCase], kiosk: KioskRecord, at: Date) async throws(PlatformError) -> [CaseOutcome] {
+        guard !batch.isEmpty else { return [] }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let detailJSON: Data, materials: String, prefill: String?
+        var details: [ByteBuffer] = []
+        var materials: [String] = []
+        var prefills: [String] = []
         do {
-            detailJSON = try encoder.encode(detail)
-            materials = String(decoding: try encoder.encode(incoming.materials), as: UTF8.self)
-            prefill = try incoming.prefill.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            for plan in batch {
+                details.append(ByteBuffer(bytes: try encoder.encode(plan.detail)))
+                materials.append(String(decoding: try encoder.encode(plan.incoming.materials), as: UTF8.self))
+                prefills.append(try plan.incoming.prefill.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? "")
+            }
         } catch {
             throw PlatformError(.storage, "the case could not be encoded: \(error)", cause: error)
         }
-        return try await transaction("storing a case") { connection, logger in
+        let cases = batch.map(\.incoming)
+        let ids = cases.map(\.caseID)
+        let contents = cases.map(\.contentSHA256)
+        let digests = batch.map(\.digest)
+        let receipts = cases.map(\.receiptNumber)
+        let bundles = cases.map(\.bundle)
+        let versions = cases.map(\.bundleVersion)
+        let received = cases.map(\.receivedAt)
+        let steps = cases.map { $0.steps ?? -1 }
+        let simulated = cases.map(\.simulatedIdentity)
+        let sealed = cases.map { ByteBuffer(bytes: $0.sealedApplication) }
+        let leads = batch.map(\.leadDepartment)
+        return try await transaction("storing cases") { connection, logger in
+            // The unique case id decides: two instances racing on the same replay cannot both insert.
             let inserted = try await connection.query(
                 """
                 INSERT INTO platform_case (case_id, kiosk_id, content_sha256, digest, receipt_number, bundle, bundle_version, received_at,
                     stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department)
-                VALUES (\(incoming.caseID), \(kiosk.id), \(incoming.contentSHA256), \(digest), \(incoming.receiptNumber), \(incoming.bundle),
-                    \(incoming.bundleVersion), \(incoming.receivedAt), \(at), \(materials), \(prefill), \(incoming.steps),
-                    \(incoming.simulatedIdentity), \(incoming.sealedApplication), \(detailJSON), \(leadDepartment))
-                ON CONFLICT (case_id) DO NOTHING RETURNING seq
+                SELECT c, \(kiosk.id), h, d, r, b, v, ra, \(at), m, NULLIF(p, ''), NULLIF(s, -1), si, se, de, l
+                FROM unnest(\(ids)::text[], \(contents)::text[], \(digests)::text[], \(receipts)::text[], \(bundles)::text[],
+                    \(versions)::text[], \(received)::timestamptz[], \(materials)::text[], \(prefills)::text[], \(steps)::bigint[],
+                    \(simulated)::boolean[], \(sealed)::bytea[], \(details)::bytea[], \(leads)::text[])
+                    AS t(c, h, d, r, b, v, ra, m, p, s, si, se, de, l)
+                ON CONFLICT (case_id) DO NOTHING RETURNING case_id, seq
                 """, logger: logger)
-            var seq: Int64?
-            for try await value in inserted.decode(Int64.self) { seq = value }
-            if let seq {
-                for item in items {
-                    try await connection.query(
-                        """
-                        INSERT INTO work_item (case_id, item, department, stage, updated_at)
-                        VALUES (\(incoming.caseID), \(item.item), \(item.department), \(ItemState.received.rawValue), \(at))
-                        """, logger: logger)
-                }
-                if let level = incoming.rating {
-                    try await connection.query(
-                        """
-                        INSERT INTO rating (rating_id, case_id, level, given_at)
-                        VALUES (\(incoming.caseID + "-kiosk"), \(incoming.caseID), \(level), \(incoming.receivedAt)) ON CONFLICT DO NOTHING
-                        """, logger: logger)
-                }
-                for attachment in incoming.attachments {
-                    try await connection.query(
-                        """
-                        INSERT INTO attachment (case_id, attachment_id, kind, length, sha256)
-                        VALUES (\(incoming.caseID), \(attachment.id), \(attachment.kind), \(attachment.length), \(attachment.sha256))
-                        """, logger: logger)
-                }
-                return CaseOutcome(
-                    caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at,
-                    missingAttachments: incoming.attachments.map(\.id))
+            var new: [String: Int64] = [:]
+            for try await (id, seq) in inserted.decode((String, Int64).self) { new[id] = seq }
+            let fresh = batch.filter { new[$0.incoming.caseID] != nil }
+            // A case id twice in one batch: only its first copy is new.
+            var seen: Set<String> = []
+            let firsts = fresh.filter { seen.insert($0.incoming.caseID).inserted }
+            let itemCases = firsts.flatMap { plan in plan.items.map { _ in plan.incoming.caseID } }
+            let itemIDs = firsts.flatMap { $0.items.map(\.item) }
+            let departments = firsts.flatMap { $0.items.map(\.department) }
+            if !itemIDs.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO work_item (case_id, item, department, stage, updated_at)
+                    SELECT c, i, d, \(ItemState.received.rawValue), \(at)
+                    FROM unnest(\(itemCases)::text[], \(itemIDs)::text[], \(departments)::text[]) AS t(c, i, d)
+                    """, logger: logger)
             }
-            // The row exists: committed by an earlier delivery or by another instance just now.
-            let existing = try await connection.query(
-                "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = \(incoming.caseID)",
-                logger: logger)
-            var found: (Int64, String, String, String, Date)?
-            for try await row in existing.decode((Int64, String, String, String, Date).self) { found = row }
-            if let (seq, owner, content, storedDigest, storedAt) = found {
-                guard owner == kiosk.id else {
-                    return CaseOutcome(
-                        caseID: incoming.caseID, status: .conflict, message: "this case id is taken; the kiosk must make a new one")
-                }
-                guard content == incoming.contentSHA256, storedDigest == digest else {
-                    return CaseOutcome(
-                        caseID: incoming.caseID, status: .conflict,
-                        message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
-                }
-                return CaseOutcome(
-                    caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: storedAt,
-                    missingAttachments: try await Self.missingAttachments(caseID: incoming.caseID, connection: connection, logger: logger))
+            let attachmentCases = firsts.flatMap { plan in plan.incoming.attachments.map { _ in plan.incoming.caseID } }
+            let attachments = firsts.flatMap(\.incoming.attachments)
+            if !attachments.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO attachment (case_id, attachment_id, kind, length, sha256)
+                    SELECT c, a, k, n, h
+                    FROM unnest(\(attachmentCases)::text[], \(attachments.map(\.id))::text[], \(attachments.map(\.kind))::text[],
+                        \(attachments.map(\.length))::bigint[], \(attachments.map(\.sha256))::text[]) AS t(c, a, k, n, h)
+                    """, logger: logger)
             }
-            throw PlatformError(.storage, "case \(incoming.caseID) is neither new nor stored")
+            for plan in firsts {
+                guard let level = plan.incoming.rating else { continue }
+                try await connection.query(
+                    """
+                    INSERT INTO rating (rating_id, case_id, level, given_at)
+                    VALUES (\(plan.incoming.caseID + "-kiosk"), \(plan.incoming.caseID), \(level), \(plan.incoming.receivedAt))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            // The rest exist: committed by an earlier delivery, by another instance just now,
+            // or earlier in this batch.
+            let others = Array(Set(ids).subtracting(firsts.map(\.incoming.caseID)))
+            var existing: [String: (seq: Int64, owner: String, content: String, digest: String, storedAt: Date)] = [:]
+            if !others.isEmpty {
+                let rows = try await connection.query(
+                    """
+                    SELECT case_id, seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case
+                    WHERE case_id = ANY(\(others)::text[])
+                    """, logger: logger)
+                for try await (id, seq, owner, content, digest, storedAt) in rows.decode((String, Int64, String, String, String, Date).self)
+                {
+                    existing[id] = (seq, owner, content, digest, storedAt)
+                }
+            }
+            var answered: Set<String> = []
+            var outcomes: [CaseOutcome] = []
+            for plan in batch {
+                let incoming = plan.incoming
+                let id = incoming.caseID
+                if let seq = new[id], answered.insert(id).inserted {
+                    outcomes.append(
+                        CaseOutcome(
+                            caseID: id, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at,
+                            missingAttachments: incoming.attachments.map(\.id)))
+                    continue
+                }
+                let row = existing[id] ?? new[id].map { (seq: $0, owner: kiosk.id, content: "", digest: "", storedAt: at) }
+                guard let row, row.owner == kiosk.id else {
+                    outcomes.append(
+                        CaseOutcome(caseID: id, status: .conflict, message: "this case id is taken; the kiosk must make a new one"))
+                    continue
+                }
+                let first = batch.first { $0.incoming.caseID == id && new[id] != nil }
+                let sameContent =
+                    first.map { $0.incoming.contentSHA256 == incoming.contentSHA256 && $0.digest == plan.digest }
+                    ?? (row.content == incoming.contentSHA256 && row.digest == plan.digest)
+                guard sameContent else {
+                    outcomes.append(
+                        CaseOutcome(
+                            caseID: id, status: .conflict,
+                            message: "case \(id) was delivered before with other content; the first delivery stands"))
+                    continue
+                }
+                outcomes.append(
+                    CaseOutcome(
+                        caseID: id, status: .stored, platformReceipt: PlatformReceipt.text(row.seq), storedAt: row.storedAt,
+                        missingAttachments: try await Self.missingAttachments(caseID: id, connection: connection, logger: logger)))
+            }
+            return outcomes
         }
     }
 

@@ -151,72 +151,81 @@ public final class SQLitePlatformStore: PlatformStorage {
 
     // MARK: Cases
 
-    public func store(
-        _ incoming: IncomingCase, digest: String, detail: BundleCase, leadDepartment: String, items: [PlannedItem], kiosk: KioskRecord,
-        at: Date
-    ) async throws(PlatformError) -> CaseOutcome {
+    public func store(_ batch: [PlannedCase], kiosk: KioskRecord, at: Date) async throws(PlatformError) -> [CaseOutcome] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let detailJSON: Data, materials: String, prefill: String?
+        let encoded: [(PlannedCase, detail: Data, materials: String, prefill: String?)]
         do {
-            detailJSON = try encoder.encode(detail)
-            materials = String(decoding: try encoder.encode(incoming.materials), as: UTF8.self)
-            prefill = try incoming.prefill.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            encoded = try batch.map { plan in
+                (
+                    plan, try encoder.encode(plan.detail), String(decoding: try encoder.encode(plan.incoming.materials), as: UTF8.self),
+                    try plan.incoming.prefill.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                )
+            }
         } catch {
             throw PlatformError(.storage, "the case could not be encoded: \(error)", cause: error)
         }
-        return try await write("storing a case") { db in
-            // The unique case id decides, not a read before the write: two instances racing on
-            // the same replay cannot both insert.
-            try db.execute(
-                sql: """
-                    INSERT INTO platform_case (case_id, kiosk_id, content_sha256, digest, receipt_number, bundle, bundle_version,
-                        received_at, stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO NOTHING
-                    """,
-                arguments: [
-                    incoming.caseID, kiosk.id, incoming.contentSHA256, digest, incoming.receiptNumber, incoming.bundle,
-                    incoming.bundleVersion, incoming.receivedAt, at, materials, prefill, incoming.steps, incoming.simulatedIdentity,
-                    incoming.sealedApplication, detailJSON, leadDepartment,
-                ])
-            if db.changesCount == 1 {
-                let seq = db.lastInsertedRowID
-                for item in items {
-                    try db.execute(
-                        sql: "INSERT INTO work_item (case_id, item, department, stage, updated_at) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [incoming.caseID, item.item, item.department, ItemState.received.rawValue, at])
-                }
-                if let level = incoming.rating {
-                    try db.execute(
-                        sql: "INSERT INTO rating (rating_id, case_id, level, given_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        arguments: ["\(incoming.caseID)-kiosk", incoming.caseID, level, incoming.receivedAt])
-                }
-                for attachment in incoming.attachments {
-                    try db.execute(
-                        sql: "INSERT INTO attachment (case_id, attachment_id, kind, length, sha256) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [incoming.caseID, attachment.id, attachment.kind, attachment.length, attachment.sha256])
-                }
-                return CaseOutcome(
-                    caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at,
-                    missingAttachments: incoming.attachments.map(\.id))
+        guard !encoded.isEmpty else { return [] }
+        return try await write("storing cases") { db in
+            try encoded.map { plan, detail, materials, prefill in
+                try Self.store(plan, detail: detail, materials: materials, prefill: prefill, kiosk: kiosk, at: at, db: db)
             }
-            let row = try Row.fetchOne(
-                db, sql: "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = ?",
-                arguments: [incoming.caseID])
-            guard let row, row["kiosk_id"] as String == kiosk.id else {
-                // Another kiosk's case: say nothing about it.
-                return CaseOutcome(
-                    caseID: incoming.caseID, status: .conflict, message: "this case id is taken; the kiosk must make a new one")
+        }
+    }
+
+    private static func store(
+        _ plan: PlannedCase, detail: Data, materials: String, prefill: String?, kiosk: KioskRecord, at: Date, db: Database
+    ) throws -> CaseOutcome {
+        let incoming = plan.incoming
+        // The unique case id decides, not a read before the write: two instances racing on
+        // the same replay cannot both insert.
+        try db.execute(
+            sql: """
+                INSERT INTO platform_case (case_id, kiosk_id, content_sha256, digest, receipt_number, bundle, bundle_version,
+                    received_at, stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO NOTHING
+                """,
+            arguments: [
+                incoming.caseID, kiosk.id, incoming.contentSHA256, plan.digest, incoming.receiptNumber, incoming.bundle,
+                incoming.bundleVersion, incoming.receivedAt, at, materials, prefill, incoming.steps, incoming.simulatedIdentity,
+                incoming.sealedApplication, detail, plan.leadDepartment,
+            ])
+        if db.changesCount == 1 {
+            let seq = db.lastInsertedRowID
+            for item in plan.items {
+                try db.execute(
+                    sql: "INSERT INTO work_item (case_id, item, department, stage, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [incoming.caseID, item.item, item.department, ItemState.received.rawValue, at])
             }
-            guard row["content_sha256"] as String == incoming.contentSHA256, row["digest"] as String == digest else {
-                return CaseOutcome(
-                    caseID: incoming.caseID, status: .conflict,
-                    message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
+            if let level = incoming.rating {
+                try db.execute(
+                    sql: "INSERT INTO rating (rating_id, case_id, level, given_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: ["\(incoming.caseID)-kiosk", incoming.caseID, level, incoming.receivedAt])
+            }
+            for attachment in incoming.attachments {
+                try db.execute(
+                    sql: "INSERT INTO attachment (case_id, attachment_id, kind, length, sha256) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [incoming.caseID, attachment.id, attachment.kind, attachment.length, attachment.sha256])
             }
             return CaseOutcome(
-                caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(row["seq"]), storedAt: row["stored_at"],
-                missingAttachments: try Self.missingAttachments(db, caseID: incoming.caseID))
+                caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(seq), storedAt: at,
+                missingAttachments: incoming.attachments.map(\.id))
         }
+        let row = try Row.fetchOne(
+            db, sql: "SELECT seq, kiosk_id, content_sha256, digest, stored_at FROM platform_case WHERE case_id = ?",
+            arguments: [incoming.caseID])
+        guard let row, row["kiosk_id"] as String == kiosk.id else {
+            // Another kiosk's case: say nothing about it.
+            return CaseOutcome(caseID: incoming.caseID, status: .conflict, message: "this case id is taken; the kiosk must make a new one")
+        }
+        guard row["content_sha256"] as String == incoming.contentSHA256, row["digest"] as String == plan.digest else {
+            return CaseOutcome(
+                caseID: incoming.caseID, status: .conflict,
+                message: "case \(incoming.caseID) was delivered before with other content; the first delivery stands")
+        }
+        return CaseOutcome(
+            caseID: incoming.caseID, status: .stored, platformReceipt: PlatformReceipt.text(row["seq"]), storedAt: row["stored_at"],
+            missingAttachments: try missingAttachments(db, caseID: incoming.caseID))
     }
 
     public func changes(kiosk: String, after cursor: Int64, limit: Int) async throws(PlatformError) -> (changes: [ChangeRecord], more: Bool)

@@ -54,23 +54,45 @@ public struct SyncService: APIProtocol {
             return .badRequest(.init(body: .json(Self.problem("bad-request", "every caseID and bundle is 1–64 of A–Z a–z 0–9 . _ -"))))
         }
         let at = now()
-        var outcomes: [Components.Schemas.CaseOutcome] = []
+        // Cases the platform cannot take are answered at once; the rest go in one transaction.
+        var answers: [CaseOutcome?] = []
+        var planned: [PlannedCase] = []
         for upload in batch.cases {
-            let outcome = try await store(upload, kiosk: kiosk, at: at)
+            switch plan(upload, at: at) {
+            case let .take(plan):
+                planned.append(plan)
+                answers.append(nil)
+            case let .refuse(rejection):
+                answers.append(rejection)
+            }
+        }
+        var stored = try await storage.store(planned, kiosk: kiosk, at: at).makeIterator()
+        var outcomes: [Components.Schemas.CaseOutcome] = []
+        for answer in answers {
+            guard let outcome = answer ?? stored.next() else { continue }
             outcomes.append(
                 Components.Schemas.CaseOutcome(
                     caseID: outcome.caseID, status: .init(rawValue: outcome.status.rawValue) ?? .rejected,
                     platformReceipt: outcome.platformReceipt, storedAt: outcome.storedAt,
                     missingAttachments: outcome.missingAttachments.isEmpty ? nil : outcome.missingAttachments, message: outcome.message))
-            logger.info(
-                "Case delivered", metadata: ["kiosk": "\(kiosk.name)", "case": "\(outcome.caseID)", "status": "\(outcome.status.rawValue)"])
         }
+        logger.info(
+            "Cases delivered",
+            metadata: [
+                "kiosk": "\(kiosk.name)", "count": "\(outcomes.count)",
+                "stored": "\(outcomes.filter { $0.status == .stored }.count)",
+            ])
         return .ok(.init(body: .json(.init(outcomes: outcomes, serverTime: at))))
     }
 
-    private func store(_ upload: Components.Schemas.CaseUpload, kiosk: KioskRecord, at: Date) async throws(PlatformError) -> CaseOutcome {
-        func rejected(_ message: String) -> CaseOutcome {
-            CaseOutcome(caseID: upload.caseID, status: .rejected, message: message)
+    private enum Plan {
+        case take(PlannedCase)
+        case refuse(CaseOutcome)
+    }
+
+    private func plan(_ upload: Components.Schemas.CaseUpload, at: Date) -> Plan {
+        func rejected(_ message: String) -> Plan {
+            .refuse(CaseOutcome(caseID: upload.caseID, status: .rejected, message: message))
         }
         guard let bundle = catalog.bundle(upload.bundle) else {
             return rejected("the platform's catalog has no bundle '\(upload.bundle)'")
@@ -100,10 +122,10 @@ public struct SyncService: APIProtocol {
             steps: upload.steps, simulatedIdentity: upload.simulatedIdentity ?? false, rating: upload.rating, attachments: attachments,
             sealedApplication: Data(upload.sealedApplication.data))
         let detail = BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: CivilDate(at, in: timeZone), at: upload.receivedAt)
-        let items = bundle.items.map { PlannedItem(item: $0.id, department: $0.department) }
-        return try await storage.store(
-            incoming, digest: Self.digest(incoming), detail: detail, leadDepartment: bundle.leadDepartment, items: items, kiosk: kiosk,
-            at: at)
+        return .take(
+            PlannedCase(
+                incoming: incoming, digest: Self.digest(incoming), detail: detail, leadDepartment: bundle.leadDepartment,
+                items: bundle.items.map { PlannedItem(item: $0.id, department: $0.department) }))
     }
 
     /// The platform's own hash of what it received: with the kiosk's declared hash, a replay is
