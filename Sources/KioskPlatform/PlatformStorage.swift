@@ -5,7 +5,7 @@ import KioskCore
 /// PostgreSQL (several instances over one database) answer the same suite. Every method is
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
-public protocol PlatformStorage: AttachmentStorage {
+public protocol PlatformStorage: AttachmentStorage, ReportStorage {
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
     /// The kiosk whose credential has this SHA-256, unless revoked.
@@ -97,4 +97,26 @@ public protocol AttachmentStorage: Sendable {
     func purgeExpiredUploads(at: Date) async throws(PlatformError) -> Int
     /// The result document of an item of one of this kiosk's cases.
     func result(caseID: String, item: String, kiosk: String) async throws(PlatformError) -> Data?
+}
+
+/// What the live KPI report reads of each case (counts and dates, nothing personal).
+public struct CaseFacts: Sendable, Hashable {
+    public var caseID: String
+    public var bundle: String
+    public var kioskName: String
+    public var receivedAt: Date
+    /// Material id → how it came (`provided`, `electronic`, `deferred`).
+    public var materials: [String: String]
+    public var prefill: PrefillCounts?
+    public var steps: Int?
+    /// The latest rating, 1–5.
+    public var rating: Int?
+    /// When the last item was decided, if every item is.
+    public var finishedAt: Date?
+}
+
+/// The live figures the reform's report needs.
+public protocol ReportStorage: Sendable {
+    /// The facts of every case received since `since` (all when nil).
+    func caseFacts(since: Date?) async throws(PlatformError) -> [CaseFacts]
 }

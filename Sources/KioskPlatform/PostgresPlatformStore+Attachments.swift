@@ -163,3 +163,25 @@ extension PostgresPlatformStore {
         }
     }
 }
+
+extension PostgresPlatformStore {
+    public func caseFacts(since: Date?) async throws(PlatformError) -> [CaseFacts] {
+        try await transaction("reading case facts") { connection, logger in
+            let start = since ?? Date(timeIntervalSince1970: 0)
+            var query = PostgresQuery(unsafeSQL: CaseFactsQuery.sql + " WHERE c.received_at >= $1 ORDER BY c.seq")
+            query.binds.append(start)
+            var facts: [CaseFacts] = []
+            let result = try await connection.query(query, logger: logger)
+            for try await (id, bundle, kiosk, received, materials, prefill, steps, rating, open, last) in result.decode(
+                (String, String, String, Date, String, String?, Int?, Int?, Int64, Date?).self)
+            {
+                facts.append(
+                    CaseFactsQuery.facts(
+                        caseID: id, bundle: bundle, kiosk: kiosk, receivedAt: received, materials: materials, prefill: prefill,
+                        steps: steps,
+                        rating: rating, open: Int(open), last: last))
+            }
+            return facts
+        }
+    }
+}

@@ -13,7 +13,7 @@ struct KioskPlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-platform",
         abstract: "The reference central platform of the kiosk sync contract.",
-        subcommands: [Serve.self, Kiosk.self, Kiosks.self, Cases.self, Item.self])
+        subcommands: [Serve.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self])
 }
 
 /// Where the platform's database and catalog are.
