@@ -32,7 +32,7 @@ for storage in "$@"; do
     options=(--database "$database" --catalog "$root/Provisioning/catalog" --calendar "$root/Provisioning/calendar")
     credential=$("$bin/kiosk-platform" kiosk add "CONFORMANCE-$storage-$$" --json "${options[@]}" \
         | python3 -c 'import json, sys; print(json.load(sys.stdin)["credential"])')
-    "$bin/kiosk-platform" serve --host 127.0.0.1 --port 0 "${options[@]}" > "$work/serve.log" 2>&1 &
+    "$bin/kiosk-platform" serve --host 127.0.0.1 --port 0 --workbench-port 0 "${options[@]}" > "$work/serve.log" 2>&1 &
     server=$!
     # The platform prints its address once it listens.
     for _ in $(seq 300); do

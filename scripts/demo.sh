@@ -17,10 +17,11 @@ if [[ ! -s "$state/DEMO-0001.credential" ]]; then
     chmod 600 "$state/DEMO-0001.credential"
 fi
 
-"$bin/kiosk-platform" serve --host 127.0.0.1 --port "${PLATFORM_PORT:-8090}" "${platform[@]}" &
+"$bin/kiosk-platform" serve --host 127.0.0.1 --port "${PLATFORM_PORT:-8090}" --workbench-port "${WORKBENCH_PORT:-8091}" "${platform[@]}" &
 platform_pid=$!
 trap 'kill "$platform_pid" 2>/dev/null; wait "$platform_pid" 2>/dev/null || true' EXIT INT TERM
 echo "kiosk-platform: http://127.0.0.1:${PLATFORM_PORT:-8090}/openapi.yaml (cases: $bin/kiosk-platform cases --database $state/platform.db)"
+echo "department workbench: http://127.0.0.1:${WORKBENCH_PORT:-8091}/"
 echo "citizen's screen: http://127.0.0.1:8080/"
 echo "sync: kioskctl sync status --socket ~/.local/state/kiosk-demo/admin.sock"
 cd "$root"

@@ -5,7 +5,7 @@ import KioskCore
 /// PostgreSQL (several instances over one database) answer the same suite. Every method is
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
-public protocol PlatformStorage: AttachmentStorage, ReportStorage {
+public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage {
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
     /// The kiosk whose credential has this SHA-256, unless revoked.
@@ -119,4 +119,26 @@ public struct CaseFacts: Sendable, Hashable {
 public protocol ReportStorage: Sendable {
     /// The facts of every case received since `since` (all when nil).
     func caseFacts(since: Date?) async throws(PlatformError) -> [CaseFacts]
+}
+
+/// A 差评's follow-up (整改) for the lead department.
+public struct FollowUp: Sendable, Hashable, Codable {
+    public var ratingID: String
+    public var caseID: String
+    public var receiptNumber: String
+    public var department: String
+    public var level: Int
+    public var openedAt: Date
+    public var dueBy: Date
+    public var closedAt: Date?
+    /// What the department did, written when it closes the follow-up.
+    public var note: String?
+}
+
+/// The 整改 records the workbench shows and closes.
+public protocol FollowUpStorage: Sendable {
+    /// Follow-ups, open ones first, by due date.
+    func followUps() async throws(PlatformError) -> [FollowUp]
+    /// Closes a follow-up with what was done; closing twice is refused.
+    func closeFollowUp(ratingID: String, note: String, at: Date) async throws(PlatformError)
 }

@@ -185,3 +185,34 @@ extension PostgresPlatformStore {
         }
     }
 }
+
+extension PostgresPlatformStore {
+    public func followUps() async throws(PlatformError) -> [FollowUp] {
+        try await transaction("listing follow-ups") { connection, logger in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: FollowUpQuery.list), logger: logger)
+            var list: [FollowUp] = []
+            for try await (rating, caseID, receipt, department, level, opened, due, closed, note) in rows.decode(
+                (String, String, String, String, Int, Date, Date, Date?, String?).self)
+            {
+                list.append(
+                    FollowUp(
+                        ratingID: rating, caseID: caseID, receiptNumber: receipt, department: department, level: level, openedAt: opened,
+                        dueBy: due, closedAt: closed, note: note))
+            }
+            return list
+        }
+    }
+
+    public func closeFollowUp(ratingID: String, note: String, at: Date) async throws(PlatformError) {
+        try await transaction("closing a follow-up") { connection, logger in
+            let rows = try await connection.query(
+                """
+                UPDATE follow_up SET closed_at = \(at), note = \(note) WHERE rating_id = \(ratingID) AND closed_at IS NULL
+                RETURNING rating_id
+                """, logger: logger)
+            var closed = false
+            for try await _ in rows.decode(String.self) { closed = true }
+            guard closed else { throw PlatformError(.conflict, "follow-up \(ratingID) does not exist or is closed already") }
+        }
+    }
+}

@@ -118,6 +118,7 @@ public final class PostgresPlatformStore: PlatformStorage {
                 "ALTER TABLE change ADD COLUMN result_sha256 TEXT",
                 "ALTER TABLE change ADD COLUMN result_length BIGINT",
                 "ALTER TABLE change ADD COLUMN promised_by TEXT",
+                "ALTER TABLE follow_up ADD COLUMN note TEXT",
             ]
         ),
     ]

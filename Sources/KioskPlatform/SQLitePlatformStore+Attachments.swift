@@ -157,3 +157,26 @@ extension SQLitePlatformStore {
         }
     }
 }
+
+extension SQLitePlatformStore {
+    public func followUps() async throws(PlatformError) -> [FollowUp] {
+        try await read("listing follow-ups") { db in
+            try Row.fetchAll(db, sql: FollowUpQuery.list).map { row in
+                FollowUp(
+                    ratingID: row["rating_id"], caseID: row["case_id"], receiptNumber: row["receipt_number"], department: row["department"],
+                    level: row["level"], openedAt: row["opened_at"], dueBy: row["due_by"], closedAt: row["closed_at"], note: row["note"])
+            }
+        }
+    }
+
+    public func closeFollowUp(ratingID: String, note: String, at: Date) async throws(PlatformError) {
+        try await write("closing a follow-up") { db in
+            try db.execute(
+                sql: "UPDATE follow_up SET closed_at = ?, note = ? WHERE rating_id = ? AND closed_at IS NULL",
+                arguments: [at, note, ratingID])
+            guard db.changesCount == 1 else {
+                throw PlatformError(.conflict, "follow-up \(ratingID) does not exist or is closed already")
+            }
+        }
+    }
+}

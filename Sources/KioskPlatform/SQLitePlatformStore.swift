@@ -73,6 +73,7 @@ public final class SQLitePlatformStore: PlatformStorage {
                     ALTER TABLE change ADD COLUMN result_sha256 TEXT;
                     ALTER TABLE change ADD COLUMN result_length INTEGER;
                     ALTER TABLE change ADD COLUMN promised_by TEXT;
+                    ALTER TABLE follow_up ADD COLUMN note TEXT;
                     """)
         }
         return migrator

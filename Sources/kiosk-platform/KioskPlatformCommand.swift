@@ -6,6 +6,8 @@ import KioskCore
 import KioskFiles
 import KioskPlatform
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// `kiosk-platform`: the reference central platform. Wiring only; the logic is in KioskPlatform.
 @main
@@ -97,6 +99,7 @@ extension KioskPlatformCommand {
         @Option(help: "Port (0: any free port, printed at start).") var port = 8090
         @Option(help: "Requests served at once; beyond, 503 with Retry-After.") var maxInFlight = 512
         @Option(help: "Hours an unfinished attachment upload is kept after its last chunk.") var uploadExpiryHours = 24.0
+        @Option(help: "Port of the department workbench, always on 127.0.0.1 (0: any free port; -1: none).") var workbenchPort = 8091
 
         func run() async throws {
             var logger = Logger(label: "kiosk-platform")
@@ -104,7 +107,9 @@ extension KioskPlatformCommand {
             let calendar = try? CalendarLoader.load(directory: options.calendar)
             let catalog = try options.loadCatalog()
             let zone = try options.zone()
-            let (host, port, maxInFlight, expiry) = (self.host, self.port, self.maxInFlight, uploadExpiryHours * 3600)
+            let (host, port, maxInFlight, expiry, benchPort) = (
+                self.host, self.port, self.maxInFlight, uploadExpiryHours * 3600, workbenchPort
+            )
             try await options.withStorage { storage in
                 let service = SyncService(
                     storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, uploadExpiry: expiry)
@@ -126,7 +131,23 @@ extension KioskPlatformCommand {
                     }
                 }
                 defer { purge.cancel() }
-                try await app.runService()
+                var services: [any Service] = [app]
+                if benchPort >= 0 {
+                    let workbench = Workbench(
+                        storage: storage, departments: Departments(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone),
+                        catalog: catalog, timeZone: zone)
+                    // The workbench listens on loopback only, whatever --host says.
+                    services.append(
+                        PlatformServer.application(
+                            router: PlatformServer.workbenchRouter(workbench), host: "127.0.0.1", port: benchPort, logger: logger
+                        ) { channel in
+                            let bound = channel.localAddress?.port ?? benchPort
+                            FileHandle.standardOutput.write(Data("kiosk-platform workbench on http://127.0.0.1:\(bound)/\n".utf8))
+                        })
+                }
+                try await ServiceGroup(
+                    configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                ).run()
             }
         }
     }

@@ -84,7 +84,8 @@ struct SyncChaosTests {
     }
 
     private func startPlatform(port: Int, options: [String]) async throws -> Program {
-        let program = try Program("kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port)] + options)
+        let program = try Program(
+            "kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port", "0"] + options)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/openapi.yaml")
