@@ -180,7 +180,10 @@ public struct KioskDaemon: Sendable {
             .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
         ]
         if let printQueue { services.append(.init(service: UntilShutdown.printQueue(printQueue))) }
-        if let relay { services.append(.init(service: relay)) }
+        if let relay {
+            services.append(.init(service: relay))
+            services.append(.init(service: SyncTriggers(bus: bus, relay: relay)))
+        }
         let policy =
             relay == nil
             ? nil

@@ -146,6 +146,23 @@ struct RelayTests {
         #expect(await restarted.relay.syncPass().casesStored == 1)
     }
 
+    @Test("A kiosk whose clock was set back a year still delivers and applies changes; the skew is recorded for the doctor")
+    func clockSetBack() async throws {
+        let platform = try await PlatformRig.start()
+        let yearAgo: @Sendable () -> Date = { Date().addingTimeInterval(-365 * 86_400) }
+        let kiosk = try await KioskRig.start(
+            platform: platform.address, credential: try await platform.credential("KIOSK-0001"), now: yearAgo)
+        let (caseID, _) = try await kiosk.submitCase(attachmentBytes: 2_000)
+        #expect(await kiosk.relay.syncPass().casesStored == 1)
+        let newborn = try #require(PlatformRig.catalog.bundle("newborn"))
+        let item = try #require(newborn.items.first { $0.dependsOn.isEmpty })
+        _ = try await platform.departments.advance(caseID: caseID, item: item.id, to: .accepted, actor: "窗口")
+        #expect(await kiosk.relay.syncPass().changesApplied == 1)
+        #expect(try await kiosk.store.platformStatuses(caseIDs: [caseID])[caseID]?[item.id]?.stage == "accepted")
+        let skew = try #require(try await kiosk.store.syncFigures().skewSeconds)
+        #expect(abs(skew + 365 * 86_400) < 120)
+    }
+
     @Test("Backoff: full jitter under a doubling cap, Retry-After as a floor, back to the base after a success")
     func backoff() {
         var backoff = Backoff(base: .seconds(1), cap: .seconds(60))
@@ -177,7 +194,9 @@ struct KioskRig: Sendable {
         }
     }
 
-    static func start(platform: String, credential: String, folder: String? = nil) async throws -> KioskRig {
+    static func start(
+        platform: String, credential: String, folder: String? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> KioskRig {
         let folder = folder ?? NSTemporaryDirectory() + "kiosk-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var logger = Logger(label: "relay-test")
@@ -187,7 +206,7 @@ struct KioskRig: Sendable {
         settings.requestTimeout = .seconds(10)
         let relay = try SyncRelay(
             settings: settings, store: store, timeZone: PlatformRig.zone, logger: logger,
-            facts: { HeartbeatFacts(devices: [], software: "test", catalog: nil, calendar: nil, uptimeSeconds: 1) })
+            facts: { HeartbeatFacts(devices: [], software: "test", catalog: nil, calendar: nil, uptimeSeconds: 1) }, now: now)
         return KioskRig(folder: folder, store: store, relay: relay, counter: Counter())
     }
 
