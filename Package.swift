@@ -246,7 +246,8 @@ let package = Package(
         .executableTarget(
             name: "kiosk-bench",
             dependencies: [
-                "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments", "KioskPlatform", "KioskSyncAPI",
+                "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments", "KioskPlatform", "KioskSyncAPI", "KioskSync",
+                "KioskSession", "KioskAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

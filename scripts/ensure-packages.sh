@@ -6,7 +6,7 @@ set -euo pipefail
 declare -A groups=(
     [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev"
     [test]="sqlite3 util-linux procps curl"
-    [bench]="sqlite3 procps"
+    [bench]="sqlite3 procps curl"
     # kiosk-platform at scale: a real PostgreSQL server (initdb and pg_ctl in a temporary folder).
     [platform]="postgresql python3 python3-venv"
     # Printing: the document renderer's libraries, a real cupsd with a PDF queue, an IPP
