@@ -46,6 +46,8 @@ public struct PlannedCase: Sendable {
     public var detail: BundleCase
     public var leadDepartment: String
     public var items: [PlannedItem]
+    /// A 差评 given with the case opens a follow-up (整改) for the lead department, due then.
+    public var followUpDue: Date?
 }
 
 /// A work item a new case fans out to: one per catalog item, in the department the catalog names.

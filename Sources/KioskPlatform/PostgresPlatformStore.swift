@@ -282,6 +282,14 @@ public final class PostgresPlatformStore: PlatformStorage {
                     VALUES (\(plan.incoming.caseID + "-kiosk"), \(plan.incoming.caseID), \(level), \(plan.incoming.receivedAt))
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
+                if let due = plan.followUpDue {
+                    try await connection.query(
+                        """
+                        INSERT INTO follow_up (rating_id, case_id, department, due_by, opened_at)
+                        VALUES (\(plan.incoming.caseID + "-kiosk"), \(plan.incoming.caseID), \(plan.leadDepartment), \(due),
+                            \(plan.incoming.receivedAt)) ON CONFLICT DO NOTHING
+                        """, logger: logger)
+                }
             }
             // The rest exist: committed by an earlier delivery, by another instance just now,
             // or earlier in this batch.

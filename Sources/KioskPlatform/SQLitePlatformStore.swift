@@ -202,6 +202,14 @@ public final class SQLitePlatformStore: PlatformStorage {
                 try db.execute(
                     sql: "INSERT INTO rating (rating_id, case_id, level, given_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     arguments: ["\(incoming.caseID)-kiosk", incoming.caseID, level, incoming.receivedAt])
+                if let due = plan.followUpDue {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO follow_up (rating_id, case_id, department, due_by, opened_at) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT DO NOTHING
+                            """,
+                        arguments: ["\(incoming.caseID)-kiosk", incoming.caseID, plan.leadDepartment, due, incoming.receivedAt])
+                }
             }
             for attachment in incoming.attachments {
                 try db.execute(

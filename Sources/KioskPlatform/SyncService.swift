@@ -125,7 +125,8 @@ public struct SyncService: APIProtocol {
         return .take(
             PlannedCase(
                 incoming: incoming, digest: Self.digest(incoming), detail: detail, leadDepartment: bundle.leadDepartment,
-                items: bundle.items.map { PlannedItem(item: $0.id, department: $0.department) }))
+                items: bundle.items.map { PlannedItem(item: $0.id, department: $0.department) },
+                followUpDue: upload.rating.flatMap { followUpDue(level: $0, givenAt: upload.receivedAt) }))
     }
 
     /// The platform's own hash of what it received: with the kiosk's declared hash, a replay is
@@ -198,11 +199,7 @@ public struct SyncService: APIProtocol {
         guard (1...5).contains(rating.level) else {
             return .badRequest(.init(body: .json(Self.problem("bad-request", "a rating is 1 (非常不满意) to 5 (非常满意)"))))
         }
-        // 不满意 and 非常不满意 are 差评: the lead department must follow up (整改) within 5 working days.
-        let due: Date? =
-            rating.level <= 2
-            ? calendar.map { $0.adding(5, .working, to: CivilDate(rating.givenAt, in: timeZone)).date.start(in: timeZone) }
-                ?? rating.givenAt.addingTimeInterval(7 * 86_400) : nil
+        let due = followUpDue(level: rating.level, givenAt: rating.givenAt)
         let followUp: Bool
         do {
             followUp = try await storage.recordRating(
@@ -215,6 +212,13 @@ public struct SyncService: APIProtocol {
             }
         }
         return .ok(.init(body: .json(.init(ratingID: rating.ratingID, status: .stored, followUp: followUp))))
+    }
+
+    /// 不满意 and 非常不满意 are 差评: the lead department must follow up (整改) within 5 working days.
+    func followUpDue(level: Int, givenAt: Date) -> Date? {
+        guard level <= 2 else { return nil }
+        return calendar.map { $0.adding(5, .working, to: CivilDate(givenAt, in: timeZone)).date.start(in: timeZone) }
+            ?? givenAt.addingTimeInterval(7 * 86_400)
     }
 
     /// The contract's `Identifier`: 1–64 ASCII letters, digits, `.`, `_` or `-`.

@@ -50,6 +50,10 @@ struct KPIReportTests {
         #expect(bundle.rating.goodShare == 0.5)
         #expect(report.kiosks["KIOSK-A"]?.ratedShare == 0.5 && report.kiosks["KIOSK-A"]?.goodShare == 1)
         #expect(report.kiosks["KIOSK-B"]?.ratedShare == 1 && report.kiosks["KIOSK-B"]?.goodShare == 0)
+        // The 差评 delivered with its case opened a follow-up for the lead department.
+        let followUps = try await platform.storage.followUps()
+        #expect(followUps.map(\.caseID) == [unhappy.caseID])
+        #expect(followUps.first?.department == newborn.leadDepartment && followUps.first?.closedAt == nil)
         // Since tomorrow: nothing.
         #expect(try await platform.storage.caseFacts(since: Date().addingTimeInterval(86_400)).isEmpty)
     }

@@ -95,4 +95,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as error:  # a broken page or a driver that would not start: say which
+        import traceback
+        traceback.print_exc()
+        print("FAIL: the workbench run stopped: " + repr(error), flush=True)
+        sys.exit(1)
