@@ -53,6 +53,8 @@ struct RelayBenchmarks {
 
         let blobs = (0..<2).map { _ in Data((0..<attachmentBytes).map { _ in UInt8.random(in: 0...255) }) }
         progress("relay: committing \(cases) cases with 2 × 200 KB each")
+        // The kiosk's seal key, as enrolment leaves it: kioskd refuses sealed cases without it.
+        _ = try CaseSeal.loadOrCreate(at: folder + "/state/seal.key")
         let store = try CaseStore(path: folder + "/state/kiosk.db", logger: logger)
         for sequence in 1...cases {
             try await store.insert(try Self.newCase(bundle: bundle, sequence: sequence, attachments: blobs, zone: zone))
@@ -77,6 +79,8 @@ struct RelayBenchmarks {
             let figures = try await store.syncFigures()
             if figures.queueDepth == 0, figures.unsentAttachments == 0 { break }
             if ContinuousClock.now - started > .seconds(3600) { throw BenchmarkFailure("the backlog did not drain within an hour") }
+            var exit: Int32 = 0
+            if waitpid(pid, &exit, WNOHANG) == pid { throw BenchmarkFailure("kioskd stopped while draining (status \(exit))") }
             try await Task.sleep(for: .milliseconds(100))
         }
         let drained = (ContinuousClock.now - started).seconds

@@ -58,6 +58,30 @@ struct DaemonProcessTests {
         #expect(await daemon.finish().status == 0)
     }
 
+    @Test("A kiosk with no device configured stays up: serving, then a clean stop on SIGTERM")
+    func noDevices() async throws {
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let config = try scratch.write(
+            "kiosk.yaml",
+            """
+            kiosk: {id: TEST-0001}
+            paths: {state_dir: \(scratch.file("state")), admin_socket: \(scratch.file("admin.sock")), admin_group: "", profiles_dir: \(scratch.file("profiles")), catalog_dir: \(repositoryRoot)/Provisioning/catalog, calendar_dir: \(repositoryRoot)/Provisioning/calendar}
+            api: {port: 0}
+            lifecycle: {shutdown_timeout_seconds: 5}
+            """)
+        let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
+        #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        // Before the fix the group stopped at once: the empty device supervisor returned.
+        let status = try await Program.run("kioskctl", ["status", "--json", "--socket", scratch.file("admin.sock")])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(notify.receive(timeout: .zero).map { !$0.contains("STOPPING=1") } ?? true)
+        daemon.signal(SIGTERM)
+        let result = await daemon.finish(timeout: .seconds(15))
+        #expect(result.status == 0, "\(result.stderr.suffix(1000))")
+        #expect(result.stderr.contains("kioskd stopped cleanly"))
+    }
+
     @Test("SIGTERM while clients stream events and devices change: a clean stop in time, a consistent database")
     func stopDuringActivity() async throws {
         let scratch = try Scratch()

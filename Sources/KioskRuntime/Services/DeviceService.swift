@@ -15,7 +15,12 @@ struct UntilShutdown: Service, CustomStringConvertible {
     let body: @Sendable () async -> Void
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await body() }
+        await cancelWhenGracefulShutdown {
+            await body()
+            // A part with nothing to do (a kiosk with no devices configured) still lives until
+            // the daemon stops: a service that returns would stop every other one with it.
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
     }
 
     /// Devices are opened at start and released when the daemon stops.
