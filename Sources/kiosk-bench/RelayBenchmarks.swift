@@ -119,14 +119,14 @@ struct RelayBenchmarks {
         let count = min(cases, 200)
         var uploads: [Components.Schemas.CaseUpload] = []
         for sequence in 1...count {
-            let newCase = try Self.newCase(bundle: bundle, sequence: 100_000 + sequence, attachments: blobs, zone: zone)
+            let newCase = try Self.newCase(bundle: bundle, sequence: 50_000 + sequence, attachments: blobs, zone: zone)
             uploads.append(try JSONDecoder.iso.decode(Components.Schemas.CaseUpload.self, from: newCase.outboxPayload))
         }
         for start in stride(from: 0, to: uploads.count, by: 50) {
             _ = try await client.submitCases(body: .json(.init(cases: Array(uploads[start..<min(start + 50, uploads.count)])))).ok
         }
         for (index, blob) in blobs.enumerated() { try blob.write(to: URL(fileURLWithPath: "\(folder)/blob-\(index)")) }
-        var config = ""
+        var entries: [String] = []
         for upload in uploads {
             for attachment in upload.attachments ?? [] {
                 _ = try await client.createAttachment(
@@ -136,7 +136,8 @@ struct RelayBenchmarks {
                             sha256: attachment.sha256))
                 ).created
                 let blob = attachment.attachmentID == "scan-0" ? 0 : 1
-                config += """
+                entries.append(
+                    """
                     url = "\(address)/sync/v1/attachments/\(upload.caseID)/\(attachment.attachmentID)"
                     request = "PATCH"
                     header = "Authorization: Bearer \(credential)"
@@ -144,12 +145,12 @@ struct RelayBenchmarks {
                     header = "Content-Type: application/offset+octet-stream"
                     data-binary = "@\(folder)/blob-\(blob)"
                     output = "/dev/null"
-                    next
 
-                    """
+                    """)
             }
         }
-        try config.write(toFile: folder + "/curl.config", atomically: true, encoding: .utf8)
+        // `next` separates the transfers; one after the last would be a transfer without a URL.
+        try entries.joined(separator: "next\n").write(toFile: folder + "/curl.config", atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
         let pid = try spawn("/usr/bin/curl", ["-s", "-f", "-K", folder + "/curl.config"])
         var status: Int32 = 0
@@ -172,7 +173,7 @@ struct RelayBenchmarks {
             facts: { HeartbeatFacts(devices: [], software: "bench", catalog: nil, calendar: nil, uptimeSeconds: 0) })
         var latencies: [Double] = []
         for sequence in 1...40 {
-            let newCase = try Self.newCase(bundle: bundle, sequence: 200_000 + sequence, attachments: [], zone: zone)
+            let newCase = try Self.newCase(bundle: bundle, sequence: 60_000 + sequence, attachments: [], zone: zone)
             let started = ContinuousClock.now
             try await store.insert(newCase)
             let report = await relay.syncPass()
