@@ -42,10 +42,9 @@ enum UploadRules {
         if row.verified {
             throw PlatformError(.offsetMismatch, "attachment '\(attachmentID)' is complete and verified (offset \(row.length))")
         }
-        guard let expiry = row.expiresAt else {
-            throw PlatformError(.unknownAttachment, "the upload of '\(attachmentID)' was not created yet (POST /attachments)")
-        }
-        guard expiry > at else {
+        // A declared upload never created begins with a chunk at 0: a kiosk sending a fresh
+        // attachment saves the round trip of `POST /attachments` (tus' creation-with-upload).
+        if let expiry = row.expiresAt, expiry <= at {
             throw PlatformError(.expired, "the upload of '\(attachmentID)' expired unfinished; create it again")
         }
         guard offset == row.received else {

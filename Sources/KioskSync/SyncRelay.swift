@@ -214,27 +214,52 @@ public actor SyncRelay: Service {
     // MARK: Attachments
 
     private func sendAttachments(_ report: inout SyncReport) async throws(SyncFailure) {
-        var skipped: Set<String> = []
+        var skipped: Set<PendingAttachment> = []
         while true {
-            let pending = try await storeCall { try await self.store.pendingAttachments(limit: 50) }
-                .filter { !skipped.contains($0.caseID + "/" + $0.attachmentID) }
+            let pending = try await storeCall { try await self.store.pendingAttachments(limit: 50) }.filter { !skipped.contains($0) }
             guard !pending.isEmpty else { return }
-            for attachment in pending {
-                if try await upload(attachment) {
-                    report.attachmentsVerified += 1
-                } else {
-                    skipped.insert(attachment.caseID + "/" + attachment.attachmentID)
+            // A few uploads at once: while one waits on the platform's write, the next is on
+            // the wire. Memory stays bounded at one chunk per upload.
+            let outcomes: [(PendingAttachment, Bool)]
+            do {
+                outcomes = try await withThrowingTaskGroup(of: (PendingAttachment, Bool).self) { group in
+                    var queue = pending.makeIterator()
+                    var outcomes: [(PendingAttachment, Bool)] = []
+                    for _ in 0..<max(1, settings.parallelUploads) {
+                        guard let next = queue.next() else { break }
+                        group.addTask { (next, try await self.upload(next)) }
+                    }
+                    while let outcome = try await group.next() {
+                        outcomes.append(outcome)
+                        if let next = queue.next() { group.addTask { (next, try await self.upload(next)) } }
+                    }
+                    return outcomes
                 }
+            } catch let failure as SyncFailure {
+                throw failure
+            } catch {
+                throw classify(error)
+            }
+            for (attachment, verified) in outcomes {
+                if verified { report.attachmentsVerified += 1 } else { skipped.insert(attachment) }
             }
         }
     }
 
+    /// Attachments this process has begun: they resume from the platform's offset. A fresh one
+    /// begins with its first chunk at 0, without the round trip of a create.
+    private var begun: Set<PendingAttachment> = []
+
     /// Uploads one attachment from the platform's offset; true once the platform verified it.
     private func upload(_ attachment: PendingAttachment) async throws(SyncFailure) -> Bool {
         let (caseID, id) = (attachment.caseID, attachment.attachmentID)
-        var offset = try await create(attachment)
-        guard let start = offset else { return try await markVerified(attachment) }
-        offset = start
+        var offset: Int64?
+        if begun.insert(attachment).inserted, attachment.length > 0 {
+            offset = 0
+        } else {
+            offset = try await create(attachment)
+            if offset == nil { return try await markVerified(attachment) }
+        }
         var retries = 0
         while var position = offset, position < attachment.length {
             let bytes = try await storeCall { [chunk = settings.chunkBytes, position] in
@@ -257,9 +282,10 @@ public actor SyncRelay: Service {
                 position = state.offset
                 offset = position
                 continue
-            case .conflict, .unprocessableContent, .gone:
-                // Lost track (an answer lost on the way), a damaged chunk, or an expired upload:
-                // ask the platform where it stands and go on from there, a few times at most.
+            case .conflict, .unprocessableContent, .gone, .notFound:
+                // Lost track (an answer lost on the way, or begun before a restart), a damaged
+                // chunk, an expired upload, or one a platform wants created first: ask the
+                // platform where it stands and go on from there, a few times at most.
                 retries += 1
                 guard retries <= 5 else {
                     logger.warning(

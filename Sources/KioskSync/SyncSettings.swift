@@ -10,6 +10,8 @@ public struct SyncSettings: Sendable, Equatable {
     public var batchSize = 50
     /// Bytes per attachment `PATCH`.
     public var chunkBytes = 1 << 20
+    /// Attachments uploading at once.
+    public var parallelUploads = 3
     /// Pause between passes when everything is sent.
     public var interval: Duration = .seconds(5)
     /// Heartbeats, and one at once on a device fault.

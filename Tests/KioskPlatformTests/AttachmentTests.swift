@@ -114,6 +114,36 @@ struct AttachmentTests {
     }
 
     @Test(
+        "A fresh attachment begins with its first chunk at 0, without a create; an undeclared one is still unknown",
+        arguments: StorageKind.available)
+    func beginsWithFirstChunk(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
+        let (_, kiosk) = try await platform.kiosk("KIOSK-0001")
+        let bytes = Data((0..<50_000).map { _ in UInt8.random(in: 0...255) })
+        let upload = PlatformRig.upload(attachments: [declaration("pledge", bytes, kind: .pledge)])
+        _ = try await kiosk.submitCases(body: .json(.init(cases: [upload]))).ok
+        let first = try await kiosk.appendAttachment(
+            path: .init(caseID: upload.caseID, attachmentID: "pledge"), headers: .init(uploadOffset: 0),
+            body: .applicationOffsetOctetStream(HTTPBody(bytes[0..<20_000]))
+        ).ok.body.json
+        #expect(first.offset == 20_000 && !first.verified)
+        // Begun, it is an upload like any other: HEAD knows it and its expiry.
+        let head = try await kiosk.attachmentOffset(path: .init(caseID: upload.caseID, attachmentID: "pledge")).ok.headers
+        #expect(head.uploadOffset == 20_000)
+        #expect(head.uploadExpires != nil)
+        let last = try await kiosk.appendAttachment(
+            path: .init(caseID: upload.caseID, attachmentID: "pledge"), headers: .init(uploadOffset: 20_000),
+            body: .applicationOffsetOctetStream(HTTPBody(bytes[20_000...]))
+        ).ok.body.json
+        #expect(last.verified)
+        #expect(try await platform.storage.attachment(caseID: upload.caseID, attachmentID: "pledge") == bytes)
+        let undeclared = try await kiosk.appendAttachment(
+            path: .init(caseID: upload.caseID, attachmentID: "other"), headers: .init(uploadOffset: 0),
+            body: .applicationOffsetOctetStream(HTTPBody(bytes[0..<10])))
+        guard case .notFound = undeclared else { Issue.record("an undeclared attachment was taken: \(undeclared)"); return }
+    }
+
+    @Test(
         "An upload left unfinished past its expiry is refused (410) and starts again at 0 when created anew",
         arguments: StorageKind.available)
     func expiry(storage: StorageKind) async throws {
@@ -123,10 +153,13 @@ struct AttachmentTests {
         let upload = PlatformRig.upload(attachments: [declaration("pledge", bytes, kind: .pledge)])
         _ = try await kiosk.submitCases(body: .json(.init(cases: [upload]))).ok
         let path = Operations.AppendAttachment.Input.Path(caseID: upload.caseID, attachmentID: "pledge")
-        // Before it is created there is nothing to continue.
+        // Before it is created there is nothing to continue, and nothing to find.
         let early = try await kiosk.appendAttachment(
-            path: path, headers: .init(uploadOffset: 0), body: .applicationOffsetOctetStream(HTTPBody(bytes[0..<10])))
-        guard case .notFound = early else { Issue.record("a chunk before create was taken: \(early)"); return }
+            path: path, headers: .init(uploadOffset: 10), body: .applicationOffsetOctetStream(HTTPBody(bytes[10..<20])))
+        guard case .conflict = early else { Issue.record("a chunk past 0 before create was taken: \(early)"); return }
+        guard case .notFound = try await kiosk.attachmentOffset(path: .init(caseID: upload.caseID, attachmentID: "pledge")) else {
+            Issue.record("an upload nobody began answered HEAD"); return
+        }
         let created = try await kiosk.createAttachment(body: .json(create(upload.caseID, "pledge", bytes))).created.body.json
         #expect(try #require(created.expiresAt) > platform.clock.now().addingTimeInterval(23 * 3600))
         _ = try await kiosk.appendAttachment(

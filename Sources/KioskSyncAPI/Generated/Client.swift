@@ -421,7 +421,8 @@ public struct Client: APIProtocol {
     /// Continue the upload at the stored offset (tus `PATCH`).
     ///
     /// `Upload-Offset` must equal the stored offset, otherwise nothing is written (409, and the
-    /// kiosk asks `HEAD`). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
+    /// kiosk asks `HEAD`). An upload its case declared but nobody created yet begins with a
+    /// chunk at offset 0, as if created (saving a round trip for a fresh attachment). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
     /// chunk that does not match it is not written. When the last byte arrives, the whole
     /// attachment is checked against the declared SHA-256: on a mismatch the upload starts
     /// again at offset 0 (422).

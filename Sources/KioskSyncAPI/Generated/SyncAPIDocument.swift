@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "7182ae57465c01770c4dfe78d2967a1877e6ae71efde48b6182b2189473507db"
+    public static let sha256 = "df0c4c4da10de0fa1660c071291d97e3389c87e4694a146246564cf6f1069b06"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -107,7 +107,8 @@ paths:
       summary: Continue the upload at the stored offset (tus `PATCH`).
       description: |
         `Upload-Offset` must equal the stored offset, otherwise nothing is written (409, and the
-        kiosk asks `HEAD`). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
+        kiosk asks `HEAD`). An upload its case declared but nobody created yet begins with a
+        chunk at offset 0, as if created (saving a round trip for a fresh attachment). An optional `Upload-Checksum: sha256 <base64>` covers this chunk; a
         chunk that does not match it is not written. When the last byte arrives, the whole
         attachment is checked against the declared SHA-256: on a mismatch the upload starts
         again at offset 0 (422).
