@@ -5,7 +5,7 @@ set -euo pipefail
 
 declare -A groups=(
     [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev"
-    [test]="sqlite3 util-linux procps curl"
+    [test]="sqlite3 util-linux procps curl iproute2 iptables"
     [bench]="sqlite3 procps curl"
     # kiosk-platform at scale: a real PostgreSQL server (initdb and pg_ctl in a temporary folder).
     [platform]="postgresql python3 python3-venv"

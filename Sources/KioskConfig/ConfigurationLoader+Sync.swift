@@ -36,6 +36,9 @@ extension ConfigurationLoader {
         if let value = check("interval_seconds", file.interval_seconds, 1...3600, "seconds") { sync.intervalSeconds = value }
         if let value = check("heartbeat_seconds", file.heartbeat_seconds, 5...3600, "seconds") { sync.heartbeatSeconds = value }
         if let value = check("batch_size", file.batch_size, 1...100, "cases") { sync.batchSize = value }
+        if let value = check("request_timeout_seconds", file.request_timeout_seconds, 1...300, "seconds") {
+            sync.requestTimeoutSeconds = value
+        }
         if let offline = file.offline {
             if let value = check("offline.max_hours_since_sync", offline.max_hours_since_sync, 1...2160, "hours") {
                 sync.maxHoursSinceSync = value

@@ -22,7 +22,7 @@ public enum ConfigurationLoader {
         "api": .mapping(["host": .scalar, "port": .scalar]),
         "sync": .mapping([
             "platform": .scalar, "credential_file": .scalar, "interval_seconds": .scalar, "heartbeat_seconds": .scalar,
-            "batch_size": .scalar, "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar]),
+            "batch_size": .scalar, "request_timeout_seconds": .scalar, "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar]),
         ]),
         "logging": .mapping(["level": .scalar]),
         "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),
@@ -78,6 +78,7 @@ public enum ConfigurationLoader {
             var interval_seconds: Double?
             var heartbeat_seconds: Double?
             var batch_size: Int?
+            var request_timeout_seconds: Double?
             var offline: Offline?
         }
         struct Logging: Decodable { var level: String? }

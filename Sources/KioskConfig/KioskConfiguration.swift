@@ -100,6 +100,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var intervalSeconds: Double = 5
         public var heartbeatSeconds: Double = 60
         public var batchSize = 50
+        /// One request's time limit: a link that stops answering counts as down after it.
+        public var requestTimeoutSeconds: Double = 30
         /// Offline policy: past either limit the kiosk takes no new applications.
         public var maxHoursSinceSync: Double = 72
         public var maxUnsentCases = 500

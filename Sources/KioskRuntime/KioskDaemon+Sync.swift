@@ -32,6 +32,7 @@ extension KioskDaemon {
         settings.batchSize = configuration.sync.batchSize
         settings.interval = .milliseconds(Int64(configuration.sync.intervalSeconds * 1000))
         settings.heartbeatInterval = .milliseconds(Int64(configuration.sync.heartbeatSeconds * 1000))
+        settings.requestTimeout = .milliseconds(Int64(configuration.sync.requestTimeoutSeconds * 1000))
         let zone = TimeZone(identifier: configuration.kiosk.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!
         do {
             return try SyncRelay(
