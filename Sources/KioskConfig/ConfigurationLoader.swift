@@ -22,7 +22,8 @@ public enum ConfigurationLoader {
         "api": .mapping(["host": .scalar, "port": .scalar]),
         "sync": .mapping([
             "platform": .scalar, "credential_file": .scalar, "interval_seconds": .scalar, "heartbeat_seconds": .scalar,
-            "batch_size": .scalar, "request_timeout_seconds": .scalar, "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar]),
+            "batch_size": .scalar, "request_timeout_seconds": .scalar,
+            "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar]),
         ]),
         "logging": .mapping(["level": .scalar]),
         "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),

@@ -54,7 +54,9 @@ final class NetworkLab: @unchecked Sendable {
         platformAddress = "10.203.\(subnet).2"
         try run(["netns", "add", kioskNamespace])
         try run(["netns", "add", platformNamespace])
-        try run(["link", "add", kioskLink, "netns", kioskNamespace, "type", "veth", "peer", "name", platformLink, "netns", platformNamespace])
+        try run([
+            "link", "add", kioskLink, "netns", kioskNamespace, "type", "veth", "peer", "name", platformLink, "netns", platformNamespace,
+        ])
         for (namespace, link, address) in [
             (kioskNamespace, kioskLink, kioskAddress), (platformNamespace, platformLink, platformAddress),
         ] {
