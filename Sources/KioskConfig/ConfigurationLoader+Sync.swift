@@ -46,6 +46,9 @@ extension ConfigurationLoader {
             if let value = check("offline.max_unsent_cases", offline.max_unsent_cases, 1...1_000_000, "cases") {
                 sync.maxUnsentCases = value
             }
+            if let value = check("offline.max_catalog_days_behind", offline.max_catalog_days_behind, 1...365, "days") {
+                sync.maxCatalogDaysBehind = value
+            }
         }
         return problems
     }

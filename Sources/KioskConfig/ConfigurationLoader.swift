@@ -23,7 +23,7 @@ public enum ConfigurationLoader {
         "sync": .mapping([
             "platform": .scalar, "credential_file": .scalar, "interval_seconds": .scalar, "heartbeat_seconds": .scalar,
             "batch_size": .scalar, "request_timeout_seconds": .scalar,
-            "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar]),
+            "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar, "max_catalog_days_behind": .scalar]),
         ]),
         "logging": .mapping(["level": .scalar]),
         "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),
@@ -73,6 +73,7 @@ public enum ConfigurationLoader {
             struct Offline: Decodable {
                 var max_hours_since_sync: Double?
                 var max_unsent_cases: Int?
+                var max_catalog_days_behind: Double?
             }
             var platform: String?
             var credential_file: String?

@@ -105,6 +105,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         /// Offline policy: past either limit the kiosk takes no new applications.
         public var maxHoursSinceSync: Double = 72
         public var maxUnsentCases = 500
+        /// Days the kiosk may serve its catalogue after the platform announced a newer one.
+        public var maxCatalogDaysBehind: Double = 30
     }
 
     public var kiosk = Kiosk()

@@ -22,10 +22,9 @@ extension Doctor {
             return [DoctorCheck(area: "sync", name: "platform", result: .fail, detail: "the store cannot be read for sync figures")]
         }
         var checks: [DoctorCheck] = []
-        let policy = OfflinePolicy(
-            maxTimeSinceSync: configuration.sync.maxHoursSinceSync * 3600, maxUnsentCases: configuration.sync.maxUnsentCases)
-        switch policy.verdict(
-            lastSuccessAt: figures.lastSuccessAt, oldestUnsentAt: figures.oldestUnsentAt, unsentCases: figures.queueDepth, now: now)
+        switch OfflinePolicy(configuration.sync).verdict(
+            lastSuccessAt: figures.lastSuccessAt, oldestUnsentAt: figures.oldestUnsentAt, unsentCases: figures.queueDepth,
+            catalogSupersededAt: figures.catalogSupersededAt, now: now)
         {
         case .ok:
             checks.append(
@@ -37,11 +36,13 @@ extension Doctor {
                 DoctorCheck(
                     area: "sync", name: "offline policy", result: .warn, detail: reason,
                     hint: "check the network to \(platform) (kioskctl sync status); past the limit no new applications are taken"))
-        case let .passed(reason):
+        case let .passed(reason, limit):
             checks.append(
                 DoctorCheck(
                     area: "sync", name: "offline policy", result: .fail, detail: "\(reason): new applications are closed",
-                    hint: "restore the network to \(platform), then run kioskctl sync now"))
+                    hint: limit == .catalogAge
+                        ? "install the platform's new catalogue (kioskctl sync status shows the staged version)"
+                        : "restore the network to \(platform), then run kioskctl sync now"))
         }
         if let error = figures.lastError {
             checks.append(

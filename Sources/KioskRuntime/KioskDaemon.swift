@@ -187,8 +187,7 @@ public struct KioskDaemon: Sendable {
         let policy =
             relay == nil
             ? nil
-            : OfflinePolicy(
-                maxTimeSinceSync: configuration.sync.maxHoursSinceSync * 3600, maxUnsentCases: configuration.sync.maxUnsentCases)
+            : OfflinePolicy(configuration.sync)
         services.append(.init(service: IntakeWatch(store: store, session: session, policy: policy, interval: .seconds(5), logger: logger)))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,

@@ -6,10 +6,19 @@ import Foundation
 public struct OfflinePolicy: Sendable, Hashable {
     public var maxTimeSinceSync: TimeInterval
     public var maxUnsentCases: Int
+    /// How long the kiosk may go on serving its catalogue after the platform announced a newer
+    /// one: the departments' rules may have changed, and a receipt would promise the old ones.
+    public var maxCatalogAge: TimeInterval
 
-    public init(maxTimeSinceSync: TimeInterval, maxUnsentCases: Int) {
+    public init(maxTimeSinceSync: TimeInterval, maxUnsentCases: Int, maxCatalogAge: TimeInterval = 30 * 86_400) {
         self.maxTimeSinceSync = maxTimeSinceSync
         self.maxUnsentCases = maxUnsentCases
+        self.maxCatalogAge = maxCatalogAge
+    }
+
+    /// Which limit a verdict is about: the citizen is told differently.
+    public enum Limit: Sendable, Hashable {
+        case timeSinceSync, unsentCases, catalogAge
     }
 
     /// The verdict for the kiosk's sync figures at `now`.
@@ -18,26 +27,41 @@ public struct OfflinePolicy: Sendable, Hashable {
         /// A limit is close (three quarters used): technicians should look.
         case approaching(String)
         /// A limit is passed: no new applications.
-        case passed(String)
+        case passed(String, Limit)
     }
 
     /// Time offline counts from the last success, or, for a kiosk that never reached the
     /// platform, from its oldest unsent case (a new kiosk with nothing to send is not offline).
-    public func verdict(lastSuccessAt: Date?, oldestUnsentAt: Date?, unsentCases: Int, now: Date) -> Verdict {
+    /// The catalogue ages from the moment a newer one was announced (`catalogSupersededAt`,
+    /// on the kiosk's clock); until then the platform's silence says it is current.
+    public func verdict(
+        lastSuccessAt: Date?, oldestUnsentAt: Date?, unsentCases: Int, catalogSupersededAt: Date? = nil, now: Date
+    ) -> Verdict {
         let since = lastSuccessAt ?? oldestUnsentAt
         let offline = since.map { max(0, now.timeIntervalSince($0)) } ?? 0
+        let behind = catalogSupersededAt.map { max(0, now.timeIntervalSince($0)) } ?? 0
         let hours = { (seconds: TimeInterval) in String(format: "%.0f h", seconds / 3600) }
+        let days = { (seconds: TimeInterval) in String(format: "%.0f days", seconds / 86_400) }
         if offline > maxTimeSinceSync {
-            return .passed("no sync with the platform for \(hours(offline)) (the limit is \(hours(maxTimeSinceSync)))")
+            return .passed("no sync with the platform for \(hours(offline)) (the limit is \(hours(maxTimeSinceSync)))", .timeSinceSync)
         }
         if unsentCases >= maxUnsentCases {
-            return .passed("\(unsentCases) cases wait to be sent (the limit is \(maxUnsentCases))")
+            return .passed("\(unsentCases) cases wait to be sent (the limit is \(maxUnsentCases))", .unsentCases)
+        }
+        if behind > maxCatalogAge {
+            return .passed(
+                "the platform replaced this kiosk's catalogue \(days(behind)) ago (the limit is \(days(maxCatalogAge)))", .catalogAge)
         }
         if offline > maxTimeSinceSync * 0.75 {
             return .approaching("no sync with the platform for \(hours(offline)) of the \(hours(maxTimeSinceSync)) allowed")
         }
         if unsentCases * 4 >= maxUnsentCases * 3 {
             return .approaching("\(unsentCases) of the \(maxUnsentCases) unsent cases allowed")
+        }
+        if behind > maxCatalogAge * 0.75 {
+            return .approaching(
+                "the platform replaced this kiosk's catalogue \(days(behind)) ago, of the \(days(maxCatalogAge)) allowed; install the new one"
+            )
         }
         return .ok
     }
@@ -66,6 +90,13 @@ public struct IntakeStatus: Sendable, Hashable {
     /// The citizen's words when the offline limits are passed.
     public static let offlineNotice =
         "本终端已较长时间未能连接政务服务平台，暂停受理新的申请。您仍可查询办件进度、补打回执；办理新事项请到政务服务大厅窗口或使用“豫事办”等线上渠道。"
+    /// The citizen's words when the kiosk's catalogue is out of date.
+    public static let catalogNotice =
+        "本终端的办事指南已有新版本，更新完成前暂停受理新的申请。您仍可查询办件进度、补打回执；办理新事项请到政务服务大厅窗口或使用“豫事办”等线上渠道。"
+    /// What the attract screen says when `limit` is passed.
+    public static func notice(for limit: OfflinePolicy.Limit) -> String {
+        limit == .catalogAge ? catalogNotice : offlineNotice
+    }
     /// The citizen's words when the kiosk's storage needs a technician.
     public static let storeNotice = "本终端暂时无法保存新的申请，正在等待工作人员处理。您仍可查询办件进度；办理新事项请到政务服务大厅窗口。"
 }

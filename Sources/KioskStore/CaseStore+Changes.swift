@@ -62,7 +62,13 @@ extension CaseStore {
         case .catalogVersion, .calendarVersion, .configurationVersion:
             // Staged for the signature check (identity issue); never installed unchecked.
             guard let version = change.version else { return }
+            // The installed version ages from the first announcement of anything newer (the
+            // offline policy's catalogue limit): a later announcement does not make it younger.
+            // Installing the staged version (identity issue) clears both.
             try setMeta(db, "staged_\(change.kind.rawValue)", version)
+            if try Self.meta(db, "staged_\(change.kind.rawValue)_at") == nil {
+                try setMeta(db, "staged_\(change.kind.rawValue)_at", Self.iso(change.at))
+            }
         case .revocation:
             try setMeta(db, "revoked_at", ISO8601DateFormatter().string(from: change.at))
         }
@@ -123,15 +129,18 @@ extension CaseStore {
             let attachments = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_attachment WHERE verified_at IS NULL") ?? 0
             let ratings = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind = 'rating' AND acknowledged_at IS NULL") ?? 0
             var staged: [String: String] = [:]
+            var stagedAt: [String: Date] = [:]
             for kind in ["catalog-version", "calendar-version", "configuration-version"] {
                 if let version = try Self.meta(db, "staged_\(kind)") { staged[kind] = version }
+                if let at = try Self.meta(db, "staged_\(kind)_at").flatMap(Self.date) { stagedAt[kind] = at }
             }
             return SyncFigures(
                 queueDepth: queue?["depth"] ?? 0, oldestUnsentAt: queue?["oldest"], unsentAttachments: attachments, unsentRatings: ratings,
                 lastSuccessAt: try Self.meta(db, "sync_last_success").flatMap(Self.date),
                 lastAttemptAt: try Self.meta(db, "sync_last_attempt").flatMap(Self.date),
                 lastError: try Self.meta(db, "sync_last_error"), cursor: try Self.meta(db, "sync_cursor").flatMap { Int64($0) } ?? 0,
-                skewSeconds: try Self.meta(db, "sync_skew_seconds").flatMap(Double.init), staged: staged)
+                skewSeconds: try Self.meta(db, "sync_skew_seconds").flatMap(Double.init), staged: staged,
+                stagedAt: stagedAt)
         }
     }
 

@@ -106,6 +106,14 @@ public struct SyncFigures: Sendable, Hashable, Codable {
     public var skewSeconds: Double?
     /// Catalog, calendar or configuration versions announced by the platform and not yet installed.
     public var staged: [String: String]
+    /// When each staged version was first announced, on the platform's clock.
+    public var stagedAt: [String: Date] = [:]
+
+    /// When the platform announced a catalogue newer than this kiosk's, on the kiosk's clock
+    /// (the offline policy's catalogue limit counts from it).
+    public var catalogSupersededAt: Date? {
+        stagedAt["catalog-version"].map { $0.addingTimeInterval(skewSeconds ?? 0) }
+    }
 }
 
 /// A rating as the outbox keeps it (the contract's `Rating`).

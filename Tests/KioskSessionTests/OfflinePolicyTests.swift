@@ -21,16 +21,40 @@ struct OfflinePolicyTests {
             Issue.record("80 of 100 unsent cases is not a warning"); return
         }
         guard
-            case let .passed(reason) = policy.verdict(
+            case let .passed(reason, limit) = policy.verdict(
                 lastSuccessAt: now.addingTimeInterval(-73 * 3600), oldestUnsentAt: nil, unsentCases: 0, now: now)
         else { Issue.record("73 hours offline still takes applications"); return }
         #expect(reason.contains("73 h"))
+        #expect(limit == .timeSinceSync)
         guard
             case .passed = policy.verdict(lastSuccessAt: nil, oldestUnsentAt: now.addingTimeInterval(-80 * 3600), unsentCases: 1, now: now)
         else { Issue.record("a kiosk that never synced its 80-hour-old case still takes applications"); return }
-        guard case .passed = policy.verdict(lastSuccessAt: now, oldestUnsentAt: now, unsentCases: 100, now: now) else {
+        guard case .passed(_, .unsentCases) = policy.verdict(lastSuccessAt: now, oldestUnsentAt: now, unsentCases: 100, now: now) else {
             Issue.record("100 unsent cases still take applications"); return
         }
+    }
+
+    @Test("The catalogue: served on while the platform announces nothing newer; warned of, then closed, once a newer one waits too long")
+    func catalogueAge() {
+        let day: TimeInterval = 86_400
+        // Online, nothing announced: a catalogue is current however old its files are.
+        #expect(policy.verdict(lastSuccessAt: now, oldestUnsentAt: nil, unsentCases: 0, catalogSupersededAt: nil, now: now) == .ok)
+        #expect(
+            policy.verdict(
+                lastSuccessAt: now, oldestUnsentAt: nil, unsentCases: 0, catalogSupersededAt: now.addingTimeInterval(-2 * day), now: now)
+                == .ok)
+        guard
+            case let .approaching(warning) = policy.verdict(
+                lastSuccessAt: now, oldestUnsentAt: nil, unsentCases: 0, catalogSupersededAt: now.addingTimeInterval(-25 * day), now: now)
+        else { Issue.record("25 of 30 days behind the platform's catalogue is not a warning"); return }
+        #expect(warning.contains("install the new one"))
+        guard
+            case let .passed(reason, .catalogAge) = policy.verdict(
+                lastSuccessAt: now, oldestUnsentAt: nil, unsentCases: 0, catalogSupersededAt: now.addingTimeInterval(-31 * day), now: now)
+        else { Issue.record("31 days behind the platform's catalogue still takes applications"); return }
+        #expect(reason.contains("31 days"))
+        #expect(IntakeStatus.notice(for: .catalogAge).contains("办事指南"))
+        #expect(IntakeStatus.notice(for: .timeSinceSync).contains("未能连接"))
     }
 
     @Test("Closed: the offer says why and where to go, a bundle cannot start, progress lookup still can; reopened when sync succeeds")

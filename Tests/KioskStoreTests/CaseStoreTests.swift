@@ -148,4 +148,32 @@ struct CaseStoreTests {
         try await store.recordWallClock(Date(timeIntervalSince1970: 1_700_000_000))
         #expect(await store.lastWallClock() == later)
     }
+
+    @Test("A newer catalogue announced by the platform is staged with when it was first announced, on the kiosk's clock")
+    func stagedCatalogue() async throws {
+        let folder = try TemporaryFolder()
+        let store = try CaseStore(path: folder.file("kiosk.db"), logger: logger)
+        let platformTime = Date(timeIntervalSince1970: 1_800_000_000)
+        // The kiosk's clock runs an hour ahead of the platform's.
+        try await store.recordSyncSuccess(at: platformTime.addingTimeInterval(3600), serverTime: platformTime)
+        let zone = TimeZone(identifier: "Asia/Shanghai")!
+        #expect(try await store.syncFigures().catalogSupersededAt == nil)
+        _ = try await store.apply(
+            [PlatformChange(cursor: 1, kind: .catalogVersion, at: platformTime, version: "2026.12")], after: 0, timeZone: zone)
+        var figures = try await store.syncFigures()
+        #expect(figures.staged["catalog-version"] == "2026.12")
+        #expect(figures.catalogSupersededAt == platformTime.addingTimeInterval(3600))
+        // The same version announced again does not make the old catalogue younger; a newer one
+        // keeps the first date too (the kiosk is behind since then).
+        _ = try await store.apply(
+            [
+                PlatformChange(cursor: 2, kind: .catalogVersion, at: platformTime.addingTimeInterval(86_400), version: "2026.12"),
+                PlatformChange(cursor: 3, kind: .calendarVersion, at: platformTime.addingTimeInterval(86_400), version: "2027"),
+                PlatformChange(cursor: 4, kind: .catalogVersion, at: platformTime.addingTimeInterval(2 * 86_400), version: "2027.01"),
+            ], after: 1, timeZone: zone)
+        figures = try await store.syncFigures()
+        #expect(figures.staged["catalog-version"] == "2027.01")
+        #expect(figures.catalogSupersededAt == platformTime.addingTimeInterval(3600))
+        #expect(figures.staged["calendar-version"] == "2027")
+    }
 }

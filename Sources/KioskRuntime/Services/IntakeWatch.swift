@@ -38,12 +38,13 @@ struct IntakeWatch: Service {
         // Online: the last exchange succeeded within the last two minutes.
         let online = figures.lastError == nil && figures.lastSuccessAt.map { now.timeIntervalSince($0) < 120 } ?? false
         switch policy.verdict(
-            lastSuccessAt: figures.lastSuccessAt, oldestUnsentAt: figures.oldestUnsentAt, unsentCases: figures.queueDepth, now: now)
+            lastSuccessAt: figures.lastSuccessAt, oldestUnsentAt: figures.oldestUnsentAt, unsentCases: figures.queueDepth,
+            catalogSupersededAt: figures.catalogSupersededAt, now: now)
         {
         case .ok, .approaching:
             return IntakeStatus(acceptsApplications: true, online: online)
-        case let .passed(reason):
-            return IntakeStatus(acceptsApplications: false, online: online, notice: IntakeStatus.offlineNotice, reason: reason)
+        case let .passed(reason, limit):
+            return IntakeStatus(acceptsApplications: false, online: online, notice: IntakeStatus.notice(for: limit), reason: reason)
         }
     }
 }
