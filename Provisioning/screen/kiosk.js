@@ -115,7 +115,7 @@ function render() {
   const step = view?.step || "attract";
   $("steps").textContent = stepNames.map(([s, n]) => (s === step ? `【${n}】` : n)).join(" › ");
   $("steps").hidden = !view || step.startsWith("progress");
-  $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : "";
+  $("network").textContent = networkBadge();
   const parts = [];
   if (view?.alert === "card-removed") parts.push(el("div", { class: "overlay", role: "alert" }, "身份证已移开。请将身份证放回读卡区继续办理，或点击“重新开始”。"));
   if (view?.alert === "card-changed") parts.push(el("div", { class: "overlay", role: "alert" }, "检测到另一张身份证，之前填写的内容已清除。"));
@@ -125,6 +125,13 @@ function render() {
   screen.dataset.step = step;
   window.kioskMetrics.lastRender = performance.now();
   window.kioskMetrics.lastStep = step;
+}
+
+// The header's word on the network: offline the kiosk still receives applications, unless its
+// offline limits closed them (then the attract screen says why, and the badge agrees).
+function networkBadge() {
+  if (!offer || offer.online) return "";
+  return offer.acceptingApplications === false ? "离线：暂停受理新申请" : "离线办理：可正常收件";
 }
 
 const restart = () => button("重新开始", () => act("end"), "", { "data-action": "end" });
@@ -465,7 +472,7 @@ function listen() {
   });
   events.onerror = () => { $("network").textContent = "正在重新连接……"; };
   events.onopen = async () => {
-    $("network").textContent = offer && !offer.online ? "离线办理：可正常收件" : "";
+    $("network").textContent = networkBadge();
     // Events sent while the stream was down are lost: ask the session where it stands.
     if (!token) return;
     try { show(await call("GET", "/session")); } catch (error) { if (error.status === 409) wipe(); }

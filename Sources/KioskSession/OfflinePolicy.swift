@@ -93,9 +93,16 @@ public struct IntakeStatus: Sendable, Hashable {
     /// The citizen's words when the kiosk's catalogue is out of date.
     public static let catalogNotice =
         "本终端的办事指南已有新版本，更新完成前暂停受理新的申请。您仍可查询办件进度、补打回执；办理新事项请到政务服务大厅窗口或使用“豫事办”等线上渠道。"
+    /// The citizen's words when too many applications wait to be sent.
+    public static let backlogNotice =
+        "本终端有较多申请尚未上传至政务服务平台，暂停受理新的申请。您仍可查询办件进度、补打回执；办理新事项请到政务服务大厅窗口或使用“豫事办”等线上渠道。"
     /// What the attract screen says when `limit` is passed.
     public static func notice(for limit: OfflinePolicy.Limit) -> String {
-        limit == .catalogAge ? catalogNotice : offlineNotice
+        switch limit {
+        case .timeSinceSync: offlineNotice
+        case .unsentCases: backlogNotice
+        case .catalogAge: catalogNotice
+        }
     }
     /// The citizen's words when the kiosk's storage needs a technician.
     public static let storeNotice = "本终端暂时无法保存新的申请，正在等待工作人员处理。您仍可查询办件进度；办理新事项请到政务服务大厅窗口。"

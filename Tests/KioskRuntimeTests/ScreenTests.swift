@@ -53,6 +53,45 @@ struct ScreenTests {
         _ = await kiosk.stop()
     }
 
+    @Test(
+        "Past an offline limit the attract screen closes applications before anyone starts, and opens them again once sync succeeds",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "needs chromium-driver (make test installs it)")
+    )
+    func offlinePolicyInChromium() async throws {
+        // The platform is down; one unsent case is the limit here.
+        let local = try await LocalPlatform(kiosk: "OFFLINE-0001")
+        let kiosk = try await SessionDaemon.start(extra: local.syncSection(offline: "max_unsent_cases: 1"))
+        #expect(try await kiosk.submitNewborn(pledge: false) != nil)
+        try await kiosk.until("applications to close", seconds: 30) {
+            (try? await kiosk.get("/api/v1/offer"))?.json["acceptingApplications"] as? Bool == false
+        }
+        let closed = try Program(
+            "/usr/bin/python3",
+            [
+                "\(repositoryRoot)/Tests/Screen/offline_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots, "--expect",
+                "closed",
+            ])
+        let (closedStatus, closedOutput, closedErrors) = await closed.finish(timeout: .seconds(120))
+        for line in closedOutput.split(separator: "\n") where line.hasPrefix("FAIL: ") { Issue.record("\(line.dropFirst(6))") }
+        #expect(closedStatus == 0, "offline_e2e.py --expect closed: \(closedErrors.suffix(2000))")
+
+        // The platform comes up: the case goes, and the screen opens by itself.
+        let platform = try await local.start()
+        let reopened = try Program(
+            "/usr/bin/python3",
+            [
+                "\(repositoryRoot)/Tests/Screen/offline_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots, "--expect",
+                "open",
+            ])
+        let (openStatus, openOutput, openErrors) = await reopened.finish(timeout: .seconds(150))
+        for line in openOutput.split(separator: "\n") where line.hasPrefix("FAIL: ") { Issue.record("\(line.dropFirst(6))") }
+        #expect(openStatus == 0, "offline_e2e.py --expect open: \(openErrors.suffix(2000))")
+        #expect(try await local.cases().count == 1)
+        _ = await kiosk.stop()
+        platform.signal(SIGTERM)
+        _ = await platform.finish()
+    }
+
     /// The text of every PDF cups-pdf wrote, by `pdftotext`.
     static func pdfTexts(in folder: String) async -> String {
         let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".pdf") } ?? []

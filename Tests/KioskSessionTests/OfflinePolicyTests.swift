@@ -55,6 +55,7 @@ struct OfflinePolicyTests {
         #expect(reason.contains("31 days"))
         #expect(IntakeStatus.notice(for: .catalogAge).contains("办事指南"))
         #expect(IntakeStatus.notice(for: .timeSinceSync).contains("未能连接"))
+        #expect(IntakeStatus.notice(for: .unsentCases).contains("尚未上传"))
     }
 
     @Test("Closed: the offer says why and where to go, a bundle cannot start, progress lookup still can; reopened when sync succeeds")

@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A kiosk-platform process for kioskd to sync with: its database in `scratch`, one kiosk added
+/// (the credential in a 0600 file), a port chosen now and listened on only once `start()` runs,
+/// so a test can begin with the platform down.
+struct LocalPlatform {
+    let scratch: Scratch
+    let port: Int
+    let credentialFile: String
+    var options: [String] {
+        [
+            "--database", scratch.file("platform.db"), "--catalog", repositoryRoot + "/Provisioning/catalog", "--calendar",
+            repositoryRoot + "/Provisioning/calendar",
+        ]
+    }
+
+    init(kiosk name: String) async throws {
+        scratch = try Scratch()
+        let database = scratch.file("platform.db")
+        let added = try await Program.run(
+            "kiosk-platform",
+            [
+                "kiosk", "add", name, "--json", "--database", database, "--catalog", repositoryRoot + "/Provisioning/catalog",
+                "--calendar", repositoryRoot + "/Provisioning/calendar",
+            ])
+        #expect(added.status == 0, "\(added.stderr)")
+        let credential = try #require(
+            (try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["credential"] as? String)
+        credentialFile = try scratch.write("kiosk.credential", credential)
+        chmod(credentialFile, 0o600)
+        port = try Self.freePort()
+    }
+
+    /// kiosk.yaml's `sync:` section for a kioskd of this platform, with `offline` limits if given.
+    func syncSection(batchSize: Int = 3, offline: String = "") -> String {
+        """
+        sync:
+          platform: http://127.0.0.1:\(port)/
+          credential_file: \(credentialFile)
+          interval_seconds: 1
+          heartbeat_seconds: 5
+          batch_size: \(batchSize)
+        \(offline.isEmpty ? "" : "  offline: {\(offline)}")
+        """
+    }
+
+    /// Starts `kiosk-platform serve` and waits until it answers.
+    func start() async throws -> Program {
+        let program = try Program(
+            "kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port", "0"] + options)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/openapi.yaml")
+            probe.method = .GET
+            if let answer = try? await HTTPClient.shared.execute(probe, timeout: .seconds(2)), answer.status == .ok { return program }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SessionDaemon.WaitFailure(description: "kiosk-platform did not listen on \(port) within 30 s")
+    }
+
+    /// The cases the platform holds, as `kiosk-platform cases --json` lists them.
+    func cases() async throws -> [[String: Any]] {
+        let listed = try await Program.run("kiosk-platform", ["cases", "--json"] + options)
+        return (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension SessionDaemon {
+    /// One citizen's 新生儿出生 to the receipt; the receipt number shown. With `pledge`, the
+    /// photo is deferred under a signed pledge, so a sealed signature follows the case.
+    func submitNewborn(pledge: Bool) async throws -> String? {
+        let token = try await newbornAtForm()
+        let values =
+            #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
+        _ = try await post("/api/v1/session/form", token: token, json: values)
+        _ = try await post("/api/v1/session/form/confirm", token: token)
+        for material in ["photo", "bank_card", "delivery_invoice"] {
+            let choice = pledge && material == "photo" ? "deferred" : "provided"
+            _ = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"\#(choice)"}"#)
+        }
+        if pledge {
+            _ = try await post("/api/v1/session/sign", token: token, json: #"{"png":"\#(Self.signaturePNG)"}"#)
+        }
+        _ = try await post("/api/v1/session/materials/confirm", token: token)
+        let submitted = try await post("/api/v1/session/submit", token: token)
+        let number = (submitted.json["receipt"] as? [String: Any])?["number"] as? String
+        _ = try? await post("/api/v1/session/end", token: token)
+        return number
+    }
+
+    /// A small valid PNG (a 1×1 black pixel), as a signature.
+    static let signaturePNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
+}
