@@ -49,10 +49,12 @@ public struct KioskDaemon: Sendable {
     /// start or fails while running.
     public func run() async throws {
         let startedAt = Date()
-        // The database, its WAL and anything else written here may hold personal data:
-        // nobody outside the daemon's user and group reads them.
-        umask(0o027)
+        // The database, its WAL and shared memory (SQLite makes those with the umask, not the
+        // database's mode) and anything else written here may hold personal data: only the
+        // daemon's user reads them. The admin socket is opened to its group explicitly.
+        umask(0o077)
         try prepareFolders()
+        try Self.checkListeners(configuration)
         let store: CaseStore
         do {
             store = try CaseStore(path: configuration.paths.databasePath, logger: logger)
@@ -144,7 +146,7 @@ public struct KioskDaemon: Sendable {
             },
             logger: logger)
         let socketPath = configuration.paths.adminSocket
-        try Self.removeStaleSocket(at: socketPath)
+        try Self.removeStaleSocket(at: socketPath)  // again: checked at start, and the store took a while
         let adminGroup = configuration.paths.adminGroup
         let adminAPI = Application(
             router: AdminAPI.router(environment: environment, logger: logger),

@@ -25,6 +25,14 @@ struct DaemonProcessTests {
         // The admin socket must already be there, for technicians only, when READY=1 arrives.
         let socketMode = try FileManager.default.attributesOfItem(atPath: scratch.file("admin.sock"))[.posixPermissions] as? Int
         #expect(socketMode == 0o660)
+        // Everything in the state folder (database, WAL, shared memory, seal key) is kioskd's alone.
+        let state = scratch.file("state")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: state)
+        #expect(files.contains("kiosk.db-wal") && files.contains("kiosk.db-shm"))
+        for file in files {
+            let mode = try FileManager.default.attributesOfItem(atPath: state + "/" + file)[.posixPermissions] as? Int ?? 0o777
+            #expect(mode & 0o077 == 0, "\(file) is mode \(String(mode, radix: 8))")
+        }
 
         // WATCHDOG_USEC is 400 ms: a ping every 200 ms. Drop what queued up before (the
         // socket holds up to 10), start at a fresh ping, then count for 3 s: about 15 expected.
@@ -236,6 +244,45 @@ struct DaemonProcessTests {
         #expect(doctor.stdout.contains("correct the device's configuration or profile"))
         daemon.signal(SIGTERM)
         #expect(await daemon.finish().status == 0)
+    }
+
+    @Test("A port already taken: exit 1 with the address and what to do, never a crash; a second kioskd is told the first runs")
+    func busyPort() async throws {
+        // Another program holds the port (bound and listening, as a web server would).
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) } }
+        listen(holder, 1)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+
+        let scratch = try Scratch()
+        let config = try daemonConfiguration(in: scratch)
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "port: 0", with: "port: \(port)")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = await (try Program("kioskd", ["--config", config])).finish(timeout: .seconds(30))
+        #expect(result.status == 1, "exit \(result.status): \(result.stderr.suffix(1500))")
+        #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(port)"))
+        #expect(result.stderr.contains("in use by another program"))
+        #expect(result.stderr.contains("set api.port"))
+        #expect(!result.stderr.contains("Fatal error"))
+
+        // A second kioskd over the same admin socket is told plainly, and the first goes on.
+        let free = try daemonConfiguration(in: scratch)
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let first = try Program("kioskd", ["--config", free], environment: ["NOTIFY_SOCKET": notify.address])
+        #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        let second = await (try Program("kioskd", ["--config", free])).finish(timeout: .seconds(30))
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another kioskd is already running"))
+        first.signal(SIGTERM)
+        #expect(await first.finish().status == 0)
     }
 
     @Test("kioskctl says plainly when kioskd is not running")
