@@ -121,6 +121,9 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var touch = TouchSiteSettings()
     /// `--simulate` or `kioskd demo`: every device is simulated, whatever the file says.
     public var simulateAll = false
+    /// `kioskd demo` only: the demo routes (placing a sample card, tapping the simulated touch
+    /// panel) are served. Never under `kioskd run`, whatever is simulated.
+    public var demoMode = false
 
     public init() {}
 
@@ -146,6 +149,7 @@ extension KioskConfiguration {
         configuration.paths.screenDir = (provisioningDir as NSString).appendingPathComponent("screen")
         configuration.paths.sharedData = (provisioningDir as NSString).appendingPathComponent("examples/shared-data.yaml")
         configuration.simulateAll = true
+        configuration.demoMode = true
         configuration.devices = [
             Device(id: "idcard", kind: .idCardReader, simulate: true),
             Device(id: "printer", kind: .printer, queue: "kiosk-a4", simulate: true),

@@ -45,10 +45,12 @@ struct Doctor: Sendable {
 
     private func configurationCheck() -> DoctorCheck {
         let source = configurationPath ?? "embedded defaults"
-        if configuration.simulateAll {
+        if configuration.simulateAll || configuration.demoMode {
             return DoctorCheck(
                 area: "configuration", name: "configuration", result: .warn,
-                detail: "\(source): every device is simulated (demo mode)",
+                detail: configuration.simulateAll
+                    ? "\(source): every device is simulated (demo mode)"
+                    : "\(source): demo mode (kioskd demo): sample cards may be placed from the demo panel",
                 hint: "run kioskd without --simulate or demo on a production kiosk")
         }
         if configuration.kiosk.id == "unenrolled" {
@@ -176,6 +178,14 @@ struct Doctor: Sendable {
             let name = "\(device.id) (\(device.kind))"
             let simulated = device.simulated ? ", simulated" : ""
             switch device.state {
+            case .online where device.simulated && !configuration.demoMode, .busy where device.simulated && !configuration.demoMode:
+                // A simulator on a kiosk serving citizens: its cases are marked, but it is
+                // never what a site means to run.
+                return DoctorCheck(
+                    area: "device", name: name, result: .warn,
+                    detail: "\(device.state.rawValue), SIMULATED on a kiosk run for citizens"
+                        + (device.kind == .idCardReader ? ": every case is marked as taken with a simulated identity" : ""),
+                    hint: "set simulate: false and connect the real device (kioskd demo is for demonstrations)")
             case .online, .busy:
                 return DoctorCheck(area: "device", name: name, result: .ok, detail: "\(device.state.rawValue)\(simulated)")
             case .starting:

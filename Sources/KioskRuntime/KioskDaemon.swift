@@ -126,10 +126,12 @@ public struct KioskDaemon: Sendable {
             profileProblems: profiles.problems, catalog: catalog)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
-            simulated: configuration.simulateAll, registry: registry, store: store, bus: bus, metrics: metrics,
+            simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus, metrics: metrics,
             health: health, doctor: { await doctor.run() }, simulators: simulators, catalog: catalog, session: session,
             screenDirectory: configuration.paths.screenDir,
-            demo: configuration.devices.contains(where: configuration.isSimulated) ? rig : nil,
+            // The demo routes (sample cards, taps) only under `kioskd demo`: under `kioskd run`
+            // any local process could otherwise place a fake identity.
+            demo: configuration.demoMode && configuration.devices.contains(where: configuration.isSimulated) ? rig : nil,
             calibrator: configuration.devices.contains { $0.kind == .touchScreen }
                 ? ScreenCalibrator(
                     bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
@@ -266,6 +268,7 @@ public struct KioskDaemon: Sendable {
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
         settings.queryServices = configuration.session.queryServices
+        settings.identitySimulated = configuration.devices.contains { $0.kind == .idCardReader && configuration.isSimulated($0) }
         // The loader refused unknown zones; the default stands for configurations built in code.
         settings.timeZone = TimeZone(identifier: configuration.kiosk.timeZone) ?? settings.timeZone
         let printer =

@@ -53,7 +53,8 @@ extension SessionController {
                     for: SubmittedApplication(
                         caseID: caseID.description, receiptNumber: number.description, bundle: submission.bundle.id,
                         bundleVersion: submission.bundle.version, kioskID: kioskID, receivedAt: now, materials: submission.materials,
-                        sealedApplication: sealedApplication, prefill: prefill, attachments: declared))
+                        sealedApplication: sealedApplication, prefill: prefill, simulatedIdentity: settings.identitySimulated,
+                        attachments: declared))
                 var newCase = NewCase(
                     id: caseID.description, receiptNumber: number.description, bundleID: submission.bundle.id, createdAt: now,
                     sealed: sealedApplication, outboxPayload: message, citizenKey: citizenKey,

@@ -22,6 +22,9 @@ public struct SessionSettings: Sendable, Equatable {
     /// The kiosk's civil day (receipt numbers, promised dates): China Standard Time unless
     /// the site says otherwise.
     public var timeZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// The identity comes from a simulated card reader: every case is marked so, here and at
+    /// the platform, and can never pass for a real applicant's.
+    public var identitySimulated = false
     /// Shared data and earlier applications reachable right now (offline: none).
     public var platformOnline = false
     /// "Query and print" services (社保参保证明...): answered by the platform, so usable only online.

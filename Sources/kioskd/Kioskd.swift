@@ -42,8 +42,13 @@ extension Kioskd {
         static let configuration = CommandConfiguration(
             abstract: "Run with simulated devices and embedded defaults, state under ~/.local/state/kiosk-demo.")
 
-        @Option(name: .long, help: "Port of the local API (0 picks a free one).")
-        var port: Int = 8080
+        @Option(name: .long, help: "Port of the local API (0 picks a free one; default 8080, or the file's with --config).")
+        var port: Int?
+
+        @Option(
+            name: .long,
+            help: "A site's configuration to demonstrate: its devices as the file says, the demo routes served for the simulated ones.")
+        var config: String?
 
         @Option(name: .long, help: "Folder for the demo's state (database, admin socket).")
         var stateDir: String?
@@ -61,8 +66,15 @@ extension Kioskd {
             let cwd = FileManager.default.currentDirectoryPath
             let provisioning =
                 FileManager.default.fileExists(atPath: cwd + "/Provisioning/catalog") ? cwd + "/Provisioning" : "/var/lib/kiosk"
-            var configuration = KioskConfiguration.demo(home: home, profilesDir: profiles, provisioningDir: provisioning)
-            configuration.api.port = port
+            var configuration: KioskConfiguration
+            if let config {
+                configuration = try loadConfiguration(path: config)
+                configuration.demoMode = true
+            } else {
+                configuration = KioskConfiguration.demo(home: home, profilesDir: profiles, provisioningDir: provisioning)
+                configuration.api.port = 8080
+            }
+            if let port { configuration.api.port = port }
             if let stateDir {
                 configuration.paths.stateDir = stateDir
                 configuration.paths.adminSocket = (stateDir as NSString).appendingPathComponent("admin.sock")
@@ -78,7 +90,7 @@ extension Kioskd {
                 configuration.sync.intervalSeconds = 2
                 configuration.sync.heartbeatSeconds = 15
             }
-            try await runDaemon(configuration, path: nil)
+            try await runDaemon(configuration, path: config)
         }
     }
 }

@@ -1,5 +1,10 @@
+import AsyncHTTPClient
 import Foundation
 import GRDB
+import KioskStore
+import Logging
+import NIOCore
+import NIOHTTP1
 import Testing
 
 #if canImport(Glibc)
@@ -340,5 +345,40 @@ struct DaemonProcessTests {
         #expect(status.contains("\"bundles\":21"))
         daemon.signal(SIGTERM)
         #expect(await daemon.finish().status == 0)
+    }
+}
+
+@Suite("Simulated devices never open a door on a kiosk run for citizens")
+struct SimulatedDeviceTests {
+    @Test("Under kioskd run: no demo route, doctor warns, kioskctl status says SIMULATED; under kioskd demo a case is marked simulated")
+    func demoRoutesOnlyInDemo() async throws {
+        // A site configuration with the card reader left simulated, run as for citizens.
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program(
+            "kioskd", ["--config", try daemonConfiguration(in: scratch)], environment: ["NOTIFY_SOCKET": notify.address])
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        var place = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/demo/card/place/resident-id")
+        place.method = .POST
+        let placed = try await HTTPClient.shared.execute(place, timeout: .seconds(10))
+        #expect(placed.status == .notFound, "a local process placed a fake identity under kioskd run")
+        let socket = scratch.file("admin.sock")
+        let doctor = try await Program.run("kioskctl", ["doctor", "--socket", socket])
+        #expect(doctor.stdout.contains("WARN  device: idcard (idcard)"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("SIMULATED on a kiosk run for citizens: every case is marked"))
+        let status = try await Program.run("kioskctl", ["status", "--socket", socket])
+        #expect(status.stdout.contains("SIMULATED DEVICES"), "\(status.stdout)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
+
+        // The same kind of file under kioskd demo: the card is placed, and the case says so.
+        let kiosk = try await SessionDaemon.start()
+        #expect(try await kiosk.submitNewborn(pledge: false) != nil)
+        _ = await kiosk.stop()
+        let store = try CaseStore(path: kiosk.scratch.file("state/kiosk.db"), logger: Logger(label: "test"))
+        let sent = try #require(try await store.pendingCases(limit: 10).first)
+        let message = try #require(try JSONSerialization.jsonObject(with: sent.payload) as? [String: Any])
+        #expect(message["simulatedIdentity"] as? Bool == true)
     }
 }

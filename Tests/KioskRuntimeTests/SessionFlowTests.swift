@@ -83,7 +83,8 @@ struct SessionDaemon {
             \(devices)
             \(extra)
             """)
-        let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
+        // `kioskd demo` with the test's file: the demo routes place sample cards (never under `run`).
+        let daemon = try Program("kioskd", ["demo", "--config", config], environment: ["NOTIFY_SOCKET": notify.address])
         let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(30))?.last)
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
         let kiosk = SessionDaemon(scratch: scratch, daemon: daemon, address: "http://127.0.0.1:\(port)")
