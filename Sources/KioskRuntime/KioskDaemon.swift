@@ -126,7 +126,8 @@ public struct KioskDaemon: Sendable {
             profileProblems: profiles.problems, catalog: catalog)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
-            simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus, metrics: metrics,
+            simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,
+            metrics: metrics,
             health: health, doctor: { await doctor.run() }, simulators: simulators, catalog: catalog, session: session,
             screenDirectory: configuration.paths.screenDir,
             // The demo routes (sample cards, taps) only under `kioskd demo`: under `kioskd run`
