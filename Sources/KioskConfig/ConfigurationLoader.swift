@@ -26,7 +26,7 @@ public enum ConfigurationLoader {
             "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar, "max_catalog_days_behind": .scalar]),
         ]),
         "logging": .mapping(["level": .scalar]),
-        "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar]),
+        "lifecycle": .mapping(["shutdown_timeout_seconds": .scalar, "min_free_megabytes": .scalar]),
         "touch": TouchSiteSettings.shape,
         "devices": .list(
             .mapping(["id": .scalar, "kind": .scalar, "profile": .scalar, "path": .scalar, "queue": .scalar, "simulate": .scalar])
@@ -84,7 +84,10 @@ public enum ConfigurationLoader {
             var offline: Offline?
         }
         struct Logging: Decodable { var level: String? }
-        struct Lifecycle: Decodable { var shutdown_timeout_seconds: Double? }
+        struct Lifecycle: Decodable {
+            var shutdown_timeout_seconds: Double?
+            var min_free_megabytes: Double?
+        }
         struct Device: Decodable {
             var id: String
             var kind: DeviceKind
@@ -270,6 +273,13 @@ public enum ConfigurationLoader {
                         at(["lifecycle", "shutdown_timeout_seconds"]), "lifecycle.shutdown_timeout_seconds must be between 0 and 300"))
             }
             configuration.lifecycle.shutdownTimeoutSeconds = timeout
+        }
+        if let megabytes = decoded.lifecycle?.min_free_megabytes {
+            if !(megabytes >= 1 && megabytes <= 1_000_000) {
+                problems.append(
+                    FileProblem(at(["lifecycle", "min_free_megabytes"]), "lifecycle.min_free_megabytes must be between 1 and 1000000"))
+            }
+            configuration.lifecycle.minFreeMegabytes = megabytes
         }
         if let touch = decoded.touch { configuration.touch = touch }
         var seen: Set<String> = []

@@ -75,6 +75,9 @@ public struct KioskConfiguration: Sendable, Equatable {
     public struct Lifecycle: Sendable, Equatable {
         /// How long a graceful stop may take before remaining work is cancelled.
         public var shutdownTimeoutSeconds: Double = 10
+        /// Below this much free space in the state folder the kiosk takes no new application
+        /// (a case half-written for want of space helps nobody).
+        public var minFreeMegabytes: Double = 64
     }
 
     /// One configured device.

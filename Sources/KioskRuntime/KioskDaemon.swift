@@ -104,6 +104,9 @@ public struct KioskDaemon: Sendable {
         let relay = try Self.makeRelay(configuration, store: store, registry: registry, startedAt: startedAt, logger: logger)
 
         let readiness = Readiness(listeners: ["local", "admin"])
+        let disk = DiskSpace(
+            path: configuration.paths.stateDir, minimumBytes: Int64(configuration.lifecycle.minFreeMegabytes * 1_048_576))
+        let bundlesOffered = loadedCatalog?.bundles.count ?? 0
         let health: @Sendable () async -> HealthReport = {
             var checks: [HealthReport.Check] = []
             switch await store.condition {
@@ -115,10 +118,19 @@ public struct KioskDaemon: Sendable {
                     checks.append(.init(name: "store", ok: false, detail: "\(error)"))
                 }
             case .quarantined:
-                // A restart cannot fix this; the technician must decide, so stay up and say so.
-                checks.append(.init(name: "store", ok: true, detail: "quarantined: waiting for a technician"))
+                // A restart cannot fix this; the technician must decide: alive, not ready.
+                checks.append(
+                    .init(name: "store", kind: .readiness, ok: false, detail: "quarantined: waiting for a technician (kioskctl doctor)"))
             }
             checks.append(.init(name: "api", ok: readiness.isReady, detail: readiness.isReady ? "listening" : "not listening"))
+            let shortage = disk.shortage()
+            checks.append(.init(name: "disk", kind: .readiness, ok: shortage == nil, detail: shortage ?? "room for new cases"))
+            checks.append(
+                .init(
+                    name: "catalog", kind: .readiness, ok: bundlesOffered > 0,
+                    detail: bundlesOffered > 0
+                        ? "\(bundlesOffered) bundles offered"
+                        : "no service catalogue loaded from \(configuration.paths.catalogDir): no bundle can start (kioskctl catalog lint)"))
             return HealthReport(checks: checks)
         }
         let doctor = Doctor(
@@ -169,6 +181,7 @@ public struct KioskDaemon: Sendable {
             var parts = ["api \(readiness.addresses["local"] ?? "?")", "devices \(online)/\(devices.count) online"]
             if !troubled.isEmpty { parts.append(troubled.joined(separator: ", ")) }
             parts.append(storeSummary.acceptsCases ? "store open" : "STORE QUARANTINED: run kioskctl doctor")
+            if disk.shortage() != nil { parts.append("DISK FULL: no new applications") }
             parts.append("sync queue \(storeSummary.syncQueueDepth)")
             return parts.joined(separator: "; ")
         }
@@ -193,7 +206,8 @@ public struct KioskDaemon: Sendable {
             relay == nil
             ? nil
             : OfflinePolicy(configuration.sync)
-        services.append(.init(service: IntakeWatch(store: store, session: session, policy: policy, interval: .seconds(5), logger: logger)))
+        services.append(
+            .init(service: IntakeWatch(store: store, session: session, policy: policy, disk: disk, interval: .seconds(5), logger: logger)))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

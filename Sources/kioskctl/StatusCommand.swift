@@ -35,9 +35,11 @@ extension KioskCtl {
                 queue += ", oldest since \(ISO8601DateFormatter().string(from: oldest))"
             }
             lines.append(queue)
+            let failing = status.health.degradations.joined(separator: "; ")
             lines.append(
-                "health: \(status.health.healthy ? "ok" : "FAILING: " + status.health.checks.filter { !$0.ok }.map { "\($0.name) \($0.detail)" }.joined(separator: "; "))"
-            )
+                status.health.ready
+                    ? "health: ok, ready for citizens"
+                    : status.health.healthy ? "health: alive, NOT READY for citizens: \(failing)" : "health: FAILING: \(failing)")
             lines.append("devices:")
             let idWidth = max(6, status.devices.map(\.id.rawValue.count).max() ?? 0)
             for device in status.devices {

@@ -219,6 +219,9 @@ struct DaemonProcessTests {
         #expect(doctor.status == 1)
         #expect(doctor.stdout.contains("FAIL  catalog: bundles:"))
         #expect(doctor.stdout.contains(bundle + ":"))
+        // Alive, and plainly not ready for citizens (health used to say healthy here).
+        let status = try await Program.run("kioskctl", ["status", "--socket", scratch.file("admin.sock")])
+        #expect(status.stdout.contains("NOT READY for citizens: catalog: no service catalogue loaded"), "\(status.stdout)")
         daemon.signal(SIGTERM)
         #expect(await daemon.finish().status == 0)
     }
@@ -380,5 +383,64 @@ struct SimulatedDeviceTests {
         let sent = try #require(try await store.pendingCases(limit: 10).first)
         let message = try #require(try JSONSerialization.jsonObject(with: sent.payload) as? [String: Any])
         #expect(message["simulatedIdentity"] as? Bool == true)
+    }
+}
+
+@Suite("A kiosk that cannot take cases says so before anyone starts")
+struct DegradedKioskTests {
+    @Test(
+        "A full disk: alive but not ready (/healthz 200 says why, /readyz 503), no new session, the reason on the offer, the watchdog fed")
+    func fullDisk() async throws {
+        let scratch = try Scratch()
+        // More free space required than any disk has: the kiosk is "full" from the start.
+        let config = try daemonConfiguration(in: scratch)
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+            of: "shutdown_timeout_seconds: 5", with: "shutdown_timeout_seconds: 5\n  min_free_megabytes: 1000000")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program(
+            "kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"])
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        #expect(ready.contains("DISK FULL"))
+        let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        func fetch(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (Int, [String: Any]) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let bytes = try await answer.body.collect(upTo: 1 << 20)
+            return (Int(answer.status.code), (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:])
+        }
+        let (healthStatus, health) = try await fetch(.GET, "/healthz")
+        #expect(healthStatus == 200)
+        #expect(health["healthy"] as? Bool == true && health["ready"] as? Bool == false)
+        let checks = health["checks"] as? [[String: Any]] ?? []
+        let diskCheck = try #require(checks.first { $0["name"] as? String == "disk" })
+        #expect(diskCheck["kind"] as? String == "readiness" && diskCheck["ok"] as? Bool == false)
+        #expect((diskCheck["detail"] as? String)?.contains("free space") == true)
+        #expect(try await fetch(.GET, "/readyz").0 == 503)
+
+        // The citizen reads it on the attract screen, and no session starts to fail at the end.
+        var offer: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            offer = try await fetch(.GET, "/api/v1/offer").1
+            if offer["acceptingApplications"] as? Bool == false { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(offer["acceptingApplications"] as? Bool == false)
+        #expect((offer["notice"] as? String)?.contains("无法保存新的申请") == true)
+        let (startStatus, started) = try await fetch(.POST, "/api/v1/session", body: #"{"bundle":"newborn"}"#)
+        #expect(startStatus >= 400, "a session started on a full disk: \(started)")
+        // Alive all the while: the watchdog is fed.
+        while notify.receive(timeout: .zero) != nil {}
+        #expect(await notify.waitFor("WATCHDOG=1", timeout: .seconds(5)) != nil)
+        let status = try await Program.run("kioskctl", ["status", "--socket", scratch.file("admin.sock")])
+        #expect(status.stdout.contains("NOT READY for citizens: disk: only"), "\(status.stdout)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
     }
 }

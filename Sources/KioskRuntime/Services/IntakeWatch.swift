@@ -13,22 +13,27 @@ struct IntakeWatch: Service {
     let session: SessionController
     /// nil: no platform configured (an offline-only kiosk has no sync limits).
     let policy: OfflinePolicy?
+    /// Free space in the state folder: below its minimum, a new case could fail half-written.
+    var disk: DiskSpace?
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await session.updateIntake(await Self.status(store: store, policy: policy, now: Date()))
+                await session.updateIntake(await Self.status(store: store, policy: policy, disk: disk, now: Date()))
                 try? await Task.sleep(for: interval)
             }
         }
     }
 
-    static func status(store: CaseStore, policy: OfflinePolicy?, now: Date) async -> IntakeStatus {
+    static func status(store: CaseStore, policy: OfflinePolicy?, disk: DiskSpace? = nil, now: Date) async -> IntakeStatus {
         guard await store.acceptsCases else {
             return IntakeStatus(
                 acceptsApplications: false, online: false, notice: IntakeStatus.storeNotice, reason: "the store is quarantined")
+        }
+        if let shortage = disk?.shortage() {
+            return IntakeStatus(acceptsApplications: false, online: false, notice: IntakeStatus.storeNotice, reason: shortage)
         }
         guard let policy else { return .open }
         guard let figures = try? await store.syncFigures() else {

@@ -20,9 +20,16 @@ public enum LocalAPI {
         router.add(middleware: ContentSecurityMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes.known, logger: logger))
 
+        // Liveness: 503 only when the process itself is failing (the watchdog's question).
+        // The body also says whether the kiosk is ready for citizens, and why not.
         routes.get("/healthz") { _, _ -> Response in
             let report = await environment.health()
             return try JSONResponse.make(report, status: report.healthy ? .ok : .serviceUnavailable)
+        }
+        // Readiness: 503 while the kiosk cannot take applications (store, disk, catalogue).
+        routes.get("/readyz") { _, _ -> Response in
+            let report = await environment.health()
+            return try JSONResponse.make(report, status: report.ready ? .ok : .serviceUnavailable)
         }
         routes.get("/metrics") { _, _ -> Response in
             environment.refreshGauges(with: await environment.status())
