@@ -19,6 +19,7 @@ struct DiskSpace: Sendable {
     /// Why new cases cannot be taken, or nil while there is room.
     func shortage() -> String? {
         guard let available = available(), available < minimumBytes else { return nil }
-        return "only \(available / 1_048_576) MB free in \(path) (at least \(minimumBytes / 1_048_576) MB needed): free space, then applications reopen"
+        return "only \(available / 1_048_576) MB free in \(path) (at least \(minimumBytes / 1_048_576) MB needed): "
+            + "free space, then applications reopen"
     }
 }

@@ -130,7 +130,8 @@ public struct KioskDaemon: Sendable {
                     name: "catalog", kind: .readiness, ok: bundlesOffered > 0,
                     detail: bundlesOffered > 0
                         ? "\(bundlesOffered) bundles offered"
-                        : "no service catalogue loaded from \(configuration.paths.catalogDir): no bundle can start (kioskctl catalog lint)"))
+                        : "no service catalogue loaded from \(configuration.paths.catalogDir): no bundle can start (kioskctl catalog lint)")
+            )
             return HealthReport(checks: checks)
         }
         let doctor = Doctor(

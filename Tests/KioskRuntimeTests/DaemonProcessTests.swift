@@ -412,7 +412,9 @@ struct DegradedKioskTests {
             }
             let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             let bytes = try await answer.body.collect(upTo: 1 << 20)
-            return (Int(answer.status.code), (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:])
+            return (
+                Int(answer.status.code), (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:]
+            )
         }
         let (healthStatus, health) = try await fetch(.GET, "/healthz")
         #expect(healthStatus == 200)
