@@ -1,11 +1,17 @@
 // The citizen's screen. Plain JavaScript, no third-party code. Every value from the daemon is
 // put on the page with textContent, never as HTML, so nothing typed can ever run as code.
-// The session token lives in this module's memory only: a reload starts over.
+// The session token lives in this tab's sessionStorage: a reload resumes the citizen's session
+// (the daemon refuses a new one while it runs without its token), a new browser starts over.
 
 import { pinyinTable } from "/screen/pinyin-table.js";
 
 const api = "/api/v1";
-let token = null;
+let token = sessionStorage.getItem("kiosk-session-token");
+function setToken(value) {
+  token = value;
+  if (value) sessionStorage.setItem("kiosk-session-token", value);
+  else sessionStorage.removeItem("kiosk-session-token");
+}
 let view = null;
 let offer = null;
 let remaining = null;
@@ -67,7 +73,8 @@ async function act(path, body) {
 }
 
 function handleError(error) {
-  if (error.status === 409) return wipe();
+  // Ended (409), or no longer this screen's (403: replaced): back to the start.
+  if (error.status === 409 || error.status === 403) return wipe();
   const box = document.querySelector("#screen .error-box");
   if (box) box.textContent = error.message;
   for (const [key, message] of Object.entries(error.fields || {})) {
@@ -78,7 +85,7 @@ function handleError(error) {
 
 // Everything of the session goes: memory, page, and (no-store) nothing was cached.
 function wipe() {
-  token = null;
+  setToken(null);
   drafts = {};
   shownKey = "";
   view = null;
@@ -91,7 +98,7 @@ function wipe() {
 let shownKey = "";
 function show(next) {
   if (!next) return;
-  if (next.token) token = next.token;
+  if (next.token) setToken(next.token);
   if (view && next.sequence < view.sequence) return;
   if (next.step === "attract") return wipe();
   remaining = next.idle.remainingSeconds;
@@ -397,7 +404,7 @@ async function query(id) {
 
 async function start(bundle) {
   try {
-    token = null;
+    // The running session's token (if any) goes along: only its owner may replace it.
     show(await call("POST", "/session", { bundle }));
   } catch (error) {
     handleError(error);
@@ -452,7 +459,7 @@ function listen() {
     try {
       show(await call("GET", "/session"));
     } catch (error) {
-      if (error.status === 409) wipe();
+      if (error.status === 409 || error.status === 403) wipe();
       return;
     }
     const lag = Date.now() - change.atMilliseconds;
@@ -475,7 +482,7 @@ function listen() {
     $("network").textContent = networkBadge();
     // Events sent while the stream was down are lost: ask the session where it stands.
     if (!token) return;
-    try { show(await call("GET", "/session")); } catch (error) { if (error.status === 409) wipe(); }
+    try { show(await call("GET", "/session")); } catch (error) { if (error.status === 409 || error.status === 403) wipe(); }
   };
 }
 
@@ -492,7 +499,7 @@ async function activity() {
   window.kioskMetrics.touches += 1;
   if (!token || Date.now() - lastActivityPost < 3000) return;
   lastActivityPost = Date.now();
-  try { show(await call("POST", "/session/activity")); } catch (error) { if (error.status === 409) wipe(); }
+  try { show(await call("POST", "/session/activity")); } catch (error) { if (error.status === 409 || error.status === 403) wipe(); }
 }
 
 async function demoPanel() {

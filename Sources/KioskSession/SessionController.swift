@@ -192,7 +192,13 @@ public actor SessionController {
 
     /// Starts a session for a bundle, or for "check my progress" (`bundle == nil`). Ends any
     /// session left behind first: the kiosk has one screen and one citizen.
-    public func start(bundle: String?) throws(SessionFailure) -> SessionView {
+    public func start(bundle: String?, token presented: String? = nil) throws(SessionFailure) -> SessionView {
+        // A citizen's running session is replaced only by its own screen: with its token, or
+        // once the idle timeout ended it. Any other local process is refused.
+        if !session.isIdle { try check(presented) }
+        if let bundle, let catalog, catalog.bundle(bundle) == nil {
+            throw SessionFailure(.unknown, reason: "unknown-bundle", "没有该事项 (no such service: \(bundle))")
+        }
         var fresh = CitizenSession()
         do throws(SessionError) {
             if let bundle {
@@ -337,9 +343,19 @@ public actor SessionController {
                 atMilliseconds: Int64((clock.now().timeIntervalSince1970 * 1000).rounded())))
     }
 
+    /// The presented token against the running session's: none running is 409 (the page
+    /// starts over), none presented 401, another one 403 (kept apart, so that a screen whose
+    /// session ended is never confused with a process trying someone else's).
     private func check(_ presented: String?) throws(SessionFailure) {
-        guard let token, token.matches(presented) else {
+        guard let token else {
             throw SessionFailure(.noSession, reason: "no-session", "会话已结束，请重新开始 (the session has ended; start again)")
+        }
+        guard let presented, !presented.isEmpty else {
+            throw SessionFailure(
+                .tokenRequired, reason: "token-required", "请在本机屏幕上操作 (this session belongs to the kiosk's screen; present its token)")
+        }
+        guard token.matches(presented) else {
+            throw SessionFailure(.notYours, reason: "not-yours", "该会话属于正在办理的市民 (the token is not this session's)")
         }
     }
 }

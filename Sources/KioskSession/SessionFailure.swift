@@ -7,6 +7,8 @@ public struct SessionFailure: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case noSession = "no-session"
+            case tokenRequired = "token-required"
+            case notYours = "not-yours"
             case refused
             case unavailable
             case unknown
@@ -16,6 +18,10 @@ public struct SessionFailure: Error, Sendable, CustomStringConvertible {
 
         /// No session, or another one: the page starts over.
         public static let noSession = Code(.noSession)
+        /// A session runs and the request did not present its token.
+        public static let tokenRequired = Code(.tokenRequired)
+        /// A session runs and the request presented another token: it is someone else's.
+        public static let notYours = Code(.notYours)
         /// The action does not fit the session's step or its values are wrong; nothing changed.
         public static let refused = Code(.refused)
         /// What was asked needs something the kiosk lacks right now (the platform, a printer).

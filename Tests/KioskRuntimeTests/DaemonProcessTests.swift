@@ -364,6 +364,8 @@ struct SimulatedDeviceTests {
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
         var place = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/demo/card/place/resident-id")
         place.method = .POST
+        place.headers.add(name: "Content-Type", value: "application/json")
+        place.body = .bytes(ByteBuffer(string: "{}"))
         let placed = try await HTTPClient.shared.execute(place, timeout: .seconds(10))
         #expect(placed.status == .notFound, "a local process placed a fake identity under kioskd run")
         let socket = scratch.file("admin.sock")

@@ -408,10 +408,52 @@ struct SessionFlowTests {
         #expect(try await kiosk.post("/api/v1/session/form", token: token, json: "{not json").status == 400)
         let long = String(repeating: "长", count: 500)
         #expect(try await kiosk.post("/api/v1/session/form", token: token, json: #"{"values":{"newborn.name":"\#(long)"}}"#).status == 400)
-        #expect(try await kiosk.post("/api/v1/session", json: #"{"bundle":"no-such-bundle"}"#).status == 422)
-        // The refused start left the running session alone? No: starting ends the old session
-        // only once the new one is valid.
+        let unknown = try await kiosk.post("/api/v1/session", token: token, json: #"{"bundle":"no-such-bundle"}"#)
+        #expect(unknown.status == 404)
+        #expect((unknown.json["error"] as? [String: Any])?["code"] as? String == "unknown-bundle")
+        let malformed = try await kiosk.post("/api/v1/session", token: token, json: "{bad")
+        #expect(malformed.status == 400 && (malformed.json["error"] as? [String: Any])?["code"] as? String == "bad-request")
+        // A refused start leaves the running session alone: starting ends the old session only
+        // once the new one is valid.
         #expect(try await kiosk.get("/api/v1/session", token: token).json["step"] as? String == "notice")
+        _ = await kiosk.stop()
+    }
+
+    @Test("A running session is its screen's alone: no token 401, another token 403, foreign origin or host 403, non-JSON 415")
+    func sessionBelongsToItsScreen() async throws {
+        let kiosk = try await SessionDaemon.start()
+        func send(
+            _ path: String, token: String? = nil, body: String = #"{"bundle":"newborn"}"#, type: String = "application/json",
+            headers: [(String, String)] = []
+        ) async throws -> (status: Int, code: String?) {
+            var request = HTTPClientRequest(url: kiosk.address + path)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: type)
+            if let token { request.headers.add(name: "X-Session-Token", value: token) }
+            for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(string: body))
+            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let bytes = try await answer.body.collect(upTo: 1 << 20)
+            let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any]
+            return (Int(answer.status.code), (json?["error"] as? [String: Any])?["code"] as? String)
+        }
+        let citizen = try #require(try await kiosk.post("/api/v1/session", json: #"{"bundle":"newborn"}"#).json["token"] as? String)
+
+        // Another local process cannot replace or drive the citizen's session.
+        #expect(try await send("/api/v1/session") == (401, "token-required"))
+        #expect(try await send("/api/v1/session", token: "forged") == (403, "not-yours"))
+        #expect(try await send("/api/v1/session/notice", token: "forged", body: "{}") == (403, "not-yours"))
+        #expect(try await kiosk.get("/api/v1/session").status == 401)
+        // Nor can a web page elsewhere, even holding the token; nor a form post.
+        #expect(try await send("/api/v1/session", token: citizen, headers: [("Origin", "http://evil.example")]) == (403, "foreign-origin"))
+        #expect(try await send("/api/v1/session", token: citizen, headers: [("Host", "evil.example:8080")]) == (403, "foreign-host"))
+        #expect(try await send("/api/v1/session/notice", token: citizen, body: "{}", type: "text/plain") == (415, "json-required"))
+        #expect(try await kiosk.get("/api/v1/session", token: citizen).json["step"] as? String == "notice")
+
+        // The screen itself (its own origin, its token) starts over; the old token is then not its own.
+        let origin = [("Origin", kiosk.address)]
+        #expect(try await send("/api/v1/session", token: citizen, headers: origin).status == 200)
+        #expect(try await send("/api/v1/session/notice", token: citizen, body: "{}") == (403, "not-yours"))
         _ = await kiosk.stop()
     }
 

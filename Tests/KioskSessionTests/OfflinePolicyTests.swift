@@ -72,10 +72,11 @@ struct OfflinePolicyTests {
         } catch {
             #expect(error.message.contains("暂停受理"))
         }
-        #expect(try await rig.controller.start(bundle: nil).step == .progressCard)
+        let progress = try await rig.controller.start(bundle: nil)
+        #expect(progress.step == .progressCard)
 
         await rig.controller.updateIntake(IntakeStatus(acceptsApplications: true, online: true))
         #expect(await rig.controller.offer().acceptingApplications)
-        #expect(try await rig.controller.start(bundle: "newborn").step == .notice)
+        #expect(try await rig.controller.start(bundle: "newborn", token: progress.token).step == .notice)
     }
 }

@@ -19,6 +19,7 @@ public enum LocalAPI {
         router.add(middleware: NoStoreMiddleware())
         router.add(middleware: ContentSecurityMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes.known, logger: logger))
+        router.add(middleware: LocalOriginMiddleware())
 
         // Liveness: 503 only when the process itself is failing (the watchdog's question).
         // The body also says whether the kiosk is ready for citizens, and why not.

@@ -35,7 +35,7 @@ enum SessionRoutes {
             if let bundle = body.bundle, bundle.count > 64 || bundle.contains(where: { !$0.isASCII }) {
                 return JSONResponse.error(.badRequest, code: "invalid-bundle", message: "事项编号无效 (invalid service id)")
             }
-            return try await answer { try await session.start(bundle: body.bundle) }
+            return try await answer { try await session.start(bundle: body.bundle, token: request.headers[tokenHeader]) }
         }
         routes.get("/api/v1/session") { request, _ -> Response in
             try await answer { try await session.current(token: request.headers[tokenHeader]) }
@@ -113,6 +113,8 @@ enum SessionRoutes {
         let status: HTTPResponse.Status =
             switch failure.code {
             case .noSession: .conflict
+            case .tokenRequired: .unauthorized
+            case .notYours: .forbidden
             case .unavailable: .serviceUnavailable
             case .unknown: .notFound
             default: .unprocessableContent
