@@ -19,7 +19,7 @@ public enum ConfigurationLoader {
             "receipt_printer": .scalar, "status_url": .scalar,
             "query_services": .list(.mapping(["id": .scalar, "name": .scalar])),
         ]),
-        "api": .mapping(["host": .scalar, "port": .scalar]),
+        "api": .mapping(["host": .scalar, "port": .scalar, "read_timeout_seconds": .scalar, "max_connections": .scalar]),
         "sync": .mapping([
             "platform": .scalar, "credential_file": .scalar, "interval_seconds": .scalar, "heartbeat_seconds": .scalar,
             "batch_size": .scalar, "request_timeout_seconds": .scalar,
@@ -68,6 +68,8 @@ public enum ConfigurationLoader {
         struct API: Decodable {
             var host: String?
             var port: Int?
+            var read_timeout_seconds: Double?
+            var max_connections: Int?
         }
         struct Sync: Decodable {
             struct Offline: Decodable {
@@ -253,6 +255,18 @@ public enum ConfigurationLoader {
                     problems.append(FileProblem(at(["api", "port"]), "api.port must be between 0 and 65535, not \(port)"))
                 }
                 configuration.api.port = port
+            }
+            if let timeout = api.read_timeout_seconds {
+                if !(1...300).contains(timeout) {
+                    problems.append(FileProblem(at(["api", "read_timeout_seconds"]), "api.read_timeout_seconds must be between 1 and 300"))
+                }
+                configuration.api.readTimeoutSeconds = timeout
+            }
+            if let connections = api.max_connections {
+                if !(8...4096).contains(connections) {
+                    problems.append(FileProblem(at(["api", "max_connections"]), "api.max_connections must be between 8 and 4096"))
+                }
+                configuration.api.maxConnections = connections
             }
         }
         if let sync = decoded.sync {

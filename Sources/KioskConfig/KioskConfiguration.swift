@@ -66,6 +66,11 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var host: String = "127.0.0.1"
         /// 0 picks a free port (tests); the port in use is reported in the status and logs.
         public var port: Int = 8080
+        /// A connection that sends nothing for this long, mid-request or between requests, is
+        /// closed: a stalled or trickling client cannot hold the API.
+        public var readTimeoutSeconds: Double = 15
+        /// Connections served at once; more wait to be accepted (the screen needs a handful).
+        public var maxConnections = 64
     }
 
     public struct Logging: Sendable, Equatable {

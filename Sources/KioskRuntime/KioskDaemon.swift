@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KioskAPI
 import KioskCatalog
 import KioskConfig
@@ -152,9 +153,14 @@ public struct KioskDaemon: Sendable {
                     isScreenFree: { await session.isIdle }) : nil,
             printQueue: printQueue, sync: relay)
 
+        // A request that stalls (or a connection left idle) is cut after the read timeout; a
+        // response in progress (the event stream) is not. Connections beyond the limit wait.
         let localAPI = Application(
             router: LocalAPI.router(environment: environment, logger: logger),
-            configuration: .init(address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "kioskd"),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.api.readTimeoutSeconds * 1000)))),
+            configuration: .init(
+                address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "kioskd",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.api.maxConnections)),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.api.host):\($0.port ?? 0)" } ?? "?"
                 logger.notice("Local API listening", metadata: ["listen": "\(address)"])

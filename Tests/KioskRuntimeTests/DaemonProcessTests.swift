@@ -448,3 +448,69 @@ struct DegradedKioskTests {
         #expect(await daemon.finish().status == 0)
     }
 }
+
+@Suite("The local API cannot be held by stalled clients")
+struct StalledClientTests {
+    @Test("Many connections each stalled mid-body are cut after the read timeout, and the API answers again")
+    func stalledBodies() async throws {
+        let scratch = try Scratch()
+        let config = try daemonConfiguration(in: scratch)
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+            of: "  port: 0", with: "  port: 0\n  read_timeout_seconds: 2\n  max_connections: 16")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let portText = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        let port = try #require(UInt16(portText))
+
+        // 40 clients announce 100 000 bytes, send one, and stall (more than the 16 served at once).
+        let stalled = await offPool { () -> [Int32] in
+            (0..<40).compactMap { _ in
+                let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = port.bigEndian
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard connected == 0 else {
+                    close(descriptor)
+                    return nil
+                }
+                let head =
+                    "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+                _ = head.withCString { send(descriptor, $0, strlen($0), 0) }
+                return descriptor
+            }
+        }
+        #expect(stalled.count == 40)
+        // Each is closed by kioskd: a read returns the end of the stream (or the reset); a
+        // connection still silent after 20 s (ten read timeouts) is one it let hold on.
+        let cut = await offPool { () -> Int in
+            let deadline = ContinuousClock.now + .seconds(20)
+            return stalled.filter { descriptor in
+                defer { close(descriptor) }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while ContinuousClock.now < deadline {
+                    var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                    let left = Int32((deadline - ContinuousClock.now).components.seconds * 1000 + 1)
+                    guard poll(&ready, 1, left) > 0 else { return false }
+                    let count = recv(descriptor, &buffer, buffer.count, 0)
+                    if count > 0 { continue }  // an error answer before the close
+                    return count == 0 || errno == ECONNRESET
+                }
+                return false
+            }.count
+        }
+        #expect(cut == 40, "\(40 - cut) stalled connections were still open after 20 s")
+        var health = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+        health.method = .GET
+        #expect(try await HTTPClient.shared.execute(health, timeout: .seconds(10)).status == .ok)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
+    }
+}
