@@ -92,7 +92,8 @@ public enum ConfigurationLoader {
         }
         struct Device: Decodable {
             var id: String
-            var kind: DeviceKind
+            /// Read as text and checked here, so that a wrong kind lists the right ones.
+            var kind: String
             var profile: String?
             var path: String?
             var queue: String?
@@ -135,8 +136,12 @@ public enum ConfigurationLoader {
     static func load(_ file: YAMLFile) throws(ConfigurationError) -> KioskConfiguration {
         var problems = file.unknownKeys(shape)
         guard let root = file.root else {
-            // An empty file means "all defaults": valid, if unusual.
-            return KioskConfiguration()
+            // Defaults alone are no kiosk: an empty file is most likely a copy gone wrong.
+            throw ConfigurationError(problems: [
+                FileProblem(
+                    SourceLocation(file: file.file, line: 1, column: 1),
+                    "the file is empty: a kiosk needs at least kiosk.id, and its devices (see Provisioning/config/kiosk.yaml)")
+            ])
         }
         let decoded: File
         do {
@@ -147,6 +152,9 @@ public enum ConfigurationLoader {
         var configuration = KioskConfiguration()
         let at = { (path: [String]) -> SourceLocation in
             file.location(of: file.deepestNode(at: path.map { Key($0) }, from: root).node)
+        }
+        if decoded.kiosk?.id == nil {
+            problems.append(FileProblem(at([]), "kiosk.id is missing: every kiosk needs its id (kiosk: {id: ...}), as enrolment gave it"))
         }
 
         if let kiosk = decoded.kiosk {
@@ -305,6 +313,14 @@ public enum ConfigurationLoader {
             if !seen.insert(device.id).inserted {
                 problems.append(FileProblem(at(here + ["id"]), "device id '\(device.id)' is used twice"))
             }
+            guard let kind = DeviceKind(rawValue: device.kind) else {
+                problems.append(
+                    FileProblem(
+                        at(here + ["kind"]),
+                        "devices[\(index)].kind must be one of \(DeviceKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(device.kind)'"
+                    ))
+                continue
+            }
             let simulate = device.simulate ?? false
             if !simulate && device.profile == nil && device.path == nil && device.queue == nil {
                 problems.append(
@@ -312,7 +328,7 @@ public enum ConfigurationLoader {
             }
             configuration.devices.append(
                 KioskConfiguration.Device(
-                    id: DeviceID(device.id), kind: device.kind, profile: device.profile, path: device.path,
+                    id: DeviceID(device.id), kind: kind, profile: device.profile, path: device.path,
                     queue: device.queue, simulate: simulate))
         }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }

@@ -55,9 +55,21 @@ struct ConfigurationTests {
         #expect(found.contains { $0.hasPrefix(expected) }, "got \(found)")
     }
 
+    @Test("An empty file, a file without kiosk.id, and an unknown device kind are refused, saying what is missing or allowed")
+    func missingAndUnknown() {
+        #expect(
+            problems("") == [
+                "kiosk.yaml:1:1: the file is empty: a kiosk needs at least kiosk.id, and its devices (see Provisioning/config/kiosk.yaml)"
+            ])
+        #expect(problems("api:\n  port: 9000\n").contains { $0.contains("kiosk.id is missing") })
+        #expect(
+            problems("kiosk:\n  id: K-1\ndevices:\n  - id: f\n    kind: fax\n")
+                == ["kiosk.yaml:5:11: devices[0].kind must be one of idcard, printer, receipt-printer, touch, not 'fax'"])
+    }
+
     @Test("Several problems are reported together, so one pass fixes them all")
     func allProblemsAtOnce() {
-        let found = problems("api:\n  host: 10.0.0.1\n  port: 70000\n")
+        let found = problems("kiosk:\n  id: K-1\napi:\n  host: 10.0.0.1\n  port: 70000\n")
         #expect(found.count == 2)
     }
 }
