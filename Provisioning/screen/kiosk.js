@@ -19,6 +19,8 @@ let lastActivityPost = 0;
 // What the citizen typed but has not sent yet: kept across re-renders (an option tapped
 // elsewhere on the form must not erase it), wiped with the session.
 let drafts = {};
+// Prefilled fields the citizen chose to correct (only those the view marks editable).
+let editing = new Set();
 const devices = new Map();
 
 // Figures the benchmarks and end-to-end tests read.
@@ -87,6 +89,7 @@ function handleError(error) {
 function wipe() {
   setToken(null);
   drafts = {};
+  editing = new Set();
   shownKey = "";
   view = null;
   remaining = null;
@@ -104,7 +107,7 @@ function show(next) {
   remaining = next.idle.remainingSeconds;
   // Unsent typing belongs to the person and the form it was typed in: another card, or
   // leaving the form, drops it.
-  if (next.step !== "form" || next.alert === "card-changed" || (view && next.applicant !== view.applicant)) drafts = {};
+  if (next.step !== "form" || next.alert === "card-changed" || (view && next.applicant !== view.applicant)) { drafts = {}; editing = new Set(); }
   // Redraw only when something visible changed: a redraw moves the focus and the caret,
   // which must not happen under a citizen's fingers because a timer or event came by.
   const key = JSON.stringify({ ...next, idle: null, sequence: null, token: null });
@@ -184,12 +187,17 @@ const screens = {
     ];
   },
   form() {
-    const known = view.form.filter((f) => !f.asked);
-    const asked = view.form.filter((f) => f.asked);
+    const known = view.form.filter((f) => !f.asked && !editing.has(f.key));
+    const asked = view.form.filter((f) => f.asked || editing.has(f.key));
+    // A prefilled value may be corrected only where the kiosk will take the correction.
+    const correct = (f) => f.editable
+      ? button("修改", () => { editing.add(f.key); render(); }, "small", { "data-edit": f.key })
+      : el("span", { class: "tag" }, "不可修改");
     return [
       el("h1", {}, "填写表单"),
       el("p", { class: "lead" }, `申请人：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
-      el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label), el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""))])),
+      el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label),
+        el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""), " ", correct(f))])),
       asked.map(fieldInput),
       el("div", { class: "actions" }, back(), restart(),
         button("下一步", submitForm, "primary", { "data-action": "form-next" })),
@@ -290,7 +298,8 @@ function fieldInput(f) {
     inputmode: numeric ? "numeric" : "text", maxlength: f.type === "text" ? 200 : 40,
     placeholder: f.type === "date" ? "例如 2026-11-20" : "",
   });
-  input.value = drafts[f.key] ?? f.value ?? "";
+  // A masked number (read from a source) is never put back as the value to correct.
+  input.value = drafts[f.key] ?? (f.value && !f.value.includes("*") ? f.value : "");
   input.addEventListener("input", () => { drafts[f.key] = input.value; });
   const keypad = numeric ? el("div", { class: "keypad" },
     [..."123456789", ...(f.type === "id_number" ? "X" : ""), "0", "⌫"].map((k) => button(k, () => {

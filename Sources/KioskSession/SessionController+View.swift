@@ -42,7 +42,7 @@ extension SessionController {
                     ? value.map { Self.maskedID($0.value) } : value?.value
                 return .init(
                     key: field.definition.key, label: field.definition.label, type: field.definition.type.name, options: options,
-                    value: shown, source: value?.source.rawValue, editable: value?.source != .idCard,
+                    value: shown, source: value?.source.rawValue, editable: session.isEditable(field),
                     asked: value == nil || value?.source == .citizen)
             }
             view.applicant = session.card.map { Self.maskedName($0.name) }

@@ -187,4 +187,24 @@ struct CitizenSessionLeavingTests {
         try offline.fill(["child.gender": "男"])
         #expect(offline.values["child.gender"] == SessionFieldValue(value: "男", source: .citizen))
     }
+
+    @Test("Every field's editable flag is exactly what fill accepts: card values, source-only values, typed values")
+    func editableAgreesWithFill() throws {
+        var session = try CitizenSessionTests.started()
+        session.cardRead(
+            CitizenSessionTests.card(),
+            prefill: [
+                "child.gender": SessionFieldValue(value: "女", source: .sharedData),
+                "applicant.phone": SessionFieldValue(value: "13800000000", source: .sharedData),
+            ])
+        let form = try #require(session.blueprint?.form)
+        #expect(form.contains { !session.isEditable($0) } && form.contains { session.isEditable($0) })
+        for field in form {
+            var attempt = session
+            let value = session.values[field.definition.key]?.value ?? "1"
+            var refusedAsReadOnly = false
+            do { try attempt.fill([field.definition.key: value + "0"]) } catch { refusedAsReadOnly = error.code == .readOnlyField }
+            #expect(session.isEditable(field) == !refusedAsReadOnly, "\(field.definition.key)")
+        }
+    }
 }

@@ -152,6 +152,17 @@ def main(argv=None):
         check("110105********1239" in screen.text(), "the ID number is shown masked")
         check("110105199003071239" not in driver.page_source, "the full ID number never reaches the page")
 
+        # What the card gave cannot be changed, and the screen offers no way to: no 修改 next
+        # to a card value (the kiosk would refuse it as read-only).
+        sources = driver.execute_script(
+            "return [...document.querySelectorAll('[data-edit]')].map((b) => b.parentElement.querySelector('.tag.ok').textContent)")
+        check(len(sources) > 0 and "身份证" not in sources, f"修改 is offered for shared data only, never a card value: {sources}")
+        check("不可修改" in screen.text(), "prefilled values the citizen may not change say so")
+        # Correcting a shared value: 修改 turns it into an input holding the value.
+        screen.tap("[data-edit='applicant.phone']")
+        phone = screen.wait(lambda: screen.find("input[data-input='applicant.phone']"), 10, "the phone number to correct")
+        check(phone is not None and len(phone.get_attribute("value") or "") == 11, "the input holds the shared phone number")
+
         # The card lifted mid-form: the screen says so; put back, the form goes on.
         post(base, "/api/v1/demo/card/lift")
         screen.wait(lambda: "身份证已移开" in screen.text(), 10, "the card-removed notice")

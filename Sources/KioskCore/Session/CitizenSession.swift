@@ -306,6 +306,15 @@ public struct CitizenSession: Sendable {
         blueprint?.form.filter { values[$0.definition.key] == nil } ?? []
     }
 
+    /// Whether the citizen may change `field` now: never what the ID card gave, and a field the
+    /// citizen may not supply only while its source had nothing for it. The view's `editable`
+    /// and ``fill(_:)`` both ask this, so the screen never offers what the kiosk then refuses.
+    public func isEditable(_ field: FormField) -> Bool {
+        guard let known = values[field.definition.key] else { return true }
+        if known.source == .idCard { return false }
+        return field.definition.sources.contains(.citizen) || known.source == .citizen
+    }
+
     /// Sets form values typed or chosen by the citizen. Every value is checked against its
     /// field; if any is wrong, none is kept and every problem is reported.
     public mutating func fill(_ entries: [FieldKey: String]) throws(SessionError) {
@@ -317,15 +326,14 @@ public struct CitizenSession: Sendable {
             guard let field = blueprint.form.first(where: { $0.definition.key == key }) else {
                 throw SessionError(.unknownField, "表单中没有该项 (the form has no field '\(key)')")
             }
-            if values[key]?.source == .idCard {
-                throw SessionError(.readOnlyField, "\(field.definition.label)取自身份证，不能修改 (read from the ID card)")
-            }
             // A field the citizen may not supply is typed only when its source had nothing
             // (offline, no shared data); a value that came from that source stays.
-            if !field.definition.sources.contains(.citizen), let known = values[key], known.source != .citizen {
+            if !isEditable(field), let known = values[key] {
                 throw SessionError(
                     .readOnlyField,
-                    "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
+                    known.source == .idCard
+                        ? "\(field.definition.label)取自身份证，不能修改 (read from the ID card)"
+                        : "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
             }
             let value = raw.trimmingCharacters(in: .whitespaces)
             if let problem = field.definition.validate(value) {
