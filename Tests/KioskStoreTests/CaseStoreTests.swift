@@ -100,6 +100,13 @@ struct CaseStoreTests {
         do {
             let store = try CaseStore(path: path, logger: logger)
             for number in 1...200 { try await store.insert(sampleCase(number)) }
+            // Receipts queued for a printer that was offline (they must come back too).
+            for number in 1...20 {
+                try await store.insertPrintJob(
+                    StoredPrintJob(
+                        id: "job-\(number)", caseNumber: sampleCase(number).receiptNumber, state: "queued", createdAt: Date(),
+                        updatedAt: Date(), job: Data("{\"receipt\":\(number)}".utf8)))
+            }
             // Fold the WAL into the main file so the damage below hits committed pages.
             try await store.database().writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -124,7 +131,41 @@ struct CaseStoreTests {
         #expect(await store.acceptsCases)
         let summary = await store.summary()
         #expect(summary.cases == recovered, "\(decision)")
+        #expect(decision.recoveredRows["print_job"] == 20, "\(decision)")
+        #expect(try await store.unfinishedPrintJobs().count == 20)
         try await store.quickCheck()
+    }
+
+    @Test("Recovery keeps what was only in the WAL at the crash: receipts queued just before it")
+    func recoverFromWAL() async throws {
+        let folder = try TemporaryFolder()
+        let live = folder.file("live.db")
+        let path = folder.file("kiosk.db")
+        let store = try CaseStore(path: live, logger: logger)
+        for number in 1...200 { try await store.insert(sampleCase(number)) }
+        try await store.database().writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        // Queued after the last checkpoint: these rows live in the WAL only.
+        for number in 1...20 {
+            try await store.insertPrintJob(
+                StoredPrintJob(
+                    id: "job-\(number)", caseNumber: sampleCase(number).receiptNumber, state: "queued", createdAt: Date(),
+                    updatedAt: Date(),
+                    job: Data("{\"receipt\":\(number)}".utf8)))
+        }
+        // The files as a power cut leaves them (the store still open: its WAL not folded in).
+        try FileManager.default.copyItem(atPath: live, toPath: path)
+        try FileManager.default.copyItem(atPath: live + "-wal", toPath: path + "-wal")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let found = try #require(bytes.range(of: Data(repeating: 100, count: 2048)))
+        let page = (found.lowerBound - bytes.startIndex) / 4096 * 4096
+        bytes.replaceSubrange(page..<(page + 4096), with: Data(repeating: 0xA5, count: 4096))
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let damaged = try CaseStore(path: path, logger: logger)
+        #expect(await !damaged.acceptsCases)
+        let decision = try await damaged.recover()
+        #expect(decision.recoveredRows["print_job"] == 20, "\(decision)")
+        #expect(try await damaged.unfinishedPrintJobs().count == 20)
     }
 
     @Test("Device counters add up across reopenings")
