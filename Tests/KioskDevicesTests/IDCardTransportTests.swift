@@ -29,6 +29,30 @@ struct IDCardTransportTests {
         await reader.close()
     }
 
+    /// The frames common reader clients compare exactly (quoted alike by many open-source
+    /// clients of serial and USB SAM readers; see Devices/idcard/README.md).
+    @Test("The simulator answers byte for byte as the common field readers do")
+    func repliesAreByteExact() throws {
+        func hex(_ text: String) -> [UInt8] { text.split(separator: " ").map { UInt8($0, radix: 16)! } }
+        let sam = SimulatedSAM()
+        #expect(sam.reply(to: SAMCommand.samStatus.frame).bytes == hex("AA AA AA 96 69 00 04 00 00 90 94"))
+        #expect(sam.reply(to: SAMCommand.findCard.frame).bytes == hex("AA AA AA 96 69 00 04 00 00 80 84"))
+        #expect(sam.reply(to: SAMCommand.selectCard.frame).bytes == hex("AA AA AA 96 69 00 04 00 00 81 85"))
+        let card = try sampleCard("resident-id.yaml")
+        sam.place(card)
+        #expect(sam.reply(to: SAMCommand.findCard.frame).bytes == hex("AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97"))
+        #expect(sam.reply(to: SAMCommand.selectCard.frame).bytes == hex("AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C"))
+        let read = sam.reply(to: SAMCommand.readTextAndPhoto.frame).bytes
+        #expect(read.count == 1295)
+        #expect(Array(read.prefix(14)) == hex("AA AA AA 96 69 05 08 00 00 90 01 00 04 00"))
+        // A model that reports the serial is played by its profile (select_reports_serial).
+        let serialModel = SimulatedSAM()
+        serialModel.behaviour.selectReportsSerial = true
+        serialModel.place(card)
+        _ = serialModel.reply(to: SAMCommand.findCard.frame)
+        #expect(Array(serialModel.reply(to: SAMCommand.selectCard.frame).bytes.dropFirst(10).prefix(8)) == card.serial)
+    }
+
     @Test func hidReportFramingDropsThePreambleAndPads() throws {
         let format = SAMHIDReportFormat(reportSize: 8, includesPreamble: false)
         let frame = SAMCommand.findCard.frame.bytes

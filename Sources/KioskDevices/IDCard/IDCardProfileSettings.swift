@@ -160,6 +160,10 @@ public struct IDCardProfileSettings: Sendable, Hashable, Decodable {
     public var polling = Polling()
     /// Whether to read fingerprints too (slower; only when a service needs them).
     public var readFingerprint = false
+    /// The reader model answers select-card with the card's serial; most answer eight zero
+    /// bytes (`AA AA AA 96 69 00 0C 00 00 90 00…00 9C`), and clients compare that exactly.
+    /// Here for the simulator, to play such a model.
+    public var selectReportsSerial = false
     public var photoDecoder: PhotoDecoder?
 
     enum CodingKeys: String, CodingKey {
@@ -167,6 +171,7 @@ public struct IDCardProfileSettings: Sendable, Hashable, Decodable {
         case usbBulk = "usb_bulk"
         case timeouts = "timeouts_ms"
         case readFingerprint = "read_fingerprint"
+        case selectReportsSerial = "select_reports_serial"
         case photoDecoder = "photo_decoder"
     }
 
@@ -184,6 +189,7 @@ public struct IDCardProfileSettings: Sendable, Hashable, Decodable {
         timeouts = try container.decodeIfPresent(Timeouts.self, forKey: .timeouts)?.samTimeouts ?? timeouts
         polling = try container.decodeIfPresent(Polling.self, forKey: .polling) ?? polling
         readFingerprint = try container.decodeIfPresent(Bool.self, forKey: .readFingerprint) ?? false
+        selectReportsSerial = try container.decodeIfPresent(Bool.self, forKey: .selectReportsSerial) ?? false
         photoDecoder = try container.decodeIfPresent(PhotoDecoder.self, forKey: .photoDecoder)
         if SAMBaudRate(rawValue: serial.baud) == nil {
             throw DecodingError.dataCorruptedError(
@@ -203,7 +209,7 @@ public struct IDCardProfileSettings: Sendable, Hashable, Decodable {
         "hid": .mapping(["path": .scalar, "report_size": .scalar, "report_id": .scalar, "preamble": .scalar]),
         "timeouts_ms": .dictionary(.scalar),
         "polling": .mapping(["card_interval_ms": .scalar, "health_interval_ms": .scalar]),
-        "read_fingerprint": .scalar,
+        "read_fingerprint": .scalar, "select_reports_serial": .scalar,
         "photo_decoder": .mapping(["library": .scalar, "symbol": .scalar]),
     ])
 

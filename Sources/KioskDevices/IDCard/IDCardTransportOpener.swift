@@ -51,7 +51,9 @@ public struct IDCardTransportOpener: Sendable {
                 usbID: usbID, endpoints: endpoints, interface: Int32(bulk.interface),
                 transferTimeout: .milliseconds(bulk.transferTimeoutMilliseconds))
         case .simulator:
-            return SimulatedSAMTransport(sam: simulator ?? SimulatedSAM())
+            let sam = simulator ?? SimulatedSAM()
+            if settings.selectReportsSerial { sam.behaviour.selectReportsSerial = true }
+            return SimulatedSAMTransport(sam: sam)
         }
     }
 

@@ -92,11 +92,15 @@ public final class SimulatedSAM: Sendable {
         public var replyDelay: Duration = .zero
         /// Bytes sent before every reply (line noise between frames).
         public var garbageBeforeReply: [UInt8] = []
+        /// Select-card answers the card's serial, as a few models do; by default eight zero
+        /// bytes, as the common readers do (and as clients compare byte for byte).
+        public var selectReportsSerial = false
 
         public init(
             chunkSize: Int? = nil, chunkGap: Duration = .zero, replyDelay: Duration = .zero,
-            garbageBeforeReply: [UInt8] = []
+            garbageBeforeReply: [UInt8] = [], selectReportsSerial: Bool = false
         ) {
+            self.selectReportsSerial = selectReportsSerial
             self.chunkSize = chunkSize
             self.chunkGap = chunkGap
             self.replyDelay = replyDelay
@@ -253,7 +257,7 @@ public final class SimulatedSAM: Sendable {
         case .selectCard:
             guard let card = state.card, state.found else { return SAMResponse(status: .selectFailed) }
             state.selected = true
-            return SAMResponse(status: .ok, data: card.serial)
+            return SAMResponse(status: .ok, data: state.behaviour.selectReportsSerial ? card.serial : [UInt8](repeating: 0, count: 8))
         case .readTextAndPhoto, .readTextPhotoAndFingerprint:
             guard let card = state.card, state.selected else { return SAMResponse(status: .readFailed) }
             state.readSincePlaced = true
