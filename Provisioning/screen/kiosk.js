@@ -234,6 +234,8 @@ const screens = {
     const status = {
       printing: el("p", { class: "lead", "data-print": "printing" }, "正在打印回执，请稍候……"),
       printed: el("p", { class: "lead", "data-print": "printed" }, "回执已打印，请取走回执和身份证。"),
+      // The printer took the receipt but cannot say it printed: the citizen looks, and keeps the number.
+      sent: el("p", { class: "lead", "data-print": "sent" }, "回执已送往打印机，请从出纸口取走回执和身份证；如未出纸，请记下上方的受理编号。"),
       failed: el("p", { class: "error", "data-print": "failed" }, "回执未能打印，请记下上方的受理编号。"),
     }[print.state];
     return [

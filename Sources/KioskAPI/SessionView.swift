@@ -99,6 +99,8 @@ public struct SessionView: Encodable, Sendable {
     public enum PrintState: Encodable, Sendable {
         case printing
         case printed
+        /// Handed to a printer that cannot confirm printing: the screen asks the citizen to look.
+        case sent
         /// Shown on screen instead (printer out of paper or too slow): the status address and its QR code.
         case onScreen(reason: String, qrSVG: String, statusURL: String)
         case failed
@@ -110,6 +112,7 @@ public struct SessionView: Encodable, Sendable {
             switch self {
             case .printing: try container.encode("printing", forKey: .state)
             case .printed: try container.encode("printed", forKey: .state)
+            case .sent: try container.encode("sent", forKey: .state)
             case .failed: try container.encode("failed", forKey: .state)
             case let .onScreen(reason, qrSVG, statusURL):
                 try container.encode("on_screen", forKey: .state)

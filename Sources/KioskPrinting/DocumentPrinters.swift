@@ -24,6 +24,13 @@ public protocol DocumentPrinter: Sendable {
     func waitForEnd(of printerJob: Int, onFault: @Sendable (DeviceFault?) async -> Void) async throws -> PrinterOutcome
     /// Cancels the printer's job.
     func cancel(_ printerJob: Int) async throws
+    /// Whether a job this printer finished is known printed (CUPS's completed job, an ESC/POS
+    /// processed marker), rather than only sent.
+    var confirmsPrinting: Bool { get }
+}
+
+extension DocumentPrinter {
+    public var confirmsPrinting: Bool { true }
 }
 
 /// A CUPS queue: documents go as PDF through the streaming API, then each job is followed.
@@ -75,6 +82,7 @@ public struct ESCPOSDocumentPrinter: DocumentPrinter {
     public let id: DeviceID
     public let printer: ESCPOSPrinter
     public var keepsJobs: Bool { false }
+    public var confirmsPrinting: Bool { printer.settings.processedMarker }
 
     public init(id: DeviceID, printer: ESCPOSPrinter) {
         self.id = id

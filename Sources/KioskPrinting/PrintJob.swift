@@ -26,8 +26,11 @@ public enum PrintJobState: String, Sendable, Codable, CaseIterable {
     case submitted
     /// Being written to a printer that keeps no job of its own (ESC/POS).
     case printing
-    /// Printed.
+    /// Printed (the printer or CUPS said so).
     case completed
+    /// Written to a printer that cannot say whether it printed (an ESC/POS model without a
+    /// processed-marker reply): sent, not known printed.
+    case sent
     /// Could not be printed; see `lastError`. The citizen was shown the receipt on screen.
     case failed
     /// Canceled by a technician.

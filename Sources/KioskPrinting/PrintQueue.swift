@@ -29,6 +29,8 @@ public struct ScreenReceipt: Sendable, Hashable, Codable {
 public enum PrintOutcome: Sendable, Hashable {
     /// On paper.
     case printed(PrintJob)
+    /// Handed to a printer that cannot confirm it printed: the citizen is told to look.
+    case sent(PrintJob)
     /// Not printed (yet): show the receipt on screen. The job may still complete later.
     case showOnScreen(ScreenReceipt, PrintJob)
 }
@@ -140,6 +142,7 @@ public actor PrintQueue {
         while true {
             guard let job = try await store.job(id) else { throw PrintQueueError(.unknownJob, "no print job \(id)") }
             if job.state == .completed { return .printed(job) }
+            if job.state == .sent { return .sent(job) }
             if job.state.isFinished || clock.now >= deadline {
                 let reason = job.state.isFinished ? (job.lastError ?? job.state.rawValue) : "printing-slow"
                 do {
@@ -233,10 +236,10 @@ public actor PrintQueue {
                     job.lastError = reason
                 }
             } else {
-                job.state = .completed
+                job.state = printer.confirmsPrinting ? .completed : .sent
             }
-            if cancelled.remove(job.id) != nil, job.state != .completed { job.state = .canceled }
-            if job.state == .completed { job.lastError = nil }
+            if cancelled.remove(job.id) != nil, job.state != .completed, job.state != .sent { job.state = .canceled }
+            if job.state == .completed || job.state == .sent { job.lastError = nil }
             try await save(job)
         } catch {
             job.state = .failed

@@ -70,6 +70,7 @@ extension SessionController {
         guard submittedCase?.number == number else { return }
         switch outcome {
         case .printed: submittedCase?.print = .printed
+        case .sent: submittedCase?.print = .sent
         case let .showOnScreen(receipt, _):
             submittedCase?.print = .onScreen(reason: receipt.reason, qrSVG: receipt.qrSVG, statusURL: receipt.statusURL)
         }

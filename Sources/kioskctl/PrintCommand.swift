@@ -222,12 +222,17 @@ extension KioskCtl {
                     encoder.feed(lines: settings.feedBeforeCut)
                 }
                 let printer = ESCPOSPrinter(transport: try CharacterDeviceTransport(path: device), settings: settings)
-                let status = try await printer.print(encoder.bytes)
-                let (state, fault) = status.device
+                let result = try await printer.print(encoder.bytes)
+                let (state, fault) = result.status.device
+                let outcome = result.confirmed ? "printed" : "sent"
                 if output.json {
-                    try output.printJSON(ESCPOSReport(device: device, state: state, fault: fault, status: status))
+                    try output.printJSON(ESCPOSReport(device: device, state: state, fault: fault, status: result.status, outcome: outcome))
                 } else {
-                    print("\(device): printed; now \(state.rawValue)\(fault.map { " (\($0.code): \($0.message))" } ?? "")")
+                    let what =
+                        result.confirmed
+                        ? "printed (the printer confirmed it)"
+                        : "sent to the printer (this model cannot confirm printing: check the paper came out)"
+                    print("\(device): \(what); now \(state.rawValue)\(fault.map { " (\($0.code): \($0.message))" } ?? "")")
                 }
             }
 

@@ -162,6 +162,9 @@ struct ESCPOSReport: Encodable {
     var state: DeviceState
     var fault: DeviceFault?
     var status: ESCPOSStatus
+    /// For a print: whether the printer confirmed it printed (`printed`), or only took the
+    /// bytes (`sent`: the model cannot confirm, see its profile's processedMarker).
+    var outcome: String?
 }
 
 extension String {

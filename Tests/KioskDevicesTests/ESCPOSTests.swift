@@ -240,6 +240,66 @@ struct ESCPOSSimulatorTests {
         }
     }
 
+    @Test("A confirming model: a job is printed only once the printer reports it (GS ( H), not when DLE EOT answers")
+    func printedMeansPrinted() async throws {
+        let confirming = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10, processedMarker: true, printTimeout: 20)
+        try await withSimulator(settings: confirming) { simulator, printer in
+            simulator.setPrintingTime(.milliseconds(300))
+            var encoder = try confirming.encoder()
+            encoder.initialize()
+            try encoder.line("收件回执")
+            encoder.cut(.partial, feed: 4)
+            let result = try await printer.print(encoder.bytes)
+            #expect(result.confirmed)
+            #expect(simulator.jobsReportedPrinted == 1)
+            // The request follows the job, so it is answered only after the job's last byte.
+            let commands = simulator.commands
+            let marker = commands.lastIndex { if case .processIDRequest = $0 { true } else { false } }
+            let cut = commands.lastIndex { if case .cut = $0 { true } else { false } }
+            #expect(marker != nil && cut != nil && marker! > cut!)
+        }
+    }
+
+    @Test("A confirming model out of paper mid-job: the report waits, the job fails with the printer's reason, and comes out once refilled")
+    func paperOutMidJob() async throws {
+        let confirming = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10, processedMarker: true, printTimeout: 2)
+        try await withSimulator(settings: confirming) { simulator, printer in
+            simulator.setPrintingTime(.seconds(1))
+            var encoder = try confirming.encoder()
+            encoder.initialize()
+            try encoder.line("收件回执")
+            let job = Task { try await printer.print(encoder.bytes) }
+            // The printer has the job: the paper runs out before it is printed.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline,
+                !simulator.commands.contains(where: { if case .processIDRequest = $0 { true } else { false } })
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            simulator.set {
+                $0.paperOut = true
+                $0.stoppedByPaperEnd = true
+                $0.offline = true
+            }
+            let failure = await #expect(throws: ESCPOSError.self) { _ = try await job.value }
+            #expect(failure?.code == .notReady && failure?.fault?.code == "media-empty")
+            #expect(simulator.jobsReportedPrinted == 0)
+            // Refilled: the held job prints and is reported.
+            simulator.set { $0 = ESCPOSStatus() }
+            while ContinuousClock.now < deadline, simulator.jobsReportedPrinted == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(simulator.jobsReportedPrinted == 1)
+        }
+    }
+
+    @Test("A model without the marker: the job is sent, never claimed printed")
+    func sentNotPrinted() async throws {
+        try await withSimulator { _, printer in
+            var encoder = try settings.encoder()
+            try encoder.line("收件回执")
+            #expect(try await printer.print(encoder.bytes).confirmed == false)
+        }
+    }
+
     @Test("a printer that stops answering times out instead of hanging")
     func silence() async throws {
         // A short timeout: this test waits for it to pass, then for one answer after it.

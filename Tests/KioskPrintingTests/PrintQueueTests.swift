@@ -45,18 +45,37 @@ func waitFor(seconds: Double = 10, _ condition: () async throws -> Bool) async t
 @Suite("Print queue with an ESC/POS receipt printer (simulator)")
 struct ESCPOSPrintQueueTests {
     // A generous answer timeout: parallel tests can keep the simulator from being scheduled.
-    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10)
+    // The model confirms printing (GS ( H), as the simulated receipt printer's profile does.
+    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10, processedMarker: true)
 
     func withPrinter(
+        settings given: ESCPOSSettings? = nil,
         _ body: (ESCPOSPrinterSimulator, ESCPOSDocumentPrinter, DocumentRenderer) async throws -> Void
     ) async throws {
         let renderer = try #require(renderer)
         let simulator = try ESCPOSPrinterSimulator()
-        let printer = ESCPOSPrinter(transport: try CharacterDeviceTransport(path: simulator.devicePath), settings: settings)
+        let printer = ESCPOSPrinter(
+            transport: try CharacterDeviceTransport(path: simulator.devicePath), settings: given ?? settings)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await simulator.run() }
             defer { group.cancelAll() }
             try await body(simulator, ESCPOSDocumentPrinter(id: "receipt", printer: printer), renderer)
+        }
+    }
+
+    @Test("A model that cannot confirm printing: the job ends sent, never printed")
+    func sentNotPrinted() async throws {
+        try await withPrinter(settings: ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10)) { _, printer, renderer in
+            let queue = PrintQueue(store: InMemoryPrintJobStore(), renderer: renderer, printers: [printer], logger: logger)
+            let outcome = try await running(queue) {
+                let job = try await queue.enqueue(try example(.receipt), printer: "receipt", paper: .receipt80)
+                return try await queue.outcome(of: job.id, timeout: .seconds(10))
+            }
+            guard case let .sent(job) = outcome else {
+                Issue.record("expected sent, got \(outcome)")
+                return
+            }
+            #expect(job.state == .sent)
         }
     }
 
@@ -80,8 +99,10 @@ struct ESCPOSPrintQueueTests {
             #expect(bands.count > 3)
             #expect(!bands.contains(-1))
             #expect(bands.dropLast().allSatisfy { $0 == 128 })
+            // The job ends with its cut; then only the question whether it printed.
             let printed = simulator.commands.filter { if case .statusRequest = $0 { false } else { true } }
-            #expect(printed.last == .cut(partial: true, feed: 4))
+            #expect(printed.dropLast().last == .cut(partial: true, feed: 4))
+            #expect(printed.last.map { if case .processIDRequest = $0 { true } else { false } } == true)
         }
     }
 

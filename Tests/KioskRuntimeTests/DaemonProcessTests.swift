@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GRDB
+import KioskDevices
 import KioskStore
 import Logging
 import NIOCore
@@ -512,5 +513,26 @@ struct StalledClientTests {
         #expect(try await HTTPClient.shared.execute(health, timeout: .seconds(10)).status == .ok)
         daemon.signal(SIGTERM)
         #expect(await daemon.finish().status == 0)
+    }
+}
+
+@Suite("kioskctl print test on an ESC/POS printer says printed only when the printer said so")
+struct PrintTestCommandTests {
+    @Test("A confirming model (GS ( H) is reported printed; a generic one only sent")
+    func printedOrSent() async throws {
+        let simulator = try ESCPOSPrinterSimulator()
+        let firmware = Task { try await simulator.run() }
+        defer { firmware.cancel() }
+        let profiles = repositoryRoot + "/Devices"
+        let confirmed = try await Program.run(
+            "kioskctl", ["print", "test", "--device", simulator.devicePath, "--profile", "epson-tm-t82iii", "--profiles", profiles])
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(confirmed.stdout.contains("printed (the printer confirmed it)"), "\(confirmed.stdout)")
+        #expect(simulator.jobsReportedPrinted == 1)
+        let generic = try await Program.run(
+            "kioskctl", ["print", "test", "--device", simulator.devicePath, "--profile", "generic-escpos-80", "--profiles", profiles])
+        #expect(generic.status == 0, "\(generic.stderr)")
+        #expect(generic.stdout.contains("sent to the printer (this model cannot confirm printing"), "\(generic.stdout)")
+        #expect(!generic.stdout.contains("printed ("))
     }
 }

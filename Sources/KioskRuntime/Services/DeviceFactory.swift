@@ -69,7 +69,9 @@ struct DeviceFactory {
             // The ESC/POS firmware simulator on a pseudo-terminal, driven by the real driver.
             do {
                 let simulator = try ESCPOSPrinterSimulator()
-                let settings = (try? profile(for: device, default: "generic-escpos-80")?.settings(ESCPOSSettings.self)) ?? ESCPOSSettings()
+                let settings =
+                    (try? profile(for: device, default: "epson-tm-t82iii")?.settings(ESCPOSSettings.self))
+                    ?? ESCPOSSettings(processedMarker: true)
                 let attach = attachReceiptPrinter
                 let id = device.id
                 let driver = ESCPOSPrinterDriver(

@@ -230,6 +230,13 @@ public struct ESCPOSEncoder: Sendable {
         }
     }
 
+    /// `GS ( H` function 48: the printer answers `37 22 d1 d2 d3 d4 00` once it has processed
+    /// (printed) everything before this command. `id` is four ASCII digits.
+    public mutating func processIDRequest(_ id: [UInt8]) { bytes += Self.processIDRequest(id) }
+
+    /// The bytes of `GS ( H` function 48 with `id`.
+    public static func processIDRequest(_ id: [UInt8]) -> [UInt8] { [0x1D, 0x28, 0x48, 0x06, 0x00, 0x30, 0x30] + id.prefix(4) }
+
     /// Appends raw bytes (for profile-specific quirks).
     public mutating func raw(_ data: [UInt8]) { bytes += data }
 }

@@ -25,17 +25,26 @@ public struct ESCPOSSettings: Sendable, Hashable, Decodable {
     public var statusPollInterval: Double
     /// Seconds to wait for each `DLE EOT` answer.
     public var statusTimeout: Double
+    /// The model answers Epson's `GS ( H` process-ID request once it has printed what came
+    /// before: only then does a job count as printed. Without it, a job is "sent": `DLE EOT`
+    /// is answered in real time, before the buffer is printed, and proves nothing.
+    public var processedMarker: Bool
+    /// Seconds a job may take to print before the printer is asked why (paper, cover).
+    public var printTimeout: Double
 
     enum CodingKeys: String, CodingKey {
         case paperWidth, dotsPerLine, dotsPerInch, encoding, doubleByteMode, cutter, feedBeforeCut, qrModuleSize
-        case rasterBandHeight, statusPollInterval, statusTimeout
+        case rasterBandHeight, statusPollInterval, statusTimeout, processedMarker, printTimeout
     }
 
     public init(
         paperWidth: Int = 80, dotsPerLine: Int = 576, dotsPerInch: Double = 203, encoding: String = "GB18030",
         doubleByteMode: Bool = true, cutter: String = "partial", feedBeforeCut: Int = 4, qrModuleSize: Int = 6,
-        rasterBandHeight: Int = 128, statusPollInterval: Double = 2, statusTimeout: Double = 0.5
+        rasterBandHeight: Int = 128, statusPollInterval: Double = 2, statusTimeout: Double = 0.5, processedMarker: Bool = false,
+        printTimeout: Double = 30
     ) {
+        self.processedMarker = processedMarker
+        self.printTimeout = printTimeout
         self.paperWidth = paperWidth
         self.dotsPerLine = dotsPerLine
         self.dotsPerInch = dotsPerInch
@@ -63,6 +72,8 @@ public struct ESCPOSSettings: Sendable, Hashable, Decodable {
         rasterBandHeight = try c.decodeIfPresent(Int.self, forKey: .rasterBandHeight) ?? defaults.rasterBandHeight
         statusPollInterval = try c.decodeIfPresent(Double.self, forKey: .statusPollInterval) ?? defaults.statusPollInterval
         statusTimeout = try c.decodeIfPresent(Double.self, forKey: .statusTimeout) ?? defaults.statusTimeout
+        processedMarker = try c.decodeIfPresent(Bool.self, forKey: .processedMarker) ?? defaults.processedMarker
+        printTimeout = try c.decodeIfPresent(Double.self, forKey: .printTimeout) ?? defaults.printTimeout
         guard [58, 80].contains(paperWidth) else {
             throw DecodingError.dataCorruptedError(forKey: .paperWidth, in: c, debugDescription: "paper width is 58 or 80 (mm)")
         }
@@ -126,17 +137,51 @@ public actor ESCPOSPrinter {
         return status
     }
 
+    /// How far a job is known to have gone.
+    public struct PrintResult: Sendable, Hashable {
+        /// The printer's status after the job.
+        public var status: ESCPOSStatus
+        /// The printer said it printed the job (`GS ( H`); false: sent, not known printed.
+        public var confirmed: Bool
+    }
+
+    private var nextProcessID = 0
+
     /// Prints `job` (complete ESC/POS bytes) if the printer is ready, then checks it again.
+    /// With a `processedMarker` profile it waits until the printer reports the job printed.
     ///
-    /// - Returns: the status after printing.
-    /// - Throws: `notReady` with the fault when the printer cannot print (before or after).
+    /// - Returns: the status after printing, and whether printing was confirmed.
+    /// - Throws: `notReady` with the fault when the printer cannot print (before, during or
+    ///   after); `timeout` when a confirming printer neither printed nor reports why.
     @discardableResult
-    public func print(_ job: [UInt8]) async throws(ESCPOSError) -> ESCPOSStatus {
+    public func print(_ job: [UInt8]) async throws(ESCPOSError) -> PrintResult {
         let before = try await status()
         if let fault = before.device.fault, !before.device.state.isUsable {
             throw ESCPOSError(.notReady, "the printer cannot print (\(fault.code)): \(fault.message)", fault: fault)
         }
-        try await transport.write(job)
+        guard settings.processedMarker else {
+            try await transport.write(job)
+            return PrintResult(status: try await checkedAfter(), confirmed: false)
+        }
+        nextProcessID = (nextProcessID + 1) % 10_000
+        let id = Array(String(format: "%04d", nextProcessID).utf8)
+        await transport.discardInput()
+        try await transport.write(job + ESCPOSEncoder.processIDRequest(id))
+        let expected: [UInt8] = [0x37, 0x22] + id + [0x00]
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + .milliseconds(Int(settings.printTimeout * 1000))
+        while ContinuousClock.now < deadline {
+            received += try await transport.read(upTo: 64, timeout: min(.seconds(1), deadline - ContinuousClock.now))
+            if received.firstRange(of: expected) != nil {
+                return PrintResult(status: try await checkedAfter(), confirmed: true)
+            }
+        }
+        // Not printed in time: the printer's status says why (paper out, cover open), if it can.
+        _ = try await checkedAfter()
+        throw ESCPOSError(.timeout, "the printer did not report the job printed within \(Int(settings.printTimeout)) s")
+    }
+
+    private func checkedAfter() async throws(ESCPOSError) -> ESCPOSStatus {
         let after = try await status()
         if let fault = after.device.fault, !after.device.state.isUsable {
             throw ESCPOSError(.notReady, "the printer stopped while printing (\(fault.code)): \(fault.message)", fault: fault)

@@ -10,7 +10,9 @@ import Synchronization
 /// A simulated ESC/POS receipt printer on a pseudo-terminal: the kiosk opens
 /// ``devicePath`` as it would open `/dev/usb/lp0`; the simulator records every byte, parses
 /// the commands, and answers `DLE EOT` requests from its current condition (paper near end,
-/// paper out, cover open, cutter jammed...), or stays silent when muted.
+/// paper out, cover open, cutter jammed...), or stays silent when muted. It answers a
+/// `GS ( H` process-ID request only once it has "printed" what came before (``printingTime``
+/// later, and not while it cannot print), as a model with that reply does.
 public final class ESCPOSPrinterSimulator: Sendable {
     /// The path of the pty's device end (`/dev/pts/N`) for the kiosk to open.
     public let devicePath: String
@@ -25,6 +27,10 @@ public final class ESCPOSPrinterSimulator: Sendable {
         var parser = ESCPOSStreamParser()
         var answered = 0
         var stopRequested = false
+        /// Process-ID requests waiting for the printing before them to finish.
+        var markers: [(id: [UInt8], due: ContinuousClock.Instant)] = []
+        var printingTime: Duration = .milliseconds(100)
+        var markersAnswered = 0
     }
 
     // The mutex guards what the simulator has seen and the condition it is in.
@@ -76,6 +82,12 @@ public final class ESCPOSPrinterSimulator: Sendable {
 
     /// Stops (or resumes) answering status requests, like a printer whose USB link hangs.
     public func mute(_ muted: Bool) { state.withLock { $0.muted = muted } }
+
+    /// How long a job takes to come out (before its process-ID answer).
+    public func setPrintingTime(_ duration: Duration) { state.withLock { $0.printingTime = duration } }
+
+    /// How many process-ID requests were answered (jobs reported printed).
+    public var jobsReportedPrinted: Int { state.withLock { $0.markersAnswered } }
 
     /// The current condition.
     public var status: ESCPOSStatus { state.withLock { $0.status } }
@@ -139,9 +151,12 @@ public final class ESCPOSPrinterSimulator: Sendable {
     private func serve() {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !state.withLock({ $0.stopRequested }) {
+            answerPrintedMarkers()
             var request = pollfd(fd: controller, events: Int16(POLLIN), revents: 0)
-            // A quiet printer sleeps: 250 ms bounds how long a stop waits, not how fast it answers.
-            guard poll(&request, 1, 250) > 0 else { continue }
+            // A quiet printer sleeps: 250 ms bounds how long a stop waits, not how fast it
+            // answers; while a job prints it wakes when the job is due.
+            let waiting = state.withLock { $0.markers.isEmpty } ? 250 : 10
+            guard poll(&request, 1, Int32(waiting)) > 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { read(controller, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
             let bytes = Array(buffer[..<count])
@@ -150,16 +165,42 @@ public final class ESCPOSPrinterSimulator: Sendable {
                 let commands = state.parser.feed(bytes)
                 state.commands += commands
                 var answers: [UInt8] = []
-                for case let .statusRequest(n) in commands {
-                    guard !state.muted, let request = ESCPOSStatusRequest(rawValue: n) else { continue }
-                    answers.append(state.status.answer(to: request))
-                    state.answered += 1
+                for command in commands {
+                    switch command {
+                    case let .statusRequest(n):
+                        // Real time: answered at once, whatever is still in the buffer.
+                        guard !state.muted, let request = ESCPOSStatusRequest(rawValue: n) else { continue }
+                        answers.append(state.status.answer(to: request))
+                        state.answered += 1
+                    case let .processIDRequest(id):
+                        state.markers.append((id, ContinuousClock.now + state.printingTime))
+                    default:
+                        break
+                    }
                 }
                 return answers
             }
             if !answers.isEmpty {
                 _ = answers.withUnsafeBytes { write(controller, $0.baseAddress, $0.count) }
             }
+        }
+    }
+}
+
+extension ESCPOSPrinterSimulator {
+    /// Answers the process-ID requests whose printing is done: due, and the printer able to
+    /// print (paper in, cover shut). A printer out of paper holds them until it is refilled.
+    fileprivate func answerPrintedMarkers() {
+        let answers: [UInt8] = state.withLock { state in
+            guard state.status.device.state.isUsable else { return [] }
+            let now = ContinuousClock.now
+            let due = state.markers.filter { $0.due <= now }
+            state.markers.removeAll { $0.due <= now }
+            state.markersAnswered += due.count
+            return due.flatMap { [0x37, 0x22] + $0.id + [0x00] }
+        }
+        if !answers.isEmpty {
+            _ = answers.withUnsafeBytes { write(controller, $0.baseAddress, $0.count) }
         }
     }
 }

@@ -22,6 +22,8 @@ public enum ESCPOSCommand: Sendable, Hashable {
     case qrSetting(function: UInt8, parameters: [UInt8])
     /// `GS v 0`: a raster band, `widthBytes` × `height`.
     case raster(widthBytes: Int, height: Int, bits: [UInt8])
+    /// `GS ( H` function 48: answer with this process ID once everything before it is printed.
+    case processIDRequest([UInt8])
     /// A known setting with fixed-size parameters (`ESC a`, `ESC E`, `GS !` ...), bytes as sent.
     case setting([UInt8])
 }
@@ -102,6 +104,9 @@ public struct ESCPOSStreamParser: Sendable {
                 let length = Int(low) | Int(high) << 8
                 guard available >= 5 + length else { return nil }
                 let body = slice(5, length)
+                if function == 0x48, body.count == 6, body[0] == 0x30, body[1] == 0x30 {
+                    return (.processIDRequest(Array(body.dropFirst(2))), 5 + length)
+                }
                 if function == 0x6B, body.count >= 2, body[0] == 0x31 {
                     switch body[1] {
                     case 0x50: return (.qrStore(Array(body.dropFirst(3))), 5 + length)
