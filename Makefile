@@ -34,7 +34,7 @@ bench:
 	scripts/cups-test-env.sh scripts/postgres-test-env.sh scripts/pgbench-baseline.sh \
 		.build-release/release/kiosk-bench --binaries .build-release/release $(BENCH_FLAGS)
 
-# kill -9 of kioskd and kiosk-platform at random points, 200 times (make test runs 2).
+# kill -9 of kioskd and kiosk-platform at random points, 200 times (make test runs 20).
 chaos:
 	scripts/ensure-packages.sh build test printing screen platform
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)

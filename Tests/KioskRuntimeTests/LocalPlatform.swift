@@ -90,9 +90,29 @@ struct LocalPlatform {
 
 extension SessionDaemon {
     /// One citizen's 新生儿出生 to the receipt; the receipt number shown. With `pledge`, the
-    /// photo is deferred under a signed pledge, so a sealed signature follows the case.
+    /// photo is deferred under a signed pledge, so a sealed signature follows the case. The
+    /// citizen leaves as citizens do, whatever happened: session ended, card taken (a card left
+    /// on the reader is not read again for the next one).
     func submitNewborn(pledge: Bool) async throws -> String? {
+        var token: String?
+        do {
+            let number = try await newbornToReceipt(pledge: pledge) { token = $0 }
+            await leave(token)
+            return number
+        } catch {
+            await leave(token)
+            throw error
+        }
+    }
+
+    private func leave(_ token: String?) async {
+        if let token { _ = try? await post("/api/v1/session/end", token: token) }
+        _ = try? await post("/api/v1/demo/card/lift")
+    }
+
+    private func newbornToReceipt(pledge: Bool, started: (String) -> Void) async throws -> String? {
         let token = try await newbornAtForm()
+        started(token)
         let values =
             #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
         _ = try await post("/api/v1/session/form", token: token, json: values)
@@ -106,9 +126,7 @@ extension SessionDaemon {
         }
         _ = try await post("/api/v1/session/materials/confirm", token: token)
         let submitted = try await post("/api/v1/session/submit", token: token)
-        let number = (submitted.json["receipt"] as? [String: Any])?["number"] as? String
-        _ = try? await post("/api/v1/session/end", token: token)
-        return number
+        return (submitted.json["receipt"] as? [String: Any])?["number"] as? String
     }
 
     /// A small valid PNG (a 1×1 black pixel), as a signature.

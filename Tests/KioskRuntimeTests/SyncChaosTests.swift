@@ -14,7 +14,7 @@ import Testing
 /// KIOSK_CHAOS_ROUNDS for the full count.
 @Suite("Sync survives kill -9 of kioskd and kiosk-platform at random points (real processes)", .serialized)
 struct SyncChaosTests {
-    static var rounds: Int { Int(ProcessInfo.processInfo.environment["KIOSK_CHAOS_ROUNDS"] ?? "") ?? 2 }
+    static var rounds: Int { Int(ProcessInfo.processInfo.environment["KIOSK_CHAOS_ROUNDS"] ?? "") ?? 20 }
 
     @Test("Every receipt shown reaches the platform exactly once, whatever is killed when", .timeLimit(.minutes(180)))
     func killNine() async throws {
@@ -25,7 +25,13 @@ struct SyncChaosTests {
         var kiosk = try await SessionDaemon.start(scratch: kioskScratch, extra: extra)
         var shown: [String] = []
         var random = SystemRandomNumberGenerator()
+        let started = ContinuousClock.now
         for round in 0..<Self.rounds {
+            // A long run says where it is (make chaos runs 200 rounds).
+            if round % 10 == 0 {
+                print("chaos: round \(round)/\(Self.rounds), \(shown.count) receipts shown, \(ContinuousClock.now - started) elapsed")
+            }
+            let roundStarted = ContinuousClock.now
             // Citizens submit; one of the two signs a pledge, so a sealed signature follows its case.
             for citizen in 0..<2 {
                 if let number = try? await kiosk.submitNewborn(pledge: citizen == 1) { shown.append(number) }
@@ -40,6 +46,9 @@ struct SyncChaosTests {
                 kiosk.daemon.signal(SIGKILL)
                 _ = await kiosk.daemon.finish()
                 kiosk = try await SessionDaemon.start(scratch: kioskScratch, extra: extra)
+            }
+            if ProcessInfo.processInfo.environment["KIOSK_CHAOS_VERBOSE"] != nil {
+                print("chaos: round \(round) took \(ContinuousClock.now - roundStarted)")
             }
         }
         // Heal: everything drains.
