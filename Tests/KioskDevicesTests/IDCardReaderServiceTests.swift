@@ -91,6 +91,23 @@ struct IDCardReaderServiceTests {
         }
     }
 
+    @Test("The next citizen's card, put down before the reader saw the last one go, is read")
+    func aQuickSwapIsANewCard() async throws {
+        let first = try sampleCard("resident-id.yaml")
+        try await withReaderService(card: first) { sam, controls, _, log async throws in
+            controls.wantCard()
+            #expect(await log.wait { $0 == ["card.inserted", "card.read"] })
+            // Lifted and another card down at once: no poll in between ever saw the reader empty.
+            let second = try sampleCard("hmt-residence-permit.yaml")
+            sam.lift()
+            sam.place(second)
+            #expect(await log.wait { $0.filter { $0 == "card.read" }.count == 2 })
+            let reads = log.all.compactMap { $0 as? IDCardRead }
+            #expect(reads.last?.card.idNumber == second.data.idNumber)
+            #expect(log.topics.contains("card.removed"))
+        }
+    }
+
     @Test func aFailedReadIsRetriedAndCounted() async throws {
         try await withReaderService(card: try sampleCard("resident-id.yaml")) { sam, controls, registry, log async throws in
             sam.inject(.status(.readFailed, for: .readTextAndPhoto))

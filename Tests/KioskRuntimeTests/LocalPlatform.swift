@@ -90,7 +90,7 @@ struct LocalPlatform {
 
 extension SessionDaemon {
     /// One citizen's 新生儿出生 to the receipt; the receipt number shown. With `pledge`, the
-    /// photo is deferred under a signed pledge, so a sealed signature follows the case. The
+    /// delivery invoice is deferred under a signed pledge, so a sealed signature follows the case. The
     /// citizen leaves as citizens do, whatever happened: session ended, card taken (a card left
     /// on the reader is not read again for the next one).
     func submitNewborn(pledge: Bool) async throws -> String? {
@@ -118,7 +118,7 @@ extension SessionDaemon {
         _ = try await post("/api/v1/session/form", token: token, json: values)
         _ = try await post("/api/v1/session/form/confirm", token: token)
         for material in ["photo", "bank_card", "delivery_invoice"] {
-            let choice = pledge && material == "photo" ? "deferred" : "provided"
+            let choice = pledge && material == "delivery_invoice" ? "deferred" : "provided"
             _ = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"\#(choice)"}"#)
         }
         if pledge {
@@ -126,7 +126,10 @@ extension SessionDaemon {
         }
         _ = try await post("/api/v1/session/materials/confirm", token: token)
         let submitted = try await post("/api/v1/session/submit", token: token)
-        return (submitted.json["receipt"] as? [String: Any])?["number"] as? String
+        guard let number = (submitted.json["receipt"] as? [String: Any])?["number"] as? String else {
+            throw WaitFailure(description: "the submit gave no receipt: \(submitted.status) \(submitted.text.prefix(300))")
+        }
+        return number
     }
 
     /// A small valid PNG (a 1×1 black pixel), as a signature.

@@ -148,8 +148,8 @@ public struct IDCardReaderService: DeviceDriver {
         case empty
         /// A card was found and announced; reading it failed `attempts` times so far.
         case found(attempts: Int)
-        /// The card was read (or given up on); it is not read again until lifted.
-        case held(serial: CardSerial?)
+        /// The card was read (`read`) or given up on; it is not read again until lifted.
+        case held(serial: CardSerial?, read: Bool)
     }
 
     private func serve(_ reader: SAMReader, registry: DeviceRegistry, logger: Logger) async throws(IDCardReaderError) {
@@ -182,11 +182,11 @@ public struct IDCardReaderService: DeviceDriver {
         while !Task.isCancelled {
             let wanted = controls.isCardWanted
             switch slot {
-            case .held:
+            case let .held(_, read):
                 // Removal is checked at the card pace while wanted, else at the health pace.
                 if wanted || ContinuousClock.now - lastHealthCheck >= healthInterval {
                     lastHealthCheck = ContinuousClock.now
-                    let present = try await isCardStillPresent(reader)
+                    let present = try await isCardStillPresent(reader, read: read)
                     if !present {
                         slot = .empty
                         bus.publish(IDCardRemoved(device: id))
@@ -246,7 +246,7 @@ public struct IDCardReaderService: DeviceDriver {
             await registry.report(id, state: .online)
             bus.publish(IDCardRead(device: id, card: card))
             logger.info("Card read", metadata: ["card.type": "\(card.type)", "photo.state": "\(card.photo.stateName)"])
-            return .held(serial: serial)
+            return .held(serial: serial, read: true)
         } catch {
             if error.meansDeviceGone || error.code == .cancelled { throw error }
             attempts += 1
@@ -262,20 +262,23 @@ public struct IDCardReaderService: DeviceDriver {
                 throw error
             }
             await registry.report(id, state: .online)
-            return retry ? .found(attempts: attempts) : .held(serial: serial)
+            return retry ? .found(attempts: attempts) : .held(serial: serial, read: false)
         }
     }
 
-    /// Whether the card that was handled is still on the reader: the additional address
-    /// answers while it is; a card that was never read may still answer find card.
-    private func isCardStillPresent(_ reader: SAMReader) async throws(IDCardReaderError) -> Bool {
+    /// Whether the card handled is still on the reader. A card read stays selected, so reading
+    /// its additional address answers; once it leaves the field the SAM refuses, even if
+    /// another card (or the same one put back) lies there now: that is a new placement, to be
+    /// read anew (the next citizen, quick after the last). A card given up on was never read:
+    /// only find card can tell, as can a line that did not answer the probe at all.
+    private func isCardStillPresent(_ reader: SAMReader, read: Bool) async throws(IDCardReaderError) -> Bool {
+        guard read else { return try await reader.findCard() }
         do {
             let response = try await reader.send(.readAdditionalAddress)
-            if response.status == .ok || response.status == .noData { return true }
+            return response.status == .ok || response.status == .noData
         } catch  where error.code == .timeout || error.code == .protocolError {
-            // Fall through to find card.
+            return try await reader.findCard()
         }
-        return try await reader.findCard()
     }
 
     /// Waits `duration`, or less if the session's demand changes.

@@ -271,7 +271,8 @@ public final class SimulatedSAM: Sendable {
             }
             return SAMResponse(status: .ok, data: record.replyData)
         case .readAdditionalAddress:
-            guard let card = state.card else { return SAMResponse(status: .readFailed) }
+            // Only the card read in this placement: a card put down since has not been selected.
+            guard let card = state.card, state.readSincePlaced else { return SAMResponse(status: .readFailed) }
             guard let address = card.additionalAddress else { return SAMResponse(status: .noData) }
             return SAMResponse(status: .ok, data: IDCardTextBlock.encodeAdditionalAddress(address))
         case let .setBaudRate(rate):
