@@ -61,11 +61,11 @@ extension Kioskd {
 
         func run() async throws {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
-            let repositoryDevices = FileManager.default.currentDirectoryPath + "/Devices"
-            let profiles = FileManager.default.fileExists(atPath: repositoryDevices) ? repositoryDevices : "/usr/share/kiosk/devices"
-            let cwd = FileManager.default.currentDirectoryPath
-            let provisioning =
-                FileManager.default.fileExists(atPath: cwd + "/Provisioning/catalog") ? cwd + "/Provisioning" : "/var/lib/kiosk"
+            // The checkout this kioskd was built in (or run from), else the installed paths: a
+            // demo started from another folder still finds its catalogue, devices and screen.
+            let checkout = Self.checkout()
+            let profiles = checkout.map { $0 + "/Devices" } ?? "/usr/share/kiosk/devices"
+            let provisioning = checkout.map { $0 + "/Provisioning" } ?? "/var/lib/kiosk"
             var configuration: KioskConfiguration
             if let config {
                 configuration = try loadConfiguration(path: config)
@@ -91,6 +91,20 @@ extension Kioskd {
                 configuration.sync.heartbeatSeconds = 15
             }
             try await runDaemon(configuration, path: config)
+        }
+
+        /// The working folder if it is a checkout, else the checkout holding this executable
+        /// (`.build/debug/kioskd` sits three levels below it).
+        static func checkout() -> String? {
+            let isCheckout = { (folder: String) in FileManager.default.fileExists(atPath: folder + "/Provisioning/catalog") }
+            let working = FileManager.default.currentDirectoryPath
+            if isCheckout(working) { return working }
+            var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<4 {
+                folder = folder.deletingLastPathComponent()
+                if isCheckout(folder.path) { return folder.path }
+            }
+            return nil
         }
     }
 }

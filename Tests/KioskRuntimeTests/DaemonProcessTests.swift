@@ -536,3 +536,25 @@ struct PrintTestCommandTests {
         #expect(!generic.stdout.contains("printed ("))
     }
 }
+
+@Suite("kioskd demo started outside the checkout")
+struct DemoElsewhereTests {
+    @Test("Started from another folder, the demo still finds its catalogue and screen, and says it is ready")
+    func demoFromElsewhere() async throws {
+        let scratch = try Scratch()
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program(
+            "kioskd", ["demo", "--port", "0", "--state-dir", scratch.file("state")], environment: ["NOTIFY_SOCKET": notify.address],
+            directory: scratch.path)
+        let ready = try #require(await notify.waitFor("READY=1", timeout: .seconds(20))?.last)
+        let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        var readiness = HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz")
+        readiness.method = .GET
+        #expect(try await HTTPClient.shared.execute(readiness, timeout: .seconds(10)).status == .ok)
+        var screen = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
+        screen.method = .GET
+        #expect(try await HTTPClient.shared.execute(screen, timeout: .seconds(10)).status == .ok)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish().status == 0)
+    }
+}

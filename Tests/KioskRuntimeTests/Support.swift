@@ -111,8 +111,9 @@ final class Program {
     private let output = Pipe()
     private let errors = Pipe()
 
-    init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
         process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : binaries.appendingPathComponent(name)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "NOTIFY_SOCKET")
