@@ -23,7 +23,7 @@ import OpenAPIRuntime
 /// time from commit to "stored" for single cases on an idle link.
 struct RelayBenchmarks {
     let binaries: String
-    var cases = Int(ProcessInfo.processInfo.environment["KIOSK_BENCH_BACKLOG_CASES"] ?? "") ?? 1000
+    var cases = Int(ProcessInfo.processInfo.environment["KIOSK_BENCH_BACKLOG_CASES"] ?? "") ?? 10_000
     let attachmentBytes = 200_000
     let zone = TimeZone(identifier: "Asia/Shanghai")!
 
