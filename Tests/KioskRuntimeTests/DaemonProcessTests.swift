@@ -523,7 +523,16 @@ struct PrintTestCommandTests {
         let simulator = try ESCPOSPrinterSimulator()
         let firmware = Task { try await simulator.run() }
         defer { firmware.cancel() }
-        let profiles = repositoryRoot + "/Devices"
+        // The shipped profiles, with a status timeout a loaded two-core machine can meet (the
+        // simulator's first answer has taken over 2 s here; a real printer's 0.5 s stands).
+        let scratch = try Scratch()
+        let profiles = scratch.file("Devices")
+        try FileManager.default.createDirectory(atPath: profiles + "/printers", withIntermediateDirectories: true)
+        for name in ["epson-tm-t82iii", "generic-escpos-80"] {
+            let text = try String(contentsOfFile: "\(repositoryRoot)/Devices/printers/\(name).yaml", encoding: .utf8)
+            try text.replacingOccurrences(of: "statusTimeout: 0.5", with: "statusTimeout: 10")
+                .write(toFile: "\(profiles)/printers/\(name).yaml", atomically: true, encoding: .utf8)
+        }
         let confirmed = try await Program.run(
             "kioskctl", ["print", "test", "--device", simulator.devicePath, "--profile", "epson-tm-t82iii", "--profiles", profiles])
         #expect(confirmed.status == 0, "\(confirmed.stderr)")
