@@ -442,7 +442,12 @@ public actor SyncRelay: Service {
                 (Int(response.status.code), "an answer that is not the platform's"),
                 retryAfter: response.headerFields[.retryAfter].flatMap { Int($0) })
         }
-        if cause is HTTPClientError || cause is CancellationError || String(describing: cause).contains("connect") {
+        // The link, not the answer: a refused, reset or broken connection (NIO's IOError and
+        // ChannelError, e.g. "Connection reset by peer") is a platform out of reach.
+        let described = String(describing: cause).lowercased()
+        if cause is HTTPClientError || cause is CancellationError || cause is IOError || cause is ChannelError
+            || ["connect", "reset", "broken pipe", "unreachable"].contains(where: described.contains)
+        {
             return SyncFailure(.unreachable, "the platform at \(settings.platform.absoluteString) cannot be reached (\(cause))")
         }
         return SyncFailure(
