@@ -42,14 +42,17 @@ public actor SyncRelay: Service {
         self.logger = logger
         self.facts = facts
         self.now = now
-        // The shared client (its event loops live as long as the process): a request's time
-        // limit is the transport's. A redirect answer (a captive portal's) ends on a page that
+        // The shared client (its event loops live as long as the process). The transport's time
+        // limit ends at the answer's head; `ExchangeTimeLimit` bounds the whole exchange. A redirect answer (a captive portal's) ends on a page that
         // is not the contract's, and is refused as such.
         client = Client(
             serverURL: settings.platform.appendingPathComponent("sync/v1"), configuration: .sync,
             transport: AsyncHTTPClientTransport(
                 configuration: .init(client: .shared, timeout: .seconds(settings.requestTimeout.components.seconds))),
-            middlewares: [KioskCredential(credential: settings.credential)])
+            middlewares: [
+                ExchangeTimeLimit(limit: settings.requestTimeout, maxAnswerBytes: 32 << 20),
+                KioskCredential(credential: settings.credential),
+            ])
         (nudges, nudger) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         backoff = Backoff(base: settings.backoffBase, cap: settings.backoffCap)
     }
@@ -446,6 +449,7 @@ public actor SyncRelay: Service {
         // ChannelError, e.g. "Connection reset by peer") is a platform out of reach.
         let described = String(describing: cause).lowercased()
         if cause is HTTPClientError || cause is CancellationError || cause is IOError || cause is ChannelError
+            || cause is ExchangeTimeLimit.Expired
             || ["connect", "reset", "broken pipe", "unreachable"].contains(where: described.contains)
         {
             return SyncFailure(.unreachable, "the platform at \(settings.platform.absoluteString) cannot be reached (\(cause))")

@@ -20,6 +20,9 @@ final class FaultyProxy: Sendable {
         case captivePortal
         /// Answer 503 with `Retry-After`.
         case busy(seconds: Int)
+        /// Pass the request, then send the answer's head and half its body, and go silent (a
+        /// partition in mid-answer) until the proxy stops.
+        case stallAnswer
     }
 
     let address: String
@@ -84,7 +87,7 @@ final class FaultyProxy: Sendable {
                 var response = Self.page(.serviceUnavailable, "<html>busy</html>")
                 response.headers[.retryAfter] = String(seconds)
                 return response
-            case .none, .loseAnswer:
+            case .none, .loseAnswer, .stallAnswer:
                 var outgoing = HTTPClientRequest(url: upstream + request.uri.description)
                 outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
                 for field in request.headers {
@@ -98,6 +101,17 @@ final class FaultyProxy: Sendable {
                 var headers = HTTPFields()
                 for (name, value) in answer.headers {
                     if let field = HTTPField.Name(name), field != .contentLength, field != .transferEncoding { headers[field] = value }
+                }
+                if case .stallAnswer = fault {
+                    headers[.contentLength] = String(bytes.readableBytes)
+                    let half = bytes.getSlice(at: bytes.readerIndex, length: bytes.readableBytes / 2) ?? ByteBuffer()
+                    return Response(
+                        status: .init(code: Int(answer.status.code)), headers: headers,
+                        body: ResponseBody { writer in
+                            try await writer.write(half)
+                            // Silent until the proxy is dropped (its server is cancelled).
+                            try await Task.sleep(for: .seconds(300))
+                        })
                 }
                 return Response(status: .init(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: bytes))
             }

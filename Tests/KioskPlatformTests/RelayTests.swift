@@ -95,6 +95,29 @@ struct RelayTests {
     }
 
     @Test(
+        "An answer that stops halfway (a partition mid-answer) ends the pass within the request timeout; the next pass delivers once",
+        .timeLimit(.minutes(1)))
+    func answerStalledMidway() async throws {
+        let platform = try await PlatformRig.start()
+        let proxy = try await FaultyProxy.start(upstream: platform.address)
+        let kiosk = try await KioskRig.start(
+            platform: proxy.address, credential: try await platform.credential("KIOSK-0001"), requestTimeout: .seconds(2))
+        let (caseID, _) = try await kiosk.submitCase(attachmentBytes: 10_000)
+
+        // The platform stores the case; its answer's head arrives, half its body, then nothing.
+        proxy.inject(.stallAnswer, count: 1)
+        let stalled = await kiosk.relay.syncPass()
+        #expect(stalled.casesStored == 0)
+        #expect(stalled.error?.contains("cannot be reached") == true, "\(stalled.error ?? "no error")")
+        #expect(try await kiosk.store.syncFigures().queueDepth == 1)
+
+        let healed = await kiosk.relay.syncPass()
+        #expect(healed.error == nil)
+        #expect(try await kiosk.store.syncFigures().queueDepth == 0)
+        #expect(try await platform.storage.cases().map(\.caseID) == [caseID])
+    }
+
+    @Test(
         "The platform's stages, reasons and results come back, are applied once with the cursor, and show on the progress record",
         arguments: StorageKind.available)
     func changesComeBack(storage: StorageKind) async throws {
@@ -195,7 +218,8 @@ struct KioskRig: Sendable {
     }
 
     static func start(
-        platform: String, credential: String, folder: String? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        platform: String, credential: String, folder: String? = nil, requestTimeout: Duration = .seconds(10),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> KioskRig {
         let folder = folder ?? NSTemporaryDirectory() + "kiosk-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -203,7 +227,7 @@ struct KioskRig: Sendable {
         logger.logLevel = .critical
         let store = try CaseStore(path: folder + "/kiosk.db", logger: logger)
         var settings = SyncSettings(platform: try #require(URL(string: platform)), credential: credential)
-        settings.requestTimeout = .seconds(10)
+        settings.requestTimeout = requestTimeout
         let relay = try SyncRelay(
             settings: settings, store: store, timeZone: PlatformRig.zone, logger: logger,
             facts: { HeartbeatFacts(devices: [], software: "test", catalog: nil, calendar: nil, uptimeSeconds: 1) }, now: now)
