@@ -20,11 +20,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -129,15 +132,33 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // The kiosk's side of sync with the platform: the outbox message format (the relay
-        // arrives with the platform contract).
+        // The kiosk's identity and what it trusts: its device key and certificate, enrolment
+        // with a single-use token (the platform's CA pinned by the token), renewal, and the
+        // mutual-TLS configuration of every sync exchange. Shared by kioskd, kioskctl (enrol)
+        // and the platform (the enrolment messages). No GRDB, no Hummingbird.
+        .target(
+            name: "KioskTrust",
+            dependencies: [
+                "KioskCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The kiosk's side of the sync contract: the outbox message, and the relay that sends
         // cases and attachments and applies the platform's changes.
         .target(
             name: "KioskSync",
             dependencies: [
-                "KioskCore", "KioskAPI", "KioskSession", "KioskStore", "KioskSyncAPI",
+                "KioskCore", "KioskAPI", "KioskSession", "KioskStore", "KioskSyncAPI", "KioskTrust",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -163,10 +184,14 @@ let package = Package(
         .target(
             name: "KioskPlatform",
             dependencies: [
-                "KioskCore", "KioskCatalog", "KioskSyncAPI",
+                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -194,7 +219,7 @@ let package = Package(
             name: "KioskRuntime",
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
-                "KioskSync", "KioskCatalog", "KioskPrinting", "KioskDocuments",
+                "KioskSync", "KioskTrust", "KioskCatalog", "KioskPrinting", "KioskDocuments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -223,7 +248,7 @@ let package = Package(
             dependencies: [
                 // The technicians' tools and the wire types; never the server stack (Hummingbird,
                 // GRDB, ServiceLifecycle, Prometheus).
-                "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskCatalog", "KioskDocuments",
+                "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskCatalog", "KioskDocuments", "KioskTrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -234,8 +259,9 @@ let package = Package(
         .executableTarget(
             name: "kiosk-platform",
             dependencies: [
-                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles",
+                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -257,6 +283,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -300,7 +327,11 @@ let package = Package(
         .testTarget(
             name: "KioskPlatformTests",
             dependencies: [
-                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI",
+                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI", "KioskTrust",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -328,6 +359,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict

@@ -23,8 +23,14 @@ extension ConfigurationLoader {
             }
             sync.credentialFile = credential
         }
-        if sync.platform != nil, sync.credentialFile == nil {
-            problems.append(FileProblem(at([]), "sync needs credential_file: the file with this kiosk's platform credential"))
+        if let credential = sync.credentialFile, let platform = sync.platform, URL(string: platform)?.scheme != "http" {
+            // A bearer credential is for a plain-HTTP test platform on loopback; a real one
+            // knows kiosks by their certificate (kioskctl enroll).
+            problems.append(
+                FileProblem(
+                    at(["credential_file"]),
+                    "sync.credential_file (\(credential)) is only for a plain-http platform on loopback; enrol this kiosk with 'kioskctl enroll' instead"
+                ))
         }
         func check<T: Comparable>(_ key: String, _ value: T?, _ range: ClosedRange<T>, _ unit: String) -> T? {
             guard let value else { return nil }

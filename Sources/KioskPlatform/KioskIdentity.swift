@@ -2,12 +2,15 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KioskTrust
+import NIOCore
 
-/// The one seam where a request becomes "kiosk X": today a per-kiosk bearer credential, with
-/// mutual TLS the certificate's subject. Nothing else in the platform looks at credentials.
+/// The one seam where a request becomes "kiosk X": the kiosk's TLS certificate
+/// (``CertificateAuthenticator``), or on loopback test platforms a bearer credential. Nothing
+/// else in the platform looks at credentials.
 public protocol KioskAuthenticator: Sendable {
-    /// The kiosk making `request`, or `nil` when it is not one the platform knows.
-    func kiosk(for request: Request) async throws(PlatformError) -> KioskRecord?
+    /// The kiosk making `request` on `channel`, or `nil` when it is not one the platform knows.
+    func kiosk(for request: Request, channel: any Channel) async throws(PlatformError) -> KioskRecord?
 }
 
 /// The kiosk on whose behalf the current request runs (set by ``KioskAuthentication``).
@@ -15,7 +18,9 @@ public enum KioskIdentity {
     @TaskLocal public static var current: KioskRecord?
 }
 
-/// Per-kiosk bearer credentials, made by `kiosk-platform kiosk add NAME`; only their SHA-256 is stored.
+/// Per-kiosk bearer credentials, made by `kiosk-platform kiosk add NAME`; only their SHA-256 is
+/// stored. Served only by a plain-HTTP platform on loopback (tests, benchmarks): a platform on
+/// the network authenticates kiosks by certificate alone.
 public struct BearerAuthenticator: KioskAuthenticator {
     let storage: any PlatformStorage
 
@@ -23,7 +28,7 @@ public struct BearerAuthenticator: KioskAuthenticator {
         self.storage = storage
     }
 
-    public func kiosk(for request: Request) async throws(PlatformError) -> KioskRecord? {
+    public func kiosk(for request: Request, channel: any Channel) async throws(PlatformError) -> KioskRecord? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
         let credential = String(header.dropFirst("Bearer ".count))
         guard !credential.isEmpty, credential.count <= 256 else { return nil }
@@ -42,15 +47,19 @@ public struct BearerAuthenticator: KioskAuthenticator {
 }
 
 /// Refuses sync requests that are not from a known kiosk, and runs the others as that kiosk.
-struct KioskAuthentication<Context: RequestContext>: RouterMiddleware {
+struct KioskAuthentication: RouterMiddleware {
+    typealias Context = PlatformRequestContext
     let authenticator: any KioskAuthenticator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/sync/") else { return try await next(request, context) }
-        guard let kiosk = try await authenticator.kiosk(for: request) else {
+        let path = request.uri.path
+        guard path.hasPrefix("/sync/") || path == EnrolmentPaths.renewal else { return try await next(request, context) }
+        guard let kiosk = try await authenticator.kiosk(for: request, channel: context.channel) else {
             var response = ProblemResponse.make(
                 .unauthorized, code: "unauthenticated",
-                message: "not a kiosk this platform knows: send its credential as 'Authorization: Bearer …'")
+                message:
+                    "not a kiosk this platform knows: connect with the kiosk's certificate (enrol it with 'kioskctl enroll'); a revoked kiosk is refused"
+            )
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }

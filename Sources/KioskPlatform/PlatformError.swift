@@ -18,6 +18,11 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
             case incomplete
             case conflict
             case storage
+            case unknownToken = "unknown-token"
+            case usedToken = "used-token"
+            case expiredToken = "expired-token"
+            case badRequest = "bad-request"
+            case keys
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -52,6 +57,16 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(.conflict)
         /// The database failed.
         public static let storage = Code(.storage)
+        /// No enrolment token with that secret.
+        public static let unknownToken = Code(.unknownToken)
+        /// The enrolment token was used already.
+        public static let usedToken = Code(.usedToken)
+        /// The enrolment token's time ran out.
+        public static let expiredToken = Code(.expiredToken)
+        /// A request the platform cannot read (a malformed signing request).
+        public static let badRequest = Code(.badRequest)
+        /// The platform's own keys cannot be read or made.
+        public static let keys = Code(.keys)
 
         public var description: String { base.rawValue }
     }

@@ -7,6 +7,29 @@ public struct KioskRecord: Sendable, Hashable, Codable {
     public var name: String
     public var createdAt: Date
     public var revokedAt: Date?
+    /// Where an enrolled kiosk stands (its token's site).
+    public var site: String? = nil
+}
+
+/// A single-use enrolment token as stored: the SHA-256 of its secret, never the secret.
+public struct EnrolmentTokenRecord: Sendable, Hashable {
+    public var secretSHA256: String
+    public var site: String
+    /// The name the enrolled kiosk gets (a new kiosk).
+    public var kioskName: String
+    /// Set for re-enrolment of an existing kiosk (after its certificate expired offline).
+    public var kioskID: String?
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(secretSHA256: String, site: String, kioskName: String, kioskID: String?, createdAt: Date, expiresAt: Date) {
+        self.secretSHA256 = secretSHA256
+        self.site = site
+        self.kioskName = kioskName
+        self.kioskID = kioskID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
 }
 
 /// A case as the kiosk delivered it: no personal data in the clear (the application is sealed).

@@ -5,7 +5,7 @@ import KioskCore
 /// PostgreSQL (several instances over one database) answer the same suite. Every method is
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
-public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage {
+public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage, EnrolmentStorage {
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
     /// The kiosk whose credential has this SHA-256, unless revoked.
@@ -143,4 +143,20 @@ public protocol FollowUpStorage: Sendable {
     func followUps() async throws(PlatformError) -> [FollowUp]
     /// Closes a follow-up with what was done; closing twice is refused.
     func closeFollowUp(ratingID: String, note: String, at: Date) async throws(PlatformError)
+}
+
+/// Enrolment tokens and the keys kiosks are known by (the identity of mutual TLS).
+public protocol EnrolmentStorage: Sendable {
+    /// Stores a new single-use token (only its secret's SHA-256).
+    func createToken(_ token: EnrolmentTokenRecord) async throws(PlatformError)
+    /// Uses a token once, in one transaction: the kiosk it names (re-enrolment), or a new
+    /// kiosk `newKioskID` named as the token says; the kiosk is known by `keySHA256` from now
+    /// on. Unknown, used and expired tokens are refused with their own codes.
+    func redeem(tokenSHA256: String, keySHA256: String, newKioskID: String, at: Date) async throws(PlatformError) -> KioskRecord
+    /// The kiosk with this id and the key it is known by.
+    func kiosk(id: String) async throws(PlatformError) -> (kiosk: KioskRecord, keySHA256: String?)?
+    /// Notes the end of the kiosk's newest certificate.
+    func recordCertificate(kioskID: String, notAfter: Date) async throws(PlatformError)
+    /// Revokes a kiosk by name or id; its certificates and credential stop working at once.
+    func revoke(kiosk nameOrID: String, at: Date) async throws(PlatformError) -> KioskRecord
 }

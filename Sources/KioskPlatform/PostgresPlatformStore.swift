@@ -121,6 +121,19 @@ public final class PostgresPlatformStore: PlatformStorage {
                 "ALTER TABLE follow_up ADD COLUMN note TEXT",
             ]
         ),
+        (
+            "v3: enrolment",
+            [
+                """
+                CREATE TABLE enrolment_token (
+                    secret_sha256 TEXT PRIMARY KEY, site TEXT NOT NULL, kiosk_name TEXT NOT NULL, kiosk_id TEXT REFERENCES kiosk(id),
+                    created_at TIMESTAMPTZ NOT NULL, expires_at TIMESTAMPTZ NOT NULL, used_at TIMESTAMPTZ, used_by TEXT)
+                """,
+                "ALTER TABLE kiosk ADD COLUMN site TEXT",
+                "ALTER TABLE kiosk ADD COLUMN key_sha256 TEXT",
+                "ALTER TABLE kiosk ADD COLUMN certificate_not_after TIMESTAMPTZ",
+            ]
+        ),
     ]
 
     func transaction<T: Sendable>(

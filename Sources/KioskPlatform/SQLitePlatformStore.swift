@@ -76,6 +76,19 @@ public final class SQLitePlatformStore: PlatformStorage {
                     ALTER TABLE follow_up ADD COLUMN note TEXT;
                     """)
         }
+        migrator.registerMigration("v3: enrolment") { db in
+            // A kiosk enrolled with a token is known by its key (mutual TLS); its bearer
+            // credential column holds a value no credential hashes to.
+            try db.execute(
+                sql: """
+                    CREATE TABLE enrolment_token (
+                        secret_sha256 TEXT PRIMARY KEY, site TEXT NOT NULL, kiosk_name TEXT NOT NULL, kiosk_id TEXT REFERENCES kiosk(id),
+                        created_at DATETIME NOT NULL, expires_at DATETIME NOT NULL, used_at DATETIME, used_by TEXT);
+                    ALTER TABLE kiosk ADD COLUMN site TEXT;
+                    ALTER TABLE kiosk ADD COLUMN key_sha256 TEXT;
+                    ALTER TABLE kiosk ADD COLUMN certificate_not_after DATETIME;
+                    """)
+        }
         return migrator
     }
 
@@ -146,7 +159,7 @@ public final class SQLitePlatformStore: PlatformStorage {
         }
     }
 
-    private static func kiosk(_ row: Row) -> KioskRecord {
+    static func kiosk(_ row: Row) -> KioskRecord {
         KioskRecord(id: row["id"], name: row["name"], createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }
 

@@ -3,6 +3,7 @@ import KioskAPI
 import KioskConfig
 import KioskSession
 import KioskStore
+import KioskTrust
 
 extension Doctor {
     /// Clock skew beyond which deadlines and certificates go wrong.
@@ -15,13 +16,13 @@ extension Doctor {
             return [
                 DoctorCheck(
                     area: "sync", name: "platform", result: .warn, detail: "no platform configured: cases stay on this kiosk",
-                    hint: "set sync.platform and sync.credential_file in kiosk.yaml")
+                    hint: "enrol this kiosk: kioskctl enroll --platform https://HOST:PORT/ --token TOKEN")
             ]
         }
+        var checks: [DoctorCheck] = [identityCheck(now: now)]
         guard let figures = try? await store.syncFigures() else {
             return [DoctorCheck(area: "sync", name: "platform", result: .fail, detail: "the store cannot be read for sync figures")]
         }
-        var checks: [DoctorCheck] = []
         switch OfflinePolicy(configuration.sync).verdict(
             lastSuccessAt: figures.lastSuccessAt, oldestUnsentAt: figures.oldestUnsentAt, unsentCases: figures.queueDepth,
             catalogSupersededAt: figures.catalogSupersededAt, now: now)
@@ -57,5 +58,42 @@ extension Doctor {
                     hint: "enable time synchronisation (timedatectl set-ntp true) and check the RTC battery"))
         }
         return checks
+    }
+
+    /// The kiosk's identity with the platform: enrolled, and its certificate's dates.
+    func identityCheck(now: Date) -> DoctorCheck {
+        if let file = configuration.sync.credentialFile {
+            return DoctorCheck(
+                area: "sync", name: "identity", result: .warn,
+                detail: "a bearer credential (\(file)): only a plain-http test platform on loopback takes it",
+                hint: "enrol this kiosk for mutual TLS: kioskctl enroll --platform https://HOST:PORT/ --token TOKEN")
+        }
+        let identity = IdentityFolder(stateDirectory: configuration.paths.stateDir)
+        let enrolled: IdentityFolder.Enrolled?
+        do { enrolled = try identity.enrolled() } catch {
+            return DoctorCheck(area: "sync", name: "identity", result: .fail, detail: error.message)
+        }
+        guard let enrolled else {
+            return DoctorCheck(
+                area: "sync", name: "identity", result: .fail, detail: "not enrolled: cases stay on this kiosk",
+                hint: "on the platform: kiosk-platform token create --site SITE; here: kioskctl enroll --platform URL --token TOKEN")
+        }
+        let who = "\(enrolled.answer.kioskName) at \(enrolled.answer.site.isEmpty ? "-" : enrolled.answer.site)"
+        if enrolled.notAfter <= now {
+            return DoctorCheck(
+                area: "sync", name: "identity", result: .fail, detail: "\(who): the certificate expired at \(enrolled.notAfter)",
+                hint:
+                    "on the platform: kiosk-platform token create --site SITE --kiosk \(enrolled.answer.kioskName); here: kioskctl enroll --platform \(enrolled.platform.absoluteString) --token TOKEN (the key is kept)"
+            )
+        }
+        let days = Int(enrolled.notAfter.timeIntervalSince(now) / 86_400)
+        if now > enrolled.renewalDue.addingTimeInterval(enrolled.notAfter.timeIntervalSince(enrolled.renewalDue) / 2) {
+            // Three quarters of the lifetime gone and not renewed: renewal keeps failing.
+            return DoctorCheck(
+                area: "sync", name: "identity", result: .warn, detail: "\(who): the certificate ends in \(days) day(s) and has not renewed",
+                hint: "check the network to \(enrolled.platform.absoluteString) (kioskctl sync status); kioskd renews it by itself")
+        }
+        return DoctorCheck(
+            area: "sync", name: "identity", result: .ok, detail: "\(who), certificate for \(days) more day(s), renewed by kioskd")
     }
 }

@@ -13,6 +13,7 @@ import KioskServer
 import KioskSession
 import KioskStore
 import KioskSync
+import KioskTrust
 import Logging
 import NIOCore
 import Prometheus
@@ -38,6 +39,13 @@ public struct KioskDaemon: Sendable {
         configuration: KioskConfiguration, configurationPath: String?, redactor: Redactor,
         metrics: PrometheusCollectorRegistry, notifier: SystemdNotifier = SystemdNotifier(), logger: Logger
     ) {
+        var configuration = configuration
+        if configuration.sync.platform == nil, configuration.sync.credentialFile == nil,
+            let enrolled = try? IdentityFolder(stateDirectory: configuration.paths.stateDir).enrolled()
+        {
+            // Enrolled with `kioskctl enroll`: the platform it enrolled with, unless kiosk.yaml names one.
+            configuration.sync.platform = enrolled.platform.absoluteString
+        }
         self.configuration = configuration
         self.configurationPath = configurationPath
         self.redactor = redactor

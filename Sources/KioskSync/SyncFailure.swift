@@ -2,13 +2,16 @@
 public struct SyncFailure: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case unreachable, unauthenticated, overloaded, notThePlatform = "not-the-platform", refused, store
+            case unreachable, untrusted, unauthenticated, overloaded, notThePlatform = "not-the-platform", refused, store
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
         /// No answer: network down, address wrong, platform stopped.
         public static let unreachable = Code(.unreachable)
+        /// The TLS handshake failed: the platform's certificate is not from the CA this kiosk
+        /// enrolled with, or the platform refused this kiosk's certificate.
+        public static let untrusted = Code(.untrusted)
         /// The platform does not know this kiosk's credential.
         public static let unauthenticated = Code(.unauthenticated)
         /// The platform asked to come back later (503, Retry-After).

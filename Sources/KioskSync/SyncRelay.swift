@@ -3,8 +3,10 @@ import Foundation
 import HTTPTypes
 import KioskStore
 import KioskSyncAPI
+import KioskTrust
 import Logging
 import NIOCore
+import NIOSSL
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import ServiceLifecycle
@@ -24,7 +26,11 @@ public actor SyncRelay: Service {
     let timeZone: TimeZone
     let facts: @Sendable () async -> HeartbeatFacts
     let now: @Sendable () -> Date
-    let client: Client
+    /// The client of the pass under way: over the shared HTTP client with a bearer credential,
+    /// or over one made for the pass with the kiosk's certificate (read afresh, so a renewal
+    /// takes effect at the next pass).
+    private var client: Client
+    private var passHTTP: HTTPClient?
     private let nudges: AsyncStream<Void>
     private let nudger: AsyncStream<Void>.Continuation
     private var backoff: Backoff
@@ -45,16 +51,49 @@ public actor SyncRelay: Service {
         // The shared client (its event loops live as long as the process). The transport's time
         // limit ends at the answer's head; `ExchangeTimeLimit` bounds the whole exchange. A redirect answer (a captive portal's) ends on a page that
         // is not the contract's, and is refused as such.
-        client = Client(
-            serverURL: settings.platform.appendingPathComponent("sync/v1"), configuration: .sync,
-            transport: AsyncHTTPClientTransport(
-                configuration: .init(client: .shared, timeout: .seconds(settings.requestTimeout.components.seconds))),
-            middlewares: [
-                ExchangeTimeLimit(limit: settings.requestTimeout, maxAnswerBytes: 32 << 20),
-                KioskCredential(credential: settings.credential),
-            ])
+        client = Self.client(settings, http: .shared)
         (nudges, nudger) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         backoff = Backoff(base: settings.backoffBase, cap: settings.backoffCap)
+    }
+
+    private static func client(_ settings: SyncSettings, http: HTTPClient) -> Client {
+        var middlewares: [any ClientMiddleware] = [ExchangeTimeLimit(limit: settings.requestTimeout, maxAnswerBytes: 32 << 20)]
+        if settings.identity == nil { middlewares.append(KioskCredential(credential: settings.credential)) }
+        return Client(
+            serverURL: settings.platform.appendingPathComponent("sync/v1"), configuration: .sync,
+            transport: AsyncHTTPClientTransport(
+                configuration: .init(client: http, timeout: .seconds(settings.requestTimeout.components.seconds))),
+            middlewares: middlewares)
+    }
+
+    /// A client over mutual TLS with the kiosk's certificate (shut its HTTP client down after use).
+    private func identityClient(_ identity: IdentityFolder) throws(SyncFailure) -> (Client, HTTPClient) {
+        let tls: TLSConfiguration
+        do { tls = try identity.clientTLS() } catch { throw SyncFailure(.unauthenticated, error.message) }
+        if let enrolled = try? identity.enrolled(), enrolled.notAfter < now() {
+            throw SyncFailure(
+                .unauthenticated,
+                "this kiosk's certificate expired at \(enrolled.notAfter) while it could not renew; enrol it again with its key: 'kiosk-platform token create --site SITE --kiosk \(enrolled.answer.kioskName)' on the platform, then 'kioskctl enroll --platform \(enrolled.platform.absoluteString) --token TOKEN' here"
+            )
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: .seconds(min(10, settings.requestTimeout.components.seconds)))
+        // A refused connection or handshake ends the pass at once: the relay's own backoff
+        // retries, and the technician reads the real cause rather than a timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return (Self.client(settings, http: http), http)
+    }
+
+    /// Renews the certificate from half its lifetime on; a failure is retried next pass.
+    private func renewIfDue(_ identity: IdentityFolder) async {
+        guard let enrolled = try? identity.enrolled(), now() >= enrolled.renewalDue, enrolled.notAfter > now() else { return }
+        do {
+            let renewed = try await EnrolmentClient(identity: identity, now: now).renew()
+            logger.info("Certificate renewed", metadata: ["not_after": "\(renewed.notAfter)"])
+        } catch {
+            logger.warning("Certificate renewal failed; retrying next pass", metadata: ["error": "\(error.message)"])
+        }
     }
 
     /// A new case is in the outbox: send it now unless the relay is backing off.
@@ -120,7 +159,17 @@ public actor SyncRelay: Service {
     private func pass() async -> SyncReport {
         var report = SyncReport()
         retryAfter = nil
+        defer {
+            if let http = passHTTP {
+                passHTTP = nil
+                Task { try? await http.shutdown() }
+            }
+        }
         do {
+            if let identity = settings.identity {
+                await renewIfDue(identity)
+                (client, passHTTP) = try identityClient(identity)
+            }
             var serverTime = try await sendCases(&report)
             try await sendAttachments(&report)
             try await sendRatings(&report)
@@ -415,6 +464,15 @@ public actor SyncRelay: Service {
             },
             queueDepth: figures?.queueDepth ?? 0, oldestUnsentAt: figures?.oldestUnsentAt,
             versions: .init(software: String(facts.software.prefix(32)), catalog: facts.catalog, calendar: facts.calendar))
+        var client = self.client
+        var http: HTTPClient?
+        if let identity = settings.identity {
+            do { (client, http) = try identityClient(identity) } catch {
+                logger.debug("Heartbeat not sent", metadata: ["error": "\(error.message)"])
+                return
+            }
+        }
+        defer { if let http { Task { try? await http.shutdown() } } }
         do {
             let output = try await client.sendHeartbeat(body: .json(heartbeat))
             if case let .ok(ok) = output, case let .json(answer) = ok.body {
@@ -445,6 +503,14 @@ public actor SyncRelay: Service {
                 (Int(response.status.code), "an answer that is not the platform's"),
                 retryAfter: response.headerFields[.retryAfter].flatMap { Int($0) })
         }
+        // TLS, not the link: the wrong platform, or a platform that refuses this kiosk's certificate.
+        let tlsRefusal = ["certificate", "unknown_ca", "unknown ca", "bad_certificate", "tlsv1_alert", "wrong_version"]
+        if cause is NIOSSLError || cause is BoringSSLError, tlsRefusal.contains(where: String(describing: cause).lowercased().contains) {
+            return SyncFailure(
+                .untrusted,
+                "the TLS handshake with the platform at \(settings.platform.absoluteString) failed (\(cause)): it is not the platform this kiosk enrolled with, or it refuses this kiosk's certificate (expired or from another platform); check the address, or enrol again"
+            )
+        }
         // The link, not the answer: a refused, reset or broken connection (NIO's IOError and
         // ChannelError, e.g. "Connection reset by peer") is a platform out of reach.
         let described = String(describing: cause).lowercased()
@@ -465,7 +531,8 @@ public actor SyncRelay: Service {
         case 401:
             return SyncFailure(
                 .unauthenticated,
-                "the platform does not know this kiosk's credential (check sync.credential_file, or enrol the kiosk again)")
+                "the platform refuses this kiosk (revoked, enrolled again with another key, or an unknown credential): enrol it again with a new token ('kioskctl enroll')"
+            )
         case 503:
             let wait = seconds.map { Duration.seconds($0) }
             return SyncFailure(

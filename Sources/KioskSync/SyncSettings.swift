@@ -1,11 +1,15 @@
 import Foundation
+import KioskTrust
 
 /// How the relay reaches the platform and paces itself.
 public struct SyncSettings: Sendable, Equatable {
     /// The platform's base address (`https://platform.example/`); the contract lives under `/sync/v1`.
     public var platform: URL
-    /// The kiosk's credential (the identity issue replaces it with mutual TLS).
+    /// A bearer credential: only for a plain-HTTP platform on loopback (tests, benchmarks).
     public var credential: String
+    /// The kiosk's enrolled identity: every exchange over mutual TLS with it, and the
+    /// certificate renewed from half its lifetime on. Takes the place of `credential`.
+    public var identity: IdentityFolder?
     /// Cases per batch.
     public var batchSize = 50
     /// Bytes per attachment `PATCH`.
@@ -25,5 +29,11 @@ public struct SyncSettings: Sendable, Equatable {
     public init(platform: URL, credential: String) {
         self.platform = platform
         self.credential = credential
+    }
+
+    public init(platform: URL, identity: IdentityFolder) {
+        self.platform = platform
+        credential = ""
+        self.identity = identity
     }
 }

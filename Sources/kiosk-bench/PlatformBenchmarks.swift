@@ -11,6 +11,7 @@ import Logging
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import PostgresNIO
+import ServiceLifecycle
 
 /// Platform ingest: 100 simulated kiosks, each with its own credential and connection, send
 /// batches of cases with a 2 KB sealed payload to a real kiosk-platform on loopback. On
@@ -74,7 +75,7 @@ struct PlatformBenchmarks {
             storage: storage, catalog: catalog, calendar: nil, timeZone: TimeZone(identifier: "Asia/Shanghai")!, logger: logger)
         let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
         let (ports, port) = AsyncStream<Int>.makeStream()
-        let app = PlatformServer.application(router: router, host: "127.0.0.1", port: 0, logger: logger) { channel in
+        let app = try PlatformServer.application(router: router, host: "127.0.0.1", port: 0, logger: logger) { channel in
             port.yield(channel.localAddress?.port ?? 0)
         }
         let server = Task { try await app.run() }

@@ -12,6 +12,7 @@ import KioskSyncAPI
 import Logging
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -42,7 +43,7 @@ struct RelayBenchmarks {
         let service = SyncService(storage: storage, catalog: loaded.catalog, calendar: nil, timeZone: zone, logger: logger)
         let router = try PlatformServer.router(service: service, authenticator: BearerAuthenticator(storage: storage))
         let (ports, portStream) = AsyncStream<Int>.makeStream()
-        let app = PlatformServer.application(router: router, host: "127.0.0.1", port: 0, logger: logger) { channel in
+        let app = try PlatformServer.application(router: router, host: "127.0.0.1", port: 0, logger: logger) { channel in
             portStream.yield(channel.localAddress?.port ?? 0)
         }
         let server = Task { try await app.run() }

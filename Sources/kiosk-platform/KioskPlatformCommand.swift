@@ -6,6 +6,7 @@ import KioskCore
 import KioskFiles
 import KioskPlatform
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
@@ -15,7 +16,7 @@ struct KioskPlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-platform",
         abstract: "The reference central platform of the kiosk sync contract.",
-        subcommands: [Serve.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self])
+        subcommands: [Serve.self, Token.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self])
 }
 
 /// Where the platform's database and catalog are.
@@ -36,6 +37,30 @@ struct PlatformOptions: ParsableArguments {
 
     @Option(help: "The platform's civil day (IANA time zone).")
     var timeZone: String = "Asia/Shanghai"
+
+    @Option(
+        help:
+            "The folder of the platform's keys: its CA, TLS, catalogue-signing and sealing keys (default: 'keys' beside the SQLite file, or ~/.local/state/kiosk-platform/keys). Instances over one database share it."
+    )
+    var keys: String?
+
+    var keysPath: String {
+        if let keys { return keys }
+        if databasePath.hasPrefix("postgres") {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"
+            return (home as NSString).appendingPathComponent(".local/state/kiosk-platform/keys")
+        }
+        return ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("keys")
+    }
+
+    /// The platform's authority, made on first use; the TLS certificate names `serverNames`.
+    func authority(serverNames: [String]) throws -> PlatformAuthority {
+        do {
+            return try PlatformAuthority(folder: keysPath, serverNames: serverNames)
+        } catch {
+            throw CommandFailure(message: error.message)
+        }
+    }
 
     var databasePath: String {
         if let database { return database }
@@ -100,6 +125,22 @@ extension KioskPlatformCommand {
         @Option(help: "Requests served at once; beyond, 503 with Retry-After.") var maxInFlight = 512
         @Option(help: "Hours an unfinished attachment upload is kept after its last chunk.") var uploadExpiryHours = 24.0
         @Option(help: "Port of the department workbench, always on 127.0.0.1 (0: any free port; -1: none).") var workbenchPort = 8091
+        @Option(
+            help: ArgumentHelp(
+                "A name kiosks reach the platform by (DNS name or IPv4 address), in its TLS certificate; repeat for more.",
+                valueName: "name"))
+        var tlsName: [String] = []
+        @Flag(
+            help:
+                "Plain HTTP with bearer credentials ('kiosk add'), for tests and benchmarks on 127.0.0.1 only; no enrolment. Refused on any other address."
+        )
+        var plainHTTP = false
+
+        func validate() throws {
+            if plainHTTP, host != "127.0.0.1", host != "localhost" {
+                throw ValidationError("--plain-http is for loopback only (127.0.0.1); kiosks on a network connect with mutual TLS")
+            }
+        }
 
         func run() async throws {
             var logger = Logger(label: "kiosk-platform")
@@ -110,16 +151,30 @@ extension KioskPlatformCommand {
             let (host, port, maxInFlight, expiry, benchPort) = (
                 self.host, self.port, self.maxInFlight, uploadExpiryHours * 3600, workbenchPort
             )
+            let plain = plainHTTP
+            let names = tlsName.isEmpty ? Array(Set([host == "0.0.0.0" ? "localhost" : host, "localhost", "127.0.0.1"])).sorted() : tlsName
+            let authority = plain ? nil : try options.authority(serverNames: names)
             try await options.withStorage { storage in
                 let service = SyncService(
                     storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, uploadExpiry: expiry)
-                let router = try PlatformServer.router(
-                    service: service, authenticator: BearerAuthenticator(storage: storage), maxInFlight: maxInFlight)
-                let app = PlatformServer.application(router: router, host: host, port: port, logger: logger) { channel in
+                let router: Router<PlatformRequestContext>
+                let tls: TLSConfiguration?
+                if let authority {
+                    router = try PlatformServer.router(
+                        service: service, authenticator: CertificateAuthenticator(storage: storage),
+                        enrolment: PlatformEnrolment(authority: authority, storage: storage, logger: logger), maxInFlight: maxInFlight)
+                    tls = try authority.serverTLS()
+                } else {
+                    router = try PlatformServer.router(
+                        service: service, authenticator: BearerAuthenticator(storage: storage), maxInFlight: maxInFlight)
+                    tls = nil
+                }
+                let scheme = plain ? "http" : "https"
+                let app = try PlatformServer.application(router: router, host: host, port: port, tls: tls, logger: logger) { channel in
                     // Written straight to the descriptor: scripts and tests wait for this line.
                     let bound = channel.localAddress?.port ?? port
                     FileHandle.standardOutput.write(
-                        Data("kiosk-platform listening on http://\(host):\(bound)/ (contract at /openapi.yaml)\n".utf8))
+                        Data("kiosk-platform listening on \(scheme)://\(host):\(bound)/ (contract at /openapi.yaml)\n".utf8))
                 }
                 // Bytes of uploads left unfinished past their expiry are dropped every ten minutes.
                 let purge = Task { [logger] in
@@ -138,7 +193,7 @@ extension KioskPlatformCommand {
                         catalog: catalog, timeZone: zone)
                     // The workbench listens on loopback only, whatever --host says.
                     services.append(
-                        PlatformServer.application(
+                        try PlatformServer.application(
                             router: PlatformServer.workbenchRouter(workbench), host: "127.0.0.1", port: benchPort, logger: logger
                         ) { channel in
                             let bound = channel.localAddress?.port ?? benchPort
@@ -153,7 +208,7 @@ extension KioskPlatformCommand {
     }
 
     struct Kiosk: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Manage kiosks.", subcommands: [Add.self])
+        static let configuration = CommandConfiguration(abstract: "Manage kiosks.", subcommands: [Add.self, Revoke.self])
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

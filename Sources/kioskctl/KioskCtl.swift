@@ -10,6 +10,7 @@ struct KioskCtl: AsyncParsableCommand {
         subcommands: [
             Status.self,
             SyncCommand.self,
+            Enroll.self,
             Doctor.self,
             Config.self,
             Store.self,

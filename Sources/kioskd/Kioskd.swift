@@ -53,10 +53,15 @@ extension Kioskd {
         @Option(name: .long, help: "Folder for the demo's state (database, admin socket).")
         var stateDir: String?
 
-        @Option(name: .long, help: "A platform on this machine to sync with (http://127.0.0.1:PORT/); needs --platform-credential.")
+        @Option(
+            name: .long,
+            help:
+                "A platform on this machine to sync with (https://127.0.0.1:PORT/, the kiosk enrolled in the state folder with 'kioskctl enroll')."
+        )
         var platform: String?
 
-        @Option(name: .long, help: "The file with the demo kiosk's platform credential (mode 0600).")
+        @Option(
+            name: .long, help: "A bearer credential file, for a plain-http test platform (http://127.0.0.1:PORT/) instead of enrolment.")
         var platformCredential: String?
 
         func run() async throws {
@@ -82,9 +87,11 @@ extension Kioskd {
             if let platform {
                 // Only a platform on loopback: the demo never reaches out of the machine.
                 guard let host = URL(string: platform)?.host, ["127.0.0.1", "localhost", "::1"].contains(host) else {
-                    throw ValidationError("--platform must be on this machine (http://127.0.0.1:PORT/), not '\(platform)'")
+                    throw ValidationError("--platform must be on this machine (https://127.0.0.1:PORT/), not '\(platform)'")
                 }
-                guard let platformCredential else { throw ValidationError("--platform needs --platform-credential FILE") }
+                if URL(string: platform)?.scheme == "http", platformCredential == nil {
+                    throw ValidationError("a plain-http --platform needs --platform-credential FILE; an https one, an enrolled kiosk")
+                }
                 configuration.sync.platform = platform
                 configuration.sync.credentialFile = platformCredential
                 configuration.sync.intervalSeconds = 2

@@ -11,6 +11,7 @@ import Logging
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -34,12 +35,15 @@ final class PlatformRig: Sendable {
     let address: String
     /// The PostgreSQL database of this rig (each rig has its own), for a second instance.
     let databaseURL: String?
+    /// With `tls`: the platform's CA and enrolment (kiosks by certificate only).
+    let enrolment: PlatformEnrolment?
     private let tasks: [Task<Void, any Error>]
 
     private init(
         folder: String, kind: StorageKind, storage: any PlatformStorage, address: String, databaseURL: String?, clock: ShiftedClock,
-        tasks: [Task<Void, any Error>]
+        enrolment: PlatformEnrolment?, tasks: [Task<Void, any Error>]
     ) {
+        self.enrolment = enrolment
         self.clock = clock
         self.folder = folder
         self.kind = kind
@@ -59,24 +63,34 @@ final class PlatformRig: Sendable {
     /// The platform's clock: real time plus a shift the test sets (to let uploads expire).
     let clock: ShiftedClock
 
-    /// A platform over fresh storage of `kind`, taking `maxInFlight` requests at once.
-    static func start(_ kind: StorageKind = .sqlite, maxInFlight: Int = 512) async throws -> PlatformRig {
+    /// A platform over fresh storage of `kind`, taking `maxInFlight` requests at once; with
+    /// `tls`, over HTTPS with its own CA, enrolment, and kiosks known by certificate only.
+    static func start(_ kind: StorageKind = .sqlite, maxInFlight: Int = 512, tls: Bool = false) async throws -> PlatformRig {
         let folder = NSTemporaryDirectory() + "platform-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let clock = ShiftedClock()
+        let storage: any PlatformStorage
+        var tasks: [Task<Void, any Error>] = []
+        var url: String?
         switch kind {
         case .sqlite:
-            let storage = try SQLitePlatformStore(path: folder + "/platform.db")
-            let (address, server) = try await serve(storage, clock: clock, maxInFlight: maxInFlight)
-            return PlatformRig(
-                folder: folder, kind: kind, storage: storage, address: address, databaseURL: nil, clock: clock, tasks: [server])
+            storage = try SQLitePlatformStore(path: folder + "/platform.db")
         case .postgres:
-            let url = try await freshDatabase()
-            let (storage, pool) = try await postgres(url)
-            let (address, server) = try await serve(storage, clock: clock, maxInFlight: maxInFlight)
-            return PlatformRig(
-                folder: folder, kind: kind, storage: storage, address: address, databaseURL: url, clock: clock, tasks: [pool, server])
+            url = try await freshDatabase()
+            let (store, pool) = try await postgres(try #require(url))
+            storage = store
+            tasks.append(pool)
         }
+        var enrolment: PlatformEnrolment?
+        if tls {
+            let authority = try PlatformAuthority(folder: folder + "/keys", serverNames: ["127.0.0.1", "localhost"])
+            enrolment = PlatformEnrolment(authority: authority, storage: storage, logger: logger, now: { clock.now() })
+        }
+        let (address, server) = try await serve(storage, clock: clock, maxInFlight: maxInFlight, enrolment: enrolment)
+        tasks.append(server)
+        return PlatformRig(
+            folder: folder, kind: kind, storage: storage, address: address, databaseURL: url, clock: clock, enrolment: enrolment,
+            tasks: tasks)
     }
 
     /// Another instance of the platform over the same PostgreSQL database, as a second machine would run it.
@@ -117,22 +131,26 @@ final class PlatformRig: Sendable {
     }
 
     private static func serve(
-        _ storage: any PlatformStorage, clock: ShiftedClock, maxInFlight: Int
+        _ storage: any PlatformStorage, clock: ShiftedClock, maxInFlight: Int, enrolment: PlatformEnrolment? = nil
     ) async throws -> (String, Task<Void, any Error>) {
         let calendar = try? CalendarLoader.load(directory: repository.appendingPathComponent("Provisioning/calendar").path)
         let service = SyncService(
             storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, maxChunk: 1 << 20,
             now: { clock.now() })
+        let authenticator: any KioskAuthenticator =
+            enrolment == nil ? BearerAuthenticator(storage: storage) : CertificateAuthenticator(storage: storage)
         let router = try PlatformServer.router(
-            service: service, authenticator: BearerAuthenticator(storage: storage), maxInFlight: maxInFlight)
+            service: service, authenticator: authenticator, enrolment: enrolment, maxInFlight: maxInFlight)
         let (ports, port) = AsyncStream<Int>.makeStream()
-        let app = PlatformServer.application(router: router, host: "127.0.0.1", port: 0, logger: logger) { channel in
+        let app = try PlatformServer.application(
+            router: router, host: "127.0.0.1", port: 0, tls: try enrolment?.authority.serverTLS(), logger: logger
+        ) { channel in
             port.yield(channel.localAddress?.port ?? 0)
         }
         let server = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw CancellationError() }
-        return ("http://127.0.0.1:\(bound)", server)
+        return ("\(enrolment == nil ? "http" : "https")://127.0.0.1:\(bound)", server)
     }
 
     deinit {

@@ -5,6 +5,7 @@ import KioskPlatform
 import KioskSession
 import KioskStore
 import KioskSync
+import KioskTrust
 import Logging
 import Synchronization
 import Testing
@@ -218,8 +219,8 @@ struct KioskRig: Sendable {
     }
 
     static func start(
-        platform: String, credential: String, folder: String? = nil, requestTimeout: Duration = .seconds(10),
-        now: @escaping @Sendable () -> Date = { Date() }
+        platform: String, credential: String = "", identity: IdentityFolder? = nil, folder: String? = nil,
+        requestTimeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> KioskRig {
         let folder = folder ?? NSTemporaryDirectory() + "kiosk-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -227,6 +228,7 @@ struct KioskRig: Sendable {
         logger.logLevel = .critical
         let store = try CaseStore(path: folder + "/kiosk.db", logger: logger)
         var settings = SyncSettings(platform: try #require(URL(string: platform)), credential: credential)
+        settings.identity = identity
         settings.requestTimeout = requestTimeout
         let relay = try SyncRelay(
             settings: settings, store: store, timeZone: PlatformRig.zone, logger: logger,

@@ -3,6 +3,7 @@ import Hummingbird
 import KioskCore
 import KioskPlatform
 import KioskSyncAPI
+import ServiceLifecycle
 import Testing
 
 @Suite("The department workbench in headless Chromium", .timeLimit(.minutes(3)))
@@ -27,7 +28,7 @@ struct WorkbenchTests {
         let workbench = Workbench(
             storage: platform.storage, departments: platform.departments, catalog: PlatformRig.catalog, timeZone: PlatformRig.zone)
         let (ports, port) = AsyncStream<Int>.makeStream()
-        let app = PlatformServer.application(
+        let app = try PlatformServer.application(
             router: PlatformServer.workbenchRouter(workbench), host: "127.0.0.1", port: 0, logger: PlatformRig.logger
         ) { port.yield($0.localAddress?.port ?? 0) }
         let server = Task { try await app.run() }

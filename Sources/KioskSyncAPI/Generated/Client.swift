@@ -22,6 +22,12 @@ import HTTPTypes
 /// the reference server. Every request is authenticated as one kiosk, and a kiosk sees and
 /// touches only its own cases.
 ///
+/// Identity: kiosks connect with mutual TLS. The platform is the CA of its kiosks; a kiosk
+/// gets its certificate at enrolment (`/enrol/v1`, beside this contract: a single-use token
+/// and a certificate signing request for a key that never leaves the kiosk) and renews it
+/// over mutual TLS from half its lifetime on. Unknown, expired and revoked certificates are
+/// refused.
+///
 /// Delivery rules:
 /// - A case is identified by the id the kiosk made, and its content by the SHA-256 of the
 ///   case's canonical JSON. The pair is the idempotency key: a replay with identical content

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "df0c4c4da10de0fa1660c071291d97e3389c87e4694a146246564cf6f1069b06"
+    public static let sha256 = "3777e4db8938a836f1d58cab111244f766f8c5f620bab18c9273976e0636262c"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -15,6 +15,12 @@ info:
     Every provincial platform (or its gateway) implements this contract; `kiosk-platform` is
     the reference server. Every request is authenticated as one kiosk, and a kiosk sees and
     touches only its own cases.
+
+    Identity: kiosks connect with mutual TLS. The platform is the CA of its kiosks; a kiosk
+    gets its certificate at enrolment (`/enrol/v1`, beside this contract: a single-use token
+    and a certificate signing request for a key that never leaves the kiosk) and renews it
+    over mutual TLS from half its lifetime on. Unknown, expired and revoked certificates are
+    refused.
 
     Delivery rules:
     - A case is identified by the id the kiosk made, and its content by the SHA-256 of the
@@ -31,7 +37,7 @@ info:
 servers:
   - url: /sync/v1
 security:
-  - kioskBearer: []
+  - kioskCertificate: []
 paths:
   /cases:
     post:
@@ -221,10 +227,9 @@ paths:
         '503': { $ref: '#/components/responses/Overloaded' }
 components:
   securitySchemes:
-    kioskBearer:
-      type: http
-      scheme: bearer
-      description: A per-kiosk credential made by `kiosk-platform kiosk add NAME` (mutual TLS replaces it).
+    kioskCertificate:
+      type: mutualTLS
+      description: The kiosk's certificate, issued by the platform's CA at enrolment; its subject's common name is the kiosk's id.
   headers:
     RetryAfter:
       description: Seconds to wait before trying again.
