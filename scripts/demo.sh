@@ -9,20 +9,38 @@ state="${HOME:-/tmp}/.local/state/kiosk-platform-demo"
 mkdir -p "$state"
 platform=(--database "$state/platform.db" --catalog "$root/Provisioning/catalog" --calendar "$root/Provisioning/calendar")
 
-# The demo kiosk's credential is made once and kept beside the platform's database.
-if [[ ! -s "$state/DEMO-0001.credential" ]]; then
-    # The credential is the last word of its line (no JSON tool needed on a fresh machine).
-    "$bin/kiosk-platform" kiosk add DEMO-0001 "${platform[@]}" \
-        | awk '/^credential/ { print $NF }' > "$state/DEMO-0001.credential"
-    chmod 600 "$state/DEMO-0001.credential"
-fi
+port="${PLATFORM_PORT:-8090}"
+kiosk_state="${HOME:-/tmp}/.local/state/kiosk-demo"
+mkdir -p "$kiosk_state"
 
-"$bin/kiosk-platform" serve --host 127.0.0.1 --port "${PLATFORM_PORT:-8090}" --workbench-port "${WORKBENCH_PORT:-8091}" "${platform[@]}" &
+"$bin/kiosk-platform" serve --host 127.0.0.1 --port "$port" --workbench-port "${WORKBENCH_PORT:-8091}" "${platform[@]}" \
+    > >(tee "$state/serve.out") &
 platform_pid=$!
 trap 'kill "$platform_pid" 2>/dev/null; wait "$platform_pid" 2>/dev/null || true' EXIT INT TERM
-echo "kiosk-platform: http://127.0.0.1:${PLATFORM_PORT:-8090}/openapi.yaml (cases: $bin/kiosk-platform cases --database $state/platform.db)"
+# Wait for the platform's "listening" line (its CA and TLS keys are made on the first start).
+for _ in $(seq 1 300); do
+    grep -q "listening on" "$state/serve.out" 2>/dev/null && break
+    kill -0 "$platform_pid" 2>/dev/null || { echo "kiosk-platform did not start" >&2; exit 1; }
+    sleep 0.1
+done
+
+# The demo kiosk enrols as a technician would, once; again when the platform's CA changed
+# (its keys folder was removed).
+if ! cmp -s "$kiosk_state/identity/platform-ca.pem" "$state/keys/ca.pem" || [[ ! -s "$kiosk_state/identity/trust.json" ]]; then
+    rm -rf "$kiosk_state/identity"
+    if "$bin/kiosk-platform" kiosks "${platform[@]}" | grep -q '^DEMO-0001 '; then
+        which=(--kiosk DEMO-0001)
+    else
+        which=(--name DEMO-0001)
+    fi
+    # The token is the second line of the answer (no JSON tool needed on a fresh machine).
+    token=$("$bin/kiosk-platform" token create --site 演示大厅 "${which[@]}" --hours 1 "${platform[@]}" | sed -n 2p)
+    "$bin/kioskctl" enroll --platform "https://127.0.0.1:$port/" --token "$token" --state-dir "$kiosk_state"
+fi
+
+echo "kiosk-platform: https://127.0.0.1:$port/openapi.yaml (cases: $bin/kiosk-platform cases --database $state/platform.db)"
 echo "department workbench: http://127.0.0.1:${WORKBENCH_PORT:-8091}/"
 echo "citizen's screen: http://127.0.0.1:8080/"
-echo "sync: kioskctl sync status --socket ~/.local/state/kiosk-demo/admin.sock"
+echo "sync: kioskctl sync status --socket $kiosk_state/admin.sock"
 cd "$root"
-"$bin/kioskd" demo --platform "http://127.0.0.1:${PLATFORM_PORT:-8090}/" --platform-credential "$state/DEMO-0001.credential"
+"$bin/kioskd" demo --platform "https://127.0.0.1:$port/"

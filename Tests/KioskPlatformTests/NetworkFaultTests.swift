@@ -1,5 +1,6 @@
 import Foundation
 import KioskStore
+import KioskTrust
 import Testing
 
 #if canImport(Glibc)
@@ -33,16 +34,18 @@ struct NetworkFaultTests {
             repository + "/Provisioning/calendar",
         ]
 
-        // The platform, listening on its end of the link only.
-        let added = NetworkLab.command([Self.binaries.path + "/kiosk-platform", "kiosk", "add", "NET-0001", "--json"] + options)
-        #expect(added.0 == 0, "kiosk add: \(added.1)")
-        let credential = try #require(
-            (try JSONSerialization.jsonObject(with: Data(added.1.utf8)) as? [String: Any])?["credential"] as? String)
-        try credential.write(toFile: folder + "/kiosk.credential", atomically: true, encoding: .utf8)
-        chmod(folder + "/kiosk.credential", 0o600)
+        // The platform, listening on its end of the link only, over TLS with its own CA; the
+        // kiosk reaches it through the delaying proxy on its own loopback.
+        let made = NetworkLab.command(
+            [Self.binaries.path + "/kiosk-platform", "token", "create", "--site", "网络实验室", "--name", "NET-0001", "--json"] + options)
+        #expect(made.0 == 0, "token create: \(made.1)")
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(made.1.utf8)) as? [String: Any])?["token"] as? String)
         _ = try lab.start(
             .platform, Self.binaries.path + "/kiosk-platform",
-            ["serve", "--host", lab.platformAddress, "--port", "8080", "--workbench-port", "0"] + options, log: folder + "/platform.log")
+            [
+                "serve", "--host", lab.platformAddress, "--port", "8080", "--workbench-port", "0", "--tls-name", "127.0.0.1", "--tls-name",
+                lab.platformAddress,
+            ] + options, log: folder + "/platform.log")
         // Latency: 60 ms each way, from the tests' own proxy on the kiosk's loopback (no netem here).
         _ = try lab.start(
             .kiosk, "/usr/bin/python3",
@@ -51,12 +54,21 @@ struct NetworkFaultTests {
                 "--delay-ms", "60",
             ], log: folder + "/proxy.log")
         try await until("the platform answers across the link", seconds: 60) {
-            lab.exec(.kiosk, ["/usr/bin/curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:18080/openapi.yaml"]).status == 0
+            lab.exec(.kiosk, ["/usr/bin/curl", "-sfk", "-o", "/dev/null", "https://127.0.0.1:18080/openapi.yaml"]).status == 0
         }
+        // The technician's enrolment, from the kiosk's side of the link.
+        let enrolled = lab.exec(
+            .kiosk,
+            [
+                Self.binaries.path + "/kioskctl", "enroll", "--platform", "https://127.0.0.1:18080/", "--token", token, "--state-dir",
+                folder + "/state",
+            ])
+        #expect(enrolled.status == 0, "kioskctl enroll: \(enrolled.output)")
 
         // The kiosk's backlog, committed as submits commit it: cases with a 120 KB attachment each.
         _ = try CaseSeal.loadOrCreate(at: folder + "/state/seal.key")
-        let kiosk = try await KioskRig.start(platform: "http://127.0.0.1:18080", credential: credential, folder: folder + "/state")
+        let kiosk = try await KioskRig.start(
+            platform: "https://127.0.0.1:18080", identity: IdentityFolder(stateDirectory: folder + "/state"), folder: folder + "/state")
         var committed: [String] = []
         for _ in 0..<12 { committed.append(try await kiosk.submitCase(attachmentBytes: 120_000).caseID) }
         try """
@@ -64,7 +76,7 @@ struct NetworkFaultTests {
         paths: {state_dir: \(folder)/state, admin_socket: \(folder)/admin.sock, admin_group: "", profiles_dir: \(repository)/Devices, catalog_dir: \(repository)/Provisioning/catalog, calendar_dir: \(repository)/Provisioning/calendar}
         api: {port: 0}
         logging: {level: info}
-        sync: {platform: "http://127.0.0.1:18080/", credential_file: \(folder)/kiosk.credential, interval_seconds: 1, batch_size: 4, request_timeout_seconds: 5}
+        sync: {platform: "https://127.0.0.1:18080/", interval_seconds: 1, batch_size: 4, request_timeout_seconds: 5}
         """.write(toFile: folder + "/kiosk.yaml", atomically: true, encoding: .utf8)
 
         // A quarter of the packets lost from the start, both ways.

@@ -2,19 +2,20 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A kiosk-platform process for kioskd to sync with: its database in `scratch`, one kiosk added
-/// (the credential in a 0600 file), a port chosen now and listened on only once `start()` runs,
-/// so a test can begin with the platform down.
+/// A kiosk-platform process for kioskd to sync with over mutual TLS: its database and keys in
+/// `scratch`, the kiosk enrolled into `kiosk` (its state folder) as a technician would
+/// (`token create`, then `kioskctl enroll` into its `state/` while the platform is up), and a port chosen now and
+/// listened on only once `start()` runs, so a test can go on with the platform down.
 struct LocalPlatform {
     let scratch: Scratch
     let port: Int
-    let credentialFile: String
     var options: [String] {
         [
             "--database", scratch.file("platform.db"), "--catalog", repositoryRoot + "/Provisioning/catalog", "--calendar",
@@ -22,29 +23,26 @@ struct LocalPlatform {
         ]
     }
 
-    init(kiosk name: String) async throws {
+    init(kiosk name: String, enrolling kiosk: Scratch) async throws {
         scratch = try Scratch()
-        let database = scratch.file("platform.db")
-        let added = try await Program.run(
-            "kiosk-platform",
-            [
-                "kiosk", "add", name, "--json", "--database", database, "--catalog", repositoryRoot + "/Provisioning/catalog",
-                "--calendar", repositoryRoot + "/Provisioning/calendar",
-            ])
-        #expect(added.status == 0, "\(added.stderr)")
-        let credential = try #require(
-            (try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["credential"] as? String)
-        credentialFile = try scratch.write("kiosk.credential", credential)
-        chmod(credentialFile, 0o600)
         port = try Self.freePort()
+        let made = try await Program.run("kiosk-platform", ["token", "create", "--site", "测试大厅", "--name", name, "--json"] + options)
+        #expect(made.status == 0, "\(made.stderr)")
+        let token = try #require(
+            (try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])?["token"] as? String)
+        let platform = try await start()
+        let enrolled = try await Program.run(
+            "kioskctl", ["enroll", "--platform", "https://127.0.0.1:\(port)/", "--token", token, "--state-dir", kiosk.file("state")])
+        platform.signal(SIGTERM)
+        _ = await platform.finish()
+        #expect(enrolled.status == 0, "kioskctl enroll: \(enrolled.stderr)")
     }
 
     /// kiosk.yaml's `sync:` section for a kioskd of this platform, with `offline` limits if given.
     func syncSection(batchSize: Int = 3, offline: String = "") -> String {
         """
         sync:
-          platform: http://127.0.0.1:\(port)/
-          credential_file: \(credentialFile)
+          platform: https://127.0.0.1:\(port)/
           interval_seconds: 1
           heartbeat_seconds: 5
           batch_size: \(batchSize)
@@ -52,15 +50,21 @@ struct LocalPlatform {
         """
     }
 
-    /// Starts `kiosk-platform serve` and waits until it answers.
+    /// Starts `kiosk-platform serve` and waits until it answers (its TLS certificate is not
+    /// checked here: the kiosk checks it against the CA it enrolled with).
     func start() async throws -> Program {
         let program = try Program(
             "kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port", "0"] + options)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let probe = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { Task { try? await probe.shutdown() } }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/openapi.yaml")
-            probe.method = .GET
-            if let answer = try? await HTTPClient.shared.execute(probe, timeout: .seconds(2)), answer.status == .ok { return program }
+            let request = HTTPClientRequest(url: "https://127.0.0.1:\(port)/openapi.yaml")
+            if let answer = try? await probe.execute(request, timeout: .seconds(2)), answer.status == .ok { return program }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw SessionDaemon.WaitFailure(description: "kiosk-platform did not listen on \(port) within 30 s")

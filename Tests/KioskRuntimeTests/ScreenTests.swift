@@ -59,8 +59,9 @@ struct ScreenTests {
     )
     func offlinePolicyInChromium() async throws {
         // The platform is down; one unsent case is the limit here.
-        let local = try await LocalPlatform(kiosk: "OFFLINE-0001")
-        let kiosk = try await SessionDaemon.start(extra: local.syncSection(offline: "max_unsent_cases: 1"))
+        let kioskScratch = try Scratch()
+        let local = try await LocalPlatform(kiosk: "OFFLINE-0001", enrolling: kioskScratch)
+        let kiosk = try await SessionDaemon.start(scratch: kioskScratch, extra: local.syncSection(offline: "max_unsent_cases: 1"))
         #expect(try await kiosk.submitNewborn(pledge: false) != nil)
         try await kiosk.until("applications to close", seconds: 30) {
             (try? await kiosk.get("/api/v1/offer"))?.json["acceptingApplications"] as? Bool == false

@@ -18,9 +18,9 @@ struct SyncChaosTests {
 
     @Test("Every receipt shown reaches the platform exactly once, whatever is killed when", .timeLimit(.minutes(180)))
     func killNine() async throws {
-        let local = try await LocalPlatform(kiosk: "CHAOS-0001")
-        var platform = try await local.start()
         let kioskScratch = try Scratch()
+        let local = try await LocalPlatform(kiosk: "CHAOS-0001", enrolling: kioskScratch)
+        var platform = try await local.start()
         let extra = local.syncSection()
         var kiosk = try await SessionDaemon.start(scratch: kioskScratch, extra: extra)
         var shown: [String] = []
