@@ -290,6 +290,11 @@ let package = Package(
 
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
+            name: "KioskTrustTests",
+            dependencies: ["KioskTrust", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "KioskCatalogTests",
             dependencies: ["KioskCatalog", "KioskCore", "KioskFiles"],
             exclude: ["Fixtures"],

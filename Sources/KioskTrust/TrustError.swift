@@ -4,6 +4,7 @@ public struct TrustError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case badToken = "bad-token", usedToken = "used-token", expiredToken = "expired-token", wrongPlatform = "wrong-platform"
             case unreachable, insecure, clock, refused, notEnrolled = "not-enrolled", files
+            case tampered, wrongKey = "wrong-key", rollback, expired
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -28,6 +29,14 @@ public struct TrustError: Error, Sendable, CustomStringConvertible {
         public static let notEnrolled = Code(.notEnrolled)
         /// The identity files cannot be read or written.
         public static let files = Code(.files)
+        /// A signed bundle whose bytes or signature do not match.
+        public static let tampered = Code(.tampered)
+        /// A signed bundle signed by no key the kiosk trusts.
+        public static let wrongKey = Code(.wrongKey)
+        /// A signed bundle not newer than the last one trusted (a replay).
+        public static let rollback = Code(.rollback)
+        /// A signed bundle past its expiry.
+        public static let expired = Code(.expired)
 
         public var description: String { base.rawValue }
     }
