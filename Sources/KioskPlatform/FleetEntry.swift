@@ -31,6 +31,8 @@ public struct FleetEntry: Sendable, Hashable, Codable {
     public var calendar: String?
     /// Devices not working, with what to do.
     public var faults: [Fault]
+    /// Signed bundles the kiosk refused, in its words ("catalog 8: tampered: …").
+    public var refusedBundles: [String] = []
 
     /// Builds the fleet from storage.
     public static func fleet(_ storage: any PlatformStorage) async throws(PlatformError) -> [FleetEntry] {
@@ -47,6 +49,7 @@ public struct FleetEntry: Sendable, Hashable, Codable {
                 entry.software = body.versions.software
                 entry.catalog = body.versions.catalog
                 entry.calendar = body.versions.calendar
+                entry.refusedBundles = (body.versions.refused ?? []).map { "\($0.kind) \($0.version): \($0.code): \($0.reason)" }
                 entry.faults = body.devices.filter { !["online", "busy"].contains($0.state) }.map {
                     Fault(device: $0.id, state: $0.state, fault: $0.fault, action: $0.action)
                 }

@@ -105,11 +105,18 @@ public struct PlatformAuthority: Sendable {
     public var caPEM: String { (try? caCertificate.serializeAsPEM().pemString) ?? "" }
 
     /// The public half of the catalogue signing key (raw Ed25519, base64).
+    /// Read from the folder each time: a key rotated by another process counts at once.
     public var signingPublicKey: String { ((try? signingKey())?.publicKey.rawRepresentation ?? Data()).base64EncodedString() }
 
-    /// The catalogue signing key.
+    /// The catalogue signing key (from the folder: `catalog publish --rotate-signing-key` replaces it).
     public func signingKey() throws -> Curve25519.Signing.PrivateKey {
-        try Curve25519.Signing.PrivateKey(rawRepresentation: signingKeyRaw)
+        let file = folder.appendingPathComponent("signing-ed25519.key")
+        if let text = try? String(contentsOf: file, encoding: .utf8),
+            let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        }
+        return try Curve25519.Signing.PrivateKey(rawRepresentation: signingKeyRaw)
     }
 
     /// The kiosks' sealing key: its id (first 8 bytes of its SHA-256, hex) and public half.
@@ -194,7 +201,7 @@ public struct PlatformAuthority: Sendable {
         return bytes
     }
 
-    private static func write(_ data: Data, to file: URL) throws {
+    static func write(_ data: Data, to file: URL) throws {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw PlatformError(.keys, "cannot write \(temporary.path)")

@@ -55,6 +55,8 @@ public struct PlatformEnrolment: Sendable {
         let kiosk = try await storage.redeem(
             tokenSHA256: token.secretDigest, keySHA256: key, newKioskID: UUID().uuidString.lowercased(), at: now())
         logger.info("Kiosk enrolled", metadata: ["kiosk": "\(kiosk.name)", "site": "\(kiosk.site ?? "-")"])
+        // The catalogue and calendar in force reach a new kiosk through its feed like any later one.
+        try await storage.announceLatestBundles(kioskID: kiosk.id, at: now())
         return try await answer(for: kiosk, csr: request.csr)
     }
 

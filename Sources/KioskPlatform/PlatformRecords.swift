@@ -126,19 +126,25 @@ public struct UploadState: Sendable, Hashable {
 
 /// One change for a kiosk's feed, after a cursor.
 public struct ChangeRecord: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case itemStage = "item-stage", resultReady = "result-ready" }
+    public enum Kind: String, Sendable, Hashable {
+        case itemStage = "item-stage", resultReady = "result-ready", catalogVersion = "catalog-version"
+        case calendarVersion = "calendar-version"
+    }
     public var cursor: Int64
     public var kind: Kind
     public var at: Date
+    /// For item changes: the case, the item and its stage (empty for a version change).
     public var caseID: String
     public var item: String
-    public var stage: ItemState
+    public var stage: ItemState?
     public var reason: String?
     /// For `item-stage`: the date promised for the item (YYYY-MM-DD), once accepted.
     public var promisedBy: String?
     /// For `result-ready`: the document's SHA-256 and length, to verify the download.
     public var resultSHA256: String?
     public var resultLength: Int64?
+    /// For `catalog-version` and `calendar-version`: the signed bundle's version.
+    public var version: String? = nil
 }
 
 /// A case as `kiosk-platform cases` lists it.

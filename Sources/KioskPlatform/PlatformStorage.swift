@@ -5,7 +5,7 @@ import KioskCore
 /// PostgreSQL (several instances over one database) answer the same suite. Every method is
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
-public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage, EnrolmentStorage {
+public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage, EnrolmentStorage, BundleStorage {
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
     /// The kiosk whose credential has this SHA-256, unless revoked.
@@ -159,4 +159,15 @@ public protocol EnrolmentStorage: Sendable {
     func recordCertificate(kioskID: String, notAfter: Date) async throws(PlatformError)
     /// Revokes a kiosk by name or id; its certificates and credential stop working at once.
     func revoke(kiosk nameOrID: String, at: Date) async throws(PlatformError) -> KioskRecord
+}
+
+/// Signed catalogues and calendars, kept as signed and announced to every kiosk.
+public protocol BundleStorage: Sendable {
+    /// Publishes the next version of `kind`: `sign` makes the envelope for that version; the
+    /// bundle and a version change for every kiosk not revoked commit in one transaction.
+    func publishBundle(kind: String, at: Date, sign: @escaping @Sendable (Int) throws -> Data) async throws(PlatformError) -> Int
+    /// The envelope of a published bundle.
+    func bundle(kind: String, version: Int) async throws(PlatformError) -> Data?
+    /// Announces the newest bundle of each kind to one kiosk (a kiosk enrolled after it was published).
+    func announceLatestBundles(kioskID: String, at: Date) async throws(PlatformError)
 }

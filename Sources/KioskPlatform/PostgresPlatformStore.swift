@@ -134,6 +134,17 @@ public final class PostgresPlatformStore: PlatformStorage {
                 "ALTER TABLE kiosk ADD COLUMN certificate_not_after TIMESTAMPTZ",
             ]
         ),
+        (
+            "v4: signed bundles",
+            [
+                """
+                CREATE TABLE published_bundle (
+                    kind TEXT NOT NULL, version INTEGER NOT NULL, envelope BYTEA NOT NULL, published_at TIMESTAMPTZ NOT NULL,
+                    PRIMARY KEY (kind, version))
+                """,
+                "ALTER TABLE change ADD COLUMN version TEXT",
+            ]
+        ),
     ]
 
     func transaction<T: Sendable>(
@@ -362,18 +373,18 @@ public final class PostgresPlatformStore: PlatformStorage {
         try await transaction("reading changes") { connection, logger in
             let rows = try await connection.query(
                 """
-                SELECT cursor, kind, at, case_id, item, stage, reason, result_sha256, result_length, promised_by FROM change
+                SELECT cursor, kind, at, case_id, item, stage, reason, result_sha256, result_length, promised_by, version FROM change
                 WHERE kiosk_id = \(kiosk) AND cursor > \(cursor) ORDER BY cursor LIMIT \(limit + 1)
                 """, logger: logger)
             var changes: [ChangeRecord] = []
-            for try await (cursor, kind, at, caseID, item, stage, reason, resultSHA256, resultLength, promisedBy) in rows.decode(
-                (Int64, String, Date, String, String, String, String?, String?, Int64?, String?).self)
+            for try await (cursor, kind, at, caseID, item, stage, reason, resultSHA256, resultLength, promisedBy, version) in rows.decode(
+                (Int64, String, Date, String, String, String, String?, String?, Int64?, String?, String?).self)
             {
-                guard let kind = ChangeRecord.Kind(rawValue: kind), let stage = ItemState(rawValue: stage) else { continue }
+                guard let kind = ChangeRecord.Kind(rawValue: kind) else { continue }
                 changes.append(
                     ChangeRecord(
-                        cursor: cursor, kind: kind, at: at, caseID: caseID, item: item, stage: stage, reason: reason,
-                        promisedBy: promisedBy, resultSHA256: resultSHA256, resultLength: resultLength))
+                        cursor: cursor, kind: kind, at: at, caseID: caseID, item: item, stage: ItemState(rawValue: stage), reason: reason,
+                        promisedBy: promisedBy, resultSHA256: resultSHA256, resultLength: resultLength, version: version))
             }
             let more = changes.count > limit
             return (Array(changes.prefix(limit)), more)
@@ -432,7 +443,7 @@ public final class PostgresPlatformStore: PlatformStorage {
 
     /// The kiosk's next cursor, taken under the lock of the kiosk's row: the transaction that
     /// takes cursor n commits before any transaction can take n + 1.
-    private static func nextCursor(kiosk: String, connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+    static func nextCursor(kiosk: String, connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         let rows = try await connection.query(
             "UPDATE kiosk SET change_seq = change_seq + 1 WHERE id = \(kiosk) RETURNING change_seq", logger: logger)
         for try await cursor in rows.decode(Int64.self) { return cursor }

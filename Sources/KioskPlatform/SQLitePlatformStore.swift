@@ -89,6 +89,17 @@ public final class SQLitePlatformStore: PlatformStorage {
                     ALTER TABLE kiosk ADD COLUMN certificate_not_after DATETIME;
                     """)
         }
+        migrator.registerMigration("v4: signed bundles") { db in
+            // Bundles are kept as signed (the exact bytes kiosks verify); a version change for
+            // every kiosk goes into its feed in the same transaction.
+            try db.execute(
+                sql: """
+                    CREATE TABLE published_bundle (
+                        kind TEXT NOT NULL, version INTEGER NOT NULL, envelope BLOB NOT NULL, published_at DATETIME NOT NULL,
+                        PRIMARY KEY (kind, version));
+                    ALTER TABLE change ADD COLUMN version TEXT;
+                    """)
+        }
         return migrator
     }
 
@@ -257,11 +268,11 @@ public final class SQLitePlatformStore: PlatformStorage {
                 db, sql: "SELECT * FROM change WHERE kiosk_id = ? AND cursor > ? ORDER BY cursor LIMIT ?",
                 arguments: [kiosk, cursor, limit + 1])
             let changes = rows.prefix(limit).compactMap { row -> ChangeRecord? in
-                guard let kind = ChangeRecord.Kind(rawValue: row["kind"]), let stage = ItemState(rawValue: row["stage"]) else { return nil }
+                guard let kind = ChangeRecord.Kind(rawValue: row["kind"]) else { return nil }
                 return ChangeRecord(
-                    cursor: row["cursor"], kind: kind, at: row["at"], caseID: row["case_id"], item: row["item"], stage: stage,
-                    reason: row["reason"], promisedBy: row["promised_by"], resultSHA256: row["result_sha256"],
-                    resultLength: row["result_length"])
+                    cursor: row["cursor"], kind: kind, at: row["at"], caseID: row["case_id"], item: row["item"],
+                    stage: ItemState(rawValue: row["stage"]), reason: row["reason"], promisedBy: row["promised_by"],
+                    resultSHA256: row["result_sha256"], resultLength: row["result_length"], version: row["version"])
             }
             return (changes, rows.count > limit)
         }

@@ -162,10 +162,10 @@ public struct SyncService: APIProtocol {
         let page = try await storage.changes(kiosk: kiosk.id, after: input.query.after ?? 0, limit: limit)
         let changes = page.changes.map { change in
             Components.Schemas.Change(
-                cursor: change.cursor, kind: change.kind == .itemStage ? .itemStage : .resultReady, at: change.at, caseID: change.caseID,
-                item: change.item, stage: .init(rawValue: change.stage.rawValue), reason: change.reason, promisedBy: change.promisedBy,
-                resultSHA256: change.resultSHA256,
-                resultLength: change.resultLength)
+                cursor: change.cursor, kind: .init(rawValue: change.kind.rawValue) ?? .itemStage, at: change.at,
+                caseID: change.caseID.isEmpty ? nil : change.caseID, item: change.item.isEmpty ? nil : change.item,
+                stage: change.stage.flatMap { .init(rawValue: $0.rawValue) }, reason: change.reason, promisedBy: change.promisedBy,
+                resultSHA256: change.resultSHA256, resultLength: change.resultLength, version: change.version)
         }
         return .ok(.init(body: .json(.init(changes: changes, more: page.more))))
     }

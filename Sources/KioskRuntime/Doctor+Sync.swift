@@ -19,7 +19,7 @@ extension Doctor {
                     hint: "enrol this kiosk: kioskctl enroll --platform https://HOST:PORT/ --token TOKEN")
             ]
         }
-        var checks: [DoctorCheck] = [identityCheck(now: now)]
+        var checks: [DoctorCheck] = [identityCheck(now: now)] + bundleChecks(now: now)
         guard let figures = try? await store.syncFigures() else {
             return [DoctorCheck(area: "sync", name: "platform", result: .fail, detail: "the store cannot be read for sync figures")]
         }
@@ -95,5 +95,29 @@ extension Doctor {
         }
         return DoctorCheck(
             area: "sync", name: "identity", result: .ok, detail: "\(who), certificate for \(days) more day(s), renewed by kioskd")
+    }
+
+    /// The signed catalogue and calendar: in use and until when, or why the platform's last
+    /// one was refused (the kiosk keeps what it has).
+    func bundleChecks(now: Date) -> [DoctorCheck] {
+        guard configuration.sync.credentialFile == nil else { return [] }
+        let state = BundleShelf(stateDirectory: configuration.paths.stateDir).state()
+        return [BundleContent.Kind.catalog, .calendar].compactMap { kind -> DoctorCheck? in
+            let name = kind == .catalog ? "signed catalogue" : "signed calendar"
+            if let refused = state.refused[kind.rawValue] {
+                return DoctorCheck(
+                    area: "sync", name: name, result: .warn,
+                    detail:
+                        "version \(refused.version) refused (\(refused.code)): \(refused.reason); version \(state.versions[kind.rawValue].map(String.init) ?? "from the installation") stays in use",
+                    hint: "tell the platform's operators: a bundle this kiosk cannot trust was announced")
+            }
+            guard let version = state.versions[kind.rawValue], let expires = state.expires[kind.rawValue] else { return nil }
+            if expires <= now {
+                return DoctorCheck(
+                    area: "sync", name: name, result: .warn, detail: "version \(version) expired at \(expires)",
+                    hint: "the platform must publish a new one; past the offline policy's catalogue limit no applications are taken")
+            }
+            return DoctorCheck(area: "sync", name: name, result: .ok, detail: "version \(version), verified, until \(expires)")
+        }
     }
 }

@@ -1,8 +1,11 @@
 import Foundation
 import KioskAPI
+import KioskCatalog
 import KioskConfig
 import KioskCore
 import KioskDevices
+import KioskFiles
+import KioskSession
 import KioskStore
 import KioskSync
 import KioskTrust
@@ -12,7 +15,8 @@ extension KioskDaemon {
     /// The relay to the platform, when one is configured and the kiosk is enrolled (or, on a
     /// loopback test platform, has a bearer credential file).
     static func makeRelay(
-        _ configuration: KioskConfiguration, store: CaseStore, registry: DeviceRegistry, startedAt: Date, logger: Logger
+        _ configuration: KioskConfiguration, store: CaseStore, registry: DeviceRegistry, startedAt: Date, logger: Logger,
+        onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in }
     ) throws(DaemonError) -> SyncRelay? {
         guard let address = configuration.sync.platform, let url = URL(string: address) else { return nil }
         var settings: SyncSettings
@@ -48,7 +52,7 @@ extension KioskDaemon {
                                 counters: Dictionary(uniqueKeysWithValues: device.counters.map { ($0.key.rawValue, $0.value) }))
                         },
                         software: KioskVersion.current, catalog: nil, calendar: nil, uptimeSeconds: Date().timeIntervalSince(startedAt))
-                })
+                }, onBundle: onBundle)
         } catch {
             throw DaemonError(.sync, "the relay to \(address) cannot start: \(error)")
         }
@@ -69,5 +73,40 @@ extension KioskDaemon {
         let credential = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !credential.isEmpty else { throw DaemonError(.sync, "the platform credential \(path) is empty") }
         return credential
+    }
+
+    /// The catalogue and calendar folders in use: the signed bundles installed from the
+    /// platform when there are, else the configured folders.
+    static func bundlePaths(_ configuration: KioskConfiguration) -> KioskConfiguration.Paths {
+        var paths = configuration.paths
+        let shelf = BundleShelf(stateDirectory: paths.stateDir)
+        if let catalog = shelf.current(.catalog) { paths.catalogDir = catalog.path }
+        if let calendar = shelf.current(.calendar) { paths.calendarDir = calendar.path }
+        return paths
+    }
+
+    /// A verified bundle the relay installed: loaded and checked like the configured folders,
+    /// then used by every session that starts from now on.
+    static func install(_ kind: BundleContent.Kind, from folder: URL, version: Int, into session: SessionController, logger: Logger) async {
+        switch kind {
+        case .catalog:
+            let loaded = CatalogLoader.load(directory: folder.path)
+            guard loaded.problems.isEmpty else {
+                logger.error(
+                    "Signed catalogue does not load here; the current one stays",
+                    metadata: ["version": "\(version)", "problem": "\(loaded.problems.first.map(\.description) ?? "")"])
+                return
+            }
+            await session.install(catalog: loaded.catalog)
+        case .calendar:
+            guard let calendar = try? CalendarLoader.load(directory: folder.path) else {
+                logger.error("Signed calendar does not load here; the current one stays", metadata: ["version": "\(version)"])
+                return
+            }
+            await session.install(calendar: calendar)
+        case .configuration:
+            return
+        }
+        logger.notice("Signed bundle in use for new sessions", metadata: ["kind": "\(kind.rawValue)", "version": "\(version)"])
     }
 }

@@ -76,7 +76,7 @@ public struct KioskDaemon: Sendable {
             logger.warning("Device profile skipped", metadata: ["problem": "\(problem)"])
         }
 
-        let (catalog, loadedCatalog, calendar) = Self.loadCatalog(configuration.paths, logger: logger)
+        let (catalog, loadedCatalog, calendar) = Self.loadCatalog(Self.bundlePaths(configuration), logger: logger)
         let seal: CaseSeal
         do {
             seal = try CaseSeal.loadOrCreate(
@@ -110,7 +110,9 @@ public struct KioskDaemon: Sendable {
             logger: logger)
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
-        let relay = try Self.makeRelay(configuration, store: store, registry: registry, startedAt: startedAt, logger: logger)
+        let relay = try Self.makeRelay(
+            configuration, store: store, registry: registry, startedAt: startedAt, logger: logger,
+            onBundle: { kind, folder, version in await Self.install(kind, from: folder, version: version, into: session, logger: logger) })
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(

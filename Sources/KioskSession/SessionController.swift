@@ -16,8 +16,8 @@ import Logging
 public actor SessionController {
     let kioskID: String
     let settings: SessionSettings
-    let catalog: Catalog?
-    let calendar: WorkingDayCalendar?
+    var catalog: Catalog?
+    var calendar: WorkingDayCalendar?
     let store: any SessionStore
     let seal: CaseSeal
     let outbox: any OutboxMessageFormat

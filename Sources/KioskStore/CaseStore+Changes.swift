@@ -108,6 +108,18 @@ extension CaseStore {
         }
     }
 
+    /// A signed `kind` (`catalog-version`…) bundle is installed at `version`: what was staged up
+    /// to it is done, and the installed one's expiry is kept for the offline policy.
+    public func recordInstalled(kind: String, version: Int, expires: Date) throws(StoreError) {
+        try writeSync("recording an installed bundle") { db in
+            if let staged = try Self.meta(db, "staged_\(kind)").flatMap({ Int($0) }), staged <= version {
+                try db.execute(sql: "DELETE FROM kiosk_meta WHERE key IN (?, ?)", arguments: ["staged_\(kind)", "staged_\(kind)_at"])
+            }
+            try Self.setMeta(db, "installed_\(kind)", String(version))
+            try Self.setMeta(db, "installed_\(kind)_expires", Self.iso(expires))
+        }
+    }
+
     /// A failed exchange, in words a technician can act on.
     public func recordSyncFailure(at: Date, error: String) throws(StoreError) {
         try writeSync("recording sync") { db in
@@ -130,9 +142,13 @@ extension CaseStore {
             let ratings = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind = 'rating' AND acknowledged_at IS NULL") ?? 0
             var staged: [String: String] = [:]
             var stagedAt: [String: Date] = [:]
+            var installed: [String: Int] = [:]
+            var expires: [String: Date] = [:]
             for kind in ["catalog-version", "calendar-version", "configuration-version"] {
                 if let version = try Self.meta(db, "staged_\(kind)") { staged[kind] = version }
                 if let at = try Self.meta(db, "staged_\(kind)_at").flatMap(Self.date) { stagedAt[kind] = at }
+                if let version = try Self.meta(db, "installed_\(kind)").flatMap({ Int($0) }) { installed[kind] = version }
+                if let at = try Self.meta(db, "installed_\(kind)_expires").flatMap(Self.date) { expires[kind] = at }
             }
             return SyncFigures(
                 queueDepth: queue?["depth"] ?? 0, oldestUnsentAt: queue?["oldest"], unsentAttachments: attachments, unsentRatings: ratings,
@@ -140,7 +156,7 @@ extension CaseStore {
                 lastAttemptAt: try Self.meta(db, "sync_last_attempt").flatMap(Self.date),
                 lastError: try Self.meta(db, "sync_last_error"), cursor: try Self.meta(db, "sync_cursor").flatMap { Int64($0) } ?? 0,
                 skewSeconds: try Self.meta(db, "sync_skew_seconds").flatMap(Double.init), staged: staged,
-                stagedAt: stagedAt)
+                stagedAt: stagedAt, installed: installed, installedExpires: expires)
         }
     }
 

@@ -109,10 +109,16 @@ public struct SyncFigures: Sendable, Hashable, Codable {
     /// When each staged version was first announced, on the platform's clock.
     public var stagedAt: [String: Date] = [:]
 
-    /// When the platform announced a catalogue newer than this kiosk's, on the kiosk's clock
-    /// (the offline policy's catalogue limit counts from it).
+    /// Signed bundles installed, by kind, and when each expires.
+    public var installed: [String: Int] = [:]
+    public var installedExpires: [String: Date] = [:]
+
+    /// Since when this kiosk's catalogue is out of date, on the kiosk's clock (the offline
+    /// policy's catalogue limit counts from it): the first announcement of a newer one, or the
+    /// installed one's expiry, whichever came first.
     public var catalogSupersededAt: Date? {
-        stagedAt["catalog-version"].map { $0.addingTimeInterval(skewSeconds ?? 0) }
+        let announced = stagedAt["catalog-version"].map { $0.addingTimeInterval(skewSeconds ?? 0) }
+        return [announced, installedExpires["catalog-version"]].compactMap { $0 }.min()
     }
 }
 

@@ -26,6 +26,8 @@ public actor SyncRelay: Service {
     let timeZone: TimeZone
     let facts: @Sendable () async -> HeartbeatFacts
     let now: @Sendable () -> Date
+    /// Told when a verified catalogue or calendar is installed (its folder and version).
+    let onBundle: @Sendable (BundleContent.Kind, URL, Int) async -> Void
     /// The client of the pass under way: over the shared HTTP client with a bearer credential,
     /// or over one made for the pass with the kiosk's certificate (read afresh, so a renewal
     /// takes effect at the next pass).
@@ -40,8 +42,10 @@ public actor SyncRelay: Service {
 
     public init(
         settings: SyncSettings, store: CaseStore, timeZone: TimeZone, logger: Logger,
-        facts: @escaping @Sendable () async -> HeartbeatFacts, now: @escaping @Sendable () -> Date = { Date() }
+        facts: @escaping @Sendable () async -> HeartbeatFacts, now: @escaping @Sendable () -> Date = { Date() },
+        onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in }
     ) throws {
+        self.onBundle = onBundle
         self.settings = settings
         self.store = store
         self.timeZone = timeZone
@@ -174,6 +178,7 @@ public actor SyncRelay: Service {
             try await sendAttachments(&report)
             try await sendRatings(&report)
             serverTime = try await pullChanges(&report) ?? serverTime
+            try await installBundles(&report)
             try? await store.recordSyncSuccess(at: now(), serverTime: serverTime)
         } catch {
             report.error = error.message
@@ -452,6 +457,16 @@ public actor SyncRelay: Service {
     /// Sends the kiosk's health now (also on a device fault).
     public func sendHeartbeat() async {
         let facts = await facts()
+        // The signed bundles in use, and any refused with the kiosk's reason (TUF: tell the platform).
+        let shelf = settings.identity.map { BundleShelf(stateDirectory: $0.stateDirectory).state() }
+        let refused: [Components.Schemas.Heartbeat.VersionsPayload.RefusedPayloadPayload] = (shelf?.refused ?? [:]).sorted {
+            $0.key < $1.key
+        }
+        .map {
+            .init(
+                kind: String($0.key.prefix(16)), version: $0.value.version, code: String($0.value.code.prefix(32)),
+                reason: String($0.value.reason.prefix(300)))
+        }
         let figures = try? await store.syncFigures()
         let sentAt = now()
         let heartbeat = Components.Schemas.Heartbeat(
@@ -463,7 +478,10 @@ public actor SyncRelay: Service {
                     counters: .init(additionalProperties: $0.counters.filter { $0.value >= 0 }))
             },
             queueDepth: figures?.queueDepth ?? 0, oldestUnsentAt: figures?.oldestUnsentAt,
-            versions: .init(software: String(facts.software.prefix(32)), catalog: facts.catalog, calendar: facts.calendar))
+            versions: .init(
+                software: String(facts.software.prefix(32)), catalog: shelf?.versions["catalog"].map(String.init) ?? facts.catalog,
+                calendar: shelf?.versions["calendar"].map(String.init) ?? facts.calendar,
+                refused: refused.isEmpty ? nil : Array(refused.prefix(4))))
         var client = self.client
         var http: HTTPClient?
         if let identity = settings.identity {
@@ -480,6 +498,52 @@ public actor SyncRelay: Service {
             }
         } catch {
             logger.debug("Heartbeat not delivered", metadata: ["error": "\(classify(error).message)"])
+        }
+    }
+
+    // MARK: Signed bundles
+
+    /// Fetches every catalogue and calendar version announced after the last one trusted, in
+    /// order (a key rotation in between is followed), and installs each that verifies. A
+    /// refused one changes nothing but its noted reason; the kiosk keeps serving what it has.
+    private func installBundles(_ report: inout SyncReport) async throws(SyncFailure) {
+        guard let identity = settings.identity else { return }
+        let shelf = BundleShelf(stateDirectory: identity.stateDirectory)
+        let figures = try await storeCall { try await self.store.syncFigures() }
+        for kind in [BundleContent.Kind.catalog, .calendar] {
+            let change = "\(kind.rawValue)-version"
+            guard let staged = figures.staged[change].flatMap({ Int($0) }) else { continue }
+            let state = shelf.state()
+            // Each announced version is examined once, in order: a refused one is not fetched
+            // again, and a later one is still tried.
+            let examined = max(state.versions[kind.rawValue] ?? 0, state.checked[kind.rawValue] ?? 0)
+            if staged > examined {
+                for version in (examined + 1)...staged {
+                    let output: Operations.GetBundle.Output
+                    do {
+                        output = try await client.getBundle(path: .init(kind: kind == .catalog ? .catalog : .calendar, version: version))
+                    } catch {
+                        throw classify(error)
+                    }
+                    guard case let .ok(ok) = output, case let .json(wire) = ok.body else { continue }
+                    let bundle = SignedBundle(
+                        payload: Data(wire.payload.data).base64EncodedString(),
+                        signatures: wire.signatures.map { .init(keyID: $0.keyID, signature: $0.signature) })
+                    do {
+                        let (content, folder) = try shelf.accept(bundle, kind: kind, announced: version, now: now())
+                        logger.notice("Signed bundle installed", metadata: ["kind": "\(kind.rawValue)", "version": "\(content.version)"])
+                        await onBundle(kind, folder, content.version)
+                    } catch {
+                        logger.error(
+                            "Signed bundle refused; the current one stays",
+                            metadata: ["kind": "\(kind.rawValue)", "reason": "\(error.message)"])
+                    }
+                }
+            }
+            let now = shelf.state()
+            if let version = now.versions[kind.rawValue], let expires = now.expires[kind.rawValue] {
+                try await storeCall { try await self.store.recordInstalled(kind: change, version: version, expires: expires) }
+            }
         }
     }
 

@@ -19,6 +19,9 @@ public struct IdentityFolder: Sendable, Equatable {
         folder = URL(fileURLWithPath: stateDirectory).appendingPathComponent("identity")
     }
 
+    /// The state folder this identity lives in.
+    public var stateDirectory: String { folder.deletingLastPathComponent().path }
+
     var keyFile: URL { folder.appendingPathComponent("device-key.pem") }
     var certificateFile: URL { folder.appendingPathComponent("certificate.pem") }
     var authorityFile: URL { folder.appendingPathComponent("platform-ca.pem") }

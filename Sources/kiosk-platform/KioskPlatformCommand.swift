@@ -16,7 +16,9 @@ struct KioskPlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk-platform",
         abstract: "The reference central platform of the kiosk sync contract.",
-        subcommands: [Serve.self, Token.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self])
+        subcommands: [
+            Serve.self, Token.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self, CatalogGroup.self, CalendarGroup.self,
+        ])
 }
 
 /// Where the platform's database and catalog are.
@@ -261,6 +263,7 @@ extension KioskPlatformCommand {
                 line += "  software \(entry.software ?? "?") catalog \(entry.catalog ?? "?")"
                 if entry.revoked { line += "  REVOKED" }
                 print(line)
+                for refused in entry.refusedBundles { print("    refused \(refused)") }
                 for fault in entry.faults {
                     print("    \(fault.device) \(fault.state): \(fault.fault ?? "-") → \(fault.action ?? "see the kiosk's doctor")")
                 }

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "3777e4db8938a836f1d58cab111244f766f8c5f620bab18c9273976e0636262c"
+    public static let sha256 = "c1a7b6db436a13743790ed6ba249185dd3ed6c004c12f2dcfda5bf0967dc57a7"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -161,6 +161,26 @@ paths:
           content:
             application/pdf:
               schema: { type: string, contentMediaType: application/pdf }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '404': { $ref: '#/components/responses/NotFound' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /bundles/{kind}/{version}:
+    get:
+      operationId: getBundle
+      summary: A signed catalogue or calendar, as announced by a `catalog-version` or `calendar-version` change.
+      description: |
+        The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
+        key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
+        version newer than the last it trusted, and an expiry not passed.
+      parameters:
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar] } }
+        - { name: version, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
+      responses:
+        '200':
+          description: The bundle as it was signed.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/SignedBundle' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '404': { $ref: '#/components/responses/NotFound' }
         '503': { $ref: '#/components/responses/Overloaded' }
@@ -439,6 +459,21 @@ components:
         resultSHA256: { $ref: '#/components/schemas/Sha256' }
         resultLength: { type: integer, format: int64, minimum: 0 }
         version: { type: string, description: The new catalog, calendar or configuration version. }
+    SignedBundle:
+      type: object
+      required: [payload, signatures]
+      properties:
+        payload: { type: string, contentEncoding: base64, description: 'JSON of the bundle (kind, version, publishedAt, expires, files, signingKeys), base64; signed as these bytes.' }
+        signatures:
+          type: array
+          minItems: 1
+          maxItems: 8
+          items:
+            type: object
+            required: [keyID, signature]
+            properties:
+              keyID: { type: string, maxLength: 64, description: First 8 bytes of the public key's SHA-256, hex. }
+              signature: { type: string, maxLength: 128, description: Ed25519 over the payload bytes, base64. }
     ChangePage:
       type: object
       required: [changes, more]
@@ -478,6 +513,18 @@ components:
             software: { type: string, maxLength: 32 }
             catalog: { type: string, maxLength: 32 }
             calendar: { type: string, maxLength: 32 }
+            refused:
+              type: array
+              maxItems: 4
+              description: Signed bundles the kiosk refused, and why; it keeps the version it has.
+              items:
+                type: object
+                required: [kind, version, code, reason]
+                properties:
+                  kind: { type: string, maxLength: 16 }
+                  version: { type: integer, minimum: 0, maximum: 2147483647 }
+                  code: { type: string, maxLength: 32, description: 'tampered, wrong-key, rollback or expired.' }
+                  reason: { type: string, maxLength: 300 }
     HeartbeatAnswer:
       type: object
       required: [serverTime]

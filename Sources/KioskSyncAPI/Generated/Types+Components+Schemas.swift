@@ -625,6 +625,60 @@ extension Components {
                 case version
             }
         }
+        /// - Remark: Generated from `#/components/schemas/SignedBundle`.
+        public struct SignedBundle: Codable, Hashable, Sendable {
+            /// JSON of the bundle (kind, version, publishedAt, expires, files, signingKeys), base64; signed as these bytes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedBundle/payload`.
+            public var payload: OpenAPIRuntime.Base64EncodedData
+            /// - Remark: Generated from `#/components/schemas/SignedBundle/SignaturesPayload`.
+            public struct SignaturesPayloadPayload: Codable, Hashable, Sendable {
+                /// First 8 bytes of the public key's SHA-256
+                ///
+                /// - Remark: Generated from `#/components/schemas/SignedBundle/SignaturesPayload/keyID`.
+                public var keyID: Swift.String
+                /// Ed25519 over the payload bytes
+                ///
+                /// - Remark: Generated from `#/components/schemas/SignedBundle/SignaturesPayload/signature`.
+                public var signature: Swift.String
+                /// Creates a new `SignaturesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - keyID: First 8 bytes of the public key's SHA-256
+                ///   - signature: Ed25519 over the payload bytes
+                public init(
+                    keyID: Swift.String,
+                    signature: Swift.String
+                ) {
+                    self.keyID = keyID
+                    self.signature = signature
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case keyID
+                    case signature
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SignedBundle/signatures`.
+            public typealias SignaturesPayload = [Components.Schemas.SignedBundle.SignaturesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SignedBundle/signatures`.
+            public var signatures: Components.Schemas.SignedBundle.SignaturesPayload
+            /// Creates a new `SignedBundle`.
+            ///
+            /// - Parameters:
+            ///   - payload: JSON of the bundle (kind, version, publishedAt, expires, files, signingKeys), base64; signed as these bytes.
+            ///   - signatures:
+            public init(
+                payload: OpenAPIRuntime.Base64EncodedData,
+                signatures: Components.Schemas.SignedBundle.SignaturesPayload
+            ) {
+                self.payload = payload
+                self.signatures = signatures
+            }
+            public enum CodingKeys: String, CodingKey {
+                case payload
+                case signatures
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ChangePage`.
         public struct ChangePage: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ChangePage/changes`.
@@ -739,25 +793,74 @@ extension Components {
                 public var catalog: Swift.String?
                 /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/calendar`.
                 public var calendar: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload`.
+                public struct RefusedPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload/kind`.
+                    public var kind: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload/version`.
+                    public var version: Swift.Int
+                    /// tampered, wrong-key, rollback or expired.
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload/code`.
+                    public var code: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload/reason`.
+                    public var reason: Swift.String
+                    /// Creates a new `RefusedPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - kind:
+                    ///   - version:
+                    ///   - code: tampered, wrong-key, rollback or expired.
+                    ///   - reason:
+                    public init(
+                        kind: Swift.String,
+                        version: Swift.Int,
+                        code: Swift.String,
+                        reason: Swift.String
+                    ) {
+                        self.kind = kind
+                        self.version = version
+                        self.code = code
+                        self.reason = reason
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case kind
+                        case version
+                        case code
+                        case reason
+                    }
+                }
+                /// Signed bundles the kiosk refused, and why; it keeps the version it has.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/refused`.
+                public typealias RefusedPayload = [Components.Schemas.Heartbeat.VersionsPayload.RefusedPayloadPayload]
+                /// Signed bundles the kiosk refused, and why; it keeps the version it has.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/refused`.
+                public var refused: Components.Schemas.Heartbeat.VersionsPayload.RefusedPayload?
                 /// Creates a new `VersionsPayload`.
                 ///
                 /// - Parameters:
                 ///   - software:
                 ///   - catalog:
                 ///   - calendar:
+                ///   - refused: Signed bundles the kiosk refused, and why; it keeps the version it has.
                 public init(
                     software: Swift.String,
                     catalog: Swift.String? = nil,
-                    calendar: Swift.String? = nil
+                    calendar: Swift.String? = nil,
+                    refused: Components.Schemas.Heartbeat.VersionsPayload.RefusedPayload? = nil
                 ) {
                     self.software = software
                     self.catalog = catalog
                     self.calendar = calendar
+                    self.refused = refused
                 }
                 public enum CodingKeys: String, CodingKey {
                     case software
                     case catalog
                     case calendar
+                    case refused
                 }
             }
             /// - Remark: Generated from `#/components/schemas/Heartbeat/versions`.

@@ -1262,6 +1262,220 @@ public enum Operations {
             }
         }
     }
+    /// A signed catalogue or calendar, as announced by a `catalog-version` or `calendar-version` change.
+    ///
+    /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
+    /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
+    /// version newer than the last it trusted, and an expiry not passed.
+    ///
+    ///
+    /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
+    /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)`.
+    public enum GetBundle {
+        public static let id: Swift.String = "getBundle"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/path/kind`.
+                @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case catalog = "catalog"
+                    case calendar = "calendar"
+                }
+                /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/path/kind`.
+                public var kind: Operations.GetBundle.Input.Path.KindPayload
+                /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/path/version`.
+                public var version: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - kind:
+                ///   - version:
+                public init(
+                    kind: Operations.GetBundle.Input.Path.KindPayload,
+                    version: Swift.Int
+                ) {
+                    self.kind = kind
+                    self.version = version
+                }
+            }
+            public var path: Operations.GetBundle.Input.Path
+            /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetBundle.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetBundle.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetBundle.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetBundle.Input.Path,
+                headers: Operations.GetBundle.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.SignedBundle)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.SignedBundle {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetBundle.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetBundle.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The bundle as it was signed.
+            ///
+            /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetBundle.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetBundle.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Nothing of that id belongs to this kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The platform is overloaded or in maintenance; try again after `Retry-After`.
+            ///
+            /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Overloaded)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Overloaded {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// A 好差评 rating given at a progress visit, after the case was delivered.
     ///
     /// - Remark: HTTP `POST /ratings`.

@@ -56,6 +56,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /results/{caseID}/{item}`.
     /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
     func downloadResult(_ input: Operations.DownloadResult.Input) async throws -> Operations.DownloadResult.Output
+    /// A signed catalogue or calendar, as announced by a `catalog-version` or `calendar-version` change.
+    ///
+    /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
+    /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
+    /// version newer than the last it trusted, and an expiry not passed.
+    ///
+    ///
+    /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
+    /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)`.
+    func getBundle(_ input: Operations.GetBundle.Input) async throws -> Operations.GetBundle.Output
     /// A 好差评 rating given at a progress visit, after the case was delivered.
     ///
     /// - Remark: HTTP `POST /ratings`.
@@ -144,6 +154,24 @@ extension APIProtocol {
         headers: Operations.DownloadResult.Input.Headers = .init()
     ) async throws -> Operations.DownloadResult.Output {
         try await downloadResult(Operations.DownloadResult.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A signed catalogue or calendar, as announced by a `catalog-version` or `calendar-version` change.
+    ///
+    /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
+    /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
+    /// version newer than the last it trusted, and an expiry not passed.
+    ///
+    ///
+    /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
+    /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)`.
+    public func getBundle(
+        path: Operations.GetBundle.Input.Path,
+        headers: Operations.GetBundle.Input.Headers = .init()
+    ) async throws -> Operations.GetBundle.Output {
+        try await getBundle(Operations.GetBundle.Input(
             path: path,
             headers: headers
         ))
