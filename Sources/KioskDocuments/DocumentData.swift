@@ -132,6 +132,21 @@ public struct DeferredMaterial: Sendable, Hashable, Codable {
     }
 }
 
+/// A material the kiosk could not take, to be handed in at the window by a deadline.
+public struct WindowMaterial: Sendable, Hashable, Codable {
+    public var name: String
+    /// The last day to hand it in.
+    public var deadline: DocumentDate
+    /// Where: the service centre's window.
+    public var place: String
+
+    public init(name: String, deadline: DocumentDate, place: String) {
+        self.name = name
+        self.deadline = deadline
+        self.place = place
+    }
+}
+
 /// A material still required before the application can be accepted (for the one-time notice).
 public struct MissingMaterial: Sendable, Hashable, Codable {
     public var name: String
@@ -152,11 +167,17 @@ public struct DocumentMaterials: Sendable, Hashable, Codable {
     public var received: [ReceivedMaterial]
     public var electronic: [ElectronicMaterial]
     public var deferred: [DeferredMaterial]
+    /// Materials to hand in at the window (the kiosk cannot take them, and they cannot be deferred).
+    public var window: [WindowMaterial]
 
-    public init(received: [ReceivedMaterial] = [], electronic: [ElectronicMaterial] = [], deferred: [DeferredMaterial] = []) {
+    public init(
+        received: [ReceivedMaterial] = [], electronic: [ElectronicMaterial] = [], deferred: [DeferredMaterial] = [],
+        window: [WindowMaterial] = []
+    ) {
         self.received = received
         self.electronic = electronic
         self.deferred = deferred
+        self.window = window
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,6 +185,7 @@ public struct DocumentMaterials: Sendable, Hashable, Codable {
         received = try container.decodeIfPresent([ReceivedMaterial].self, forKey: .received) ?? []
         electronic = try container.decodeIfPresent([ElectronicMaterial].self, forKey: .electronic) ?? []
         deferred = try container.decodeIfPresent([DeferredMaterial].self, forKey: .deferred) ?? []
+        window = try container.decodeIfPresent([WindowMaterial].self, forKey: .window) ?? []
     }
 }
 

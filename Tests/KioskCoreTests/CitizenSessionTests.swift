@@ -35,9 +35,9 @@ struct CitizenSessionTests {
             idNumber: number, validFrom: "20150310", validUntil: .date("20350310"))
     }
 
-    static func started() throws -> CitizenSession {
+    static func started(capture: Bool = false) throws -> CitizenSession {
         var session = CitizenSession()
-        try session.choose(BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog))
+        try session.choose(BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog), materialCapture: capture)
         try session.acknowledgeNotice()
         return session
     }
@@ -55,7 +55,8 @@ struct CitizenSessionTests {
         try session.confirmForm()
         #expect(session.step == .materials)
         #expect(session.materials["card"] == .electronic)
-        try session.choose(.provided, for: "file")
+        // The kiosk takes no paper and the file cannot be deferred: it goes to the window, decided.
+        #expect(session.materials["file"] == .window)
         try session.choose(.deferred, for: "photo")
         #expect(session.needsPledge)
         #expect(throws: SessionError.self) { try session.confirmMaterials() }
@@ -63,7 +64,7 @@ struct CitizenSessionTests {
         try session.confirmMaterials()
         let submission = try session.submission()
         #expect(submission.idNumber == "110105199003071239")
-        #expect(submission.materials == ["card": .electronic, "file": .provided, "photo": .deferred])
+        #expect(submission.materials == ["card": .electronic, "file": .window, "photo": .deferred])
         try session.submitted(receiptNumber: "410721-20261123-0001-00001-6")
         try session.finishReceipt()
         try session.rate(5)
@@ -100,7 +101,7 @@ struct CitizenSessionTests {
         #expect(empty?.code == .incomplete)
     }
 
-    @Test("A material that is neither electronic nor deferrable must be provided")
+    @Test("Without a capture device nothing is received at the kiosk: a material goes to the window or under the pledge")
     func materialRules() throws {
         var session = try Self.started()
         session.cardRead(Self.card())
@@ -108,9 +109,29 @@ struct CitizenSessionTests {
         try session.confirmForm()
         #expect(throws: SessionError.self) { try session.choose(.deferred, for: "file") }
         #expect(throws: SessionError.self) { try session.choose(.electronic, for: "photo") }
+        let refused = #expect(throws: SessionError.self) { try session.choose(.provided, for: "photo") }
+        #expect(refused?.code == .choiceNotAllowed)
+        #expect(refused?.message.contains("本机无法收取照片") == true)
+        // The only thing to do is choose how the photo comes: the message says so, and only that.
         let missing = #expect(throws: SessionError.self) { try session.confirmMaterials() }
         #expect(missing?.code == .cannotBeReceived)
-        #expect(missing?.message.contains("档案") == true)
+        #expect(missing?.message.hasPrefix("请为以下材料选择提交方式：照片") == true)
+        #expect(missing?.message.contains("档案") == false)
+        try session.choose(.window, for: "photo")
+        try session.confirmMaterials()
+        #expect(!session.needsPledge)
+    }
+
+    @Test("A kiosk with a capture device may take a material itself")
+    func captureDevice() throws {
+        var session = try Self.started(capture: true)
+        session.cardRead(Self.card())
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.confirmForm()
+        #expect(session.materials["file"] == nil, "two ways in: the citizen chooses")
+        try session.choose(.provided, for: "file")
+        try session.choose(.provided, for: "photo")
+        try session.confirmMaterials()
     }
 
     @Test("A lifted card pauses the form; the same card resumes it, another person's card clears it")
@@ -137,8 +158,7 @@ struct CitizenSessionTests {
         session.cardRead(Self.card())
         try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
         try session.confirmForm()
-        try session.choose(.provided, for: "file")
-        try session.choose(.provided, for: "photo")
+        try session.choose(.window, for: "photo")
         try session.confirmMaterials()
         _ = session.cardRemoved()
         let error = #expect(throws: SessionError.self) { try session.submission() }

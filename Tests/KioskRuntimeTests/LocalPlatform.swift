@@ -118,7 +118,8 @@ extension SessionDaemon {
         _ = try await post("/api/v1/session/form", token: token, json: values)
         _ = try await post("/api/v1/session/form/confirm", token: token)
         for material in ["photo", "bank_card", "delivery_invoice"] {
-            let choice = pledge && material == "delivery_invoice" ? "deferred" : "provided"
+            // The kiosk takes no paper: the pledge defers the invoice, everything else goes to the window.
+            let choice = pledge && material == "delivery_invoice" ? "deferred" : "window"
             _ = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"\#(choice)"}"#)
         }
         if pledge {

@@ -165,7 +165,7 @@ struct SessionDaemon {
         #expect(filled.status == 200, "\(filled.text)")
         #expect(try await post("/api/v1/session/form/confirm", token: token).json["step"] as? String == "materials")
         for material in ["photo", "bank_card", "delivery_invoice"] {
-            let chosen = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"provided"}"#)
+            let chosen = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"window"}"#)
             #expect(chosen.status == 200, "\(chosen.text)")
         }
         #expect(try await post("/api/v1/session/materials/confirm", token: token).json["step"] as? String == "review")
