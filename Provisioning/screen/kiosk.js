@@ -213,10 +213,10 @@ const screens = {
     return [
       el("h1", {}, "填写表单"),
       el("p", { class: "lead" }, `申请人：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
+      skippedNote(),
       el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label),
         el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""), " ", correct(f))])),
       asked.map(fieldInput),
-      skippedNote(),
       el("div", { class: "actions" }, back(), restart(),
         button("下一步", submitForm, "primary", { "data-action": "form-next" })),
     ];

@@ -55,7 +55,7 @@ extension SessionController {
                 // Numbers read from the card or shared data are shown masked; what the citizen
                 // typed is theirs to see and correct.
                 let shown =
-                    field.definition.type == .idNumber && value?.source != .citizen
+                    [.idNumber, .socialSecurityNumber].contains(field.definition.type) && value?.source != .citizen
                     ? value.map { Self.maskedID($0.value) } : value?.value
                 let answered = session.isAnswered(field.definition.key)
                 var shownField = SessionView.Field(

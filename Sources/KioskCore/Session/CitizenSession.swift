@@ -382,6 +382,9 @@ public struct CitizenSession: Sendable {
         var values: [FieldKey: String] = [
             "applicant.name": card.name, "applicant.id_number": card.idNumber, "applicant.gender": card.gender.chinese,
         ]
+        // A resident's social security number is their ID number (社会保险法 第五十八条); a
+        // foreigner's is issued apart, so it is asked.
+        if card.type == .residentID { values["applicant.insurance_number"] = card.idNumber }
         let b = card.birthDate
         if b.count == 8 {
             values["applicant.birth_date"] = "\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2))"
