@@ -118,7 +118,7 @@ function show(next) {
 }
 
 const stepNames = [["notice", "一次告知"], ["card", "读取身份证"], ["form", "填写表单"], ["materials", "材料"], ["review", "确认"], ["receipt", "回执"], ["rating", "评价"]];
-const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写", situation: "您的回答" };
+const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写", situation: "您的回答", department: "由部门通过共享数据核实补全" };
 const choiceLabels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补", window: "到窗口提交" };
 // When and where a material that follows later is due: shown wherever the material is.
 const dueNote = (m) => m.dueBy

@@ -52,7 +52,9 @@ public struct SessionView: Encodable, Sendable {
         public var type: String
         public var options: [String]?
         public var value: String?
-        /// `id_card`, `shared_data`, `earlier_application`, `citizen`; absent while empty.
+        /// `id_card`, `shared_data`, `earlier_application`, `citizen`; `situation` when an answer
+        /// set it; `department` when only shared data may give it and gave nothing (the
+        /// department completes it); absent while empty.
         public var source: String?
         public var editable: Bool
         /// Shown as a question on the form (empty, or typed by the citizen); the rest is shown as known.

@@ -222,12 +222,34 @@ public struct ReceiptDocument: Sendable, Hashable, Codable {
     public var header: DocumentHeader
     public var items: [DocumentItem]
     public var materials: DocumentMaterials
+    /// Form entries only shared data may give, which it did not (offline): the department
+    /// completes them from its records; the citizen typed nothing for them.
+    public var departmentFields: [DepartmentField]
 
-    public init(header: DocumentHeader, items: [DocumentItem], materials: DocumentMaterials) {
+    public init(
+        header: DocumentHeader, items: [DocumentItem], materials: DocumentMaterials, departmentFields: [DepartmentField] = []
+    ) {
         self.header = header
         self.items = items
         self.materials = materials
+        self.departmentFields = departmentFields
     }
+
+    /// Receipts queued before `departmentFields` existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        header = try container.decode(DocumentHeader.self, forKey: .header)
+        items = try container.decode([DocumentItem].self, forKey: .items)
+        materials = try container.decode(DocumentMaterials.self, forKey: .materials)
+        departmentFields = try container.decodeIfPresent([DepartmentField].self, forKey: .departmentFields) ?? []
+    }
+}
+
+/// A form entry left to the department, by its label.
+public struct DepartmentField: Sendable, Hashable, Codable {
+    public var name: String
+
+    public init(name: String) { self.name = name }
 }
 
 /// 一次告知书: what is missing, told once and completely.

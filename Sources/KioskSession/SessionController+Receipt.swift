@@ -10,7 +10,7 @@ import Logging
 extension SessionController {
     func receiptDocument(
         number: String, at: Date, blueprint: BundleBlueprint, submission: SessionSubmission, items: [SessionView.ReceiptItem],
-        today: CivilDate
+        today: CivilDate, leftToDepartment: [FormField] = []
     ) -> KioskDocument {
         let header = DocumentHeader(
             caseNumber: number, kioskID: kioskID, issuedAt: at,
@@ -43,7 +43,8 @@ extension SessionController {
                 items: items.map {
                     DocumentItem(name: $0.name, department: $0.department, promisedBy: $0.promisedBy.flatMap(DocumentDate.init))
                 },
-                materials: materials))
+                materials: materials,
+                departmentFields: leftToDepartment.map { DepartmentField(name: $0.definition.label) }))
     }
 
     /// Queues the receipt durably, then follows it in `run()`'s task group: the print job

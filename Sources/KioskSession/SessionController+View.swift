@@ -58,10 +58,11 @@ extension SessionController {
                     [.idNumber, .socialSecurityNumber].contains(field.definition.type) && value?.source != .citizen
                     ? value.map { Self.maskedID($0.value) } : value?.value
                 let answered = session.isAnswered(field.definition.key)
+                let department = session.isLeftToDepartment(field)
                 var shownField = SessionView.Field(
                     key: field.definition.key, label: field.definition.label, type: field.definition.type.name, options: options,
-                    value: shown, source: answered ? "situation" : value?.source.rawValue, editable: session.isEditable(field),
-                    asked: !answered && (value == nil || value?.source == .citizen))
+                    value: shown, source: answered ? "situation" : department ? "department" : value?.source.rawValue,
+                    editable: session.isEditable(field), asked: !answered && !department && (value == nil || value?.source == .citizen))
                 shownField.required = field.required
                 return shownField
             }

@@ -90,10 +90,12 @@ struct CitizenSessionTests {
         let readOnly = #expect(throws: SessionError.self) { try session.fill(["applicant.name": "别人"]) }
         #expect(readOnly?.code == .readOnlyField)
         let invalid = #expect(throws: SessionError.self) {
-            try session.fill(["applicant.phone": "123", "child.gender": "未知", "child.name": "林小雨"])
+            try session.fill(["applicant.phone": "123", "child.name": "   "])
         }
         #expect(invalid?.code == .invalidValue)
-        #expect(Set(invalid?.problems.map(\.field) ?? []) == ["applicant.phone", "child.gender"])
+        #expect(Set(invalid?.problems.map(\.field) ?? []) == ["applicant.phone", "child.name"])
+        let partly = #expect(throws: SessionError.self) { try session.fill(["applicant.phone": "123", "child.name": "林小雨"]) }
+        #expect(partly?.problems.map(\.field) == ["applicant.phone"])
         #expect(session.values["child.name"] == nil, "nothing is kept from a refused fill")
         let unknown = #expect(throws: SessionError.self) { try session.fill(["other": "x"]) }
         #expect(unknown?.code == .unknownField)
@@ -105,7 +107,7 @@ struct CitizenSessionTests {
     func materialRules() throws {
         var session = try Self.started()
         session.cardRead(Self.card())
-        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
         try session.confirmForm()
         #expect(throws: SessionError.self) { try session.choose(.deferred, for: "file") }
         #expect(throws: SessionError.self) { try session.choose(.electronic, for: "photo") }
@@ -126,7 +128,7 @@ struct CitizenSessionTests {
     func captureDevice() throws {
         var session = try Self.started(capture: true)
         session.cardRead(Self.card())
-        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
         try session.confirmForm()
         #expect(session.materials["file"] == nil, "two ways in: the citizen chooses")
         try session.choose(.provided, for: "file")
@@ -156,7 +158,7 @@ struct CitizenSessionTests {
     func submitNeedsCard() throws {
         var session = try Self.started()
         session.cardRead(Self.card())
-        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
         try session.confirmForm()
         try session.choose(.window, for: "photo")
         try session.confirmMaterials()
@@ -196,7 +198,7 @@ struct CitizenSessionLeavingTests {
         #expect(session.blueprint == nil && session.card == nil)
     }
 
-    @Test("A field the citizen may not supply is read-only when its source gave it, typed when it did not")
+    @Test("A field only shared data may fill is read-only when it gave it, and left to the department when it did not")
     func sharedOnlyFields() throws {
         var session = try CitizenSessionTests.started()
         session.cardRead(CitizenSessionTests.card(), prefill: ["child.gender": SessionFieldValue(value: "女", source: .sharedData)])
@@ -204,8 +206,11 @@ struct CitizenSessionLeavingTests {
         #expect(refused?.code == .readOnlyField)
         var offline = try CitizenSessionTests.started()
         offline.cardRead(CitizenSessionTests.card())
-        try offline.fill(["child.gender": "男"])
-        #expect(offline.values["child.gender"] == SessionFieldValue(value: "男", source: .citizen))
+        // Typed, it would pass for verified data: the department completes it instead.
+        let typed = #expect(throws: SessionError.self) { try offline.fill(["child.gender": "男"]) }
+        #expect(typed?.message.contains("由部门通过共享数据核实补全") == true)
+        #expect(offline.fieldsLeftToDepartment.map(\.definition.key) == ["child.gender"])
+        #expect(!offline.missingFields.contains { $0.definition.key == "child.gender" })
     }
 
     @Test("Every field's editable flag is exactly what fill accepts: card values, source-only values, typed values")

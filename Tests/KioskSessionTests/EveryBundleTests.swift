@@ -45,6 +45,7 @@ struct EveryBundleTests {
         var view: SessionView
         var blueprint: BundleBlueprint
         var document: KioskDocument?
+        var form: [SessionView.Field]
     }
 
     /// One visit: answers, notice, card, every field the view asks, every material the view
@@ -68,6 +69,8 @@ struct EveryBundleTests {
         // No field the situation leaves out is on the form, let alone required.
         #expect(Set(form.map(\.key)).isDisjoint(with: skipped), "\(bundle.id)")
         let asked = form.filter { $0.asked && $0.editable }
+        // What only shared data may give is never typed: the department completes it.
+        #expect(form.filter { $0.source == "department" }.allSatisfy { !$0.editable && !$0.asked })
         var values: [FieldKey: String] = [:]
         for field in asked where field.required { values[field.key] = value(for: field) }
         // A field the view says is not editable is refused by the server, and one it says is, taken.
@@ -101,7 +104,7 @@ struct EveryBundleTests {
         let blueprint = try BundleBlueprint(bundle: bundle, catalog: loaded.catalog, situation: situation)
         let document = await controller.submittedCase?.document
         _ = try await controller.perform(.startOver, token: token)
-        return Outcome(asked: values.count, taps: taps, view: view, blueprint: blueprint, document: document)
+        return Outcome(asked: values.count, taps: taps, view: view, blueprint: blueprint, document: document, form: form)
     }
 
     static let signature = Data(
@@ -134,6 +137,8 @@ struct EveryBundleTests {
                         #expect(due < by, "\(bundle.id): \(material.id) due \(due), \(item.id) promised \(by)")
                     }
                 }
+                let leftToDepartment = outcome.form.filter { $0.source == "department" }.map(\.label)
+                #expect(document.departmentFields.map(\.name) == leftToDepartment, "\(bundle.id)")
                 let listed = document.materials.deferred.map(\.name) + document.materials.window.map(\.name)
                 #expect(Set(listed) == Set((outcome.view.materials ?? []).filter { $0.dueBy != nil }.map(\.name)))
                 if situation == bundle.commonSituation {

@@ -403,14 +403,26 @@ public struct CitizenSession: Sendable {
 
     /// Required fields still empty (a field the situation makes optional may stay empty).
     public var missingFields: [FormField] {
-        blueprint?.form.filter { $0.required && values[$0.definition.key] == nil } ?? []
+        blueprint?.form.filter { $0.required && values[$0.definition.key] == nil && !isLeftToDepartment($0) } ?? []
     }
 
-    /// Whether the citizen may change `field` now: never what the ID card gave, and a field the
-    /// citizen may not supply only while its source had nothing for it. The view's `editable`
-    /// and ``fill(_:)`` both ask this, so the screen never offers what the kiosk then refuses.
+    /// A field only shared data may fill, which it did not fill (offline, or nothing on record):
+    /// never typed by the citizen, since it would pass for verified data; the department
+    /// completes it from its own records, and the receipt says so.
+    public func isLeftToDepartment(_ field: FormField) -> Bool {
+        let sources = field.definition.sources
+        return values[field.definition.key] == nil && sources.contains(.sharedData) && !sources.contains(.citizen)
+            && blueprint?.fromCard[field.definition.key] == nil
+    }
+
+    /// The fields left to the department, in form order.
+    public var fieldsLeftToDepartment: [FormField] { blueprint?.form.filter(isLeftToDepartment) ?? [] }
+
+    /// Whether the citizen may change `field` now: never what the ID card gave, what an answer
+    /// set, or what only shared data may give. The view's `editable` and ``fill(_:)`` both ask
+    /// this, so the screen never offers what the kiosk then refuses.
     public func isEditable(_ field: FormField) -> Bool {
-        if isAnswered(field.definition.key) { return false }
+        if isAnswered(field.definition.key) || isLeftToDepartment(field) { return false }
         guard let known = values[field.definition.key] else { return true }
         if known.source == .idCard { return false }
         return field.definition.sources.contains(.citizen) || known.source == .citizen
@@ -432,6 +444,10 @@ public struct CitizenSession: Sendable {
             if isAnswered(key) {
                 throw SessionError(
                     .readOnlyField, "\(field.definition.label)由您对问题的回答确定；如需更改，请返回上一步重新选择 (set by your answer)")
+            }
+            if isLeftToDepartment(field) {
+                throw SessionError(
+                    .readOnlyField, "\(field.definition.label)由部门通过共享数据核实补全，无需填写 (completed by the department from shared data)")
             }
             if !isEditable(field), let known = values[key] {
                 throw SessionError(
