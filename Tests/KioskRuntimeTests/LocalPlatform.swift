@@ -114,7 +114,7 @@ extension SessionDaemon {
         let token = try await newbornAtForm()
         started(token)
         let values =
-            #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
+            #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","household.head_relation":"女"}}"#
         _ = try await post("/api/v1/session/form", token: token, json: values)
         _ = try await post("/api/v1/session/form/confirm", token: token)
         for material in ["photo", "bank_card", "delivery_invoice"] {

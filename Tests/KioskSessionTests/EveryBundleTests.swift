@@ -153,7 +153,10 @@ struct EveryBundleTests {
     func foreignCardForNewborn() async throws {
         let rig = try SessionRig(wall: Self.monday, catalog: Self.loaded.catalog)
         let token = try #require(try await rig.controller.start(bundle: "newborn").token)
-        _ = try await rig.controller.perform(.acknowledgeNotice, token: token)
+        _ = try await rig.controller.perform(.answer("parent", "father"), token: token)
+        let notice = try await rig.controller.perform(.acknowledgeNotice, token: token)
+        // Said before the card: only a resident ID card may apply.
+        #expect(notice.bundle?.cardTypes == ["居民身份证"])
         let foreign = IDCardData(
             type: .foreignPermanentResident2017, chineseName: "张三", englishName: "ZHANG SAN", gender: .male, birthDate: "19850612",
             idNumber: "CAN310085061217", validFrom: "20170101", validUntil: .date("20270101"))

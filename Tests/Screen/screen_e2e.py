@@ -139,6 +139,9 @@ def main(argv=None):
         screen.tap("[data-bundle=newborn]")
         screen.at("notice")
         check("新生儿出生" in screen.text(), "the notice names the bundle")
+        # One question first: the sample card is a man's, so he applies as the father.
+        screen.tap("[data-question=parent] [data-answer=father]")
+        screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
         screen.shot("02-notice")
         screen.tap("[data-action=notice]")
         screen.at("card")
@@ -170,7 +173,7 @@ def main(argv=None):
         post(base, "/api/v1/demo/card/place/resident-id")
         screen.wait(lambda: "身份证已移开" not in screen.text(), 10, "the card back")
 
-        # Only four questions. The name is typed as a citizen would: on the kiosk's own pinyin
+        # Only three questions. The name is typed as a citizen would: on the kiosk's own pinyin
         # keyboard (the kiosk has no system input method), 林雨 = l i n 林 y u 雨.
         screen.tap("input[data-input='newborn.name']")
         for key in ["l", "i", "n"]:
@@ -182,7 +185,7 @@ def main(argv=None):
         name = screen.find("input[data-input='newborn.name']")
         check(name is not None and name.get_attribute("value") == "林雨", "the pinyin keyboard typed 林雨")
         screen.shot("05a-pinyin-keyboard")
-        for field, option in [("delivery.method", "窗口领取"), ("newborn.guardian_relation", "父亲"), ("household.head_relation", "女")]:
+        for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
             screen.tap(f"[data-field='{field}'] [data-option='{option}']")
             screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
         name = screen.find("input[data-input='newborn.name']")
@@ -297,6 +300,8 @@ def main(argv=None):
             screen.at("attract")
         else:
             # Idle mid-form: the countdown, then everything wiped.
+            screen.tap("[data-question=parent] [data-answer=father]")
+            screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
             screen.tap("[data-action=notice]")
             screen.at("card")
             post(base, "/api/v1/demo/card/place/resident-id")
@@ -310,7 +315,7 @@ def main(argv=None):
                     break
                 except (StaleElementReferenceException, AttributeError):
                     time.sleep(0.05)
-            for field, option in [("delivery.method", "窗口领取"), ("newborn.guardian_relation", "父亲"), ("household.head_relation", "女")]:
+            for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
                 screen.tap(f"[data-field='{field}'] [data-option='{option}']")
                 screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
             screen.tap("[data-action=form-next]")
