@@ -139,7 +139,7 @@ public actor SessionController {
         if session.step != .progressCard {
             known = await prefillValues(idNumber: card.idNumber)
         }
-        session.cardRead(card, prefill: known)
+        session.cardRead(card, prefill: known, catalog: catalog)
         if session.step == .progress { loadProgress(idNumber: card.idNumber) }
         updateCardDemand()
         changed("card-read")

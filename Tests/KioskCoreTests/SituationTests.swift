@@ -154,6 +154,31 @@ struct SituationTests {
         #expect(session.step == .form && session.cardRefusal == nil && session.alert == nil)
     }
 
+    @Test("The reader answers card-type rules: a foreigner is not asked for what only residents have")
+    func cardTypeRules() throws {
+        var catalog = Self.catalog
+        catalog.bundles[0].cardTypes = []
+        catalog.bundles[0].rules.append(
+            SituationRule(when: [SituationQuestion.cardType: ["foreign-permanent-resident-2017"]], skipMaterials: ["file"]))
+        #expect(catalog.problems().isEmpty)
+        let foreign = IDCardData(
+            type: .foreignPermanentResident2017, chineseName: "张三", englishName: "ZHANG SAN", gender: .male, birthDate: "19850612",
+            idNumber: "CAN310085061217", validFrom: "20170101", validUntil: .date("20270101"))
+        for (card, asksFile) in [(Self.card, true), (foreign, false)] {
+            var session = CitizenSession()
+            try session.choose(
+                try BundleBlueprint(
+                    bundle: catalog.bundles[0], catalog: catalog, situation: ["kind": "normal", "hukou": "local", "rep": "agent"]))
+            try session.acknowledgeNotice()
+            session.cardRead(card, catalog: catalog)
+            #expect(session.step == .form)
+            #expect(session.blueprint?.materials.contains { $0.definition.id == "file" } == asksFile, "\(card.type)")
+        }
+        var wrong = catalog
+        wrong.bundles[0].rules.append(SituationRule(when: [SituationQuestion.cardType: ["passport"]], skipMaterials: ["file"]))
+        #expect(wrong.problems().map(\.message).contains { $0.hasPrefix("unknown card type 'passport'") })
+    }
+
     @Test("A deferred material is due before the first item that needs it is promised")
     func dueBeforePromise() throws {
         let blueprint = try Self.blueprint(["kind": "early", "hukou": "permit", "rep": "agent"])

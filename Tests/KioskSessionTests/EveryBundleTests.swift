@@ -149,6 +149,29 @@ struct EveryBundleTests {
         print(report.joined(separator: "\n"))
     }
 
+    @Test("A Hong Kong resident retires with their residence permit: no household booklet or check, their numbers from the permit")
+    func permitHolderRetires() async throws {
+        let rig = try SessionRig(wall: Self.monday, catalog: Self.loaded.catalog)
+        let token = try #require(try await rig.controller.start(bundle: "retirement").token)
+        _ = try await rig.controller.perform(.answer("retirement_kind", "normal"), token: token)
+        _ = try await rig.controller.perform(.answer("only_child", "no"), token: token)
+        let notice = try await rig.controller.perform(.acknowledgeNotice, token: token)
+        #expect(notice.materials?.contains { $0.id == "hukou_booklet" } == true, "a resident would need it")
+        let permit = IDCardData(
+            type: .residencePermitHMT, chineseName: "陈嘉怡", gender: .female, birthDate: "19940823", address: "广东省深圳市",
+            idNumber: "810000199408230021", validFrom: "20200101", validUntil: .date("20250101"))
+        _ = try await rig.expectChange("card-read") { rig.bus.publish(IDCardRead(device: "idcard", card: permit)) }
+        let view = try await rig.controller.current(token: token)
+        #expect(view.step == .form)
+        #expect(view.materials?.contains { $0.id == "hukou_booklet" } == false)
+        #expect(view.skipped?.contains { $0.key == "applicant.hukou_address" && $0.reason == "持港澳台居民居住证" } == true)
+        // A permit holder's social security number is the permit's number, shown masked.
+        let number = view.form?.first { $0.key == "applicant.insurance_number" }
+        #expect(number?.source == "id_card" && number?.value == "810000********0021")
+        let field = try #require(view.form?.first { $0.key == "applicant.id_number" })
+        #expect(field.label == "申请人证件号码" && field.value == "810000********0021")
+    }
+
     @Test("A card a bundle does not accept is refused before the form, with what to do instead")
     func foreignCardForNewborn() async throws {
         let rig = try SessionRig(wall: Self.monday, catalog: Self.loaded.catalog)

@@ -343,6 +343,16 @@ extension Catalog {
                 problems.append(CatalogProblem(.unknownQuestion, "rule \(index + 1) has no 'when'", at: .rule(b, index)))
             }
             for (questionID, answers) in rule.when.sorted(by: { $0.key < $1.key }) {
+                if questionID == SituationQuestion.cardType {
+                    let types = Set(IDCardType.allCases.map(\.rawValue))
+                    for (answerIndex, answer) in answers.enumerated() where !types.contains(answer) {
+                        problems.append(
+                            unknown(
+                                "card type", answer, in: types, .unknownAnswer, at: .ruleEntry(b, index, "when.\(questionID)", answerIndex))
+                        )
+                    }
+                    continue
+                }
                 guard let question = bundle.question(questionID) else {
                     problems.append(
                         unknown(

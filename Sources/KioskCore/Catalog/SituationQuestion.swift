@@ -88,11 +88,21 @@ public struct SituationRule: Sendable, Hashable {
 /// The answers a citizen gave to a bundle's situation questions.
 public typealias Situation = [QuestionID: AnswerID]
 
+extension SituationQuestion {
+    /// The question the card reader answers, never asked on screen: rules may name it with
+    /// card types (`when: {card: [hmt-residence-permit]}`) for what differs by document, such
+    /// as the household booklet a resident has and a foreigner has not.
+    public static let cardType: QuestionID = "card"
+}
+
 extension ServiceBundle {
     /// The situation most applicants are in: every question at its common answer.
     public var commonSituation: Situation {
         Dictionary(uniqueKeysWithValues: questions.map { ($0.id, $0.common) })
     }
+
+    /// Whether some rule depends on the card's type.
+    public var rulesNameCardType: Bool { rules.contains { $0.when[SituationQuestion.cardType] != nil } }
 
     /// Every combination of answers (for tests and reports; bundles ask a few questions).
     public var allSituations: [Situation] {
@@ -105,8 +115,13 @@ extension ServiceBundle {
 
     /// The answer labels a rule's condition names, e.g. `正常退休`: the reason the citizen reads.
     public func reason(for rule: SituationRule, in situation: Situation) -> String {
-        questions.filter { rule.when[$0.id] != nil }
+        var labels = questions.filter { rule.when[$0.id] != nil }
             .compactMap { question in situation[question.id].flatMap(question.answer)?.label }
-            .joined(separator: "、")
+        if rule.when[SituationQuestion.cardType] != nil,
+            let type = situation[SituationQuestion.cardType].flatMap(IDCardType.init(rawValue:))
+        {
+            labels.append("持\(type.chineseName)")
+        }
+        return labels.joined(separator: "、")
     }
 }

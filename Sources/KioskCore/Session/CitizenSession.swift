@@ -272,7 +272,8 @@ public struct CitizenSession: Sendable {
 
     /// A card was read. `prefill` holds what shared data and earlier applications know of
     /// this person (looked up by the runtime); the card's own fields are taken from `card`.
-    public mutating func cardRead(_ card: IDCardData, prefill: [FieldKey: SessionFieldValue] = [:]) {
+    /// `catalog` compiles the bundle again when its rules depend on the card's type.
+    public mutating func cardRead(_ card: IDCardData, prefill: [FieldKey: SessionFieldValue] = [:], catalog: Catalog? = nil) {
         switch step {
         case .card:
             if let refusal = refusal(for: card) {
@@ -283,6 +284,7 @@ public struct CitizenSession: Sendable {
             }
             cardRefusal = nil
             alert = nil
+            fitToCardType(card.type, catalog: catalog)
             adopt(card, prefill: prefill)
             step = .form
         case .form, .materials, .review:
@@ -298,6 +300,7 @@ public struct CitizenSession: Sendable {
             } else {
                 // Someone else: nothing the first person entered may be shown to them.
                 forgetPerson()
+                fitToCardType(card.type, catalog: catalog)
                 adopt(card, prefill: prefill)
                 alert = .cardChanged
                 step = .form
@@ -336,6 +339,19 @@ public struct CitizenSession: Sendable {
         for type in bundle.cardTypes where !names.contains(type.chineseName) { names.append(type.chineseName) }
         let accepted = names.joined(separator: "或")
         return "“\(bundle.name)”须持\(accepted)办理，您放置的\(card.type.chineseName)不能在本机办理。请到\(bundle.window)办理，或取回证件。"
+    }
+
+    /// The reader answers the bundle's card-type rules: the household booklet a foreigner does
+    /// not have is not asked for. Nothing is chosen yet at this point, so nothing is lost.
+    private mutating func fitToCardType(_ type: IDCardType, catalog: Catalog?) {
+        guard let blueprint, let catalog, blueprint.bundle.rulesNameCardType,
+            blueprint.situation[SituationQuestion.cardType] != type.rawValue
+        else { return }
+        var situation = blueprint.situation
+        situation[SituationQuestion.cardType] = type.rawValue
+        guard let fitted = try? blueprint.answering(situation, catalog: catalog) else { return }
+        self.blueprint = fitted
+        resetMaterials()
     }
 
     /// Drops the card and everything typed or chosen for its holder; keeps the bundle.
@@ -382,9 +398,10 @@ public struct CitizenSession: Sendable {
         var values: [FieldKey: String] = [
             "applicant.name": card.name, "applicant.id_number": card.idNumber, "applicant.gender": card.gender.chinese,
         ]
-        // A resident's social security number is their ID number (社会保险法 第五十八条); a
-        // foreigner's is issued apart, so it is asked.
-        if card.type == .residentID { values["applicant.insurance_number"] = card.idNumber }
+        // A resident's social security number is their ID number (社会保险法 第五十八条), and a
+        // Hong Kong, Macao or Taiwan resident's is their permit's number; a foreigner's is
+        // issued apart and comes from the social security records.
+        if card.type == .residentID || card.type == .residencePermitHMT { values["applicant.insurance_number"] = card.idNumber }
         let b = card.birthDate
         if b.count == 8 {
             values["applicant.birth_date"] = "\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2))"
