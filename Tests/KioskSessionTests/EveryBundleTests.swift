@@ -163,7 +163,7 @@ struct EveryBundleTests {
         _ = try await rig.expectChange("card-read") { rig.bus.publish(IDCardRead(device: "idcard", card: permit)) }
         let view = try await rig.controller.current(token: token)
         #expect(view.step == .form)
-        #expect(view.materials?.contains { $0.id == "hukou_booklet" } == false)
+        #expect(view.materials?.contains { $0.id == "hukou_booklet" || $0.id == "id_card" } == false, "no 居民户口簿, no 居民身份证")
         #expect(view.skipped?.contains { $0.key == "applicant.hukou_address" && $0.reason == "持港澳台居民居住证" } == true)
         // A permit holder's social security number is the permit's number, shown masked.
         let number = view.form?.first { $0.key == "applicant.insurance_number" }
