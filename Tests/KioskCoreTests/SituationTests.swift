@@ -112,6 +112,12 @@ struct SituationTests {
         #expect(session.missingFields.map(\.definition.key) == ["seal.types"])
         try session.fill(["seal.types": "合同章、公章"])
         #expect(session.values["seal.types"]?.value == "公章、合同章", "kept in the options' order")
+        // The optional note may be written and emptied again; a refused fill empties nothing.
+        try session.fill(["note": "下午来取"])
+        #expect(throws: SessionError.self) { try session.fill(["note": "", "seal.types": "私章"]) }
+        #expect(session.values["note"]?.value == "下午来取")
+        try session.fill(["note": ""])
+        #expect(session.values["note"] == nil)
         try session.confirmForm()
     }
 

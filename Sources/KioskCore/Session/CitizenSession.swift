@@ -452,6 +452,7 @@ public struct CitizenSession: Sendable {
         guard let blueprint else { throw SessionError(.wrongStep, "请先选择要办理的事项 (choose a service first)") }
         var problems: [FieldValueProblem] = []
         var accepted: [FieldKey: SessionFieldValue] = [:]
+        var cleared = Set<FieldKey>()
         for (key, raw) in entries.sorted(by: { $0.key < $1.key }) {
             guard let field = blueprint.form.first(where: { $0.definition.key == key }) else {
                 throw SessionError(.unknownField, "表单中没有该项 (the form has no field '\(key)')")
@@ -474,10 +475,9 @@ public struct CitizenSession: Sendable {
                         : "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
             }
             let value = field.definition.normalised(raw)
-            if value.isEmpty && !field.required && values[key]?.source != .idCard {
-                // An optional field may be emptied again.
-                accepted[key] = nil
-                values[key] = nil
+            if value.isEmpty && !field.required {
+                // An optional field may be emptied again (once every value is known to be good).
+                cleared.insert(key)
                 continue
             }
             if let problem = field.definition.validate(value) {
@@ -493,6 +493,7 @@ public struct CitizenSession: Sendable {
             throw SessionError(.invalidValue, "请检查标红的内容 (please check the marked fields)", problems: problems)
         }
         values.merge(accepted) { _, new in new }
+        for key in cleared { values[key] = nil }
     }
 
     /// A person typed with the card holder's ID number but another name: the card is right, so
