@@ -240,7 +240,8 @@ const screens = {
     return [
       el("h1", {}, "请确认"),
       el("p", { class: "lead" }, view.bundle.name),
-      el("dl", { class: "known card" }, view.form.map((f) => [el("dt", {}, f.label), el("dd", {}, f.value ?? "")])),
+      el("dl", { class: "known card" }, view.form.map((f) => [el("dt", {}, f.label),
+        el("dd", {}, f.value ?? (f.source === "department" ? sourceNames.department : f.required === false ? "（未填写）" : ""))])),
       el("dl", { class: "known card" }, view.materials.map((m) => [el("dt", {}, m.name), el("dd", {}, choiceLabels[m.choice] || "", " ", dueNote(m))])),
       view.cardPresent ? null : el("p", { class: "overlay" }, "请将身份证放回读卡区后提交。"),
       el("div", { class: "actions" }, back(), restart(),
