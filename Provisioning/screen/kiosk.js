@@ -348,12 +348,14 @@ function fieldInput(f) {
   // A masked number (read from a source) is never put back as the value to correct.
   input.value = drafts[f.key] ?? (f.value && !f.value.includes("*") ? f.value : "");
   input.addEventListener("input", () => { drafts[f.key] = input.value; });
+  const type = (k) => { input.value = k === "⌫" ? input.value.slice(0, -1) : input.value + k; drafts[f.key] = input.value; };
+  // A 2017 foreigner card's number begins with three letters: the keypad offers them on request.
+  const letters = f.type === "id_number" ? el("div", { class: "keypad", hidden: true, "data-letters": f.key },
+    [..."ABCDEFGHIJKLMNOPQRSTUVWXYZ"].map((k) => button(k, () => type(k), "", { "data-letter-key": k }))) : null;
   const keypad = numeric ? el("div", { class: "keypad" },
-    [..."123456789", ...(["id_number", "social_security_number"].includes(f.type) ? "X" : ""), "0", "⌫"].map((k) => button(k, () => {
-      input.value = k === "⌫" ? input.value.slice(0, -1) : input.value + k;
-      drafts[f.key] = input.value;
-    }, "", { "data-key": k }))) : null;
-  return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, label), input, keypad, problem);
+    [..."123456789", ...(["id_number", "social_security_number"].includes(f.type) ? "X" : ""), "0", "⌫"].map((k) => button(k, () => type(k), "", { "data-key": k })),
+    letters ? button("ABC", () => { letters.hidden = !letters.hidden; }, "", { "data-key": "letters" }) : null) : null;
+  return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, label), input, keypad, letters, problem);
 }
 
 // A text field with the kiosk's own pinyin keyboard (the screen has no system input method):
