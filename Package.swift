@@ -322,7 +322,7 @@ let package = Package(
             name: "KioskSessionTests",
             dependencies: [
                 "KioskSession", "KioskSync", "KioskSyncAPI", "KioskAPI", "KioskCore", "KioskStore", "KioskDevices", "KioskPrinting",
-                "KioskDocuments",
+                "KioskDocuments", "KioskCatalog",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -118,7 +118,12 @@ function show(next) {
 }
 
 const stepNames = [["notice", "一次告知"], ["card", "读取身份证"], ["form", "填写表单"], ["materials", "材料"], ["review", "确认"], ["receipt", "回执"], ["rating", "评价"]];
-const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写" };
+const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写", situation: "您的回答", department: "由部门通过共享数据核实补全" };
+const choiceLabels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补", window: "到窗口提交" };
+// When and where a material that follows later is due: shown wherever the material is.
+const dueNote = (m) => m.dueBy
+  ? el("span", { class: "due", "data-due": m.id }, m.choice === "window" ? `请于${m.dueBy}前送交${m.place || "服务窗口"}` : `请于${m.dueBy}前补交`)
+  : null;
 
 function render() {
   const screen = $("screen");
@@ -129,6 +134,7 @@ function render() {
   const parts = [];
   if (view?.alert === "card-removed") parts.push(el("div", { class: "overlay", role: "alert" }, "身份证已移开。请将身份证放回读卡区继续办理，或点击“重新开始”。"));
   if (view?.alert === "card-changed") parts.push(el("div", { class: "overlay", role: "alert" }, "检测到另一张身份证，之前填写的内容已清除。"));
+  if (view?.alert === "card-not-accepted" && view.cardRefusal) parts.push(el("div", { class: "overlay", role: "alert", "data-card-refusal": true }, view.cardRefusal));
   parts.push(...(screens[step] || screens.attract)());
   parts.push(el("p", { class: "error error-box", role: "alert" }));
   screen.replaceChildren(...parts.flat(Infinity).filter((part) => part instanceof Node));
@@ -168,15 +174,26 @@ const screens = {
   notice() {
     const m = view.materials || [];
     const group = (title, list, note) => list.length ? [el("h2", {}, title), el("ul", {}, list.map((x) => el("li", {}, x.name, x.original ? "（原件）" : "", note ? el("span", { class: "tag" }, note) : null)))] : [];
+    // 问答式引导: one tap per question, before anything else; the notice below follows the answers.
+    const questions = view.questions || [];
+    const open = questions.filter((q) => !q.answer).length;
     return [
       el("h1", {}, view.bundle.name),
+      view.bundle.cardTypes ? el("p", { class: "tag", "data-card-types": true }, `本事项须持${view.bundle.cardTypes.join("或")}办理`) : null,
+      questions.length ? el("div", { class: "card questions" },
+        el("h2", {}, "请先回答以下问题，表单只问与您有关的内容"),
+        questions.map((q) => el("div", { class: "field", "data-question": q.id },
+          el("label", {}, q.text),
+          el("div", { class: "options" }, q.answers.map((a) =>
+            button(a.label, () => act("answer", { question: q.id, answer: a.id }), q.answer === a.id ? "chosen" : "", { "data-answer": a.id })))))) : null,
       el("p", { class: "lead" }, `牵头部门：${view.bundle.leadDepartment}。一次办理以下 ${view.bundle.items.length} 个事项：`),
       el("ol", {}, view.bundle.items.map((i) => el("li", {}, `${i.name}（${i.department}，承诺 ${i.promisedDays}）`))),
       ...group("无需提交，由部门电子调取", m.filter((x) => x.allowed.includes("electronic")), "免提交"),
-      ...group("请准备以下材料", m.filter((x) => !x.allowed.includes("electronic") && !x.allowed.includes("deferred"))),
+      ...group("请到窗口提交以下材料（本机无法收取）", m.filter((x) => x.allowed.includes("window"))),
+      ...group("请准备以下材料", m.filter((x) => x.allowed.includes("provided") && !x.allowed.includes("deferred"))),
       ...group("可容缺后补（签署告知承诺书）", m.filter((x) => x.allowed.includes("deferred") && !x.allowed.includes("electronic"))),
       el("div", { class: "actions" }, back(), restart(),
-        button("我已了解，开始办理", () => act("notice"), "primary", { "data-action": "notice" })),
+        button(open ? `请先回答上面的${open}个问题` : "我已了解，开始办理", () => act("notice"), "primary", { "data-action": "notice", disabled: open > 0 })),
     ];
   },
   card() {
@@ -196,6 +213,7 @@ const screens = {
     return [
       el("h1", {}, "填写表单"),
       el("p", { class: "lead" }, `申请人：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
+      skippedNote(),
       el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label),
         el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""), " ", correct(f))])),
       asked.map(fieldInput),
@@ -204,25 +222,27 @@ const screens = {
     ];
   },
   materials() {
-    const labels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补" };
     return [
       el("h1", {}, "一套材料"),
-      el("p", { class: "lead" }, "每份材料只需提交一次，供所有事项共用。"),
+      el("p", { class: "lead" }, "每份材料只需提交一次，供所有事项共用。本机不收取纸质材料：需要原件的，请按下列日期补交或送到窗口。"),
       view.materials.map((m) => el("div", { class: "card material", "data-material": m.id },
         el("span", { class: "name" }, m.name, m.original ? "（原件）" : ""),
-        m.allowed.map((c) => button(labels[c], () => act("material", { material: m.id, choice: c }), m.choice === c ? "chosen" : "", { "data-choice": c })))),
+        m.allowed.length === 1
+          ? el("span", { class: "tag chosen", "data-choice": m.allowed[0] }, choiceLabels[m.allowed[0]])
+          : m.allowed.map((c) => button(choiceLabels[c], () => act("material", { material: m.id, choice: c }), m.choice === c ? "chosen" : "", { "data-choice": c })),
+        dueNote(m))),
       view.needsPledge ? signaturePad() : null,
       el("div", { class: "actions" }, back(), restart(),
         button("下一步", () => act("materials/confirm"), "primary", { "data-action": "materials-next" })),
     ];
   },
   review() {
-    const labels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补" };
     return [
       el("h1", {}, "请确认"),
       el("p", { class: "lead" }, view.bundle.name),
-      el("dl", { class: "known card" }, view.form.map((f) => [el("dt", {}, f.label), el("dd", {}, f.value ?? "")])),
-      el("dl", { class: "known card" }, view.materials.map((m) => [el("dt", {}, m.name), el("dd", {}, labels[m.choice] || "")])),
+      el("dl", { class: "known card" }, view.form.map((f) => [el("dt", {}, f.label),
+        el("dd", {}, f.value ?? (f.source === "department" ? sourceNames.department : f.required === false ? "（未填写）" : ""))])),
+      el("dl", { class: "known card" }, view.materials.map((m) => [el("dt", {}, m.name), el("dd", {}, choiceLabels[m.choice] || "", " ", dueNote(m))])),
       view.cardPresent ? null : el("p", { class: "overlay" }, "请将身份证放回读卡区后提交。"),
       el("div", { class: "actions" }, back(), restart(),
         button("确认提交", () => act("submit"), "primary", { "data-action": "submit" })),
@@ -247,6 +267,8 @@ const screens = {
         el("img", { class: "qr", alt: "进度查询二维码", src: "data:image/svg+xml;base64," + btoa(print.qrSVG || "") })),
       el("h2", {}, "各事项承诺办结时间"),
       el("ul", {}, r.items.map((i) => el("li", {}, `${i.name}（${i.department}）`, i.promisedBy ? ` 承诺 ${i.promisedBy} 前办结` : ""))),
+      (view.materials || []).some((m) => m.dueBy) ? [el("h2", {}, "待补交材料"),
+        el("ul", {}, view.materials.filter((m) => m.dueBy).map((m) => el("li", {}, m.name, "：", dueNote(m))))] : null,
       el("div", { class: "actions" }, button("完成，去评价", () => act("receipt/done"), "primary", { "data-action": "receipt-done" })),
     ];
   },
@@ -284,17 +306,40 @@ const screens = {
   },
 };
 
+// Which fields the citizen's answers left out, and why: the form is shorter, never mysterious.
+function skippedNote() {
+  const skipped = view.skipped || [];
+  if (!skipped.length) return null;
+  return el("details", { class: "card skipped", "data-skipped": skipped.length, open: true },
+    el("summary", {}, `根据您的回答，以下 ${skipped.length} 项无需填写`),
+    el("ul", {}, skipped.map((s) => el("li", { "data-skipped-field": s.key }, s.label, el("span", { class: "reason" }, `（因为您选择了“${s.reason}”）`)))));
+}
+
 function fieldInput(f) {
   const problem = el("div", { class: "problem", "data-problem": f.key });
-  if (f.type === "text") return textField(f, problem);
+  const label = f.required === false ? `${f.label}（选填）` : f.label;
+  if (f.type === "multi_enum") {
+    // Several may apply: each tap adds or removes one, the rest stay chosen.
+    const chosen = new Set((f.value || "").split("、").filter(Boolean));
+    const toggle = (o) => {
+      const next = new Set(chosen);
+      if (next.has(o)) next.delete(o); else next.add(o);
+      return act("form", { values: { [f.key]: f.options.filter((x) => next.has(x)).join("、") } });
+    };
+    return el("div", { class: "field", "data-field": f.key },
+      el("label", {}, label, el("small", {}, "（可多选）")),
+      el("div", { class: "options" }, f.options.map((o) => button(o, () => toggle(o), chosen.has(o) ? "chosen" : "", { "data-option": o }))),
+      problem);
+  }
+  if (f.type === "text") return textField({ ...f, label }, problem);
   if (f.options) {
     return el("div", { class: "field", "data-field": f.key },
-      el("label", {}, f.label),
+      el("label", {}, label),
       el("div", { class: "options" }, f.options.map((o) =>
         button(o, () => act("form", { values: { [f.key]: o } }), f.value === o ? "chosen" : "", { "data-option": o }))),
       problem);
   }
-  const numeric = ["phone", "number", "id_number"].includes(f.type);
+  const numeric = ["phone", "number", "id_number", "social_security_number"].includes(f.type);
   const input = el("input", {
     id: "field-" + f.key, name: f.key, "data-input": f.key, autocomplete: "off", spellcheck: "false",
     inputmode: numeric ? "numeric" : "text", maxlength: f.type === "text" ? 200 : 40,
@@ -303,12 +348,14 @@ function fieldInput(f) {
   // A masked number (read from a source) is never put back as the value to correct.
   input.value = drafts[f.key] ?? (f.value && !f.value.includes("*") ? f.value : "");
   input.addEventListener("input", () => { drafts[f.key] = input.value; });
+  const type = (k) => { input.value = k === "⌫" ? input.value.slice(0, -1) : input.value + k; drafts[f.key] = input.value; };
+  // A 2017 foreigner card's number begins with three letters: the keypad offers them on request.
+  const letters = f.type === "id_number" ? el("div", { class: "keypad", hidden: true, "data-letters": f.key },
+    [..."ABCDEFGHIJKLMNOPQRSTUVWXYZ"].map((k) => button(k, () => type(k), "", { "data-letter-key": k }))) : null;
   const keypad = numeric ? el("div", { class: "keypad" },
-    [..."123456789", ...(f.type === "id_number" ? "X" : ""), "0", "⌫"].map((k) => button(k, () => {
-      input.value = k === "⌫" ? input.value.slice(0, -1) : input.value + k;
-      drafts[f.key] = input.value;
-    }, "", { "data-key": k }))) : null;
-  return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, keypad, problem);
+    [..."123456789", ...(["id_number", "social_security_number"].includes(f.type) ? "X" : ""), "0", "⌫"].map((k) => button(k, () => type(k), "", { "data-key": k })),
+    letters ? button("ABC", () => { letters.hidden = !letters.hidden; }, "", { "data-key": "letters" }) : null) : null;
+  return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, label), input, keypad, letters, problem);
 }
 
 // A text field with the kiosk's own pinyin keyboard (the screen has no system input method):

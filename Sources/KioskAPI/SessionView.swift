@@ -33,6 +33,10 @@ public struct SessionView: Encodable, Sendable {
         public var name: String
         public var leadDepartment: String
         public var items: [Item]
+        /// The identity documents that may apply, by name; absent when any card may.
+        public var cardTypes: [String]?
+        /// Where materials the kiosk cannot take are handed in.
+        public var window: String?
 
         public init(id: String, name: String, leadDepartment: String, items: [Item]) {
             self.id = id
@@ -48,11 +52,15 @@ public struct SessionView: Encodable, Sendable {
         public var type: String
         public var options: [String]?
         public var value: String?
-        /// `id_card`, `shared_data`, `earlier_application`, `citizen`; absent while empty.
+        /// `id_card`, `shared_data`, `earlier_application`, `citizen`; `situation` when an answer
+        /// set it; `department` when only shared data may give it and gave nothing (the
+        /// department completes it); absent while empty.
         public var source: String?
         public var editable: Bool
         /// Shown as a question on the form (empty, or typed by the citizen); the rest is shown as known.
         public var asked: Bool
+        /// Must be filled in before going on (the situation may make a field optional).
+        public var required = true
 
         public init(
             key: String, label: String, type: String, options: [String]?, value: String?, source: String?, editable: Bool, asked: Bool
@@ -74,6 +82,10 @@ public struct SessionView: Encodable, Sendable {
         public var original: Bool
         public var choice: MaterialChoice?
         public var allowed: [MaterialChoice]
+        /// The last day to hand it in, when it follows later (deferred or at the window).
+        public var dueBy: String?
+        /// Where to hand it in, when that is the window.
+        public var place: String?
 
         public init(id: String, name: String, original: Bool, choice: MaterialChoice?, allowed: [MaterialChoice]) {
             self.id = id
@@ -81,6 +93,45 @@ public struct SessionView: Encodable, Sendable {
             self.original = original
             self.choice = choice
             self.allowed = allowed
+        }
+    }
+
+    /// A situation question (问答式引导) and the citizen's answer so far.
+    public struct Question: Encodable, Sendable {
+        public struct Answer: Encodable, Sendable {
+            public var id: String
+            public var label: String
+
+            public init(id: String, label: String) {
+                self.id = id
+                self.label = label
+            }
+        }
+        public var id: String
+        public var text: String
+        public var answers: [Answer]
+        /// The answer chosen, if any.
+        public var answer: String?
+
+        public init(id: String, text: String, answers: [Answer], answer: String?) {
+            self.id = id
+            self.text = text
+            self.answers = answers
+            self.answer = answer
+        }
+    }
+
+    /// A field of the bundle the citizen's situation does not ask, and why.
+    public struct SkippedField: Encodable, Sendable {
+        public var key: String
+        public var label: String
+        /// The answers that left it out, e.g. `正常退休`.
+        public var reason: String
+
+        public init(key: String, label: String, reason: String) {
+            self.key = key
+            self.label = label
+            self.reason = reason
         }
     }
 
@@ -144,6 +195,12 @@ public struct SessionView: Encodable, Sendable {
     public var online: Bool
     public var sequence: Int
     public var bundle: BundleInfo?
+    /// The bundle's situation questions, asked before the form.
+    public var questions: [Question]?
+    /// Fields not asked in the citizen's situation, with the reason.
+    public var skipped: [SkippedField]?
+    /// Why the card placed cannot be used here, and what to do instead.
+    public var cardRefusal: String?
     public var applicant: String?
     public var form: [Field]?
     public var materials: [Material]?

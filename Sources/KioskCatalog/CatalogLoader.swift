@@ -12,14 +12,19 @@ public struct LoadedCatalog: Sendable {
     public var bundleFiles: [BundleID: String]
 
     /// Compiles `bundle` (by id or name), limited to `selecting` items and what they depend on
-    /// when given; throws its problems if it is not valid.
-    public func blueprint(_ bundle: String, selecting: Set<ItemID>? = nil) throws(CatalogLoadError) -> BundleBlueprint {
+    /// when given, for `situation` (none by default: every item, every field; pass
+    /// `commonSituation` for what most applicants see); throws its
+    /// problems if it is not valid.
+    public func blueprint(
+        _ bundle: String, selecting: Set<ItemID>? = nil, situation: Situation? = nil
+    ) throws(CatalogLoadError) -> BundleBlueprint {
         guard let definition = catalog.bundle(bundle) else {
             let known = catalog.bundles.map(\.id).joined(separator: ", ")
             throw CatalogLoadError(.unknownBundle, "no bundle '\(bundle)' in the catalog (known: \(known))")
         }
         do {
-            return try BundleBlueprint(bundle: definition, catalog: catalog, selecting: selecting)
+            return try BundleBlueprint(
+                bundle: definition, catalog: catalog, selecting: selecting, situation: situation ?? [:])
         } catch {
             throw CatalogLoadError(.invalidBundle, error.description, cause: error)
         }
@@ -104,6 +109,18 @@ public enum CatalogLoader {
                 "promised_limit": limitShape, "depends_on": .list(.scalar), "fields": .list(.scalar),
                 "materials": .list(.scalar), "steps_alone": .scalar,
             ])),
+        "questions": .list(
+            .mapping([
+                "id": .scalar, "text": .scalar, "common": .scalar, "field": .scalar,
+                "answers": .list(.mapping(["id": .scalar, "label": .scalar])),
+            ])),
+        "rules": .list(
+            .mapping([
+                "when": .dictionary(.any), "skip_items": .list(.scalar), "skip_fields": .list(.scalar),
+                "optional_fields": .list(.scalar), "skip_materials": .list(.scalar), "from_card": .list(.scalar),
+            ])),
+        "card_types": .list(.scalar),
+        "window": .scalar,
     ])
 
     /// Loads the catalog under `directory`. Never throws: an unreadable directory or file is
@@ -180,6 +197,12 @@ public enum CatalogLoader {
             return locations[.item(bundle, item)] ?? locations[.bundle(bundle)]
         case let .item(bundle, _), let .bundleKey(bundle, _):
             return locations[.bundle(bundle)] ?? files[bundle].map { SourceLocation(file: $0, line: 1) }
+        case let .ruleEntry(bundle, rule, _, _):
+            return locations[.rule(bundle, rule)] ?? locations[.bundle(bundle)]
+        case let .questionKey(bundle, question, _):
+            return locations[.question(bundle, question)] ?? locations[.bundle(bundle)]
+        case let .question(bundle, _), let .rule(bundle, _):
+            return locations[.bundle(bundle)] ?? files[bundle].map { SourceLocation(file: $0, line: 1) }
         case .bundle, .field, .material:
             return nil
         }
@@ -221,12 +244,15 @@ public enum CatalogLoader {
                     case "id_number": type = .idNumber
                     case "credit_code": type = .creditCode
                     case "enum": type = .enumeration(options)
+                    case "multi_enum": type = .multipleChoice(options)
+                    case "social_security_number": type = .socialSecurityNumber
+                    case "vin": type = .vin
                     default:
                         reader.report(
                             mapping.node("type"), "unknown type '\(typeName)' (one of: \(FieldType.names.joined(separator: ", ")))")
                     }
-                    if typeName != "enum", mapping.node("options") != nil {
-                        reader.report(mapping.node("options"), "'options' only applies to fields of type enum")
+                    if typeName != "enum", typeName != "multi_enum", mapping.node("options") != nil {
+                        reader.report(mapping.node("options"), "'options' only applies to fields of type enum or multi_enum")
                     }
                 }
                 let illustrative = reader.bool(mapping, "illustrative", default: false)
@@ -368,9 +394,99 @@ public enum CatalogLoader {
                     dependsOn: dependsOn.map(\.0), fields: fields.map(\.0), materials: materials.map(\.0),
                     stepsAlone: steps))
         }
+        let questions = readQuestions(root, bundle: bundleID, file, &reader, &locations)
+        let rules = readRules(root, bundle: bundleID, file, &reader, &locations)
+        var cardTypes: [IDCardType] = []
+        for (name, node) in reader.strings(root, "card_types", in: "the bundle") {
+            if let type = IDCardType(rawValue: name) {
+                cardTypes.append(type)
+            } else {
+                reader.report(
+                    node, "unknown card type '\(name)' (one of: \(IDCardType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let window = reader.string(root, "window", in: "the bundle", required: false) ?? ServiceBundle.defaultWindow
         guard let id, let name, let lead, let version, let validFrom else { return nil }
         return ServiceBundle(
             id: id, name: name, leadDepartment: lead, coDepartments: co, version: version, validFrom: validFrom,
-            validUntil: validUntil, source: source, illustrative: illustrative, items: items)
+            validUntil: validUntil, source: source, illustrative: illustrative, items: items, questions: questions,
+            rules: rules, cardTypes: cardTypes, window: window)
+    }
+
+    /// `questions:`: each with its answers; every id located for lint.
+    private static func readQuestions(
+        _ root: YAMLMapping, bundle: BundleID, _ file: YAMLFile, _ reader: inout NodeReader,
+        _ locations: inout [CatalogSubject: SourceLocation]
+    ) -> [SituationQuestion] {
+        var questions: [SituationQuestion] = []
+        for entry in reader.list(root, "questions", in: "the bundle", required: false) ?? [] {
+            guard let mapping = reader.mapping(entry, "a question") else { continue }
+            let id = reader.string(mapping, "id", in: "a question")
+            let what = "question '\(id ?? "?")'"
+            let text = reader.string(mapping, "text", in: what)
+            let common = reader.string(mapping, "common", in: what)
+            let field = reader.string(mapping, "field", in: what, required: false)
+            var answers: [SituationQuestion.Answer] = []
+            for answerNode in reader.list(mapping, "answers", in: what) ?? [] {
+                guard let answer = reader.mapping(answerNode, "an answer"),
+                    let answerID = reader.string(answer, "id", in: "an answer of \(what)"),
+                    let label = reader.string(answer, "label", in: "answer '\(answerID)'")
+                else { continue }
+                answers.append(SituationQuestion.Answer(id: answerID, label: label))
+            }
+            guard let id, let text, let common else { continue }
+            if locations[.question(bundle, id)] == nil {
+                locations[.question(bundle, id)] = file.location(of: mapping.node("id"))
+                for key in ["common", "answers", "field"] where mapping.node(key) != nil {
+                    locations[.questionKey(bundle, id, key)] = file.location(of: mapping.node(key))
+                }
+            }
+            questions.append(SituationQuestion(id: id, text: text, answers: answers, common: common, field: field))
+        }
+        return questions
+    }
+
+    /// `rules:`: `when` (question → answer or answers) and what the situation leaves out.
+    private static func readRules(
+        _ root: YAMLMapping, bundle: BundleID, _ file: YAMLFile, _ reader: inout NodeReader,
+        _ locations: inout [CatalogSubject: SourceLocation]
+    ) -> [SituationRule] {
+        var rules: [SituationRule] = []
+        for (index, entry) in (reader.list(root, "rules", in: "the bundle", required: false) ?? []).enumerated() {
+            guard let mapping = reader.mapping(entry, "a rule") else { continue }
+            let what = "rule \(index + 1)"
+            locations[.rule(bundle, index)] = file.location(of: entry)
+            var when: [QuestionID: [AnswerID]] = [:]
+            if let condition = reader.value(mapping, "when", in: what, required: true).flatMap({ reader.mapping($0, "'when'") }) {
+                for (question, keyNode, value) in condition.entries {
+                    locations[.ruleEntry(bundle, index, "when.\(question)", -1)] = file.location(of: keyNode)
+                    let answers: [YAMLNode] = file.items(of: value) ?? [value]
+                    var names: [AnswerID] = []
+                    for (answerIndex, node) in answers.enumerated() {
+                        guard let name = file.text(of: node), !name.isEmpty else {
+                            reader.report(node, "answers in 'when' must be non-empty texts")
+                            continue
+                        }
+                        locations[.ruleEntry(bundle, index, "when.\(question)", answerIndex)] = file.location(of: node)
+                        names.append(name)
+                    }
+                    when[question] = names
+                }
+            }
+            var lists: [String: [String]] = [:]
+            for key in ["skip_items", "skip_fields", "optional_fields", "skip_materials", "from_card"] {
+                let entries = reader.strings(mapping, key, in: what)
+                for (entryIndex, (_, node)) in entries.enumerated() {
+                    locations[.ruleEntry(bundle, index, key, entryIndex)] = file.location(of: node)
+                }
+                lists[key] = entries.map(\.0)
+            }
+            rules.append(
+                SituationRule(
+                    when: when, skipItems: lists["skip_items"] ?? [], skipFields: lists["skip_fields"] ?? [],
+                    optionalFields: lists["optional_fields"] ?? [], skipMaterials: lists["skip_materials"] ?? [],
+                    fromCard: lists["from_card"] ?? []))
+        }
+        return rules
     }
 }

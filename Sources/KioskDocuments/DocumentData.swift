@@ -132,6 +132,21 @@ public struct DeferredMaterial: Sendable, Hashable, Codable {
     }
 }
 
+/// A material the kiosk could not take, to be handed in at the window by a deadline.
+public struct WindowMaterial: Sendable, Hashable, Codable {
+    public var name: String
+    /// The last day to hand it in.
+    public var deadline: DocumentDate
+    /// Where: the service centre's window.
+    public var place: String
+
+    public init(name: String, deadline: DocumentDate, place: String) {
+        self.name = name
+        self.deadline = deadline
+        self.place = place
+    }
+}
+
 /// A material still required before the application can be accepted (for the one-time notice).
 public struct MissingMaterial: Sendable, Hashable, Codable {
     public var name: String
@@ -152,11 +167,17 @@ public struct DocumentMaterials: Sendable, Hashable, Codable {
     public var received: [ReceivedMaterial]
     public var electronic: [ElectronicMaterial]
     public var deferred: [DeferredMaterial]
+    /// Materials to hand in at the window (the kiosk cannot take them, and they cannot be deferred).
+    public var window: [WindowMaterial]
 
-    public init(received: [ReceivedMaterial] = [], electronic: [ElectronicMaterial] = [], deferred: [DeferredMaterial] = []) {
+    public init(
+        received: [ReceivedMaterial] = [], electronic: [ElectronicMaterial] = [], deferred: [DeferredMaterial] = [],
+        window: [WindowMaterial] = []
+    ) {
         self.received = received
         self.electronic = electronic
         self.deferred = deferred
+        self.window = window
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,6 +185,7 @@ public struct DocumentMaterials: Sendable, Hashable, Codable {
         received = try container.decodeIfPresent([ReceivedMaterial].self, forKey: .received) ?? []
         electronic = try container.decodeIfPresent([ElectronicMaterial].self, forKey: .electronic) ?? []
         deferred = try container.decodeIfPresent([DeferredMaterial].self, forKey: .deferred) ?? []
+        window = try container.decodeIfPresent([WindowMaterial].self, forKey: .window) ?? []
     }
 }
 
@@ -200,12 +222,34 @@ public struct ReceiptDocument: Sendable, Hashable, Codable {
     public var header: DocumentHeader
     public var items: [DocumentItem]
     public var materials: DocumentMaterials
+    /// Form entries only shared data may give, which it did not (offline): the department
+    /// completes them from its records; the citizen typed nothing for them.
+    public var departmentFields: [DepartmentField]
 
-    public init(header: DocumentHeader, items: [DocumentItem], materials: DocumentMaterials) {
+    public init(
+        header: DocumentHeader, items: [DocumentItem], materials: DocumentMaterials, departmentFields: [DepartmentField] = []
+    ) {
         self.header = header
         self.items = items
         self.materials = materials
+        self.departmentFields = departmentFields
     }
+
+    /// Receipts queued before `departmentFields` existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        header = try container.decode(DocumentHeader.self, forKey: .header)
+        items = try container.decode([DocumentItem].self, forKey: .items)
+        materials = try container.decode(DocumentMaterials.self, forKey: .materials)
+        departmentFields = try container.decodeIfPresent([DepartmentField].self, forKey: .departmentFields) ?? []
+    }
+}
+
+/// A form entry left to the department, by its label.
+public struct DepartmentField: Sendable, Hashable, Codable {
+    public var name: String
+
+    public init(name: String) { self.name = name }
 }
 
 /// 一次告知书: what is missing, told once and completely.

@@ -171,3 +171,16 @@ extension YAMLMapping {
     /// The value under `key`, for readers outside this module (which do not import Yams).
     public func node(_ key: String) -> YAMLNode? { self[key] }
 }
+
+extension YAMLMapping {
+    /// The pairs in file order, each key as text with its node (for mappings whose keys are
+    /// names the file chooses, such as a rule's questions).
+    public var entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)] {
+        map { (key: $0.key.string ?? "\($0.key)", keyNode: $0.key, value: $0.value) }
+    }
+}
+
+extension YAMLFile {
+    /// The text when `node` is a scalar.
+    public func text(of node: YAMLNode?) -> String? { node?.scalar?.string }
+}

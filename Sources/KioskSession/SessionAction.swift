@@ -4,6 +4,7 @@ import KioskCore
 /// One action of the citizen on the session.
 public enum SessionAction: Sendable {
     case acknowledgeNotice
+    case answer(QuestionID, AnswerID)
     case fill([FieldKey: String])
     case confirmForm
     case material(MaterialID, MaterialChoice?)
@@ -20,6 +21,7 @@ public enum SessionAction: Sendable {
     var name: String {
         switch self {
         case .acknowledgeNotice: "notice-acknowledged"
+        case .answer: "answered"
         case .fill: "form-filled"
         case .confirmForm: "form-confirmed"
         case .material: "material-chosen"

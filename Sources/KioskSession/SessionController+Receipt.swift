@@ -10,23 +10,29 @@ import Logging
 extension SessionController {
     func receiptDocument(
         number: String, at: Date, blueprint: BundleBlueprint, submission: SessionSubmission, items: [SessionView.ReceiptItem],
-        today: CivilDate
+        today: CivilDate, leftToDepartment: [FormField] = []
     ) -> KioskDocument {
         let header = DocumentHeader(
             caseNumber: number, kioskID: kioskID, issuedAt: at,
             bundle: DocumentBundle(code: blueprint.bundle.id, name: blueprint.bundle.name),
             applicant: Self.maskedName(submission.applicantName),
             statusURL: settings.statusURL.replacingOccurrences(of: "{number}", with: number))
-        // Deferred materials are due within 10 working days of reception (the pledge's terms).
-        let due = calendar.map { $0.adding(10, .working, to: today).date } ?? today.adding(days: 14)
+        // Within the pledge's term, and before the first item that needs the material is due.
+        let dueDates = calendar.map { blueprint.materialDueDates(from: today, calendar: $0) } ?? [:]
         var materials = DocumentMaterials()
         for requirement in blueprint.materials {
+            let name = requirement.definition.name
+            let due = dueDates[requirement.definition.id] ?? today.adding(days: 14)
             switch submission.materials[requirement.definition.id] {
-            case .provided?: materials.received.append(ReceivedMaterial(name: requirement.definition.name, form: "现场提交"))
-            case .electronic?: materials.electronic.append(ElectronicMaterial(name: requirement.definition.name, source: "电子证照库"))
+            case .provided?: materials.received.append(ReceivedMaterial(name: name, form: "现场提交"))
+            case .electronic?: materials.electronic.append(ElectronicMaterial(name: name, source: "电子证照库"))
             case .deferred?:
                 if let deadline = DocumentDate(due.description) {
-                    materials.deferred.append(DeferredMaterial(name: requirement.definition.name, deadline: deadline))
+                    materials.deferred.append(DeferredMaterial(name: name, deadline: deadline))
+                }
+            case .window?:
+                if let deadline = DocumentDate(due.description) {
+                    materials.window.append(WindowMaterial(name: name, deadline: deadline, place: blueprint.bundle.window))
                 }
             case nil: break
             }
@@ -37,7 +43,8 @@ extension SessionController {
                 items: items.map {
                     DocumentItem(name: $0.name, department: $0.department, promisedBy: $0.promisedBy.flatMap(DocumentDate.init))
                 },
-                materials: materials))
+                materials: materials,
+                departmentFields: leftToDepartment.map { DepartmentField(name: $0.definition.label) }))
     }
 
     /// Queues the receipt durably, then follows it in `run()`'s task group: the print job

@@ -82,7 +82,8 @@ extension SessionController {
             return SessionView.ReceiptItem(name: item.name, department: item.department, promisedBy: promised?.description)
         }
         let document = receiptDocument(
-            number: stored.receiptNumber, at: now, blueprint: blueprint, submission: submission, items: items, today: today)
+            number: stored.receiptNumber, at: now, blueprint: blueprint, submission: submission, items: items, today: today,
+            leftToDepartment: session.fieldsLeftToDepartment)
         if stillShown {
             submittedCase = SubmittedCase(
                 caseID: stored.id, number: stored.receiptNumber, document: document, items: items, print: .printing)

@@ -14,18 +14,36 @@ extension SessionController {
             online: intake.online || settings.platformOnline, sequence: sequence)
         guard !session.isIdle else { return view }
         if let blueprint = session.blueprint {
+            let bundle = blueprint.bundle
             view.bundle = .init(
-                id: blueprint.bundle.id, name: blueprint.bundle.name, leadDepartment: blueprint.bundle.leadDepartment,
-                items: blueprint.bundle.items.map {
+                id: bundle.id, name: bundle.name, leadDepartment: bundle.leadDepartment,
+                items: bundle.items.map {
                     .init(name: $0.name, department: $0.department, promisedDays: Self.chinese($0.promisedLimit))
                 })
+            var cardNames: [String] = []
+            for type in bundle.cardTypes where !cardNames.contains(type.chineseName) { cardNames.append(type.chineseName) }
+            view.bundle?.cardTypes = cardNames.isEmpty ? nil : cardNames
+            view.bundle?.window = bundle.window
+            if !bundle.questions.isEmpty {
+                view.questions = bundle.questions.map { q in
+                    .init(
+                        id: q.id, text: q.text, answers: q.answers.map { .init(id: $0.id, label: $0.label) },
+                        answer: blueprint.situation[q.id])
+                }
+                view.skipped = blueprint.skipped.filter { !$0.reason.isEmpty }.map {
+                    .init(key: $0.definition.key, label: $0.definition.label, reason: $0.reason)
+                }
+            }
+            view.cardRefusal = session.cardRefusal
+            let due = calendar.map { blueprint.materialDueDates(from: civilDay(clock.now()), calendar: $0) } ?? [:]
             view.materials = blueprint.materials.map { m in
-                var allowed: [MaterialChoice] = [.provided]
-                if m.disposition == .obtainedElectronically { allowed.append(.electronic) }
-                if m.disposition == .deferrable { allowed.append(.deferred) }
-                return .init(
+                let choice = session.materials[m.definition.id]
+                var material = SessionView.Material(
                     id: m.definition.id, name: m.definition.name, original: m.definition.originalRequired,
-                    choice: session.materials[m.definition.id], allowed: allowed)
+                    choice: choice, allowed: session.allowedChoices(for: m))
+                if choice == .deferred || choice == .window { material.dueBy = due[m.definition.id]?.description }
+                if choice == .window { material.place = bundle.window }
+                return material
             }
             view.needsPledge = session.needsPledge
             view.signed = session.signaturePNG != nil
@@ -33,17 +51,20 @@ extension SessionController {
         if [.form, .materials, .review].contains(session.step), let blueprint = session.blueprint {
             view.form = blueprint.form.map { field in
                 let value = session.values[field.definition.key]
-                var options: [String]?
-                if case let .enumeration(list) = field.definition.type { options = list }
+                let options = field.definition.type.options
                 // Numbers read from the card or shared data are shown masked; what the citizen
                 // typed is theirs to see and correct.
                 let shown =
-                    field.definition.type == .idNumber && value?.source != .citizen
+                    [.idNumber, .socialSecurityNumber].contains(field.definition.type) && value?.source != .citizen
                     ? value.map { Self.maskedID($0.value) } : value?.value
-                return .init(
+                let answered = session.isAnswered(field.definition.key)
+                let department = session.isLeftToDepartment(field)
+                var shownField = SessionView.Field(
                     key: field.definition.key, label: field.definition.label, type: field.definition.type.name, options: options,
-                    value: shown, source: value?.source.rawValue, editable: session.isEditable(field),
-                    asked: value == nil || value?.source == .citizen)
+                    value: shown, source: answered ? "situation" : department ? "department" : value?.source.rawValue,
+                    editable: session.isEditable(field), asked: !answered && !department && (value == nil || value?.source == .citizen))
+                shownField.required = field.required
+                return shownField
             }
             view.applicant = session.card.map { Self.maskedName($0.name) }
         }

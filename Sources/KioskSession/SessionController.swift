@@ -139,7 +139,7 @@ public actor SessionController {
         if session.step != .progressCard {
             known = await prefillValues(idNumber: card.idNumber)
         }
-        session.cardRead(card, prefill: known)
+        session.cardRead(card, prefill: known, catalog: catalog)
         if session.step == .progress { loadProgress(idNumber: card.idNumber) }
         updateCardDemand()
         changed("card-read")
@@ -217,7 +217,7 @@ public actor SessionController {
                 } catch {
                     throw SessionError(.wrongStep, "该事项暂不能办理，请联系工作人员 (the service is misconfigured)")
                 }
-                try fresh.choose(blueprint)
+                try fresh.choose(blueprint, materialCapture: settings.materialCapture)
             } else {
                 try fresh.checkProgress()
             }
@@ -251,6 +251,9 @@ public actor SessionController {
         do throws(SessionError) {
             switch action {
             case .acknowledgeNotice: try session.acknowledgeNotice()
+            case let .answer(question, answer):
+                guard let catalog else { throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalog is not available)") }
+                try session.answer(question, answer, catalog: catalog)
             case let .fill(values): try session.fill(values)
             case .confirmForm: try session.confirmForm()
             case let .material(id, choice): try session.choose(choice, for: id)

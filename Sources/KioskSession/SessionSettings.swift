@@ -29,6 +29,10 @@ public struct SessionSettings: Sendable, Equatable {
     public var platformOnline = false
     /// "Query and print" services (社保参保证明...): answered by the platform, so usable only online.
     public var queryServices: [QueryService] = QueryService.defaults
+    /// The kiosk can take physical materials (a scanner, camera or deposit box). No device kind
+    /// does yet, so no kiosk records a material as received: each is deferred under the pledge
+    /// or handed in at the window, with its due date.
+    public var materialCapture = false
 
     public init() {}
 }

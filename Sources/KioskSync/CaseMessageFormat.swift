@@ -18,7 +18,7 @@ public struct CaseMessageFormat: OutboxMessageFormat {
             bundle: application.bundle, bundleVersion: application.bundleVersion, receivedAt: application.receivedAt,
             materials: .init(
                 additionalProperties: application.materials.reduce(into: [:]) { result, entry in
-                    result[entry.key] = Components.Schemas.MaterialChoice(rawValue: entry.value.rawValue)
+                    result[entry.key] = Components.Schemas.MaterialChoice(rawValue: entry.value.contractName)
                 }),
             prefill: .init(
                 idCard: application.prefill[.idCard] ?? 0, sharedData: application.prefill[.sharedData] ?? 0,

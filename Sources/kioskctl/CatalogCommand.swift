@@ -43,10 +43,20 @@ extension KioskCtl {
 
             @Argument(help: "Bundle id (e.g. newborn) or its full name.") var bundle: String
             @Option(help: "Catalog directory.") var catalog: String?
+            @Option(
+                name: .customLong("answer"), parsing: .upToNextOption,
+                help: "Answers to the bundle's situation questions, QUESTION=ANSWER; the most common answer otherwise.")
+            var answers: [String] = []
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let blueprint = try loadBlueprint(bundle, catalog)
+                var situation: Situation = [:]
+                for answer in answers {
+                    let parts = answer.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw ValidationError("--answer '\(answer)' is not QUESTION=ANSWER") }
+                    situation[parts[0]] = parts[1]
+                }
+                let blueprint = try loadBlueprint(bundle, catalog, answers: situation)
                 if output.json {
                     try output.printJSON(BlueprintJSON(blueprint))
                     return
@@ -73,6 +83,16 @@ extension KioskCtl {
                 for field in blueprint.form {
                     print("  \(field.definition.key)  \(field.definition.label)  [\(field.source.rawValue)]")
                 }
+                if !b.questions.isEmpty {
+                    print("\nsituation:")
+                    for question in b.questions {
+                        let answer = blueprint.situation[question.id].flatMap(question.answer)
+                        print("  \(question.id)  \(question.text)  → \(answer.map { "\($0.id) \($0.label)" } ?? "unanswered")")
+                    }
+                    for skipped in blueprint.skipped {
+                        print("  not asked: \(skipped.definition.key)  \(skipped.definition.label)  (\(skipped.reason))")
+                    }
+                }
                 print("\none set of materials:")
                 for material in blueprint.materials {
                     let original = material.definition.originalRequired && material.disposition != .obtainedElectronically
@@ -85,9 +105,15 @@ extension KioskCtl {
 
         struct KPI: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Measure every bundle against the reform's targets (fields filled, materials, time, steps).")
+                abstract: "Measure every bundle against the reform's targets (fields filled, materials, time, steps).",
+                discussion: """
+                    Each bundle is measured for its most common situation (every question at its 'common' answer). \
+                    Without --capture, physical materials cannot be taken by the kiosk and handing them in counts as a step.
+                    """)
 
             @Argument(help: "The catalog directory.") var directory: String
+            @Flag(help: "The kiosk has a capture device (scanner, camera or deposit box) that takes physical materials.")
+            var capture = false
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
@@ -98,7 +124,8 @@ extension KioskCtl {
                 }
                 var reports: [BundleKPI] = []
                 for bundle in loaded.catalog.bundles {
-                    reports.append(BundleKPI(try loaded.blueprint(bundle.id)))
+                    let common = try loaded.blueprint(bundle.id, situation: bundle.commonSituation)
+                    reports.append(BundleKPI(common, materialCapture: capture))
                 }
                 if output.json {
                     try output.printJSON(reports.map(KPIJSON.init))
@@ -129,13 +156,29 @@ extension KioskCtl {
 }
 
 /// Loads the catalog and compiles one bundle, or fails with the problems.
-func loadBlueprint(_ bundle: String, _ catalog: String?, selecting: Set<ItemID>? = nil) throws -> BundleBlueprint {
+func loadBlueprint(
+    _ bundle: String, _ catalog: String?, selecting: Set<ItemID>? = nil, answers: Situation = [:]
+) throws -> BundleBlueprint {
     let loaded = CatalogLoader.load(directory: CatalogPaths.catalog(catalog))
     do {
-        return try loaded.blueprint(bundle, selecting: selecting)
+        var situation: Situation?
+        if let definition = loaded.catalog.bundle(bundle), selecting == nil {
+            for (question, answer) in answers {
+                guard let asked = definition.question(question), asked.answer(answer) != nil else {
+                    throw ValidationError(
+                        "--answer \(question)=\(answer): bundle '\(definition.id)' asks "
+                            + definition.questions.map { "\($0.id) (\($0.answers.map(\.id).joined(separator: "|")))" }
+                            .joined(separator: ", "))
+                }
+            }
+            situation = definition.commonSituation.merging(answers) { _, new in new }
+        }
+        return try loaded.blueprint(bundle, selecting: selecting, situation: situation)
+    } catch let error as ValidationError {
+        throw error
     } catch {
         for problem in loaded.problems { printError(problem.description) }
-        throw ValidationError(error.description)
+        throw ValidationError("\(error)")
     }
 }
 
@@ -182,7 +225,7 @@ struct KPIJSON: Encodable {
         separateMaterials = kpi.separateMaterials
         bundleDays = kpi.bundleDays
         separateDays = kpi.separateDays
-        bundleSteps = BundleKPI.bundleSteps
+        bundleSteps = kpi.kioskSteps
         separateSteps = kpi.separateSteps
     }
 }

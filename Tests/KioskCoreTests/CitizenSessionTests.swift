@@ -35,9 +35,9 @@ struct CitizenSessionTests {
             idNumber: number, validFrom: "20150310", validUntil: .date("20350310"))
     }
 
-    static func started() throws -> CitizenSession {
+    static func started(capture: Bool = false) throws -> CitizenSession {
         var session = CitizenSession()
-        try session.choose(BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog))
+        try session.choose(BundleBlueprint(bundle: catalog.bundles[0], catalog: catalog), materialCapture: capture)
         try session.acknowledgeNotice()
         return session
     }
@@ -55,7 +55,8 @@ struct CitizenSessionTests {
         try session.confirmForm()
         #expect(session.step == .materials)
         #expect(session.materials["card"] == .electronic)
-        try session.choose(.provided, for: "file")
+        // The kiosk takes no paper and the file cannot be deferred: it goes to the window, decided.
+        #expect(session.materials["file"] == .window)
         try session.choose(.deferred, for: "photo")
         #expect(session.needsPledge)
         #expect(throws: SessionError.self) { try session.confirmMaterials() }
@@ -63,7 +64,7 @@ struct CitizenSessionTests {
         try session.confirmMaterials()
         let submission = try session.submission()
         #expect(submission.idNumber == "110105199003071239")
-        #expect(submission.materials == ["card": .electronic, "file": .provided, "photo": .deferred])
+        #expect(submission.materials == ["card": .electronic, "file": .window, "photo": .deferred])
         try session.submitted(receiptNumber: "410721-20261123-0001-00001-6")
         try session.finishReceipt()
         try session.rate(5)
@@ -89,10 +90,12 @@ struct CitizenSessionTests {
         let readOnly = #expect(throws: SessionError.self) { try session.fill(["applicant.name": "别人"]) }
         #expect(readOnly?.code == .readOnlyField)
         let invalid = #expect(throws: SessionError.self) {
-            try session.fill(["applicant.phone": "123", "child.gender": "未知", "child.name": "林小雨"])
+            try session.fill(["applicant.phone": "123", "child.name": "   "])
         }
         #expect(invalid?.code == .invalidValue)
-        #expect(Set(invalid?.problems.map(\.field) ?? []) == ["applicant.phone", "child.gender"])
+        #expect(Set(invalid?.problems.map(\.field) ?? []) == ["applicant.phone", "child.name"])
+        let partly = #expect(throws: SessionError.self) { try session.fill(["applicant.phone": "123", "child.name": "林小雨"]) }
+        #expect(partly?.problems.map(\.field) == ["applicant.phone"])
         #expect(session.values["child.name"] == nil, "nothing is kept from a refused fill")
         let unknown = #expect(throws: SessionError.self) { try session.fill(["other": "x"]) }
         #expect(unknown?.code == .unknownField)
@@ -100,17 +103,37 @@ struct CitizenSessionTests {
         #expect(empty?.code == .incomplete)
     }
 
-    @Test("A material that is neither electronic nor deferrable must be provided")
+    @Test("Without a capture device nothing is received at the kiosk: a material goes to the window or under the pledge")
     func materialRules() throws {
         var session = try Self.started()
         session.cardRead(Self.card())
-        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
         try session.confirmForm()
         #expect(throws: SessionError.self) { try session.choose(.deferred, for: "file") }
         #expect(throws: SessionError.self) { try session.choose(.electronic, for: "photo") }
+        let refused = #expect(throws: SessionError.self) { try session.choose(.provided, for: "photo") }
+        #expect(refused?.code == .choiceNotAllowed)
+        #expect(refused?.message.contains("本机无法收取照片") == true)
+        // The only thing to do is choose how the photo comes: the message says so, and only that.
         let missing = #expect(throws: SessionError.self) { try session.confirmMaterials() }
         #expect(missing?.code == .cannotBeReceived)
-        #expect(missing?.message.contains("档案") == true)
+        #expect(missing?.message.hasPrefix("请为以下材料选择提交方式：照片") == true)
+        #expect(missing?.message.contains("档案") == false)
+        try session.choose(.window, for: "photo")
+        try session.confirmMaterials()
+        #expect(!session.needsPledge)
+    }
+
+    @Test("A kiosk with a capture device may take a material itself")
+    func captureDevice() throws {
+        var session = try Self.started(capture: true)
+        session.cardRead(Self.card())
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
+        try session.confirmForm()
+        #expect(session.materials["file"] == nil, "two ways in: the citizen chooses")
+        try session.choose(.provided, for: "file")
+        try session.choose(.provided, for: "photo")
+        try session.confirmMaterials()
     }
 
     @Test("A lifted card pauses the form; the same card resumes it, another person's card clears it")
@@ -135,10 +158,9 @@ struct CitizenSessionTests {
     func submitNeedsCard() throws {
         var session = try Self.started()
         session.cardRead(Self.card())
-        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨", "child.gender": "男"])
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
         try session.confirmForm()
-        try session.choose(.provided, for: "file")
-        try session.choose(.provided, for: "photo")
+        try session.choose(.window, for: "photo")
         try session.confirmMaterials()
         _ = session.cardRemoved()
         let error = #expect(throws: SessionError.self) { try session.submission() }
@@ -176,7 +198,7 @@ struct CitizenSessionLeavingTests {
         #expect(session.blueprint == nil && session.card == nil)
     }
 
-    @Test("A field the citizen may not supply is read-only when its source gave it, typed when it did not")
+    @Test("A field only shared data may fill is read-only when it gave it, and left to the department when it did not")
     func sharedOnlyFields() throws {
         var session = try CitizenSessionTests.started()
         session.cardRead(CitizenSessionTests.card(), prefill: ["child.gender": SessionFieldValue(value: "女", source: .sharedData)])
@@ -184,8 +206,11 @@ struct CitizenSessionLeavingTests {
         #expect(refused?.code == .readOnlyField)
         var offline = try CitizenSessionTests.started()
         offline.cardRead(CitizenSessionTests.card())
-        try offline.fill(["child.gender": "男"])
-        #expect(offline.values["child.gender"] == SessionFieldValue(value: "男", source: .citizen))
+        // Typed, it would pass for verified data: the department completes it instead.
+        let typed = #expect(throws: SessionError.self) { try offline.fill(["child.gender": "男"]) }
+        #expect(typed?.message.contains("由部门通过共享数据核实补全") == true)
+        #expect(offline.fieldsLeftToDepartment.map(\.definition.key) == ["child.gender"])
+        #expect(!offline.missingFields.contains { $0.definition.key == "child.gender" })
     }
 
     @Test("Every field's editable flag is exactly what fill accepts: card values, source-only values, typed values")

@@ -14,6 +14,10 @@ struct FieldValidationTests {
             (FieldType.idNumber, "11010519491231002X"), (.idNumber, "410721200002291239"), (.idNumber, "11010519491231002x"),
             (.creditCode, "91350100M000100Y43"), (.phone, "13800138000"), (.date, "2026-02-14"), (.number, "12.5"),
             (.enumeration(["男", "女"]), "女"), (.text, "新乡县"),
+            // The person's own document: an HMT residence permit, the 2017 and 2023 foreigner cards.
+            (.idNumber, "810000199408230021"), (.idNumber, "CAN310085061217"), (.idNumber, "932682198501010017"),
+            (.socialSecurityNumber, "11010519491231002X"), (.vin, "1M8GDM9AXKP042788"), (.vin, "LSVAU218XN2183294"),
+            (.multipleChoice(["公章", "财务章", "合同章"]), "公章、合同章"), (.multipleChoice(["公章", "财务章"]), "财务章"),
         ])
     func accepted(type: FieldType, value: String) {
         #expect(Self.field(type).validate(value) == nil)
@@ -25,6 +29,8 @@ struct FieldValidationTests {
             (FieldType.idNumber, "110105194912310021"), (.idNumber, "11010519491331002X"), (.creditCode, "91350100M000100Y44"),
             (.phone, "12800138000"), (.phone, "1380013800"), (.date, "2026-02-30"), (.number, "-1"),
             (.enumeration(["男", "女"]), "未知"), (.text, "  "),
+            (.socialSecurityNumber, "NO-2025-107"), (.idNumber, "CAN3100850612"), (.vin, "1M8GDM9A1KP042788"),
+            (.vin, "1M8GDM9AXKP04278O"), (.multipleChoice(["公章", "财务章"]), "公章、公章"), (.multipleChoice(["公章", "财务章"]), "私章"),
         ])
     func refused(type: FieldType, value: String) throws {
         let problem = try #require(Self.field(type).validate(value))

@@ -118,11 +118,12 @@ extension SessionDaemon {
         let token = try await newbornAtForm()
         started(token)
         let values =
-            #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
+            #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","household.head_relation":"女"}}"#
         _ = try await post("/api/v1/session/form", token: token, json: values)
         _ = try await post("/api/v1/session/form/confirm", token: token)
         for material in ["photo", "bank_card", "delivery_invoice"] {
-            let choice = pledge && material == "delivery_invoice" ? "deferred" : "provided"
+            // The kiosk takes no paper: the pledge defers the invoice, everything else goes to the window.
+            let choice = pledge && material == "delivery_invoice" ? "deferred" : "window"
             _ = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"\#(choice)"}"#)
         }
         if pledge {

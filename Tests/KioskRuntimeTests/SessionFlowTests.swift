@@ -149,6 +149,9 @@ struct SessionDaemon {
         let started = try await post("/api/v1/session", json: #"{"bundle":"newborn"}"#)
         #expect(started.status == 200)
         let token = try #require(started.json["token"] as? String)
+        // The sample card is a man's: he applies as the father (his name and number come from the card).
+        let answered = try await post("/api/v1/session/answer", token: token, json: #"{"question":"parent","answer":"father"}"#)
+        #expect(answered.status == 200, "\(answered.text)")
         #expect(try await post("/api/v1/session/notice", token: token).json["step"] as? String == "card")
         #expect(try await post("/api/v1/demo/card/place/resident-id").status == 200)
         try await until("the form prefilled from the card") {
@@ -160,12 +163,12 @@ struct SessionDaemon {
     /// From the form to the review: the four questions the shared data cannot answer.
     func fillNewborn(_ token: String, name: String = "林小雨") async throws {
         let values =
-            #"{"values":{"newborn.name":"\#(name)","delivery.method":"窗口领取","newborn.guardian_relation":"父亲","household.head_relation":"女"}}"#
+            #"{"values":{"newborn.name":"\#(name)","delivery.method":"窗口领取","household.head_relation":"女"}}"#
         let filled = try await post("/api/v1/session/form", token: token, json: values)
         #expect(filled.status == 200, "\(filled.text)")
         #expect(try await post("/api/v1/session/form/confirm", token: token).json["step"] as? String == "materials")
         for material in ["photo", "bank_card", "delivery_invoice"] {
-            let chosen = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"provided"}"#)
+            let chosen = try await post("/api/v1/session/material", token: token, json: #"{"material":"\#(material)","choice":"window"}"#)
             #expect(chosen.status == 200, "\(chosen.text)")
         }
         #expect(try await post("/api/v1/session/materials/confirm", token: token).json["step"] as? String == "review")
@@ -207,7 +210,8 @@ struct SessionFlowTests {
         #expect(fields.first { $0["key"] as? String == "applicant.id_number" }?["value"] as? String == "110105********1239")
         #expect(fields.first { $0["key"] as? String == "newborn.birth_date" }?["source"] as? String == "shared_data")
         let asked = fields.filter { $0["asked"] as? Bool == true }.compactMap { $0["key"] as? String }.sorted()
-        #expect(asked == ["delivery.method", "household.head_relation", "newborn.guardian_relation", "newborn.name"])
+        #expect(asked == ["delivery.method", "household.head_relation", "newborn.name"])
+        #expect(fields.first { $0["key"] as? String == "father.id_number" }?["source"] as? String == "id_card")
 
         try await kiosk.fillNewborn(token)
         let submitted = try await kiosk.post("/api/v1/session/submit", token: token)

@@ -118,7 +118,8 @@ struct SessionControllerTests {
     func outboxMessage() throws {
         let application = SubmittedApplication(
             caseID: "c1", receiptNumber: "r1", bundle: "newborn", bundleVersion: "1", kioskID: "K",
-            receivedAt: Date(timeIntervalSince1970: 0), materials: ["file": .provided], sealedApplication: Data([1, 2, 3]),
+            receivedAt: Date(timeIntervalSince1970: 0), materials: ["file": .provided, "photo": .window],
+            sealedApplication: Data([1, 2, 3]),
             prefill: [.idCard: 5, .citizen: 2],
             attachments: [SubmittedAttachment(id: "signature", kind: "signature", length: 10, sha256: String(repeating: "a", count: 64))])
         let message = try CaseMessageFormat().message(for: application)
@@ -126,7 +127,8 @@ struct SessionControllerTests {
         decoder.dateDecodingStrategy = .iso8601
         let decoded = try decoder.decode(Components.Schemas.CaseUpload.self, from: message)
         #expect(decoded.caseID == "c1" && Data(decoded.sealedApplication.data) == Data([1, 2, 3]))
-        #expect(decoded.materials.additionalProperties == ["file": .provided])
+        // The contract knows no window: to the platform, a material for the window follows later.
+        #expect(decoded.materials.additionalProperties == ["file": .provided, "photo": .deferred])
         #expect(decoded.prefill?.idCard == 5 && decoded.prefill?.citizen == 2 && decoded.prefill?.sharedData == 0)
         #expect(decoded.attachments?.map(\.attachmentID) == ["signature"])
         // The same case always gives the same bytes, and its declared hash.

@@ -46,7 +46,7 @@ final class SessionRig: Sendable {
 
     init(
         settings: SessionSettings = SessionSettings(), wall: Date = Date(timeIntervalSince1970: 1_796_000_000),
-        store replacement: (any SessionStore)? = nil
+        store replacement: (any SessionStore)? = nil, catalog: Catalog = SessionRig.catalog, calendar: WorkingDayCalendar? = nil
     ) throws {
         folder = NSTemporaryDirectory() + "session-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -54,7 +54,7 @@ final class SessionRig: Sendable {
         store = try CaseStore(path: folder + "/kiosk.db", logger: logger)
         clock = ManualClock(wall: wall)
         let controller = SessionController(
-            kioskID: "TEST-0001", settings: settings, catalog: Self.catalog, calendar: nil, store: replacement ?? store,
+            kioskID: "TEST-0001", settings: settings, catalog: catalog, calendar: calendar, store: replacement ?? store,
             seal: try CaseSeal.loadOrCreate(at: folder + "/seal.key"), outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
             cardReader: IDCardReaderControls(), prefill: nil, redactor: Redactor(), logger: logger, clock: clock.sessionClock)
         self.controller = controller
@@ -84,7 +84,7 @@ final class SessionRig: Sendable {
         _ = try await expectChange("card-read") { bus.publish(IDCardRead(device: "idcard", card: Self.card)) }
         _ = try await controller.perform(.fill(["applicant.phone": "13800138000", "child.name": "林小雨"]), token: token)
         _ = try await controller.perform(.confirmForm, token: token)
-        _ = try await controller.perform(.material("file", .provided), token: token)
+        // The kiosk takes no paper: the birth certificate goes to the window, decided already.
         _ = try await controller.perform(.confirmMaterials, token: token)
         return token
     }

@@ -139,6 +139,9 @@ def main(argv=None):
         screen.tap("[data-bundle=newborn]")
         screen.at("notice")
         check("新生儿出生" in screen.text(), "the notice names the bundle")
+        # One question first: the sample card is a man's, so he applies as the father.
+        screen.tap("[data-question=parent] [data-answer=father]")
+        screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
         screen.shot("02-notice")
         screen.tap("[data-action=notice]")
         screen.at("card")
@@ -170,7 +173,7 @@ def main(argv=None):
         post(base, "/api/v1/demo/card/place/resident-id")
         screen.wait(lambda: "身份证已移开" not in screen.text(), 10, "the card back")
 
-        # Only four questions. The name is typed as a citizen would: on the kiosk's own pinyin
+        # Only three questions. The name is typed as a citizen would: on the kiosk's own pinyin
         # keyboard (the kiosk has no system input method), 林雨 = l i n 林 y u 雨.
         screen.tap("input[data-input='newborn.name']")
         for key in ["l", "i", "n"]:
@@ -182,7 +185,7 @@ def main(argv=None):
         name = screen.find("input[data-input='newborn.name']")
         check(name is not None and name.get_attribute("value") == "林雨", "the pinyin keyboard typed 林雨")
         screen.shot("05a-pinyin-keyboard")
-        for field, option in [("delivery.method", "窗口领取"), ("newborn.guardian_relation", "父亲"), ("household.head_relation", "女")]:
+        for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
             screen.tap(f"[data-field='{field}'] [data-option='{option}']")
             screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
         name = screen.find("input[data-input='newborn.name']")
@@ -191,10 +194,14 @@ def main(argv=None):
         screen.tap("[data-action=form-next]")
         screen.at("materials")
 
-        # One set of materials: three to hand in, one deferred under a signed pledge.
-        for material, choice in [("photo", "provided"), ("bank_card", "provided"), ("delivery_invoice", "deferred")]:
-            screen.tap(f"[data-material={material}] [data-choice={choice}]")
-            screen.wait(lambda: screen.find(f"[data-material={material}] button.chosen"), 10, f"{material} chosen")
+        # One set of materials. The kiosk takes no paper: the photo and the bank card go to the
+        # window by a date shown on screen; the invoice is deferred under a signed pledge.
+        for material in ["photo", "bank_card"]:
+            check(screen.find(f"[data-material={material}] [data-choice=window]") is not None, f"{material} goes to the window")
+            check(screen.find(f"[data-material={material}] [data-choice=provided]") is None, f"{material} is never 'received' here")
+            check(screen.find(f"[data-due={material}]") is not None, f"{material} shows its due date and place")
+        screen.tap("[data-material=delivery_invoice] [data-choice=deferred]")
+        screen.wait(lambda: screen.find("[data-material=delivery_invoice] button.chosen"), 10, "delivery_invoice chosen")
         pad = screen.wait(lambda: screen.find("canvas[data-signature]"), 10, "the signature pad")
         if pad is not None:
             screen.clicks += 1
@@ -250,6 +257,39 @@ def main(argv=None):
         screen.at("attract")
         post(base, "/api/v1/demo/card/lift")
 
+        # 退休: the questions come before the form; 正常退休 asks fewer fields than 提前退休, and
+        # the form says which it skipped and why.
+        asked = {}
+        for kind in ["normal", "special_job"]:
+            screen.tap("[data-bundle=retirement]")
+            screen.at("notice")
+            go = driver.find_elements(By.CSS_SELECTOR, "[data-action=notice]")
+            check(go and not go[0].is_enabled(), "the form cannot start before the questions are answered")
+            screen.tap(f"[data-question=retirement_kind] [data-answer={kind}]")
+            screen.wait(lambda: screen.find("[data-question=retirement_kind] button.chosen"), 10, f"{kind} chosen")
+            screen.tap("[data-question=only_child] [data-answer=no]")
+            screen.wait(lambda: screen.find("[data-question=only_child] button.chosen"), 10, "only_child answered")
+            screen.shot(f"13-retirement-questions-{kind}")
+            screen.tap("[data-action=notice]")
+            screen.at("card")
+            post(base, "/api/v1/demo/card/place/resident-id")
+            screen.at("form")
+            asked[kind] = len(driver.find_elements(By.CSS_SELECTOR, "#screen [data-field]"))
+            skipped = screen.find("[data-skipped]")
+            check(skipped is not None and "独生子女父母光荣证编号" in skipped.text, f"{kind}: the skipped fields are listed")
+            if kind == "normal":
+                check(skipped is not None and "特殊工种累计年限" in skipped.text and "正常退休" in skipped.text,
+                      "正常退休: 特殊工种累计年限 is skipped because of the answer 正常退休")
+                check(screen.find("[data-field='special_job.years']") is None, "正常退休 is not asked the special-job years")
+            else:
+                check(screen.find("[data-field='special_job.years']") is not None, "提前退休 is asked the special-job years")
+            screen.shot(f"14-retirement-form-{kind}")
+            screen.tap("[data-action=end]")
+            screen.at("attract")
+            post(base, "/api/v1/demo/card/lift")
+        result["retirementFieldsAsked"] = asked
+        check(asked.get("normal", 0) < asked.get("special_job", 0), f"正常退休 asks fewer fields than 提前退休: {asked}")
+
         # The next citizen: a new session shows nothing of the previous one.
         screen.tap("[data-bundle=newborn]")
         screen.at("notice")
@@ -260,6 +300,8 @@ def main(argv=None):
             screen.at("attract")
         else:
             # Idle mid-form: the countdown, then everything wiped.
+            screen.tap("[data-question=parent] [data-answer=father]")
+            screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
             screen.tap("[data-action=notice]")
             screen.at("card")
             post(base, "/api/v1/demo/card/place/resident-id")
@@ -273,14 +315,13 @@ def main(argv=None):
                     break
                 except (StaleElementReferenceException, AttributeError):
                     time.sleep(0.05)
-            for field, option in [("delivery.method", "窗口领取"), ("newborn.guardian_relation", "父亲"), ("household.head_relation", "女")]:
+            for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
                 screen.tap(f"[data-field='{field}'] [data-option='{option}']")
                 screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
             screen.tap("[data-action=form-next]")
             screen.at("materials")
-            for material in ["photo", "bank_card", "delivery_invoice"]:
-                screen.tap(f"[data-material={material}] [data-choice=provided]")
-                screen.wait(lambda: screen.find(f"[data-material={material}] button.chosen"), 10, f"{material} chosen")
+            screen.tap("[data-material=delivery_invoice] [data-choice=window]")
+            screen.wait(lambda: screen.find("[data-material=delivery_invoice] button.chosen"), 10, "delivery_invoice chosen")
             screen.tap("[data-action=materials-next]")
             screen.at("review")
             check(hostile in screen.text(), "the markup typed as a name is shown as text")

@@ -32,12 +32,19 @@ public enum FieldType: Sendable, Hashable {
     case date
     /// A mainland mobile number: 11 digits starting with 1.
     case phone
-    /// An 18-character resident ID number with a valid check character (GB 11643).
+    /// An identity document's number: 18 characters with a valid GB 11643 check character
+    /// (resident ID, HMT residence permit, 2023 foreigner card) or the 2017 foreigner card's 15.
     case idNumber
     /// An 18-character unified social credit code (GB 32100).
     case creditCode
     /// One of a fixed list of options.
     case enumeration([String])
+    /// Any non-empty set of a fixed list of options, written in the list's order joined by `、`.
+    case multipleChoice([String])
+    /// A social security number (社会保障号码): the holder's ID number, checked by GB 11643.
+    case socialSecurityNumber
+    /// A vehicle identification number (GB 16735 / ISO 3779): 17 characters, check digit 9th.
+    case vin
 
     /// The name used in catalog files.
     public var name: String {
@@ -49,11 +56,24 @@ public enum FieldType: Sendable, Hashable {
         case .idNumber: "id_number"
         case .creditCode: "credit_code"
         case .enumeration: "enum"
+        case .multipleChoice: "multi_enum"
+        case .socialSecurityNumber: "social_security_number"
+        case .vin: "vin"
+        }
+    }
+
+    /// The options of an `enum` or `multi_enum` field.
+    public var options: [String]? {
+        switch self {
+        case let .enumeration(options), let .multipleChoice(options): options
+        default: nil
         }
     }
 
     /// Every type name a catalog file may use.
-    public static let names = ["text", "number", "date", "phone", "id_number", "credit_code", "enum"]
+    public static let names = [
+        "text", "number", "date", "phone", "id_number", "credit_code", "enum", "multi_enum", "social_security_number", "vin",
+    ]
 }
 
 /// One entry of the shared field dictionary.
@@ -200,13 +220,29 @@ public struct ServiceBundle: Sendable, Hashable {
     public var illustrative: [String]
     /// The items.
     public var items: [ServiceItem]
+    /// Situation questions asked before the form (问答式引导), each answered with one tap.
+    public var questions: [SituationQuestion]
+    /// What each situation leaves out: items, fields, materials, or fields made optional.
+    public var rules: [SituationRule]
+    /// The identity documents that may apply; empty means every card the reader takes.
+    public var cardTypes: [IDCardType]
+    /// Where materials the kiosk cannot take are handed in (the window of the service centre).
+    public var window: String
+
+    /// The window materials go to when a bundle names none.
+    public static let defaultWindow = "县政务服务中心“高效办成一件事”综合受理窗口"
 
     /// Creates a bundle.
     public init(
         id: BundleID, name: String, leadDepartment: String, coDepartments: [String] = [], version: String,
         validFrom: CivilDate, validUntil: CivilDate? = nil, source: String = "", illustrative: [String] = [],
-        items: [ServiceItem]
+        items: [ServiceItem], questions: [SituationQuestion] = [], rules: [SituationRule] = [],
+        cardTypes: [IDCardType] = [], window: String = ServiceBundle.defaultWindow
     ) {
+        self.questions = questions
+        self.rules = rules
+        self.cardTypes = cardTypes
+        self.window = window
         self.id = id
         self.name = name
         self.leadDepartment = leadDepartment
@@ -221,6 +257,12 @@ public struct ServiceBundle: Sendable, Hashable {
 
     /// The item with `id`.
     public func item(_ id: ItemID) -> ServiceItem? { items.first { $0.id == id } }
+
+    /// Whether an applicant holding a card of `type` may apply here.
+    public func accepts(_ type: IDCardType) -> Bool { cardTypes.isEmpty || cardTypes.contains(type) }
+
+    /// The question with `id`.
+    public func question(_ id: QuestionID) -> SituationQuestion? { questions.first { $0.id == id } }
 }
 
 /// The whole catalog: shared dictionaries and bundles.

@@ -14,6 +14,16 @@ public enum CatalogSubject: Sendable, Hashable {
     case field(FieldKey)
     /// A material definition.
     case material(MaterialID)
+    /// A situation question of a bundle.
+    case question(BundleID, QuestionID)
+    /// One key of a situation question (`common`, `answers`).
+    case questionKey(BundleID, QuestionID, String)
+    /// A bundle's rule, by its index in `rules`.
+    case rule(BundleID, Int)
+    /// One entry of a rule: `when.QUESTION` (index -1 for the question itself, else the
+    /// answer's index) or a list (`skip_items`, `skip_fields`, `optional_fields`,
+    /// `skip_materials`) at an index.
+    case ruleEntry(BundleID, Int, String, Int)
 }
 
 /// One thing wrong with a catalog, in words a technician can act on.
@@ -36,6 +46,9 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
             case invalidSteps = "invalid_steps"
             case enumWithoutOptions = "enum_without_options"
             case unknownItem = "unknown_item"
+            case unknownQuestion = "unknown_question"
+            case unknownAnswer = "unknown_answer"
+            case invalidQuestion = "invalid_question"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -68,6 +81,12 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
         public static let enumWithoutOptions = Code(.enumWithoutOptions)
         /// An item the bundle does not have was asked for.
         public static let unknownItem = Code(.unknownItem)
+        /// A rule names a situation question the bundle does not ask.
+        public static let unknownQuestion = Code(.unknownQuestion)
+        /// A rule or a question names an answer the question does not offer.
+        public static let unknownAnswer = Code(.unknownAnswer)
+        /// A question with fewer than two answers, or asked twice.
+        public static let invalidQuestion = Code(.invalidQuestion)
 
         /// The code as it appears in JSON and lint output.
         public var description: String { base.rawValue }
@@ -260,6 +279,115 @@ extension Catalog {
         }
         if case let .failure(cycle) = ApprovalPlan.compute(for: bundle.items, in: b) {
             problems.append(cycle)
+        }
+        problems += situationProblems(in: bundle)
+        return problems
+    }
+
+    /// Problems of a bundle's situation questions and rules: every name must be the bundle's own.
+    private func situationProblems(in bundle: ServiceBundle) -> [CatalogProblem] {
+        var problems: [CatalogProblem] = []
+        let b = bundle.id
+        var questionIDs = Set<QuestionID>()
+        for question in bundle.questions {
+            if !questionIDs.insert(question.id).inserted {
+                problems.append(
+                    CatalogProblem(.invalidQuestion, "question '\(question.id)' is asked twice", at: .question(b, question.id)))
+            }
+            if question.answers.count < 2 {
+                problems.append(
+                    CatalogProblem(
+                        .invalidQuestion, "question '\(question.id)' needs at least two answers",
+                        at: .questionKey(b, question.id, "answers")))
+            }
+            if let field = question.field {
+                if !bundle.items.contains(where: { $0.fields.contains(field) }) {
+                    problems.append(
+                        CatalogProblem(
+                            .unknownField, "question '\(question.id)' fills field '\(field)', which no item of bundle '\(b)' asks",
+                            at: .questionKey(b, question.id, "field")))
+                } else if let options = fields[field]?.type.options {
+                    for answer in question.answers where !options.contains(answer.label) {
+                        problems.append(
+                            CatalogProblem(
+                                .unknownAnswer,
+                                "answer '\(answer.id)' of question '\(question.id)' fills field '\(field)' with '\(answer.label)', "
+                                    + "which is not one of its options (\(options.joined(separator: "、")))",
+                                at: .questionKey(b, question.id, "field")))
+                    }
+                }
+            }
+            if question.answer(question.common) == nil {
+                problems.append(
+                    CatalogProblem(
+                        .unknownAnswer,
+                        "common answer '\(question.common)' is not an answer of question '\(question.id)' "
+                            + "(one of: \(question.answers.map(\.id).joined(separator: ", ")))",
+                        at: .questionKey(b, question.id, "common")))
+            }
+        }
+        let itemIDs = Set(bundle.items.map(\.id))
+        let fieldKeys = Set(bundle.items.flatMap(\.fields))
+        let materialIDs = Set(bundle.items.flatMap(\.materials))
+        func unknown(
+            _ kind: String, _ name: String, in known: Set<String>, _ code: CatalogProblem.Code, at subject: CatalogSubject
+        )
+            -> CatalogProblem
+        {
+            var message = "unknown \(kind) '\(name)' in bundle '\(b)'"
+            if let guess = Self.closest(to: name, in: known) { message += " (did you mean '\(guess)'?)" }
+            return CatalogProblem(code, message, at: subject)
+        }
+        for (index, rule) in bundle.rules.enumerated() {
+            if rule.when.isEmpty {
+                problems.append(CatalogProblem(.unknownQuestion, "rule \(index + 1) has no 'when'", at: .rule(b, index)))
+            }
+            for (questionID, answers) in rule.when.sorted(by: { $0.key < $1.key }) {
+                if questionID == SituationQuestion.cardType {
+                    let types = Set(IDCardType.allCases.map(\.rawValue))
+                    for (answerIndex, answer) in answers.enumerated() where !types.contains(answer) {
+                        problems.append(
+                            unknown(
+                                "card type", answer, in: types, .unknownAnswer, at: .ruleEntry(b, index, "when.\(questionID)", answerIndex))
+                        )
+                    }
+                    continue
+                }
+                guard let question = bundle.question(questionID) else {
+                    problems.append(
+                        unknown(
+                            "question", questionID, in: questionIDs, .unknownQuestion, at: .ruleEntry(b, index, "when.\(questionID)", -1)))
+                    continue
+                }
+                for (answerIndex, answer) in answers.enumerated() where question.answer(answer) == nil {
+                    problems.append(
+                        unknown(
+                            "answer", answer, in: Set(question.answers.map(\.id)), .unknownAnswer,
+                            at: .ruleEntry(b, index, "when.\(questionID)", answerIndex)))
+                }
+            }
+            let lists: [(String, [String], String, Set<String>, CatalogProblem.Code)] = [
+                ("skip_items", rule.skipItems, "item", itemIDs, .unknownItem),
+                ("skip_fields", rule.skipFields, "field", fieldKeys, .unknownField),
+                ("optional_fields", rule.optionalFields, "field", fieldKeys, .unknownField),
+                ("skip_materials", rule.skipMaterials, "material", materialIDs, .unknownMaterial),
+                ("from_card", rule.fromCard, "field", fieldKeys, .unknownField),
+            ]
+            for (key, entries, kind, known, code) in lists {
+                for (entryIndex, entry) in entries.enumerated() where !known.contains(entry) {
+                    problems.append(unknown(kind, entry, in: known, code, at: .ruleEntry(b, index, key, entryIndex)))
+                }
+            }
+            for (entryIndex, key) in rule.fromCard.enumerated() {
+                let part = key.split(separator: ".").last.map(String.init) ?? key
+                if fieldKeys.contains(key) && !SituationRule.cardParts.contains(part) {
+                    problems.append(
+                        CatalogProblem(
+                            .unknownField,
+                            "the card gives no '\(part)' for field '\(key)' (it gives: \(SituationRule.cardParts.joined(separator: ", ")))",
+                            at: .ruleEntry(b, index, "from_card", entryIndex)))
+                }
+            }
         }
         return problems
     }

@@ -37,12 +37,79 @@ extension FieldDefinition {
                 && (51...57).contains(digits[1])
             return valid ? nil : problem("应为11位手机号码 (an 11-digit mobile number)")
         case .idNumber:
-            return Self.isValidIDNumber(trimmed) ? nil : problem("公民身份号码有误 (not a valid 18-character ID number)")
+            return Self.isValidDocumentNumber(trimmed)
+                ? nil : problem("证件号码有误，请核对身份证、居住证或永久居留身份证上的号码 (not a valid ID document number)")
+        case .socialSecurityNumber:
+            return Self.isValidIDNumber(trimmed)
+                ? nil : problem("社会保障号码为18位，与本人公民身份号码相同 (the 18-character number of the holder's ID)")
+        case .vin:
+            return Self.isValidVIN(trimmed)
+                ? nil : problem("车辆识别代号为17位，见行驶证或车架铭牌 (17 characters, as on the registration certificate)")
         case .creditCode:
             return Self.isValidCreditCode(trimmed) ? nil : problem("统一社会信用代码有误 (not a valid unified social credit code)")
         case let .enumeration(options):
             return options.contains(trimmed) ? nil : problem("请从选项中选择 (one of: \(options.joined(separator: "、")))")
+        case let .multipleChoice(options):
+            let chosen = Self.choices(trimmed)
+            let valid = !chosen.isEmpty && chosen.allSatisfy(options.contains) && Set(chosen).count == chosen.count
+            return valid ? nil : problem("请选择一项或多项 (one or more of: \(options.joined(separator: "、")))")
         }
+    }
+
+    /// Separator of the answers of a `multi_enum` field.
+    public static let choiceSeparator = "、"
+
+    /// The answers of a `multi_enum` value.
+    public static func choices(_ value: String) -> [String] {
+        value.components(separatedBy: choiceSeparator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `value` as stored: a `multi_enum` value's answers in the options' order; others trimmed.
+    public func normalised(_ value: String) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard case let .multipleChoice(options) = type else { return trimmed }
+        let chosen = Set(Self.choices(trimmed))
+        return options.filter(chosen.contains).joined(separator: Self.choiceSeparator)
+    }
+
+    /// The number of any identity document the reader takes: GB 11643 (resident ID, HMT
+    /// residence permit with 81/82/83, 2023 foreigner card with 9), or the 2017 foreigner card's
+    /// 3 letters and 12 digits (its check rule is not public; the shape and birth date are checked).
+    static func isValidDocumentNumber(_ text: String) -> Bool {
+        if isValidIDNumber(text) { return true }
+        let bytes = Array(text.uppercased().utf8)
+        guard bytes.count == 15, bytes[0..<3].allSatisfy({ (65...90).contains($0) }),
+            bytes[3...].allSatisfy({ (48...57).contains($0) })
+        else { return false }
+        let birth = String(decoding: bytes[7..<13], as: UTF8.self)
+        let month = Int(birth.dropFirst(2).prefix(2)) ?? 0
+        let day = Int(birth.suffix(2)) ?? 0
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+
+    /// GB 16735 / ISO 3779: 17 characters without I, O, Q; the 9th is the check digit (or X).
+    static func isValidVIN(_ text: String) -> Bool {
+        let characters = Array(text.uppercased().utf8)
+        guard characters.count == 17 else { return false }
+        let weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
+        func value(_ c: UInt8) -> Int? {
+            switch c {
+            case 48...57: return Int(c - 48)
+            case 65...72: return Int(c - 64)  // A–H: 1–8
+            case 74...78: return Int(c - 73)  // J–N: 1–5
+            case 80: return 7  // P
+            case 82: return 9  // R
+            case 83...90: return Int(c - 81)  // S–Z: 2–9
+            default: return nil  // I, O, Q and anything else
+            }
+        }
+        var sum = 0
+        for (index, c) in characters.enumerated() {
+            guard let v = value(c) else { return false }
+            sum += v * weights[index]
+        }
+        let check = sum % 11
+        return characters[8] == (check == 10 ? 88 : UInt8(48 + check))
     }
 
     /// GB 11643: 17 digits with a valid birth date, then an ISO 7064 MOD 11-2 check character.

@@ -6,6 +6,16 @@ public struct FormField: Sendable, Hashable {
     public var source: PrefillSource
     /// Items that need it, in catalog order.
     public var items: [ItemID]
+    /// Whether it must be filled in; a situation rule may make it optional.
+    public var required = true
+}
+
+/// A field of the bundle the applicant's situation leaves out, and why.
+public struct SkippedField: Sendable, Hashable {
+    /// The field's definition.
+    public var definition: FieldDefinition
+    /// The answers that left it out, e.g. `正常退休`.
+    public var reason: String
 }
 
 /// What happens to one material of the bundle's single set (一套材料).
@@ -38,6 +48,15 @@ public struct BundleBlueprint: Sendable {
     public let materials: [MaterialRequirement]
     /// Stages of parallel approval.
     public let plan: ApprovalPlan
+    /// The applicant's answers to the bundle's situation questions.
+    public let situation: Situation
+    /// Fields some item of the bundle lists that this situation does not ask, with the reason.
+    public let skipped: [SkippedField]
+    /// Fields an answer fills (field → the answer's label).
+    public let answered: [FieldKey: String]
+    /// Fields about the card holder in this situation (field → the card value's key,
+    /// `applicant.name` for `legal_rep.name`).
+    public let fromCard: [FieldKey: FieldKey]
 
     /// Compiles `bundle` against the catalog's dictionaries; throws every problem of the
     /// bundle if it is not valid.
@@ -46,10 +65,22 @@ public struct BundleBlueprint: Sendable {
     /// alternatives such as early-retirement approvals that apply to some applicants only);
     /// every item a selected item depends on is included too, since its result is needed.
     /// `nil` selects every item.
-    public init(bundle full: ServiceBundle, catalog: Catalog, selecting: Set<ItemID>? = nil) throws(CatalogError) {
+    ///
+    /// `situation` holds the applicant's answers to the bundle's questions: the catalogue's rules
+    /// for it leave items, fields and materials out, or make fields optional.
+    public init(
+        bundle full: ServiceBundle, catalog: Catalog, selecting requested: Set<ItemID>? = nil, situation: Situation = [:]
+    ) throws(CatalogError) {
         let problems = catalog.problems(in: full)
         guard problems.isEmpty else { throw CatalogError(.invalidBundle, bundle: full.id, problems: problems) }
         var bundle = full
+        let rules = full.rules.filter { $0.applies(to: situation) }
+        let skippedItems = Set(rules.flatMap(\.skipItems))
+        var selecting = requested
+        if !skippedItems.isEmpty {
+            let remaining = (requested ?? Set(full.items.map(\.id))).subtracting(skippedItems)
+            if !remaining.isEmpty { selecting = remaining }
+        }
         if let selecting {
             let known = Set(full.items.map(\.id))
             let unknown = selecting.subtracting(known).sorted()
@@ -65,25 +96,47 @@ public struct BundleBlueprint: Sendable {
             var included = Set<ItemID>()
             var pending = Array(selecting)
             while let id = pending.popLast() {
-                guard included.insert(id).inserted, let item = full.item(id) else { continue }
+                // An item the situation leaves out is not applied for, even where another
+                // item could use its result: that item is decided without it.
+                guard !skippedItems.contains(id), included.insert(id).inserted, let item = full.item(id) else { continue }
                 pending += item.dependsOn
             }
-            bundle.items = full.items.filter { included.contains($0.id) }
+            bundle.items = full.items.filter { included.contains($0.id) }.map { item in
+                var item = item
+                item.dependsOn.removeAll { skippedItems.contains($0) }
+                return item
+            }
+        }
+        let skippedFields = Set(rules.flatMap(\.skipFields))
+        let optionalFields = Set(rules.flatMap(\.optionalFields))
+        let skippedMaterials = Set(rules.flatMap(\.skipMaterials))
+        var fromCard: [FieldKey: FieldKey] = [:]
+        for key in rules.flatMap(\.fromCard) {
+            fromCard[key] = "applicant." + (key.split(separator: ".").last.map(String.init) ?? key)
+        }
+        var answered: [FieldKey: String] = [:]
+        for question in full.questions {
+            if let field = question.field, let label = situation[question.id].flatMap(question.answer)?.label {
+                answered[field] = label
+            }
         }
         var form: [FormField] = []
         var fieldIndex: [FieldKey: Int] = [:]
         var materials: [MaterialRequirement] = []
         var materialIndex: [MaterialID: Int] = [:]
         for item in bundle.items {
-            for key in item.fields {
+            for key in item.fields where !skippedFields.contains(key) {
                 if let index = fieldIndex[key] {
                     form[index].items.append(item.id)
                 } else if let definition = catalog.fields[key] {
                     fieldIndex[key] = form.count
-                    form.append(FormField(definition: definition, source: definition.prefillSource, items: [item.id]))
+                    form.append(
+                        FormField(
+                            definition: definition, source: fromCard[key] != nil ? .idCard : definition.prefillSource,
+                            items: [item.id], required: !optionalFields.contains(key)))
                 }
             }
-            for id in item.materials {
+            for id in item.materials where !skippedMaterials.contains(id) {
                 if let index = materialIndex[id] {
                     materials[index].items.append(item.id)
                 } else if let definition = catalog.materials[id] {
@@ -101,7 +154,35 @@ public struct BundleBlueprint: Sendable {
         self.bundle = bundle
         self.form = form
         self.materials = materials
+        self.situation = situation
+        self.answered = answered.filter { fieldIndex[$0.key] != nil }
+        self.fromCard = fromCard.filter { fieldIndex[$0.key] != nil }
+        // Why each field of the bundle is not asked: its own rule, else the rule that left out
+        // every item asking for it.
+        var skipped: [SkippedField] = []
+        var seen = Set(form.map(\.definition.key))
+        for item in full.items {
+            for key in item.fields where seen.insert(key).inserted {
+                guard let definition = catalog.fields[key] else { continue }
+                let rule =
+                    rules.first { $0.skipFields.contains(key) }
+                    ?? rules.first { rule in rule.skipItems.contains(item.id) }
+                skipped.append(SkippedField(definition: definition, reason: rule.map { full.reason(for: $0, in: situation) } ?? ""))
+            }
+        }
+        self.skipped = skipped
     }
+
+    /// The same bundle compiled for another situation (the citizen changed an answer).
+    public func answering(_ situation: Situation, catalog: Catalog) throws(CatalogError) -> BundleBlueprint {
+        guard let full = catalog.bundle(bundle.id) else {
+            throw CatalogError(.invalidSelection, bundle: bundle.id, problems: [])
+        }
+        return try BundleBlueprint(bundle: full, catalog: catalog, situation: situation)
+    }
+
+    /// Whether every situation question has an answer.
+    public var situationComplete: Bool { bundle.questions.allSatisfy { situation[$0.id] != nil } }
 
     /// Materials the applicant hands in (required or deferrable), in order.
     public var materialsToSubmit: [MaterialRequirement] {

@@ -18,6 +18,10 @@ public struct BundleKPI: Sendable, Hashable, Codable {
     /// materials) and one collection of the results (统一出件).
     public static let bundleSteps = 2
 
+    /// Steps of the bundle as this kiosk runs it: `bundleSteps`, and one more visit to the window
+    /// when physical materials must follow because the kiosk cannot take them.
+    public var kioskSteps: Int
+
     /// The bundle measured.
     public var bundle: BundleID
 
@@ -37,7 +41,7 @@ public struct BundleKPI: Sendable, Hashable, Codable {
     /// does not depend on the start date.
     public var timeReduction: Double
 
-    /// 1 − `bundleSteps` ÷ (the sum over items of the steps each needs when handled alone,
+    /// 1 − `kioskSteps` ÷ (the sum over items of the steps each needs when handled alone,
     /// `steps_alone` in the catalog, 4 by default: consult, apply, be accepted, collect).
     public var stepReduction: Double
 
@@ -62,13 +66,16 @@ public struct BundleKPI: Sendable, Hashable, Codable {
             && timeReduction >= Target.timeReduction && stepReduction >= Target.stepReduction
     }
 
-    /// Measures `blueprint`.
-    public init(_ blueprint: BundleBlueprint) {
+    /// Measures `blueprint` (compiled for a situation: the one measured). `materialCapture`
+    /// says whether the kiosk takes physical materials itself (a scanner, camera or deposit
+    /// box); without one, handing them in is a step of its own, and the measure says so.
+    public init(_ blueprint: BundleBlueprint, materialCapture: Bool = false) {
         let items = blueprint.bundle.items
         bundle = blueprint.bundle.id
         formFields = blueprint.form.count
         automaticFields = blueprint.form.filter { $0.source.isAutomatic }.count
         bundleMaterials = blueprint.materialsToSubmit.count
+        kioskSteps = Self.bundleSteps + (bundleMaterials > 0 && !materialCapture ? 1 : 0)
         separateMaterials = items.reduce(0) { $0 + $1.materials.count }
         separateDays = items.reduce(0) { $0 + $1.legalLimit.workingDayEquivalent }
         separateSteps = items.reduce(0) { $0 + $1.stepsAlone }
@@ -84,7 +91,7 @@ public struct BundleKPI: Sendable, Hashable, Codable {
         autoFilledFields = Self.ratio(automaticFields, formFields)
         materialReduction = separateMaterials == 0 ? 0 : 1 - Self.ratio(bundleMaterials, separateMaterials)
         timeReduction = separateDays == 0 ? 0 : 1 - Self.ratio(bundleDays, separateDays)
-        stepReduction = separateSteps == 0 ? 0 : 1 - Self.ratio(Self.bundleSteps, separateSteps)
+        stepReduction = separateSteps == 0 ? 0 : 1 - Self.ratio(kioskSteps, separateSteps)
     }
 
     private static func ratio(_ part: Int, _ whole: Int) -> Double {

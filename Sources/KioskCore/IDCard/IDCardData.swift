@@ -33,6 +33,15 @@ public enum IDCardType: String, Sendable, Hashable, Codable, CaseIterable, Custo
     }
 
     public var description: String { rawValue }
+
+    /// The document's name as the citizen knows it.
+    public var chineseName: String {
+        switch self {
+        case .residentID: "居民身份证"
+        case .residencePermitHMT: "港澳台居民居住证"
+        case .foreignPermanentResident2017, .foreignPermanentResident2023: "外国人永久居留身份证"
+        }
+    }
 }
 
 /// Gender as the card encodes it (GB/T 2261.1).

@@ -26,12 +26,19 @@ public enum SessionStep: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// How one material of the bundle reaches the departments.
 public enum MaterialChoice: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Handed in at the kiosk (scanned or deposited).
+    /// Handed in at the kiosk (scanned or deposited): only where the site has a capture device.
     case provided
     /// Obtained electronically (电子证照, shared data): nothing to bring.
     case electronic
     /// Accepted as missing under a signed pledge (容缺受理), due by a deadline.
     case deferred
+    /// To be handed in at the service centre's window by a date: a material that cannot be
+    /// deferred and that this kiosk cannot take (no scanner, camera or deposit box).
+    case window
+
+    /// The value in the sync contract, which knows `provided`, `electronic` and `deferred`: a
+    /// material for the window is, to the platform, one that follows later.
+    public var contractName: String { self == .window ? MaterialChoice.deferred.rawValue : rawValue }
 }
 
 /// A form value and where it came from: values read from the card cannot be edited.
@@ -61,6 +68,9 @@ public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
             case signatureMissing = "signature-missing"
             case cardMissing = "card-missing"
             case cannotBeReceived = "cannot-be-received"
+            case unknownQuestion = "unknown-question"
+            case situationIncomplete = "situation-incomplete"
+            case cardNotAccepted = "card-not-accepted"
             case invalidRating = "invalid-rating"
         }
         private let base: Base
@@ -87,6 +97,12 @@ public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let cardMissing = Code(.cardMissing)
         /// Required materials have no way in, so the application cannot be received yet.
         public static let cannotBeReceived = Code(.cannotBeReceived)
+        /// The bundle asks no such situation question, or offers no such answer.
+        public static let unknownQuestion = Code(.unknownQuestion)
+        /// A situation question is still unanswered.
+        public static let situationIncomplete = Code(.situationIncomplete)
+        /// The card's type cannot be used for this bundle.
+        public static let cardNotAccepted = Code(.cardNotAccepted)
         /// The rating is not one the screen offers.
         public static let invalidRating = Code(.invalidRating)
 
@@ -136,6 +152,8 @@ public enum SessionAlert: String, Sendable, Hashable, Codable {
     case cardRemoved = "card-removed"
     /// A different person's card was placed: what the first person entered is gone.
     case cardChanged = "card-changed"
+    /// The card placed cannot be used for this bundle (see ``CitizenSession/cardRefusal``).
+    case cardNotAccepted = "card-not-accepted"
 }
 
 /// The application as submitted: what the runtime stores and prints. Pure data.
@@ -165,6 +183,11 @@ public struct CitizenSession: Sendable {
     public private(set) var rating: Int?
     /// Set once the runtime has committed the case.
     public private(set) var receiptNumber: String?
+    /// Whether this kiosk can take a physical material (a scanner, camera or deposit box is
+    /// configured); without one, nothing is ever recorded as received here.
+    public private(set) var materialCapture = false
+    /// Why the card last placed cannot be used for the bundle, with what to do instead.
+    public private(set) var cardRefusal: String?
 
     public init() {}
 
@@ -173,14 +196,61 @@ public struct CitizenSession: Sendable {
 
     // MARK: Choosing
 
-    /// A bundle was chosen on the attract screen: its one-time notice comes next.
-    public mutating func choose(_ blueprint: BundleBlueprint) throws(SessionError) {
+    /// A bundle was chosen on the attract screen: its one-time notice and situation questions
+    /// come next. `materialCapture` says whether the kiosk can take physical materials.
+    public mutating func choose(_ blueprint: BundleBlueprint, materialCapture: Bool = false) throws(SessionError) {
         try expect(.attract)
         self.blueprint = blueprint
-        materials = Dictionary(
-            uniqueKeysWithValues: blueprint.materials.filter { $0.disposition == .obtainedElectronically }
-                .map { ($0.definition.id, .electronic) })
+        self.materialCapture = materialCapture
+        resetMaterials()
         step = .notice
+    }
+
+    /// One tap on an answer to a situation question (问答式引导): the bundle is compiled again
+    /// for the new situation, so the notice, form and materials fit the person.
+    public mutating func answer(_ question: QuestionID, _ answer: AnswerID, catalog: Catalog) throws(SessionError) {
+        try expect(.notice)
+        guard let blueprint, let asked = blueprint.bundle.question(question) else {
+            throw SessionError(.unknownQuestion, "本事项没有该问题 (this service asks no such question)")
+        }
+        guard asked.answer(answer) != nil else {
+            throw SessionError(.unknownQuestion, "请从“\(asked.text)”的选项中选择 (not an answer to this question)")
+        }
+        var situation = blueprint.situation
+        situation[question] = answer
+        do {
+            self.blueprint = try blueprint.answering(situation, catalog: catalog)
+        } catch {
+            throw SessionError(.wrongStep, "该事项暂不能办理，请联系工作人员 (the service is misconfigured)", cause: error)
+        }
+        resetMaterials()
+    }
+
+    /// Whether the value of `key` is given by an answer to a situation question.
+    public func isAnswered(_ key: FieldKey) -> Bool { blueprint?.answered[key] != nil }
+
+    /// The ways in a material has at this kiosk: electronic when it can be fetched; otherwise
+    /// at the window (or, where the catalogue allows, deferred under the signed pledge), and at
+    /// the kiosk only with a capture device.
+    public func allowedChoices(for requirement: MaterialRequirement) -> [MaterialChoice] {
+        var allowed: [MaterialChoice]
+        switch requirement.disposition {
+        case .obtainedElectronically: allowed = [.electronic]
+        case .deferrable: allowed = [.deferred, .window]
+        case .required: allowed = [.window]
+        }
+        if materialCapture && requirement.disposition != .obtainedElectronically { allowed.insert(.provided, at: 0) }
+        return allowed
+    }
+
+    /// Materials with a single way in are decided already: nothing to tap.
+    private mutating func resetMaterials() {
+        materials = [:]
+        signaturePNG = nil
+        for requirement in blueprint?.materials ?? [] {
+            let allowed = allowedChoices(for: requirement)
+            if allowed.count == 1 { materials[requirement.definition.id] = allowed[0] }
+        }
     }
 
     /// "Check my progress" was chosen: the card comes next.
@@ -189,9 +259,12 @@ public struct CitizenSession: Sendable {
         step = .progressCard
     }
 
-    /// The citizen read the notice and goes on to place the card.
+    /// The citizen read the notice and answered its questions, and goes on to place the card.
     public mutating func acknowledgeNotice() throws(SessionError) {
         try expect(.notice)
+        if let blueprint, let open = blueprint.bundle.questions.first(where: { blueprint.situation[$0.id] == nil }) {
+            throw SessionError(.situationIncomplete, "请先回答：\(open.text) (answer the question first)")
+        }
         step = .card
     }
 
@@ -199,12 +272,27 @@ public struct CitizenSession: Sendable {
 
     /// A card was read. `prefill` holds what shared data and earlier applications know of
     /// this person (looked up by the runtime); the card's own fields are taken from `card`.
-    public mutating func cardRead(_ card: IDCardData, prefill: [FieldKey: SessionFieldValue] = [:]) {
+    /// `catalog` compiles the bundle again when its rules depend on the card's type.
+    public mutating func cardRead(_ card: IDCardData, prefill: [FieldKey: SessionFieldValue] = [:], catalog: Catalog? = nil) {
         switch step {
         case .card:
+            if let refusal = refusal(for: card) {
+                // Not kept: this card cannot apply here, so nothing of it stays in the session.
+                cardRefusal = refusal
+                alert = .cardNotAccepted
+                return
+            }
+            cardRefusal = nil
+            alert = nil
+            fitToCardType(card.type, catalog: catalog)
             adopt(card, prefill: prefill)
             step = .form
         case .form, .materials, .review:
+            if let refusal = refusal(for: card) {
+                cardRefusal = refusal
+                alert = .cardNotAccepted
+                return
+            }
             if let previous = self.card, previous.idNumber == card.idNumber {
                 self.card = card
                 cardPresent = true
@@ -212,6 +300,7 @@ public struct CitizenSession: Sendable {
             } else {
                 // Someone else: nothing the first person entered may be shown to them.
                 forgetPerson()
+                fitToCardType(card.type, catalog: catalog)
                 adopt(card, prefill: prefill)
                 alert = .cardChanged
                 step = .form
@@ -242,16 +331,35 @@ public struct CitizenSession: Sendable {
         }
     }
 
+    /// Why a card of this type cannot be used for the bundle, and what to do instead; `nil`
+    /// when it can.
+    public func refusal(for card: IDCardData) -> String? {
+        guard let bundle = blueprint?.bundle, !bundle.accepts(card.type) else { return nil }
+        var names: [String] = []
+        for type in bundle.cardTypes where !names.contains(type.chineseName) { names.append(type.chineseName) }
+        let accepted = names.joined(separator: "或")
+        return "“\(bundle.name)”须持\(accepted)办理，您放置的\(card.type.chineseName)不能在本机办理。请到\(bundle.window)办理，或取回证件。"
+    }
+
+    /// The reader answers the bundle's card-type rules: the household booklet a foreigner does
+    /// not have is not asked for. Nothing is chosen yet at this point, so nothing is lost.
+    private mutating func fitToCardType(_ type: IDCardType, catalog: Catalog?) {
+        guard let blueprint, let catalog, blueprint.bundle.rulesNameCardType,
+            blueprint.situation[SituationQuestion.cardType] != type.rawValue
+        else { return }
+        var situation = blueprint.situation
+        situation[SituationQuestion.cardType] = type.rawValue
+        guard let fitted = try? blueprint.answering(situation, catalog: catalog) else { return }
+        self.blueprint = fitted
+        resetMaterials()
+    }
+
     /// Drops the card and everything typed or chosen for its holder; keeps the bundle.
     private mutating func forgetPerson() {
         card = nil
         cardPresent = false
         values = [:]
-        signaturePNG = nil
-        materials = [:]
-        for m in blueprint?.materials ?? [] where m.disposition == .obtainedElectronically {
-            materials[m.definition.id] = .electronic
-        }
+        resetMaterials()
     }
 
     private mutating func adopt(_ card: IDCardData, prefill: [FieldKey: SessionFieldValue]) {
@@ -261,7 +369,12 @@ public struct CitizenSession: Sendable {
         let fromCard = Self.cardValues(card)
         for field in blueprint.form {
             let key = field.definition.key
-            if field.definition.sources.contains(.idCard), let value = fromCard[key] {
+            if let label = blueprint.answered[key] {
+                values[key] = SessionFieldValue(value: label, source: .citizen)
+            } else if let holderKey = blueprint.fromCard[key], let value = fromCard[holderKey] {
+                // The person this field is about holds the card on the reader.
+                values[key] = SessionFieldValue(value: value, source: .idCard)
+            } else if field.definition.sources.contains(.idCard), let value = fromCard[key] {
                 values[key] = SessionFieldValue(value: value, source: .idCard)
             } else if let known = prefill[key], field.definition.sources.contains(known.source),
                 field.definition.validate(known.value) == nil
@@ -285,6 +398,10 @@ public struct CitizenSession: Sendable {
         var values: [FieldKey: String] = [
             "applicant.name": card.name, "applicant.id_number": card.idNumber, "applicant.gender": card.gender.chinese,
         ]
+        // A resident's social security number is their ID number (社会保险法 第五十八条), and a
+        // Hong Kong, Macao or Taiwan resident's is their permit's number; a foreigner's is
+        // issued apart and comes from the social security records.
+        if card.type == .residentID || card.type == .residencePermitHMT { values["applicant.insurance_number"] = card.idNumber }
         let b = card.birthDate
         if b.count == 8 {
             values["applicant.birth_date"] = "\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2))"
@@ -301,15 +418,28 @@ public struct CitizenSession: Sendable {
         blueprint?.form.filter { values[$0.definition.key]?.source != .idCard } ?? []
     }
 
-    /// Fields still empty.
+    /// Required fields still empty (a field the situation makes optional may stay empty).
     public var missingFields: [FormField] {
-        blueprint?.form.filter { values[$0.definition.key] == nil } ?? []
+        blueprint?.form.filter { $0.required && values[$0.definition.key] == nil && !isLeftToDepartment($0) } ?? []
     }
 
-    /// Whether the citizen may change `field` now: never what the ID card gave, and a field the
-    /// citizen may not supply only while its source had nothing for it. The view's `editable`
-    /// and ``fill(_:)`` both ask this, so the screen never offers what the kiosk then refuses.
+    /// A field only shared data may fill, which it did not fill (offline, or nothing on record):
+    /// never typed by the citizen, since it would pass for verified data; the department
+    /// completes it from its own records, and the receipt says so.
+    public func isLeftToDepartment(_ field: FormField) -> Bool {
+        let sources = field.definition.sources
+        return values[field.definition.key] == nil && sources.contains(.sharedData) && !sources.contains(.citizen)
+            && blueprint?.fromCard[field.definition.key] == nil
+    }
+
+    /// The fields left to the department, in form order.
+    public var fieldsLeftToDepartment: [FormField] { blueprint?.form.filter(isLeftToDepartment) ?? [] }
+
+    /// Whether the citizen may change `field` now: never what the ID card gave, what an answer
+    /// set, or what only shared data may give. The view's `editable` and ``fill(_:)`` both ask
+    /// this, so the screen never offers what the kiosk then refuses.
     public func isEditable(_ field: FormField) -> Bool {
+        if isAnswered(field.definition.key) || isLeftToDepartment(field) { return false }
         guard let known = values[field.definition.key] else { return true }
         if known.source == .idCard { return false }
         return field.definition.sources.contains(.citizen) || known.source == .citizen
@@ -322,12 +452,21 @@ public struct CitizenSession: Sendable {
         guard let blueprint else { throw SessionError(.wrongStep, "请先选择要办理的事项 (choose a service first)") }
         var problems: [FieldValueProblem] = []
         var accepted: [FieldKey: SessionFieldValue] = [:]
+        var cleared = Set<FieldKey>()
         for (key, raw) in entries.sorted(by: { $0.key < $1.key }) {
             guard let field = blueprint.form.first(where: { $0.definition.key == key }) else {
                 throw SessionError(.unknownField, "表单中没有该项 (the form has no field '\(key)')")
             }
             // A field the citizen may not supply is typed only when its source had nothing
             // (offline, no shared data); a value that came from that source stays.
+            if isAnswered(key) {
+                throw SessionError(
+                    .readOnlyField, "\(field.definition.label)由您对问题的回答确定；如需更改，请返回上一步重新选择 (set by your answer)")
+            }
+            if isLeftToDepartment(field) {
+                throw SessionError(
+                    .readOnlyField, "\(field.definition.label)由部门通过共享数据核实补全，无需填写 (completed by the department from shared data)")
+            }
             if !isEditable(field), let known = values[key] {
                 throw SessionError(
                     .readOnlyField,
@@ -335,7 +474,12 @@ public struct CitizenSession: Sendable {
                         ? "\(field.definition.label)取自身份证，不能修改 (read from the ID card)"
                         : "\(field.definition.label)由\(Self.sourceName(known.source))提供，不能修改 (provided by \(known.source.rawValue))")
             }
-            let value = raw.trimmingCharacters(in: .whitespaces)
+            let value = field.definition.normalised(raw)
+            if value.isEmpty && !field.required {
+                // An optional field may be emptied again (once every value is known to be good).
+                cleared.insert(key)
+                continue
+            }
             if let problem = field.definition.validate(value) {
                 problems.append(problem)
             } else {
@@ -344,10 +488,34 @@ public struct CitizenSession: Sendable {
                 accepted[key] = SessionFieldValue(value: value, source: source)
             }
         }
+        problems += contradictions(values.merging(accepted) { _, new in new })
         guard problems.isEmpty else {
             throw SessionError(.invalidValue, "请检查标红的内容 (please check the marked fields)", problems: problems)
         }
         values.merge(accepted) { _, new in new }
+        for key in cleared { values[key] = nil }
+    }
+
+    /// A person typed with the card holder's ID number but another name: the card is right, so
+    /// the typed name is refused, saying what to do.
+    private func contradictions(_ merged: [FieldKey: SessionFieldValue]) -> [FieldValueProblem] {
+        guard let card, let blueprint else { return [] }
+        var problems: [FieldValueProblem] = []
+        for field in blueprint.form where field.definition.type == .idNumber && field.definition.key != "applicant.id_number" {
+            let key = field.definition.key
+            guard let number = merged[key]?.value, number.uppercased() == card.idNumber.uppercased(),
+                let dot = key.lastIndex(of: ".")
+            else { continue }
+            let nameKey = key[..<dot] + ".name"
+            guard let name = merged[String(nameKey)]?.value, name != card.name,
+                let label = blueprint.form.first(where: { $0.definition.key == nameKey })?.definition.label
+            else { continue }
+            problems.append(
+                FieldValueProblem(
+                    field: String(nameKey),
+                    message: "\(label)：与该证件号码的身份证姓名不一致，请按身份证填写，或核对\(field.definition.label) (does not match the ID card)"))
+        }
+        return problems
     }
 
     /// The form is complete: on to the materials.
@@ -375,7 +543,13 @@ public struct CitizenSession: Sendable {
         case .electronic? where requirement.disposition != .obtainedElectronically:
             throw SessionError(.choiceNotAllowed, "\(name)无法电子调取，请现场提交 (cannot be fetched electronically)")
         case .deferred? where requirement.disposition != .deferrable:
-            throw SessionError(.choiceNotAllowed, "\(name)不适用容缺受理，必须现场提交 (cannot be deferred)")
+            throw SessionError(.choiceNotAllowed, "\(name)不适用容缺受理，请到窗口提交 (cannot be deferred)")
+        case .provided? where !materialCapture:
+            throw SessionError(
+                .choiceNotAllowed,
+                "本机无法收取\(name)，请\(requirement.disposition == .deferrable ? "容缺后补" : "到窗口提交") (this kiosk cannot take materials)")
+        case .window? where requirement.disposition == .obtainedElectronically:
+            throw SessionError(.choiceNotAllowed, "\(name)由部门电子调取，无需提交 (fetched electronically)")
         default:
             materials[material] = choice
         }
@@ -401,9 +575,10 @@ public struct CitizenSession: Sendable {
         try expect(.materials)
         let undecided = undecidedMaterials
         guard undecided.isEmpty else {
+            // Only what the citizen must do now: choose how each of these comes in.
             throw SessionError(
                 .cannotBeReceived,
-                "缺少必需材料：\(undecided.map(\.definition.name).joined(separator: "、"))。请备齐后再办理，或选择容缺受理 (required materials are missing)")
+                "请为以下材料选择提交方式：\(undecided.map(\.definition.name).joined(separator: "、")) (choose how each material comes in)")
         }
         if needsPledge && signaturePNG == nil {
             throw SessionError(.signatureMissing, "容缺受理须签署告知承诺书，请在框内签名 (sign the pledge)")

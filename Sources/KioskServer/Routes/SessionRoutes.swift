@@ -16,6 +16,7 @@ enum SessionRoutes {
     struct StartBody: Decodable { var bundle: String? }
     struct FillBody: Decodable { var values: [String: String] }
     struct MaterialBody: Decodable { var material: String; var choice: String? }
+    struct AnswerBody: Decodable { var question: String; var answer: String }
     struct SignBody: Decodable { var png: String }
     struct RateBody: Decodable { var level: Int }
     struct ReprintBody: Decodable { var receiptNumber: String }
@@ -59,6 +60,10 @@ enum SessionRoutes {
             }
         }
         action("notice") { _, _ in .acknowledgeNotice }
+        action("answer") { request, context in
+            let body = try await decode(AnswerBody.self, request, context)
+            return .answer(body.question, body.answer)
+        }
         action("form") { request, context in
             let body = try await decode(FillBody.self, request, context)
             guard body.values.count <= 64, body.values.allSatisfy({ $0.key.count <= 64 && $0.value.count <= 400 }) else {
@@ -71,7 +76,7 @@ enum SessionRoutes {
             let body = try await decode(MaterialBody.self, request, context)
             guard let raw = body.choice else { return .material(body.material, nil) }
             guard let choice = MaterialChoice(rawValue: raw) else {
-                throw HTTPError(.badRequest, message: "无效的选择 (choose provided, electronic or deferred)")
+                throw HTTPError(.badRequest, message: "无效的选择 (choose provided, electronic, deferred or window)")
             }
             return .material(body.material, choice)
         }
