@@ -163,12 +163,6 @@ public actor SyncRelay: Service {
     private func pass() async -> SyncReport {
         var report = SyncReport()
         retryAfter = nil
-        defer {
-            if let http = passHTTP {
-                passHTTP = nil
-                Task { try? await http.shutdown() }
-            }
-        }
         do {
             if let identity = settings.identity {
                 await renewIfDue(identity)
@@ -184,6 +178,11 @@ public actor SyncRelay: Service {
             report.error = error.message
             retryAfter = error.retryAfter
             try? await store.recordSyncFailure(at: now(), error: error.message)
+        }
+        // The pass's own client goes with the pass (awaited: nothing of it outlives the pass).
+        if let http = passHTTP {
+            passHTTP = nil
+            try? await http.shutdown()
         }
         return report
     }
@@ -490,7 +489,6 @@ public actor SyncRelay: Service {
                 return
             }
         }
-        defer { if let http { Task { try? await http.shutdown() } } }
         do {
             let output = try await client.sendHeartbeat(body: .json(heartbeat))
             if case let .ok(ok) = output, case let .json(answer) = ok.body {
@@ -499,6 +497,7 @@ public actor SyncRelay: Service {
         } catch {
             logger.debug("Heartbeat not delivered", metadata: ["error": "\(classify(error).message)"])
         }
+        try? await http?.shutdown()
     }
 
     // MARK: Signed bundles

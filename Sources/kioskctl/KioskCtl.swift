@@ -19,6 +19,7 @@ struct KioskCtl: AsyncParsableCommand {
             Touch.self,
             IDCard.self,
             Printer.self, Print.self,
+            UdevRulesCommand.self,
         ]
     )
 }

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "c1a7b6db436a13743790ed6ba249185dd3ed6c004c12f2dcfda5bf0967dc57a7"
+    public static let sha256 = "379aec1ed6af25c102b9d708b3312ce4d442445c7ca962173afe98603f2fdea5"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -181,6 +181,7 @@ paths:
           content:
             application/json:
               schema: { $ref: '#/components/schemas/SignedBundle' }
+        '400': { $ref: '#/components/responses/BadRequest' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '404': { $ref: '#/components/responses/NotFound' }
         '503': { $ref: '#/components/responses/Overloaded' }

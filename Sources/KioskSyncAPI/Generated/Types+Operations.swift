@@ -1376,6 +1376,29 @@ public enum Operations {
                     }
                 }
             }
+            /// The request does not follow the contract.
+            ///
+            /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// Not authenticated as a kiosk.
             ///
             /// - Remark: Generated from `#/paths//bundles/{kind}/{version}/get(getBundle)/responses/401`.
