@@ -148,6 +148,12 @@ final class Program {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// A test that throws before `finish()` drops its programs: they stop with it, never left
+    /// running (holding ports and files) after the test.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// Runs a program to completion.
     static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:]
