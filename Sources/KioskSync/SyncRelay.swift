@@ -172,7 +172,7 @@ public actor SyncRelay: Service {
             try await sendAttachments(&report)
             try await sendRatings(&report)
             serverTime = try await pullChanges(&report) ?? serverTime
-            try await installBundles(&report)
+            try await installBundles()
             try? await store.recordSyncSuccess(at: now(), serverTime: serverTime)
         } catch {
             report.error = error.message
@@ -505,7 +505,7 @@ public actor SyncRelay: Service {
     /// Fetches every catalogue and calendar version announced after the last one trusted, in
     /// order (a key rotation in between is followed), and installs each that verifies. A
     /// refused one changes nothing but its noted reason; the kiosk keeps serving what it has.
-    private func installBundles(_ report: inout SyncReport) async throws(SyncFailure) {
+    private func installBundles() async throws(SyncFailure) {
         guard let identity = settings.identity else { return }
         let shelf = BundleShelf(stateDirectory: identity.stateDirectory)
         let figures = try await storeCall { try await self.store.syncFigures() }

@@ -31,6 +31,16 @@ struct EnrolmentTests {
         return try await enrolment.makeToken(site: "测试县政务服务中心", kioskName: name, reenrol: reenrol, lifetime: lifetime).token.description
     }
 
+    /// A kiosk enrolled `days` ago on the platform's clock (its certificate dated then), the clock back to now.
+    static func enrolled(
+        _ identity: IdentityFolder, daysAgo days: Double, on platform: PlatformRig, name: String? = nil
+    ) async throws -> IdentityFolder.Enrolled {
+        platform.clock.advance(by: -days * day)
+        defer { platform.clock.advance(by: days * day) }
+        return try await EnrolmentClient(identity: identity, now: { platform.clock.now() }).enrol(
+            platform: try #require(URL(string: platform.address)), token: try await token(platform, name: name))
+    }
+
     @Test("A kiosk enrols with a token and syncs over mutual TLS; its key stays on the kiosk, mode 0600", arguments: StorageKind.available)
     func enrolAndSync(storage: StorageKind) async throws {
         let platform = try await PlatformRig.start(storage, tls: true)
@@ -152,10 +162,7 @@ struct EnrolmentTests {
 
         // Expired: issued 40 days ago for 30 days.
         let (expiredFolder, expired) = try Self.identity()
-        platform.clock.advance(by: -40 * Self.day)
-        _ = try await EnrolmentClient(identity: expired, now: { platform.clock.now() }).enrol(
-            platform: address, token: try await Self.token(platform))
-        platform.clock.advance(by: 40 * Self.day)
+        _ = try await Self.enrolled(expired, daysAgo: 40, on: platform)
         let late = try await KioskRig.start(platform: platform.address, identity: expired, folder: expiredFolder)
         let pass = await late.relay.syncPass()
         #expect(pass.error?.contains("certificate expired") == true, "\(pass.error ?? "no error")")
@@ -174,10 +181,7 @@ struct EnrolmentTests {
         let platform = try await PlatformRig.start(tls: true)
         let address = try #require(URL(string: platform.address))
         let (folder, identity) = try Self.identity()
-        platform.clock.advance(by: -20 * Self.day)
-        let first = try await EnrolmentClient(identity: identity, now: { platform.clock.now() }).enrol(
-            platform: address, token: try await Self.token(platform, name: "KIOSK-0202"))
-        platform.clock.advance(by: 20 * Self.day)
+        let first = try await Self.enrolled(identity, daysAgo: 20, on: platform, name: "KIOSK-0202")
         let key = try Data(contentsOf: URL(fileURLWithPath: folder + "/identity/device-key.pem"))
 
         let kiosk = try await KioskRig.start(platform: platform.address, identity: identity, folder: folder)
@@ -191,10 +195,7 @@ struct EnrolmentTests {
 
         // Expired while offline: the pass says how to come back; a re-enrolment token does it.
         let (laterFolder, later) = try Self.identity()
-        platform.clock.advance(by: -40 * Self.day)
-        let old = try await EnrolmentClient(identity: later, now: { platform.clock.now() }).enrol(
-            platform: address, token: try await Self.token(platform, name: "KIOSK-0303"))
-        platform.clock.advance(by: 40 * Self.day)
+        let old = try await Self.enrolled(later, daysAgo: 40, on: platform, name: "KIOSK-0303")
         let laterKey = try Data(contentsOf: URL(fileURLWithPath: laterFolder + "/identity/device-key.pem"))
         let offline = try await KioskRig.start(platform: platform.address, identity: later, folder: laterFolder)
         _ = try await offline.submitCase(attachmentBytes: 1_000)
