@@ -102,6 +102,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Sealing to the platform's key (HPKE): what a kiosk seals it cannot open again; the
+        // platform's keyring opens it. Shared by the session, the trust layer and the platform.
+        .target(
+            name: "KioskSeal",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+
         // SQLite store: schema, migrations, repositories, quarantine of corrupt files.
         .target(
             name: "KioskStore",
@@ -126,7 +134,7 @@ let package = Package(
         .target(
             name: "KioskSession",
             dependencies: [
-                "KioskCore", "KioskAPI", "KioskDevices", "KioskDocuments", "KioskPrinting", "KioskStore",
+                "KioskCore", "KioskAPI", "KioskDevices", "KioskDocuments", "KioskPrinting", "KioskStore", "KioskSeal",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -139,7 +147,7 @@ let package = Package(
         .target(
             name: "KioskTrust",
             dependencies: [
-                "KioskCore",
+                "KioskCore", "KioskSeal",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -184,7 +192,7 @@ let package = Package(
         .target(
             name: "KioskPlatform",
             dependencies: [
-                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust",
+                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust", "KioskSeal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -219,7 +227,7 @@ let package = Package(
             name: "KioskRuntime",
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
-                "KioskSync", "KioskTrust", "KioskCatalog", "KioskPrinting", "KioskDocuments",
+                "KioskSync", "KioskTrust", "KioskSeal", "KioskCatalog", "KioskPrinting", "KioskDocuments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -259,7 +267,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-platform",
             dependencies: [
-                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust",
+                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust", "KioskSeal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -291,7 +299,7 @@ let package = Package(
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
             name: "KioskTrustTests",
-            dependencies: ["KioskTrust", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KioskTrust", "KioskSeal", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -322,7 +330,7 @@ let package = Package(
             name: "KioskSessionTests",
             dependencies: [
                 "KioskSession", "KioskSync", "KioskSyncAPI", "KioskAPI", "KioskCore", "KioskStore", "KioskDevices", "KioskPrinting",
-                "KioskDocuments", "KioskCatalog",
+                "KioskDocuments", "KioskCatalog", "KioskSeal",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -332,7 +340,7 @@ let package = Package(
         .testTarget(
             name: "KioskPlatformTests",
             dependencies: [
-                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI", "KioskTrust",
+                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI", "KioskTrust", "KioskSeal",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -359,7 +367,7 @@ let package = Package(
             name: "KioskRuntimeTests",
             dependencies: [
                 "KioskRuntime", "KioskServer", "KioskStore", "KioskDevices", "KioskFiles", "KioskCore", "KioskPrinting",
-                "KioskDocuments", "KioskAPI", "KioskConfig", "KioskSession", "KioskSync",
+                "KioskDocuments", "KioskAPI", "KioskConfig", "KioskSession", "KioskSync", "KioskSeal",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

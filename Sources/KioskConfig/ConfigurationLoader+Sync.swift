@@ -32,6 +32,12 @@ extension ConfigurationLoader {
                     "sync.credential_file (\(credential)) is only for a plain-http platform on loopback; enrol this kiosk with 'kioskctl enroll' instead"
                 ))
         }
+        if let sealing = file.sealing_key_file {
+            if !sealing.hasPrefix("/") {
+                problems.append(FileProblem(at(["sealing_key_file"]), "sync.sealing_key_file must be an absolute path, not '\(sealing)'"))
+            }
+            sync.sealingKeyFile = sealing
+        }
         func check<T: Comparable>(_ key: String, _ value: T?, _ range: ClosedRange<T>, _ unit: String) -> T? {
             guard let value else { return nil }
             if !range.contains(value) {
@@ -45,6 +51,7 @@ extension ConfigurationLoader {
         if let value = check("request_timeout_seconds", file.request_timeout_seconds, 1...300, "seconds") {
             sync.requestTimeoutSeconds = value
         }
+        if let value = check("retention_hours", file.retention_hours, 0...720, "hours") { sync.retentionHours = value }
         if let offline = file.offline {
             if let value = check("offline.max_hours_since_sync", offline.max_hours_since_sync, 1...2160, "hours") {
                 sync.maxHoursSinceSync = value

@@ -22,7 +22,7 @@ public enum ConfigurationLoader {
         "api": .mapping(["host": .scalar, "port": .scalar, "read_timeout_seconds": .scalar, "max_connections": .scalar]),
         "sync": .mapping([
             "platform": .scalar, "credential_file": .scalar, "interval_seconds": .scalar, "heartbeat_seconds": .scalar,
-            "batch_size": .scalar, "request_timeout_seconds": .scalar,
+            "batch_size": .scalar, "request_timeout_seconds": .scalar, "sealing_key_file": .scalar, "retention_hours": .scalar,
             "offline": .mapping(["max_hours_since_sync": .scalar, "max_unsent_cases": .scalar, "max_catalog_days_behind": .scalar]),
         ]),
         "logging": .mapping(["level": .scalar]),
@@ -83,6 +83,8 @@ public enum ConfigurationLoader {
             var heartbeat_seconds: Double?
             var batch_size: Int?
             var request_timeout_seconds: Double?
+            var sealing_key_file: String?
+            var retention_hours: Double?
             var offline: Offline?
         }
         struct Logging: Decodable { var level: String? }

@@ -115,6 +115,11 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var maxUnsentCases = 500
         /// Days the kiosk may serve its catalogue after the platform announced a newer one.
         public var maxCatalogDaysBehind: Double = 30
+        /// A public sealing key (`{"id", "publicKey"}`) for a kiosk that is not enrolled (a lab,
+        /// the tests). Ignored once enrolled: then only the platform's keys count.
+        public var sealingKeyFile: String?
+        /// How long a case's sealed part stays after the platform acknowledged it (MOSIP: 1 day).
+        public var retentionHours: Double = 24
     }
 
     public var kiosk = Kiosk()

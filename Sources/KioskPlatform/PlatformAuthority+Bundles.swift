@@ -13,6 +13,14 @@ extension PlatformAuthority {
     ) async throws(PlatformError) -> Int {
         let files = try Self.bundleFiles(source)
         guard !files.isEmpty else { throw PlatformError(.badRequest, "no .yaml files in \(source)") }
+        return try await publish(files: files, kind: kind, expiresIn: expiresIn, storage: storage, rotateKey: rotateKey, now: now)
+    }
+
+    /// Signs `files` (relative path → base64) as the next `kind` bundle and announces it.
+    func publish(
+        files: [String: String], kind: BundleContent.Kind, expiresIn: TimeInterval, storage: any PlatformStorage, rotateKey: Bool = false,
+        now: Date = Date()
+    ) async throws(PlatformError) -> Int {
         let current: Curve25519.Signing.PrivateKey
         do { current = try signingKey() } catch { throw PlatformError(.keys, "the signing key cannot be read: \(error)") }
         let next = rotateKey ? Curve25519.Signing.PrivateKey() : nil

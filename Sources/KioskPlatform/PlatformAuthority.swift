@@ -12,7 +12,8 @@ import X509
 /// - `server-key.pem`, `server.pem`: the platform's TLS certificate for its names, issued by
 ///   the same CA (the kiosks trust only that CA);
 /// - `signing-ed25519.key`: the key that signs catalogues, calendars and configuration;
-/// - `sealing-x25519.key`: the key kiosks seal personal data to (only its public half leaves).
+/// - `sealing-x25519.key`: the key kiosks seal personal data to (only its public half leaves),
+///   and `sealing-retired/`: the keys it replaced, which still open what was sealed to them.
 ///
 /// Several platform instances over one database share one folder.
 public struct PlatformAuthority: Sendable {
@@ -23,7 +24,6 @@ public struct PlatformAuthority: Sendable {
     let serverKey: Certificate.PrivateKey
     public let serverCertificate: Certificate
     let signingKeyRaw: Data
-    let sealingKeyRaw: Data
     /// How long a kiosk certificate is valid; renewal comes at half.
     public var kioskCertificateLifetime: TimeInterval = 30 * 86_400
 
@@ -84,10 +84,10 @@ public struct PlatformAuthority: Sendable {
             }
             self.serverKey = Certificate.PrivateKey(serverKey)
             signingKeyRaw = try Self.raw(self.folder.appendingPathComponent("signing-ed25519.key"))
-            sealingKeyRaw = try Self.raw(self.folder.appendingPathComponent("sealing-x25519.key"))
+            _ = try Self.raw(self.folder.appendingPathComponent(Self.sealingKeyName))
             // Both must be keys (a corrupt file fails here, not at first use).
             _ = try signingKey()
-            _ = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: sealingKeyRaw)
+            _ = try sealingKeyring()
         } catch let error as PlatformError {
             throw error
         } catch {
@@ -117,13 +117,6 @@ public struct PlatformAuthority: Sendable {
             return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         }
         return try Curve25519.Signing.PrivateKey(rawRepresentation: signingKeyRaw)
-    }
-
-    /// The kiosks' sealing key: its id (first 8 bytes of its SHA-256, hex) and public half.
-    public var sealingPublicKey: EnrolmentAnswer.SealingKey {
-        let raw = (try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: sealingKeyRaw))?.publicKey.rawRepresentation ?? Data()
-        let id = SHA256.hash(data: raw).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return .init(id: id, publicKey: raw.base64EncodedString())
     }
 
     /// A certificate for the kiosk `kioskID`, for the key that signed `csrPEM`.
@@ -190,7 +183,7 @@ public struct PlatformAuthority: Sendable {
         return key
     }
 
-    private static func raw(_ file: URL) throws -> Data {
+    static func raw(_ file: URL) throws -> Data {
         if let text = try? String(contentsOf: file, encoding: .utf8),
             let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))
         {

@@ -28,6 +28,9 @@ public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStora
     ) async throws(PlatformError) -> CaseSummary
     /// Every case, newest first.
     func cases() async throws(PlatformError) -> [CaseSummary]
+    /// A case's sealed application as the kiosk sent it (nil: no such case). Opened only by
+    /// whoever holds the sealing keys, where a department needs it.
+    func sealedApplication(caseID: String) async throws(PlatformError) -> Data?
 
     /// Records the kiosk's heartbeat (the last one is kept).
     func recordHeartbeat(_ heartbeat: HeartbeatRecord) async throws(PlatformError)

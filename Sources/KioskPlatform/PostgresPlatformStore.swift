@@ -456,6 +456,14 @@ public final class PostgresPlatformStore: PlatformStorage {
         }
     }
 
+    public func sealedApplication(caseID: String) async throws(PlatformError) -> Data? {
+        try await transaction("reading a sealed application") { connection, logger in
+            let rows = try await connection.query("SELECT sealed FROM platform_case WHERE case_id = \(caseID)", logger: logger)
+            for try await sealed in rows.decode(ByteBuffer.self) { return Data(sealed.readableBytesView) }
+            return nil
+        }
+    }
+
     private static func summaries(caseID: String?, connection: PostgresConnection, logger: Logger) async throws -> [CaseSummary] {
         let rows = try await connection.query(
             """

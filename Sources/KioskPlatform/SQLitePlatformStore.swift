@@ -331,6 +331,12 @@ public final class SQLitePlatformStore: PlatformStorage {
         try await read("listing cases") { db in try Self.summaries(db, caseID: nil) }
     }
 
+    public func sealedApplication(caseID: String) async throws(PlatformError) -> Data? {
+        try await read("reading a sealed application") { db in
+            try Data.fetchOne(db, sql: "SELECT sealed FROM platform_case WHERE case_id = ?", arguments: [caseID])
+        }
+    }
+
     private static func summaries(_ db: Database, caseID: String?) throws -> [CaseSummary] {
         let rows = try Row.fetchAll(
             db,

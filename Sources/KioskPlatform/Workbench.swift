@@ -11,8 +11,13 @@ public struct Workbench: Sendable {
     let timeZone: TimeZone
     /// Put in every form and checked on every post.
     let formToken: String
+    /// Holds the sealing keys: the case page opens the application for the department.
+    let authority: PlatformAuthority?
 
-    public init(storage: any PlatformStorage, departments: Departments, catalog: Catalog, timeZone: TimeZone) {
+    public init(
+        storage: any PlatformStorage, departments: Departments, catalog: Catalog, timeZone: TimeZone, authority: PlatformAuthority? = nil
+    ) {
+        self.authority = authority
         self.storage = storage
         self.departments = departments
         self.catalog = catalog
@@ -79,8 +84,44 @@ public struct Workbench: Sendable {
             \(message.map { "<p class=\"ok\" id=\"message\">\(Self.escape($0))</p>" } ?? "")
             \(error.map { "<p class=\"error\" id=\"error\">\(Self.escape($0))</p>" } ?? "")
             <table><thead><tr><th>事项</th><th>部门</th><th>环节</th><th>办理</th></tr></thead><tbody>\(items)</tbody></table>
+            \(try await applicationSection(caseID))
             """
         return Self.page(summary.receiptNumber, body)
+    }
+
+    /// The application as the citizen gave it, opened here from its sealed form for the
+    /// departments that handle the case (never stored opened, never cached: each view opens it).
+    private func applicationSection(_ caseID: String) async throws(PlatformError) -> String {
+        guard let authority, let sealed = try await storage.sealedApplication(caseID: caseID) else { return "" }
+        let application: SealedApplication
+        do {
+            let plain = try authority.openSealed(sealed, context: caseID)
+            application = try JSONDecoder().decode(SealedApplication.self, from: plain)
+        } catch {
+            return "<h3>申请内容</h3><p class=\"error\" id=\"sealed-error\">申请内容无法解封：\(Self.escape("\(error)"))</p>"
+        }
+        var rows = ""
+        for (key, value) in application.values.sorted(by: { $0.key < $1.key }) {
+            let label = catalog.fields[key]?.label ?? key
+            rows += "<tr data-field=\"\(Self.escape(key))\"><td>\(Self.escape(label))</td><td>\(Self.escape(value.value))</td></tr>\n"
+        }
+        for (id, choice) in application.materials.sorted(by: { $0.key < $1.key }) {
+            let name = catalog.materials[id]?.name ?? id
+            rows += "<tr data-material=\"\(Self.escape(id))\"><td>\(Self.escape(name))</td><td>\(Self.materialLabel(choice))</td></tr>\n"
+        }
+        return """
+            <h3>申请内容</h3><p>由平台为办理部门解封；终端本身无法读取。</p>
+            <table id="application"><tbody>\(rows)</tbody></table>
+            """
+    }
+
+    static func materialLabel(_ choice: MaterialChoice) -> String {
+        switch choice {
+        case .provided: "现场提交"
+        case .electronic: "电子调取"
+        case .deferred: "容缺后补"
+        case .window: "窗口提交"
+        }
     }
 
     func followUpsPage(message: String? = nil, error: String? = nil) async throws(PlatformError) -> String {

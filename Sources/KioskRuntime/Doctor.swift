@@ -21,6 +21,8 @@ struct Doctor: Sendable {
     let registry: DeviceRegistry
     let profileProblems: [FileProblem]
     let catalog: CatalogStatus
+    /// The key cases are sealed to now (it changes with a signed key bundle), and where it came from.
+    var sealing: @Sendable () async -> (id: String, origin: String)? = { nil }
 
     /// Free space below which nothing should be accepted (a case and its receipt need room).
     static let failBelowBytes: Int64 = 100 * 1024 * 1024
@@ -39,6 +41,7 @@ struct Doctor: Sendable {
         checks.append(diskCheck())
         checks.append(await clockCheck(now: now))
         checks += await syncChecks(now: now)
+        checks += await privacyChecks(now: now)
         checks += await deviceChecks()
         return DoctorReport(checks: checks)
     }

@@ -38,6 +38,7 @@ extension KioskDaemon {
         settings.interval = .milliseconds(Int64(configuration.sync.intervalSeconds * 1000))
         settings.heartbeatInterval = .milliseconds(Int64(configuration.sync.heartbeatSeconds * 1000))
         settings.requestTimeout = .milliseconds(Int64(configuration.sync.requestTimeoutSeconds * 1000))
+        settings.retention = configuration.sync.retentionHours * 3600
         let zone = TimeZone(identifier: configuration.kiosk.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!
         do {
             return try SyncRelay(
@@ -104,6 +105,11 @@ extension KioskDaemon {
                 return
             }
             await session.install(calendar: calendar)
+        case .sealing:
+            do { await session.install(sealingKey: try IdentityFolder.sealingKey(inBundle: folder), origin: "signed bundle") } catch {
+                logger.error("Signed sealing key cannot be used; sealing goes on to the current one", metadata: ["error": "\(error.message)"])
+                return
+            }
         case .configuration:
             return
         }

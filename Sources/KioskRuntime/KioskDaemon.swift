@@ -77,14 +77,13 @@ public struct KioskDaemon: Sendable {
         }
 
         let (catalog, loadedCatalog, calendar) = Self.loadCatalog(Self.bundlePaths(configuration), logger: logger)
-        let seal: CaseSeal
+        let lookup: CitizenLookup
         do {
-            seal = try CaseSeal.loadOrCreate(
-                at: (configuration.paths.stateDir as NSString).appendingPathComponent("seal.key"),
-                mayCreate: await store.summary().cases == 0)
+            lookup = try CitizenLookup.loadOrCreate(at: (configuration.paths.stateDir as NSString).appendingPathComponent("lookup.key"))
         } catch {
-            throw DaemonError(.sealKey, "the seal key cannot be used: \(error.message)", cause: error)
+            throw DaemonError(.sealKey, "the citizen lookup key cannot be used: \(error.message)", cause: error)
         }
+        let sealing = Self.sealingKey(configuration, logger: logger)
 
         let bus = EventBus()
         let registry = DeviceRegistry(bus: bus, counterStore: StoreCounterStore(store: store), logger: logger)
@@ -105,9 +104,10 @@ public struct KioskDaemon: Sendable {
         ).drivers()
         let session = SessionController(
             kioskID: configuration.kiosk.id, settings: Self.sessionSettings(configuration), catalog: loadedCatalog,
-            calendar: calendar, store: store, seal: seal, outbox: CaseMessageFormat(), printQueue: printQueue, bus: bus,
+            calendar: calendar, store: store, lookup: lookup, sealingKey: nil, outbox: CaseMessageFormat(), printQueue: printQueue, bus: bus,
             cardReader: cardReader, prefill: Self.loadSharedData(configuration.paths.sharedData, logger: logger), redactor: redactor,
             logger: logger)
+        if let sealing { await session.install(sealingKey: sealing.key, origin: sealing.origin) }
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
         let relay = try Self.makeRelay(
@@ -147,7 +147,7 @@ public struct KioskDaemon: Sendable {
         }
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
-            profileProblems: profiles.problems, catalog: catalog)
+            profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing })
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,

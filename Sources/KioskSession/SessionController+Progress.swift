@@ -7,7 +7,7 @@ import KioskStore
 /// ID number on the card, with each item's stage in the citizen's words.
 extension SessionController {
     func loadProgress(idNumber: String) {
-        let key = seal.citizenKey(idNumber: idNumber)
+        let key = lookup.citizenKey(idNumber: idNumber)
         let servedGeneration = generation
         let store = self.store
         schedule { [weak self] in

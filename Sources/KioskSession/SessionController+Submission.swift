@@ -1,6 +1,7 @@
 import Foundation
 import KioskAPI
 import KioskCore
+import KioskSeal
 import KioskStore
 import Logging
 
@@ -8,7 +9,7 @@ import Logging
 ///
 /// 1. The state machine checks the application is complete (card on the reader, every field,
 ///    every material decided, the pledge signed where something is deferred).
-/// 2. The personal part is sealed.
+/// 2. The personal part is sealed to the platform's key (the kiosk keeps no key that opens it).
 /// 3. One SQLite transaction numbers the receipt and commits the case, its first event and its
 ///    outbox row (the platform's copy): either all of it is on disk, or nothing is.
 /// 4. Only then is the receipt queued for printing; the screen shows it at once and falls back
@@ -24,15 +25,20 @@ extension SessionController {
         let now = clock.now()
         let today = civilDay(now)
         let caseID = CaseID(at: now)
+        // Sealed to the platform's key: from here on this kiosk cannot read it back. Each box
+        // is bound to its case, so it opens nowhere else.
+        guard let sealingKey else { throw SessionError(.wrongStep, IntakeStatus.unenrolledNotice) }
         let sealedApplication: Data
         let attachments: [NewAttachment]
         do {
-            sealedApplication = try seal.seal(
+            sealedApplication = try sealingKey.seal(
                 KioskJSON.encoder().encode(
-                    SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: nil)))
+                    SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: nil)),
+                context: caseID.description)
             // The pledge's signature follows the case as an attachment of its own, sealed.
-            attachments =
-                try submission.signaturePNG.map { [NewAttachment(id: "signature", kind: "signature", bytes: try seal.seal($0))] } ?? []
+            attachments = try submission.signaturePNG.map {
+                [NewAttachment(id: "signature", kind: "signature", bytes: try sealingKey.seal($0, context: "\(caseID)/signature"))]
+            } ?? []
         } catch {
             throw SessionError(.incomplete, "暂时无法保存申请，请联系工作人员 (the application could not be sealed)")
         }
@@ -41,7 +47,7 @@ extension SessionController {
         }
         let prefill = Dictionary(grouping: submission.values.values, by: \.source).mapValues(\.count)
         let (division, kiosk, kioskID, outbox) = (settings.divisionCode, settings.kioskNumber, self.kioskID, self.outbox)
-        let citizenKey = seal.citizenKey(idNumber: submission.idNumber)
+        let citizenKey = lookup.citizenKey(idNumber: submission.idNumber)
         let stored: NewCase
         do {
             stored = try await store.insertNumbered(dayTag: Self.dayTag(today)) { sequence in
@@ -57,7 +63,7 @@ extension SessionController {
                         attachments: declared))
                 var newCase = NewCase(
                     id: caseID.description, receiptNumber: number.description, bundleID: submission.bundle.id, createdAt: now,
-                    sealed: sealedApplication, outboxPayload: message, citizenKey: citizenKey,
+                    outboxPayload: message, citizenKey: citizenKey,
                     detail: try KioskJSON.encoder().encode(bundleCase))
                 newCase.attachments = attachments
                 return newCase

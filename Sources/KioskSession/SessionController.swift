@@ -4,6 +4,7 @@ import KioskCore
 import KioskDevices
 import KioskDocuments
 import KioskPrinting
+import KioskSeal
 import KioskStore
 import Logging
 
@@ -19,7 +20,12 @@ public actor SessionController {
     var catalog: Catalog?
     var calendar: WorkingDayCalendar?
     let store: any SessionStore
-    let seal: CaseSeal
+    let lookup: CitizenLookup
+    /// The platform's key every case is sealed to; nil until the kiosk has one (enrolment, a
+    /// signed key bundle, or a test's key): without it no application is taken.
+    var sealingKey: SealingKey?
+    /// Where the key came from, for the doctor (`enrolment`, `signed bundle`…).
+    var sealingOrigin = ""
     let outbox: any OutboxMessageFormat
     let printQueue: PrintQueue?
     let bus: EventBus
@@ -64,7 +70,7 @@ public actor SessionController {
 
     public init(
         kioskID: String, settings: SessionSettings, catalog: Catalog?, calendar: WorkingDayCalendar?, store: any SessionStore,
-        seal: CaseSeal, outbox: any OutboxMessageFormat, printQueue: PrintQueue?, bus: EventBus, cardReader: IDCardReaderControls,
+        lookup: CitizenLookup, sealingKey: SealingKey?, outbox: any OutboxMessageFormat, printQueue: PrintQueue?, bus: EventBus, cardReader: IDCardReaderControls,
         prefill: (any PrefillSourceLookup)?, redactor: Redactor, logger: Logger, clock: SessionClock = .system
     ) {
         self.kioskID = kioskID
@@ -72,7 +78,8 @@ public actor SessionController {
         self.catalog = catalog
         self.calendar = calendar
         self.store = store
-        self.seal = seal
+        self.lookup = lookup
+        self.sealingKey = sealingKey
         self.outbox = outbox
         self.printQueue = printQueue
         self.bus = bus
@@ -159,9 +166,33 @@ public actor SessionController {
                 OfferView.Bundle(id: $0.id, name: $0.name, leadDepartment: $0.leadDepartment, items: $0.items.count)
             },
             idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
+        let intake = currentIntake
         offer.acceptingApplications = intake.acceptsApplications
         offer.notice = intake.notice
         return offer
+    }
+
+    /// The daemon's verdict, and this controller's own: nothing can be sealed without the
+    /// platform's key, so nothing is taken.
+    var currentIntake: IntakeStatus {
+        guard sealingKey != nil else {
+            return IntakeStatus(
+                acceptsApplications: false, online: intake.online, notice: IntakeStatus.unenrolledNotice,
+                reason: "no sealing key from the platform: enrol this kiosk (kioskctl enroll)")
+        }
+        return intake
+    }
+
+    /// The key cases are sealed to now, and where it came from.
+    public var sealing: (id: String, origin: String)? { sealingKey.map { ($0.id, sealingOrigin) } }
+
+    /// A newer sealing key (a signed key bundle): cases submitted from now on are sealed to it.
+    public func install(sealingKey: SealingKey, origin: String) {
+        sealingOrigin = origin
+        guard sealingKey != self.sealingKey else { return }
+        self.sealingKey = sealingKey
+        logger.notice("Sealing to a new platform key", metadata: ["key": "\(sealingKey.id)"])
+        changed("intake")
     }
 
     /// Whether applications are open, as the daemon's watch of the store and the sync decides.
@@ -202,6 +233,7 @@ public actor SessionController {
         var fresh = CitizenSession()
         do throws(SessionError) {
             if let bundle {
+                let intake = currentIntake
                 guard intake.acceptsApplications else {
                     throw SessionError(.wrongStep, intake.notice ?? IntakeStatus.offlineNotice)
                 }

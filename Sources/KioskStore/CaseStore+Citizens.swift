@@ -12,8 +12,6 @@ public struct StoredCase: Sendable, Hashable {
     public var updatedAt: Date
     /// The case's items and states (JSON), when stored.
     public var detail: Data?
-    /// The sealed personal data.
-    public var sealed: Data
 }
 
 extension CaseStore {
@@ -64,14 +62,14 @@ extension CaseStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, receipt_number, bundle_id, state, created_at, updated_at, detail, sealed
+                        SELECT id, receipt_number, bundle_id, state, created_at, updated_at, detail
                         FROM kiosk_case WHERE citizen_key = ? ORDER BY created_at DESC LIMIT ?
                         """,
                     arguments: [citizenKey, limit]
                 ).map {
                     StoredCase(
                         id: $0["id"], receiptNumber: $0["receipt_number"], bundleID: $0["bundle_id"], state: $0["state"],
-                        createdAt: $0["created_at"], updatedAt: $0["updated_at"], detail: $0["detail"], sealed: $0["sealed"])
+                        createdAt: $0["created_at"], updatedAt: $0["updated_at"], detail: $0["detail"])
                 }
             }
         } catch {

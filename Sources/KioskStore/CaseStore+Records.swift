@@ -2,14 +2,14 @@ import Foundation
 import GRDB
 import KioskAPI
 
-/// A case as the store keeps it: everything personal is already sealed in `sealed`.
+/// A case as the store keeps it: nothing personal in the clear. The personal part exists only
+/// sealed to the platform's key, in the outbox payload and the attachments, until the purge.
 public struct NewCase: Sendable {
     public var id: String
     public var receiptNumber: String
     public var bundleID: String
     public var state: String
     public var createdAt: Date
-    public var sealed: Data
     /// What the sync relay will send to the platform (already sealed or free of personal data).
     public var outboxPayload: Data
     /// A keyed hash of the applicant's ID number, to find their cases again.
@@ -21,7 +21,7 @@ public struct NewCase: Sendable {
 
     public init(
         id: String, receiptNumber: String, bundleID: String, state: String = "received", createdAt: Date = Date(),
-        sealed: Data, outboxPayload: Data, citizenKey: String? = nil, detail: Data? = nil
+        outboxPayload: Data, citizenKey: String? = nil, detail: Data? = nil
     ) {
         self.citizenKey = citizenKey
         self.detail = detail
@@ -30,7 +30,6 @@ public struct NewCase: Sendable {
         self.bundleID = bundleID
         self.state = state
         self.createdAt = createdAt
-        self.sealed = sealed
         self.outboxPayload = outboxPayload
     }
 }
@@ -74,7 +73,8 @@ extension CaseStore {
                 """,
             arguments: [
                 newCase.id, newCase.receiptNumber, newCase.bundleID, newCase.state, newCase.createdAt,
-                newCase.createdAt, newCase.sealed, newCase.citizenKey, newCase.detail,
+                // `sealed` (a column of the first schema) stays empty: the sealed part lives only in the outbox.
+                newCase.createdAt, Data(), newCase.citizenKey, newCase.detail,
             ])
         try db.execute(
             sql: "INSERT INTO case_event (case_id, kind, at) VALUES (?, 'received', ?)",

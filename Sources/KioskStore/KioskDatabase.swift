@@ -54,6 +54,9 @@ public struct KioskDatabase: Sendable {
             // FULL: a commit has reached the disk before it returns, so a receipt in the
             // citizen's hand always means a durable case (the reference's guarantee 1).
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted content is overwritten with zeros, in the file and its free pages: a purge
+            // must leave nothing of a citizen's sealed data for a forensic read of the disk.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         return configuration
     }
@@ -187,6 +190,16 @@ public struct KioskDatabase: Sendable {
                 t.column("cursor", .integer).notNull()
                 t.primaryKey(["case_id", "item_id"])
             }
+        }
+        migrator.registerMigration("v5: sealed to the platform, purged after retention") { db in
+            // When a case's sealed part was purged (acknowledged by the platform, then kept for
+            // the retention period): its payload is empty from then on.
+            try db.alter(table: "outbox") { t in
+                t.add(column: "purged_at", .datetime)
+            }
+            // The first schema kept a second, symmetric copy of the sealed part here, which this
+            // kiosk could open; nothing reads it any more.
+            try db.execute(sql: "UPDATE kiosk_case SET sealed = X''")
         }
         return migrator
     }

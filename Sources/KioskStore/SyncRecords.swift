@@ -48,6 +48,7 @@ public struct PlatformChange: Sendable, Hashable {
         case catalogVersion = "catalog-version"
         case calendarVersion = "calendar-version"
         case configurationVersion = "configuration-version"
+        case sealingVersion = "sealing-version"
         case revocation
     }
     public var cursor: Int64

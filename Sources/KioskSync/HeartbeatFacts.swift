@@ -41,6 +41,8 @@ public struct SyncReport: Sendable, Hashable, Codable {
     public var attachmentsVerified = 0
     public var ratingsStored = 0
     public var changesApplied = 0
+    /// Cases whose sealed part was erased (acknowledged, and past the retention).
+    public var purged = 0
     /// Why the pass stopped early, in words; nil when everything went.
     public var error: String?
 

@@ -179,6 +179,14 @@ public actor SyncRelay: Service {
             retryAfter = error.retryAfter
             try? await store.recordSyncFailure(at: now(), error: error.message)
         }
+        // Retention runs on the acknowledgements already stored, with or without a link.
+        let now = now()
+        do {
+            report.purged = try await store.purgeSealed(acknowledgedBefore: now.addingTimeInterval(-settings.retention), at: now)
+            if report.purged > 0 { logger.notice("Sealed data purged", metadata: ["cases": "\(report.purged)"]) }
+        } catch {
+            logger.error("Sealed data not purged", metadata: ["error": "\(error.message)"])
+        }
         // The pass's own client goes with the pass (awaited: nothing of it outlives the pass).
         if let http = passHTTP {
             passHTTP = nil
@@ -502,16 +510,16 @@ public actor SyncRelay: Service {
 
     // MARK: Signed bundles
 
-    /// Fetches every catalogue and calendar version announced after the last one trusted, in
+    /// Fetches every catalogue, calendar and sealing-key version announced after the last one trusted, in
     /// order (a key rotation in between is followed), and installs each that verifies. A
     /// refused one changes nothing but its noted reason; the kiosk keeps serving what it has.
     private func installBundles() async throws(SyncFailure) {
         guard let identity = settings.identity else { return }
         let shelf = BundleShelf(stateDirectory: identity.stateDirectory)
         let figures = try await storeCall { try await self.store.syncFigures() }
-        for kind in [BundleContent.Kind.catalog, .calendar] {
+        for kind in [BundleContent.Kind.catalog, .calendar, .sealing] {
             let change = "\(kind.rawValue)-version"
-            guard let staged = figures.staged[change].flatMap({ Int($0) }) else { continue }
+            guard let staged = figures.staged[change].flatMap({ Int($0) }), let wireKind = Self.wireKind(kind) else { continue }
             let state = shelf.state()
             // Each announced version is examined once, in order: a refused one is not fetched
             // again, and a later one is still tried.
@@ -520,7 +528,7 @@ public actor SyncRelay: Service {
                 for version in (examined + 1)...staged {
                     let output: Operations.GetBundle.Output
                     do {
-                        output = try await client.getBundle(path: .init(kind: kind == .catalog ? .catalog : .calendar, version: version))
+                        output = try await client.getBundle(path: .init(kind: wireKind, version: version))
                     } catch {
                         throw classify(error)
                     }
@@ -543,6 +551,16 @@ public actor SyncRelay: Service {
             if let version = now.versions[kind.rawValue], let expires = now.expires[kind.rawValue] {
                 try await storeCall { try await self.store.recordInstalled(kind: change, version: version, expires: expires) }
             }
+        }
+    }
+
+    /// The contract's name of a bundle kind (configuration bundles are not served yet).
+    private static func wireKind(_ kind: BundleContent.Kind) -> Operations.GetBundle.Input.Path.KindPayload? {
+        switch kind {
+        case .catalog: .catalog
+        case .calendar: .calendar
+        case .sealing: .sealing
+        case .configuration: nil
         }
     }
 

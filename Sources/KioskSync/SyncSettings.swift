@@ -25,6 +25,8 @@ public struct SyncSettings: Sendable, Equatable {
     public var backoffCap: Duration = .seconds(300)
     /// One request's time limit.
     public var requestTimeout: Duration = .seconds(30)
+    /// How long a case's sealed part stays after the platform acknowledged it.
+    public var retention: TimeInterval = 86_400
 
     public init(platform: URL, credential: String) {
         self.platform = platform

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// A catalogue, calendar or configuration as the platform signs it (TUF's lessons).
+/// A catalogue, calendar, configuration or sealing key as the platform signs it (TUF's lessons).
 ///
 /// The signature covers the exact bytes of `payload` (JSON of ``BundleContent``, base64 on the
 /// wire), never a re-encoding of it: what is verified is what is installed.
@@ -47,7 +47,7 @@ public struct SignedBundle: Codable, Sendable, Equatable {
 /// key rotation) the signing keys trusted from this bundle on.
 public struct BundleContent: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case catalog, calendar, configuration
+        case catalog, calendar, configuration, sealing
     }
 
     public var kind: Kind

@@ -54,8 +54,6 @@ struct RelayBenchmarks {
 
         let blobs = (0..<2).map { _ in Data((0..<attachmentBytes).map { _ in UInt8.random(in: 0...255) }) }
         progress("relay: committing \(cases) cases with 2 × 200 KB each")
-        // The kiosk's seal key, as enrolment leaves it: kioskd refuses sealed cases without it.
-        _ = try CaseSeal.loadOrCreate(at: folder + "/state/seal.key")
         let store = try CaseStore(path: folder + "/state/kiosk.db", logger: logger)
         for sequence in 1...cases {
             try await store.insert(try Self.newCase(bundle: bundle, sequence: sequence, attachments: blobs, zone: zone))
@@ -209,8 +207,7 @@ struct RelayBenchmarks {
                     SubmittedAttachment(id: $0.id, kind: $0.kind, length: $0.bytes.count, sha256: ContentHash.sha256Hex($0.bytes))
                 }))
         var newCase = NewCase(
-            id: caseID.description, receiptNumber: receipt.description, bundleID: bundle.id, createdAt: now, sealed: sealed,
-            outboxPayload: message,
+            id: caseID.description, receiptNumber: receipt.description, bundleID: bundle.id, createdAt: now, outboxPayload: message,
             detail: try KioskJSON.encoder().encode(BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: day, at: now)))
         newCase.attachments = files
         return newCase

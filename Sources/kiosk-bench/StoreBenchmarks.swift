@@ -31,8 +31,8 @@ struct StoreBenchmarks {
         let cases = (0..<count).map { number in
             NewCase(
                 id: String(format: "0193a7c2-0000-7000-8000-%012d", number), receiptNumber: String(format: "R%012d", number),
-                bundleID: "newborn", createdAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(number)), sealed: sealed(number),
-                outboxPayload: Data(repeating: 0x7B, count: 256))
+                bundleID: "newborn", createdAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(number)),
+                outboxPayload: sealed(number) + Data(repeating: 0x7B, count: 256))
         }
         let start = ContinuousClock.now
         for newCase in cases { try await store.insert(newCase) }

@@ -18,6 +18,7 @@ struct KioskPlatformCommand: AsyncParsableCommand {
         abstract: "The reference central platform of the kiosk sync contract.",
         subcommands: [
             Serve.self, Token.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self, CatalogGroup.self, CalendarGroup.self,
+            Sealing.self,
         ])
 }
 
@@ -192,7 +193,7 @@ extension KioskPlatformCommand {
                 if benchPort >= 0 {
                     let workbench = Workbench(
                         storage: storage, departments: Departments(storage: storage, catalog: catalog, calendar: calendar, timeZone: zone),
-                        catalog: catalog, timeZone: zone)
+                        catalog: catalog, timeZone: zone, authority: authority ?? (try? options.authority(serverNames: names)))
                     // The workbench listens on loopback only, whatever --host says.
                     services.append(
                         try PlatformServer.application(

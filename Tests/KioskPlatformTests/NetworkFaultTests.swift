@@ -66,7 +66,6 @@ struct NetworkFaultTests {
         #expect(enrolled.status == 0, "kioskctl enroll: \(enrolled.output)")
 
         // The kiosk's backlog, committed as submits commit it: cases with a 120 KB attachment each.
-        _ = try CaseSeal.loadOrCreate(at: folder + "/state/seal.key")
         let kiosk = try await KioskRig.start(
             platform: "https://127.0.0.1:18080", identity: IdentityFolder(stateDirectory: folder + "/state"), folder: folder + "/state")
         var committed: [String] = []

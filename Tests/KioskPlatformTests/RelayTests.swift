@@ -267,7 +267,7 @@ struct KioskRig: Sendable {
                         id: "signature", kind: "signature", length: attachment.count, sha256: ContentHash.sha256Hex(attachment))
                 ]))
         var newCase = NewCase(
-            id: caseID.description, receiptNumber: receipt.description, bundleID: bundle.id, createdAt: now, sealed: sealed,
+            id: caseID.description, receiptNumber: receipt.description, bundleID: bundle.id, createdAt: now,
             outboxPayload: message, citizenKey: Self.citizenKey,
             detail: try KioskJSON.encoder().encode(BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: day, at: now)))
         newCase.attachments = [NewAttachment(id: "signature", kind: "signature", bytes: attachment)]

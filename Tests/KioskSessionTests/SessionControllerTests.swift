@@ -29,7 +29,7 @@ struct SessionControllerTests {
         #expect(summary.cases == 1)
         #expect(summary.syncQueueDepth == 1)
         let cases = try await rig.store.cases(
-            citizenKey: CaseSeal.loadOrCreate(at: rig.folder + "/seal.key").citizenKey(idNumber: SessionRig.card.idNumber), limit: 5)
+            citizenKey: CitizenLookup.loadOrCreate(at: rig.folder + "/lookup.key").citizenKey(idNumber: SessionRig.card.idNumber), limit: 5)
         #expect(cases.map(\.receiptNumber) == [number])
         // Nothing personal in the clear anywhere in the database or its WAL.
         let bytes = rig.databaseBytes()

@@ -2,6 +2,7 @@ import Foundation
 import KioskAPI
 import KioskCore
 import KioskDevices
+import KioskSeal
 import KioskSession
 import KioskStore
 import KioskSync
@@ -37,6 +38,9 @@ final class SessionRig: Sendable {
         type: .residentID, chineseName: "林晓明", gender: .male, ethnicity: "01", birthDate: "19900307", address: "河南省新乡市红旗区",
         idNumber: "410702199003071233", validFrom: "20150310", validUntil: .date("20350310"))
 
+    /// The platform's sealing keys for these tests: only the tests hold the private half.
+    static let platformKeys = try! SealingKeyring(current: Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
+
     let folder: String
     let store: CaseStore
     let bus = EventBus()
@@ -55,7 +59,7 @@ final class SessionRig: Sendable {
         clock = ManualClock(wall: wall)
         let controller = SessionController(
             kioskID: "TEST-0001", settings: settings, catalog: catalog, calendar: calendar, store: replacement ?? store,
-            seal: try CaseSeal.loadOrCreate(at: folder + "/seal.key"), outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
+            lookup: try CitizenLookup.loadOrCreate(at: folder + "/lookup.key"), sealingKey: Self.platformKeys.current, outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
             cardReader: IDCardReaderControls(), prefill: nil, redactor: Redactor(), logger: logger, clock: clock.sessionClock)
         self.controller = controller
         runner = Task { await controller.run() }

@@ -20,7 +20,7 @@ struct TemporaryFolder: ~Copyable {
 func sampleCase(_ number: Int) -> NewCase {
     NewCase(
         id: String(format: "0193a7c2-0000-7000-8000-%012d", number), receiptNumber: String(format: "R2026112300%04d", number),
-        bundleID: "newborn", sealed: Data(repeating: UInt8(number % 251), count: 2048), outboxPayload: Data("{\"case\":\(number)}".utf8))
+        bundleID: "newborn", outboxPayload: Data("{\"case\":\(number)}".utf8), detail: Data(repeating: UInt8(number % 251), count: 2048))
 }
 
 @Suite("Case store on real SQLite files")
@@ -35,17 +35,18 @@ struct CaseStoreTests {
         #expect(
             try database.appliedMigrations() == [
                 "v1: cases, events, outbox, device counters", "v2: print jobs", "v3: citizen lookup key and case detail",
-                "v4: sync: attachments, acknowledgements, platform stages",
+                "v4: sync: attachments, acknowledgements, platform stages", "v5: sealed to the platform, purged after retention",
             ])
         let pragmas = try await database.writer.read { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
-                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys"), try Int.fetchOne(db, sql: "PRAGMA secure_delete")
             )
         }
         #expect(pragmas.0 == "wal")
         #expect(pragmas.1 == 2)  // FULL
         #expect(pragmas.2 == 1)
+        #expect(pragmas.3 == 1, "deleted personal data is overwritten, not left in free pages")
         let mode = try FileManager.default.attributesOfItem(atPath: folder.file("kiosk.db"))[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
@@ -112,7 +113,7 @@ struct CaseStoreTests {
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
         }
-        // Overwrite the page holding case 100 (its sealed blob is 2048 bytes of 100).
+        // Overwrite the page holding case 100 (its detail is 2048 bytes of 100).
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let marker = Data(repeating: 100, count: 2048)
         let found = try #require(bytes.range(of: marker))

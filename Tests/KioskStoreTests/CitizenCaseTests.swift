@@ -47,21 +47,22 @@ struct CitizenCaseTests {
         #expect(cases.allSatisfy { !$0.receiptNumber.contains("-00002-") })
     }
 
-    @Test("Sealed data opens with its key only; the key file is private and never silently replaced")
-    func seal() throws {
+    @Test("The lookup key file is private, stable, and taken over from an earlier seal.key; its hash hides the ID number")
+    func lookupKey() throws {
         let folder = try TemporaryFolder()
-        let path = folder.file("seal.key")
-        let seal = try CaseSeal.loadOrCreate(at: path)
+        let earlier = folder.file("seal.key")
+        let bytes = Data((0..<32).map { UInt8($0) })
+        #expect(FileManager.default.createFile(atPath: earlier, contents: bytes, attributes: [.posixPermissions: 0o600]))
+        let path = folder.file("lookup.key")
+        let lookup = try CitizenLookup.loadOrCreate(at: path)
+        #expect(!FileManager.default.fileExists(atPath: earlier) && FileManager.default.contents(atPath: path) == bytes)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let sealed = try seal.seal(Data("林晓明 110105199003071239".utf8))
-        #expect(sealed.range(of: Data("林晓明".utf8)) == nil)
-        #expect(try CaseSeal.loadOrCreate(at: path).unseal(sealed) == Data("林晓明 110105199003071239".utf8))
-        let stranger = try CaseSeal.loadOrCreate(at: folder.file("other.key"))
-        #expect(throws: (any Error).self) { try stranger.unseal(sealed) }
-        #expect(seal.citizenKey(idNumber: "110105199003071239") == seal.citizenKey(idNumber: "110105199003071239"))
-        #expect(!seal.citizenKey(idNumber: "110105199003071239").contains("1101"))
-        try FileManager.default.removeItem(atPath: path)
-        #expect(throws: StoreError.self) { try CaseSeal.loadOrCreate(at: path, mayCreate: false) }
+        let key = lookup.citizenKey(idNumber: "110105199003071239")
+        #expect(try CitizenLookup.loadOrCreate(at: path).citizenKey(idNumber: "110105199003071239") == key, "the same key after a restart")
+        #expect(lookup.citizenKey(idNumber: "11010519900307123x") == lookup.citizenKey(idNumber: "11010519900307123X"))
+        #expect(!key.contains("1101") && !key.contains("1239"))
+        let fresh = try CitizenLookup.loadOrCreate(at: folder.file("other.key"))
+        #expect(fresh.citizenKey(idNumber: "110105199003071239") != key, "another kiosk's key finds nobody here")
     }
 }

@@ -905,11 +905,13 @@ public struct Client: APIProtocol {
             }
         )
     }
-    /// A signed catalogue or calendar, as announced by a `catalog-version` or `calendar-version` change.
+    /// A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
-    /// version newer than the last it trusted, and an expiry not passed.
+    /// version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
+    /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
+    /// kiosk seals every case to from then on.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.

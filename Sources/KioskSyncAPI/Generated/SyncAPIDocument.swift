@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "379aec1ed6af25c102b9d708b3312ce4d442445c7ca962173afe98603f2fdea5"
+    public static let sha256 = "7b586286d6d483316571c3eb8d9b954a76720b285d1b20da6787ea9d48986741"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -167,13 +167,15 @@ paths:
   /bundles/{kind}/{version}:
     get:
       operationId: getBundle
-      summary: A signed catalogue or calendar, as announced by a `catalog-version` or `calendar-version` change.
+      summary: A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
       description: |
         The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
         key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
-        version newer than the last it trusted, and an expiry not passed.
+        version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
+        `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
+        kiosk seals every case to from then on.
       parameters:
-        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar] } }
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, sealing] } }
         - { name: version, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
       responses:
         '200':
@@ -367,7 +369,12 @@ components:
           contentEncoding: base64
           pattern: '^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'
           maxLength: 1048576
-          description: The personal part, sealed; the platform opens it only where a department needs it.
+          description: |
+            The personal part, sealed with HPKE (RFC 9180: DHKEM X25519 HKDF-SHA256, HKDF-SHA256,
+            ChaCha20-Poly1305, info "kiosk sealed application v1", the caseID as associated data) to
+            the platform's sealing key: `KSL1`, the key id's length (1 byte), the key id, the
+            encapsulated key (32 bytes), the ciphertext. The kiosk cannot open it; the platform
+            opens it only where a department needs it.
     CaseBatch:
       type: object
       required: [cases]
@@ -450,7 +457,7 @@ components:
       required: [cursor, kind, at]
       properties:
         cursor: { type: integer, format: int64, minimum: 1 }
-        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, revocation] }
+        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, revocation] }
         at: { type: string, format: date-time }
         caseID: { $ref: '#/components/schemas/Identifier' }
         item: { $ref: '#/components/schemas/Identifier' }
@@ -459,7 +466,7 @@ components:
         promisedBy: { type: string, format: date }
         resultSHA256: { $ref: '#/components/schemas/Sha256' }
         resultLength: { type: integer, format: int64, minimum: 0 }
-        version: { type: string, description: The new catalog, calendar or configuration version. }
+        version: { type: string, description: The new catalog, calendar, configuration or sealing-key version. }
     SignedBundle:
       type: object
       required: [payload, signatures]

@@ -161,7 +161,12 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/CaseUpload/attachments`.
             public var attachments: [Components.Schemas.AttachmentDeclaration]?
-            /// The personal part, sealed; the platform opens it only where a department needs it.
+            /// The personal part, sealed with HPKE (RFC 9180: DHKEM X25519 HKDF-SHA256, HKDF-SHA256,
+            /// ChaCha20-Poly1305, info "kiosk sealed application v1", the caseID as associated data) to
+            /// the platform's sealing key: `KSL1`, the key id's length (1 byte), the key id, the
+            /// encapsulated key (32 bytes), the ciphertext. The kiosk cannot open it; the platform
+            /// opens it only where a department needs it.
+            ///
             ///
             /// - Remark: Generated from `#/components/schemas/CaseUpload/sealedApplication`.
             public var sealedApplication: OpenAPIRuntime.Base64EncodedData
@@ -180,7 +185,7 @@ extension Components {
             ///   - simulatedIdentity: The identity came from a simulated card reader.
             ///   - rating:
             ///   - attachments: The attachments that follow the case; it is complete when all have arrived.
-            ///   - sealedApplication: The personal part, sealed; the platform opens it only where a department needs it.
+            ///   - sealedApplication: The personal part, sealed with HPKE (RFC 9180: DHKEM X25519 HKDF-SHA256, HKDF-SHA256,
             public init(
                 caseID: Components.Schemas.Identifier,
                 contentSHA256: Components.Schemas.Sha256,
@@ -548,6 +553,7 @@ extension Components {
                 case catalogVersion = "catalog-version"
                 case calendarVersion = "calendar-version"
                 case configurationVersion = "configuration-version"
+                case sealingVersion = "sealing-version"
                 case revocation = "revocation"
             }
             /// - Remark: Generated from `#/components/schemas/Change/kind`.
