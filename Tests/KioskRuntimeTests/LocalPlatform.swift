@@ -16,6 +16,8 @@ import Testing
 struct LocalPlatform {
     let scratch: Scratch
     let port: Int
+    /// The department workbench (plain HTTP on loopback).
+    let benchPort: Int
     var options: [String] {
         [
             "--database", scratch.file("platform.db"), "--catalog", repositoryRoot + "/Provisioning/catalog", "--calendar",
@@ -26,6 +28,7 @@ struct LocalPlatform {
     init(kiosk name: String, enrolling kiosk: Scratch) async throws {
         scratch = try Scratch()
         port = try Self.freePort()
+        benchPort = try Self.freePort()
         let made = try await Program.run("kiosk-platform", ["token", "create", "--site", "测试大厅", "--name", name, "--json"] + options)
         #expect(made.status == 0, "\(made.stderr)")
         let token = try #require(
@@ -54,7 +57,7 @@ struct LocalPlatform {
     /// checked here: the kiosk checks it against the CA it enrolled with).
     func start() async throws -> Program {
         let program = try Program(
-            "kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port", "0"] + options)
+            "kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port=\(benchPort)"] + options)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
