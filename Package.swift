@@ -110,6 +110,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The kiosk's append-only, hash-chained audit trail (a file kept through a factory
+        // reset), written by kioskd and kioskctl, sent to the platform, checked by both.
+        .target(
+            name: "KioskAudit",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+
         // SQLite store: schema, migrations, repositories, quarantine of corrupt files.
         .target(
             name: "KioskStore",
@@ -164,7 +172,7 @@ let package = Package(
         .target(
             name: "KioskSync",
             dependencies: [
-                "KioskCore", "KioskAPI", "KioskSession", "KioskStore", "KioskSyncAPI", "KioskTrust",
+                "KioskCore", "KioskAPI", "KioskSession", "KioskStore", "KioskSyncAPI", "KioskTrust", "KioskAudit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -212,7 +220,7 @@ let package = Package(
         .target(
             name: "KioskServer",
             dependencies: [
-                "KioskCore", "KioskAPI", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments", "KioskSession",
+                "KioskCore", "KioskAPI", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments", "KioskSession", "KioskAudit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -227,7 +235,7 @@ let package = Package(
             name: "KioskRuntime",
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
-                "KioskSync", "KioskTrust", "KioskSeal", "KioskCatalog", "KioskPrinting", "KioskDocuments",
+                "KioskSync", "KioskTrust", "KioskSeal", "KioskAudit", "KioskCatalog", "KioskPrinting", "KioskDocuments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -257,6 +265,7 @@ let package = Package(
                 // The technicians' tools and the wire types; never the server stack (Hummingbird,
                 // GRDB, ServiceLifecycle, Prometheus).
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskCatalog", "KioskDocuments", "KioskTrust",
+                "KioskAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -267,7 +276,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-platform",
             dependencies: [
-                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust", "KioskSeal",
+                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust", "KioskSeal", "KioskAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -299,7 +308,7 @@ let package = Package(
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
         .testTarget(
             name: "KioskTrustTests",
-            dependencies: ["KioskTrust", "KioskSeal", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KioskTrust", "KioskSeal", "KioskAudit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -340,7 +349,8 @@ let package = Package(
         .testTarget(
             name: "KioskPlatformTests",
             dependencies: [
-                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI", "KioskTrust", "KioskSeal",
+                "KioskPlatform", "KioskSyncAPI", "KioskCore", "KioskCatalog", "KioskSync", "KioskStore", "KioskAPI", "KioskTrust",
+                "KioskSeal", "KioskAudit",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -58,8 +58,10 @@ extension PlatformAuthority {
         let retiredFolder = folder.appendingPathComponent(Self.retiredSealingFolder)
         let currentFile = folder.appendingPathComponent(Self.sealingKeyName)
         do {
-            try FileManager.default.createDirectory(at: retiredFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try Self.write(Data(next.rawRepresentation.base64EncodedString().utf8), to: retiredFolder.appendingPathComponent("\(key.id).key"))
+            try FileManager.default.createDirectory(
+                at: retiredFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try Self.write(
+                Data(next.rawRepresentation.base64EncodedString().utf8), to: retiredFolder.appendingPathComponent("\(key.id).key"))
         } catch {
             throw PlatformError(.keys, "the new sealing key cannot be stored: \(error)")
         }

@@ -16,7 +16,9 @@ extension KioskDaemon {
         do {
             if let key = try identity.sealingKey() {
                 logger.info("Sealing cases to the platform's key", metadata: ["key": "\(key.id)"])
-                return (key, BundleShelf(stateDirectory: configuration.paths.stateDir).current(.sealing) == nil ? "enrolment" : "signed bundle")
+                return (
+                    key, BundleShelf(stateDirectory: configuration.paths.stateDir).current(.sealing) == nil ? "enrolment" : "signed bundle"
+                )
             }
         } catch {
             logger.error("The platform's sealing key cannot be read: no application is taken", metadata: ["error": "\(error.message)"])

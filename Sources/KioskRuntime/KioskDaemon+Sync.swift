@@ -1,5 +1,6 @@
 import Foundation
 import KioskAPI
+import KioskAudit
 import KioskCatalog
 import KioskConfig
 import KioskCore
@@ -39,6 +40,7 @@ extension KioskDaemon {
         settings.heartbeatInterval = .milliseconds(Int64(configuration.sync.heartbeatSeconds * 1000))
         settings.requestTimeout = .milliseconds(Int64(configuration.sync.requestTimeoutSeconds * 1000))
         settings.retention = configuration.sync.retentionHours * 3600
+        settings.audit = AuditTrail(stateDirectory: configuration.paths.stateDir)
         let zone = TimeZone(identifier: configuration.kiosk.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!
         do {
             return try SyncRelay(
@@ -107,7 +109,8 @@ extension KioskDaemon {
             await session.install(calendar: calendar)
         case .sealing:
             do { await session.install(sealingKey: try IdentityFolder.sealingKey(inBundle: folder), origin: "signed bundle") } catch {
-                logger.error("Signed sealing key cannot be used; sealing goes on to the current one", metadata: ["error": "\(error.message)"])
+                logger.error(
+                    "Signed sealing key cannot be used; sealing goes on to the current one", metadata: ["error": "\(error.message)"])
                 return
             }
         case .configuration:

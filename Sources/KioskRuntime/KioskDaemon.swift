@@ -71,6 +71,8 @@ public struct KioskDaemon: Sendable {
             throw DaemonError(.store, "the store cannot be opened: \(error.message)", cause: error)
         }
 
+        let audit = await Self.auditStart(configuration, configurationPath: configurationPath, store: store, logger: logger)
+
         let profiles = DeviceProfileCatalog.load(directory: configuration.paths.profilesDir)
         for problem in profiles.problems {
             logger.warning("Device profile skipped", metadata: ["problem": "\(problem)"])
@@ -104,7 +106,8 @@ public struct KioskDaemon: Sendable {
         ).drivers()
         let session = SessionController(
             kioskID: configuration.kiosk.id, settings: Self.sessionSettings(configuration), catalog: loadedCatalog,
-            calendar: calendar, store: store, lookup: lookup, sealingKey: nil, outbox: CaseMessageFormat(), printQueue: printQueue, bus: bus,
+            calendar: calendar, store: store, lookup: lookup, sealingKey: nil, outbox: CaseMessageFormat(), printQueue: printQueue,
+            bus: bus,
             cardReader: cardReader, prefill: Self.loadSharedData(configuration.paths.sharedData, logger: logger), redactor: redactor,
             logger: logger)
         if let sealing { await session.install(sealingKey: sealing.key, origin: sealing.origin) }
@@ -161,7 +164,7 @@ public struct KioskDaemon: Sendable {
                 ? ScreenCalibrator(
                     bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
                     isScreenFree: { await session.isIdle }) : nil,
-            printQueue: printQueue, sync: relay)
+            printQueue: printQueue, sync: relay, audit: audit)
 
         // A request that stalls (or a connection left idle) is cut after the read timeout; a
         // response in progress (the event stream) is not. Connections beyond the limit wait.

@@ -1,5 +1,6 @@
 import Foundation
 import KioskAPI
+import KioskAudit
 import KioskCore
 import KioskDevices
 import KioskPrinting
@@ -38,6 +39,8 @@ public struct KioskAPIEnvironment: Sendable {
     public var printQueue: PrintQueue?
     /// The relay to the platform (`nil`: no platform configured, offline only).
     public var sync: (any SyncControls)?
+    /// Where store decisions (recover, reset) are recorded.
+    public var audit: AuditTrail?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
@@ -45,9 +48,10 @@ public struct KioskAPIEnvironment: Sendable {
         doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
         catalog: CatalogStatus, session: SessionController? = nil, screenDirectory: String? = nil,
         demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil, printQueue: PrintQueue? = nil,
-        sync: (any SyncControls)? = nil
+        sync: (any SyncControls)? = nil, audit: AuditTrail? = nil
     ) {
         self.sync = sync
+        self.audit = audit
         self.printQueue = printQueue
         self.calibrator = calibrator
         self.session = session

@@ -36,9 +36,10 @@ extension SessionController {
                     SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: nil)),
                 context: caseID.description)
             // The pledge's signature follows the case as an attachment of its own, sealed.
-            attachments = try submission.signaturePNG.map {
-                [NewAttachment(id: "signature", kind: "signature", bytes: try sealingKey.seal($0, context: "\(caseID)/signature"))]
-            } ?? []
+            attachments =
+                try submission.signaturePNG.map {
+                    [NewAttachment(id: "signature", kind: "signature", bytes: try sealingKey.seal($0, context: "\(caseID)/signature"))]
+                } ?? []
         } catch {
             throw SessionError(.incomplete, "暂时无法保存申请，请联系工作人员 (the application could not be sealed)")
         }

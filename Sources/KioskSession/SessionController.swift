@@ -70,7 +70,8 @@ public actor SessionController {
 
     public init(
         kioskID: String, settings: SessionSettings, catalog: Catalog?, calendar: WorkingDayCalendar?, store: any SessionStore,
-        lookup: CitizenLookup, sealingKey: SealingKey?, outbox: any OutboxMessageFormat, printQueue: PrintQueue?, bus: EventBus, cardReader: IDCardReaderControls,
+        lookup: CitizenLookup, sealingKey: SealingKey?, outbox: any OutboxMessageFormat, printQueue: PrintQueue?, bus: EventBus,
+        cardReader: IDCardReaderControls,
         prefill: (any PrefillSourceLookup)?, redactor: Redactor, logger: Logger, clock: SessionClock = .system
     ) {
         self.kioskID = kioskID
@@ -175,12 +176,11 @@ public actor SessionController {
     /// The daemon's verdict, and this controller's own: nothing can be sealed without the
     /// platform's key, so nothing is taken.
     var currentIntake: IntakeStatus {
-        guard sealingKey != nil else {
-            return IntakeStatus(
-                acceptsApplications: false, online: intake.online, notice: IntakeStatus.unenrolledNotice,
-                reason: "no sealing key from the platform: enrol this kiosk (kioskctl enroll)")
-        }
-        return intake
+        // The daemon's reason first: a full disk or a damaged store is what a technician must fix.
+        guard intake.acceptsApplications, sealingKey == nil else { return intake }
+        return IntakeStatus(
+            acceptsApplications: false, online: intake.online, notice: IntakeStatus.unenrolledNotice,
+            reason: "no sealing key from the platform: enrol this kiosk (kioskctl enroll)")
     }
 
     /// The key cases are sealed to now, and where it came from.

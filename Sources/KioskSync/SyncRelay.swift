@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import KioskAudit
 import KioskStore
 import KioskSyncAPI
 import KioskTrust
@@ -95,6 +96,7 @@ public actor SyncRelay: Service {
         do {
             let renewed = try await EnrolmentClient(identity: identity, now: now).renew()
             logger.info("Certificate renewed", metadata: ["not_after": "\(renewed.notAfter)"])
+            audit(.renewal, "certificate renewed, valid until \(renewed.notAfter)")
         } catch {
             logger.warning("Certificate renewal failed; retrying next pass", metadata: ["error": "\(error.message)"])
         }
@@ -183,7 +185,13 @@ public actor SyncRelay: Service {
         let now = now()
         do {
             report.purged = try await store.purgeSealed(acknowledgedBefore: now.addingTimeInterval(-settings.retention), at: now)
-            if report.purged > 0 { logger.notice("Sealed data purged", metadata: ["cases": "\(report.purged)"]) }
+            if report.purged > 0 {
+                logger.notice("Sealed data purged", metadata: ["cases": "\(report.purged)"])
+                audit(
+                    .purge,
+                    "sealed data of \(report.purged) case(s) erased, \(Int(settings.retention / 3600)) h after the platform acknowledged them"
+                )
+            }
         } catch {
             logger.error("Sealed data not purged", metadata: ["error": "\(error.message)"])
         }
@@ -539,11 +547,13 @@ public actor SyncRelay: Service {
                     do {
                         let (content, folder) = try shelf.accept(bundle, kind: kind, announced: version, now: now())
                         logger.notice("Signed bundle installed", metadata: ["kind": "\(kind.rawValue)", "version": "\(content.version)"])
+                        audit(.bundleInstalled, "\(kind.rawValue) version \(content.version), expires \(content.expires)")
                         await onBundle(kind, folder, content.version)
                     } catch {
                         logger.error(
                             "Signed bundle refused; the current one stays",
                             metadata: ["kind": "\(kind.rawValue)", "reason": "\(error.message)"])
+                        audit(.bundleRefused, "\(kind.rawValue) version \(version) (\(error.code)): \(error.message)")
                     }
                 }
             }
@@ -561,6 +571,14 @@ public actor SyncRelay: Service {
         case .calendar: .calendar
         case .sealing: .sealing
         case .configuration: nil
+        }
+    }
+
+    /// Records a security event; a trail that cannot be written is logged, never fatal to sync.
+    private func audit(_ kind: AuditEntry.Kind, _ detail: String) {
+        guard let trail = settings.audit else { return }
+        do { try trail.record(kind, actor: "kioskd", detail: detail) } catch {
+            logger.error("Audit trail not written", metadata: ["kind": "\(kind.rawValue)", "error": "\(error.message)"])
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KioskAudit
 import KioskTrust
 
 /// How the relay reaches the platform and paces itself.
@@ -27,6 +28,8 @@ public struct SyncSettings: Sendable, Equatable {
     public var requestTimeout: Duration = .seconds(30)
     /// How long a case's sealed part stays after the platform acknowledged it.
     public var retention: TimeInterval = 86_400
+    /// Where renewals, installed and refused bundles and purges are recorded.
+    public var audit: AuditTrail?
 
     public init(platform: URL, credential: String) {
         self.platform = platform

@@ -18,7 +18,9 @@ extension KioskPlatformCommand {
                 let keyring = try options.authority(serverNames: ["localhost", "127.0.0.1"]).sealingKeyring()
                 print("current sealing key: \(keyring.currentID)")
                 let retired = keyring.ids.filter { $0 != keyring.currentID }
-                print("retired keys kept (they open cases sealed before a rotation): \(retired.isEmpty ? "none" : retired.joined(separator: ", "))")
+                print(
+                    "retired keys kept (they open cases sealed before a rotation): \(retired.isEmpty ? "none" : retired.joined(separator: ", "))"
+                )
             }
         }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KioskConfig
+import KioskAudit
 import KioskTrust
 
 /// `kioskctl enroll`: gives this kiosk its identity with the platform (a key made here, a
@@ -18,20 +18,28 @@ struct Enroll: AsyncParsableCommand {
 
     @Option(help: "The platform's address, https://HOST:PORT/.") var platform: String
     @Option(help: "The enrolment token (SECRET.PIN).") var token: String
-    @Option(help: "A kiosk.yaml whose paths.state_dir holds the identity (default: /etc/kiosk/kiosk.yaml when present).")
-    var config: String?
-    @Option(help: "The state folder (overrides --config).") var stateDir: String?
+    @OptionGroup var state: StateFolderOptions
     @Flag var json = false
 
     func run() async throws {
         try await reportingFailures {
             guard let url = URL(string: platform) else { throw CLIFailure("'\(platform)' is not an address", exitCode: 2) }
-            let identity = IdentityFolder(stateDirectory: try stateFolder())
+            let folder = try state.stateFolder()
+            let identity = IdentityFolder(stateDirectory: folder)
             let enrolled: IdentityFolder.Enrolled
             do {
                 enrolled = try await EnrolmentClient(identity: identity).enrol(platform: url, token: token)
             } catch let error as TrustError {
                 throw CLIFailure("enrolment failed (\(error.code)): \(error.message)", exitCode: 1)
+            }
+            do {
+                try AuditTrail(stateDirectory: folder).record(
+                    .enrolment, actor: "kioskctl (uid \(getuid()))",
+                    detail:
+                        "enrolled as \(enrolled.answer.kioskID) with \(url.absoluteString), certificate until \(Self.time(enrolled.notAfter))"
+                )
+            } catch {
+                FileHandle.standardError.write(Data("warning: the enrolment is not in the audit trail: \(error)\n".utf8))
             }
             if json {
                 let encoder = EnrolmentJSON.encoder
@@ -48,17 +56,6 @@ struct Enroll: AsyncParsableCommand {
             )
             print("identity in \(identity.folder.path) (the device key never leaves this kiosk)")
             print("next: restart kioskd (systemctl restart kioskd), then check with 'kioskctl doctor' and 'kioskctl sync status'")
-        }
-    }
-
-    private func stateFolder() throws -> String {
-        if let stateDir { return stateDir }
-        let path = config ?? (FileManager.default.fileExists(atPath: "/etc/kiosk/kiosk.yaml") ? "/etc/kiosk/kiosk.yaml" : nil)
-        guard let path else { return KioskConfiguration().paths.stateDir }
-        do {
-            return try ConfigurationLoader.load(path: path).paths.stateDir
-        } catch {
-            throw CLIFailure(error.description, exitCode: 2)
         }
     }
 

@@ -20,6 +20,7 @@ struct KioskCtl: AsyncParsableCommand {
             IDCard.self,
             Printer.self, Print.self,
             UdevRulesCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -83,8 +83,28 @@ struct SealingTests {
         Self.expectNothingPersonal(in: kioskScratch, log: stopped.stdout + stopped.stderr)
         // Progress still finds both by the card: receipt numbers and stages stay.
         let database = try DatabaseQueue(path: kioskScratch.file("state/kiosk.db"))
-        let numbers = try await database.read { db in try String.fetchAll(db, sql: "SELECT receipt_number FROM kiosk_case ORDER BY created_at") }
+        let numbers = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT receipt_number FROM kiosk_case ORDER BY created_at")
+        }
         #expect(numbers == [first, second])
+
+        // The audit trail holds the enrolment, the configuration, the rotated key's bundle and
+        // the purge, with nothing personal; a tampered line is found and named.
+        let state = kioskScratch.file("state")
+        let verified = try await Program.run("kioskctl", ["audit", "verify", "--state-dir", state])
+        #expect(verified.status == 0 && verified.stdout.hasPrefix("OK:"), "\(verified.stdout)\(verified.stderr)")
+        let shown = try await Program.run("kioskctl", ["audit", "show", "--state-dir", state])
+        for kind in ["enrolment", "configuration", "bundle-installed", "purge"] {
+            #expect(shown.stdout.contains("\t\(kind)\t"), "no \(kind) entry in:\n\(shown.stdout)")
+        }
+        #expect(shown.stdout.contains("sealing version 1"))
+        for value in Self.personal { #expect(!shown.stdout.contains(value)) }
+        let file = state + "/audit/audit.jsonl"
+        var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = lines[1].replacingOccurrences(of: "kioskd", with: "nobody")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let tampered = try await Program.run("kioskctl", ["audit", "verify", "--state-dir", state])
+        #expect(tampered.status == 1 && tampered.stdout.contains("line 2 (seq 2): altered"), "\(tampered.stdout)\(tampered.stderr)")
     }
 
     // MARK: Steps

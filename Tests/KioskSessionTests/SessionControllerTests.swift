@@ -1,6 +1,7 @@
 import Foundation
 import KioskAPI
 import KioskCore
+import KioskSeal
 import KioskSession
 import KioskStore
 import KioskSync
@@ -36,6 +37,16 @@ struct SessionControllerTests {
         for personal in [SessionRig.card.name, SessionRig.card.idNumber, "13800138000", "林小雨"] {
             #expect(bytes.range(of: Data(personal.utf8)) == nil, "found personal data in the database")
         }
+        // Only the platform's key (held by the tests) opens the case, and only as this case.
+        let pending = try #require(try await rig.store.pendingCases(limit: 1).first)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let upload = try decoder.decode(Components.Schemas.CaseUpload.self, from: pending.payload)
+        let keyring = try SealingKeyring(current: SessionRig.platformKey)
+        let opened = try keyring.open(Data(upload.sealedApplication.data), context: pending.caseID)
+        let application = try JSONDecoder().decode(SealedApplication.self, from: opened)
+        #expect(application.values["applicant.name"]?.value == SessionRig.card.name)
+        #expect(throws: SealError.self) { try keyring.open(Data(upload.sealedApplication.data), context: "another-case") }
     }
 
     @Test("A second tap on 提交 while the first commits makes no second case")

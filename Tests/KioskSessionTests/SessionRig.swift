@@ -39,7 +39,7 @@ final class SessionRig: Sendable {
         idNumber: "410702199003071233", validFrom: "20150310", validUntil: .date("20350310"))
 
     /// The platform's sealing keys for these tests: only the tests hold the private half.
-    static let platformKeys = try! SealingKeyring(current: Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
+    static let platformKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
 
     let folder: String
     let store: CaseStore
@@ -59,7 +59,9 @@ final class SessionRig: Sendable {
         clock = ManualClock(wall: wall)
         let controller = SessionController(
             kioskID: "TEST-0001", settings: settings, catalog: catalog, calendar: calendar, store: replacement ?? store,
-            lookup: try CitizenLookup.loadOrCreate(at: folder + "/lookup.key"), sealingKey: Self.platformKeys.current, outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
+            lookup: try CitizenLookup.loadOrCreate(at: folder + "/lookup.key"),
+            sealingKey: try SealingKeyring(current: Self.platformKey).current,
+            outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
             cardReader: IDCardReaderControls(), prefill: nil, redactor: Redactor(), logger: logger, clock: clock.sessionClock)
         self.controller = controller
         runner = Task { await controller.run() }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KioskAPI
+import KioskAudit
 import KioskCore
 import KioskDevices
 import KioskDocuments
@@ -39,10 +40,10 @@ public enum AdminAPI {
             try JSONResponse.make(await environment.doctor())
         }
         routes.post("/admin/v1/store/recover") { _, _ -> Response in
-            try await storeDecision(logger: logger) { try await environment.store.recover() }
+            try await storeDecision(logger: logger, audit: environment.audit) { try await environment.store.recover() }
         }
         routes.post("/admin/v1/store/reset") { _, _ -> Response in
-            try await storeDecision(logger: logger) { try await environment.store.reset() }
+            try await storeDecision(logger: logger, audit: environment.audit) { try await environment.store.reset() }
         }
         routes.get("/admin/v1/print/jobs") { request, _ -> Response in
             guard let queue = environment.printQueue else {
@@ -128,9 +129,21 @@ public enum AdminAPI {
             message: "this kiosk has no platform configured (sync.platform in kiosk.yaml): it works offline only")
     }
 
-    private static func storeDecision(logger: Logger, _ decide: () async throws -> StoreDecision) async throws -> Response {
+    private static func storeDecision(
+        logger: Logger, audit: AuditTrail?, _ decide: () async throws -> StoreDecision
+    ) async throws -> Response {
         do {
-            return try JSONResponse.make(try await decide())
+            let decision = try await decide()
+            let lost = decision.lostRows.values.reduce(0, +)
+            do {
+                try audit?.record(
+                    decision.action == "reset" ? .storeReset : .storeRecover, actor: "kioskctl via the admin socket",
+                    detail: "\(decision.action) of the quarantined \(decision.quarantined)"
+                        + (decision.action == "recover" ? ": \(decision.recoveredRows.values.reduce(0, +)) rows kept, \(lost) lost" : ""))
+            } catch {
+                logger.error("Audit trail not written", metadata: ["error": "\(error.message)"])
+            }
+            return try JSONResponse.make(decision)
         } catch let error as StoreError {
             logger.error("Store decision failed", metadata: ["error": "\(error)"])
             return JSONResponse.error(.conflict, code: error.code.description, message: error.message)
