@@ -200,7 +200,7 @@ let package = Package(
         .target(
             name: "KioskPlatform",
             dependencies: [
-                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust", "KioskSeal",
+                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust", "KioskSeal", "KioskAudit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -377,7 +377,7 @@ let package = Package(
             name: "KioskRuntimeTests",
             dependencies: [
                 "KioskRuntime", "KioskServer", "KioskStore", "KioskDevices", "KioskFiles", "KioskCore", "KioskPrinting",
-                "KioskDocuments", "KioskAPI", "KioskConfig", "KioskSession", "KioskSync", "KioskSeal",
+                "KioskDocuments", "KioskAPI", "KioskConfig", "KioskSession", "KioskSync", "KioskSeal", "KioskAudit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

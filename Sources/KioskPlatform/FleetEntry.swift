@@ -27,6 +27,9 @@ public struct FleetEntry: Sendable, Hashable, Codable {
     /// The kiosk's clock minus the platform's, at the last heartbeat.
     public var clockSkewSeconds: Double?
     public var software: String?
+    /// Audit entries the platform holds for the kiosk, and why its trail did not check (nil: it did).
+    public var auditHeld: Int64 = 0
+    public var auditProblem: String?
     public var catalog: String?
     public var calendar: String?
     /// Devices not working, with what to do.
@@ -38,9 +41,14 @@ public struct FleetEntry: Sendable, Hashable, Codable {
     public static func fleet(_ storage: any PlatformStorage) async throws(PlatformError) -> [FleetEntry] {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try await storage.fleet().map { kiosk, heartbeat in
+        var entries: [FleetEntry] = []
+        for (kiosk, heartbeat) in try await storage.fleet() {
             var entry = FleetEntry(name: kiosk.name, id: kiosk.id, revoked: kiosk.revokedAt != nil, faults: [])
-            guard let heartbeat else { return entry }
+            (entry.auditHeld, entry.auditProblem) = try await storage.auditState(kiosk: kiosk.id)
+            guard let heartbeat else {
+                entries.append(entry)
+                continue
+            }
             entry.lastHeartbeat = heartbeat.receivedAt
             entry.queueDepth = heartbeat.queueDepth
             entry.clockSkewSeconds = heartbeat.sentAt.timeIntervalSince(heartbeat.receivedAt)
@@ -54,7 +62,8 @@ public struct FleetEntry: Sendable, Hashable, Codable {
                     Fault(device: $0.id, state: $0.state, fault: $0.fault, action: $0.action)
                 }
             }
-            return entry
+            entries.append(entry)
         }
+        return entries
     }
 }

@@ -145,6 +145,17 @@ public final class PostgresPlatformStore: PlatformStorage {
                 "ALTER TABLE change ADD COLUMN version TEXT",
             ]
         ),
+        (
+            "v5: audit trails",
+            [
+                """
+                CREATE TABLE audit_entry (
+                    kiosk_id TEXT NOT NULL, seq BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,
+                    detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (kiosk_id, seq))
+                """,
+                "ALTER TABLE kiosk ADD COLUMN audit_problem TEXT",
+            ]
+        ),
     ]
 
     func transaction<T: Sendable>(

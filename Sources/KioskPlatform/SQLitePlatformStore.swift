@@ -100,6 +100,17 @@ public final class SQLitePlatformStore: PlatformStorage {
                     ALTER TABLE change ADD COLUMN version TEXT;
                     """)
         }
+        migrator.registerMigration("v5: audit trails") { db in
+            // Each kiosk's audit entries as it sent them, checked on arrival; a kiosk whose
+            // trail did not check is flagged with why.
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_entry (
+                        kiosk_id TEXT NOT NULL, seq INTEGER NOT NULL, at DATETIME NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,
+                        detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (kiosk_id, seq));
+                    ALTER TABLE kiosk ADD COLUMN audit_problem TEXT;
+                    """)
+        }
         return migrator
     }
 

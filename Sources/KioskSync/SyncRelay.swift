@@ -173,6 +173,7 @@ public actor SyncRelay: Service {
             var serverTime = try await sendCases(&report)
             try await sendAttachments(&report)
             try await sendRatings(&report)
+            try await sendAudit()
             serverTime = try await pullChanges(&report) ?? serverTime
             try await installBundles()
             try? await store.recordSyncSuccess(at: now(), serverTime: serverTime)
@@ -424,6 +425,49 @@ public actor SyncRelay: Service {
                 report.ratingsStored += 1
             case .conflict, .badRequest, .notFound:
                 try await storeCall { try await self.store.recordRefusal(seq: rating.seq, reason: output.problemMessage ?? "refused") }
+            default:
+                throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
+            }
+        }
+    }
+
+    // MARK: Audit
+
+    /// The audit entries the platform does not hold yet, in batches, oldest first. A platform
+    /// that finds the chain broken refuses (409): said loudly in the log, never retried as is,
+    /// and cases go on.
+    private func sendAudit() async throws(SyncFailure) {
+        guard let trail = settings.audit else { return }
+        var held = try await storeCall { try await self.store.auditHeld() }
+        while true {
+            let entries: [AuditEntry]
+            do { entries = try trail.entries(after: held, limit: 200) } catch {
+                logger.error("Audit trail not readable; not sent", metadata: ["error": "\(error.message)"])
+                return
+            }
+            guard !entries.isEmpty else { return }
+            let output: Operations.SubmitAudit.Output
+            do {
+                output = try await client.submitAudit(
+                    body: .json(
+                        .init(
+                            entries: entries.map {
+                                .init(
+                                    seq: $0.seq, at: $0.at, kind: $0.kind, actor: $0.actor, detail: $0.detail, prev: $0.prev, hash: $0.hash)
+                            })))
+            } catch {
+                throw classify(error)
+            }
+            switch output {
+            case let .ok(answer):
+                guard case let .json(body) = answer.body, body.held > held else { return }
+                held = body.held
+                try await storeCall { [held] in try await self.store.recordAuditHeld(held) }
+            case .conflict, .badRequest:
+                logger.error(
+                    "The platform refuses this kiosk's audit trail: it was altered, cut or reordered here (kioskctl audit verify)",
+                    metadata: ["problem": "\(output.problemMessage ?? "-")"])
+                return
             default:
                 throw failure(output.statusAndProblem, retryAfter: output.retryAfter)
             }

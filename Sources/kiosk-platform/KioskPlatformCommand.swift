@@ -263,7 +263,9 @@ extension KioskPlatformCommand {
                 if let skew = entry.clockSkewSeconds { line += String(format: "  clock %+.0f s", skew) }
                 line += "  software \(entry.software ?? "?") catalog \(entry.catalog ?? "?")"
                 if entry.revoked { line += "  REVOKED" }
+                line += "  audit \(entry.auditHeld) entries"
                 print(line)
+                if let problem = entry.auditProblem { print("    AUDIT TRAIL DOES NOT CHECK: \(problem)") }
                 for refused in entry.refusedBundles { print("    refused \(refused)") }
                 for fault in entry.faults {
                     print("    \(fault.device) \(fault.state): \(fault.fault ?? "-") → \(fault.action ?? "see the kiosk's doctor")")

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GRDB
+import KioskAudit
 import KioskSeal
 import NIOCore
 import NIOHTTP1
@@ -75,6 +76,14 @@ struct SealingTests {
         try await kiosk.until("the sealed data purged", seconds: 30) {
             let detail = (try? await Self.doctor(socket: socket, "personal data"))?["detail"] as? String
             return detail?.hasPrefix("none held") == true
+        }
+        // The platform holds the kiosk's whole audit trail, checked, purge included.
+        try await kiosk.until("the audit trail at the platform", seconds: 30) {
+            let kept = (try? AuditTrail(stateDirectory: kioskScratch.file("state")).entries()) ?? []
+            let listed = try? await Program.run("kiosk-platform", ["kiosks", "--json"] + local.options)
+            let fleet = (try? JSONSerialization.jsonObject(with: Data((listed?.stdout ?? "").utf8))) as? [[String: Any]] ?? []
+            let entry = fleet.first { $0["name"] as? String == "SEAL-0001" }
+            return kept.contains { $0.kind == "purge" } && entry?["auditHeld"] as? Int == kept.count && entry?["auditProblem"] == nil
         }
         stopped = await kiosk.stop()
         let disk = try Self.allBytes(kioskScratch.file("state"))

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "7b586286d6d483316571c3eb8d9b954a76720b285d1b20da6787ea9d48986741"
+    public static let sha256 = "04b985d647ab87397142ac4674bf376b0c1dde9658173263350dbb1eec1c1116"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -205,6 +205,31 @@ paths:
         '400': { $ref: '#/components/responses/BadRequest' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '404': { $ref: '#/components/responses/NotFound' }
+        '409': { $ref: '#/components/responses/Conflict' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /audit:
+    post:
+      operationId: submitAudit
+      summary: The kiosk's audit entries, oldest first, continuing its hash chain.
+      description: |
+        Each entry's hash is SHA-256 over its fields (`kiosk-audit-v1`, seq, at, kind, actor,
+        detail, prev, each as `length:bytes`), and `prev` is the hash of the entry before. The
+        platform checks both, and that the batch continues the chain it holds for this kiosk; a
+        replay of entries it holds answers the same. An entry that does not check is refused with
+        409 and the kiosk is flagged: its trail was altered, removed from or reordered.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/AuditBatch' }
+      responses:
+        '200':
+          description: Every entry is held (newly or already).
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/AuditAnswer' }
+        '400': { $ref: '#/components/responses/BadRequest' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '409': { $ref: '#/components/responses/Conflict' }
         '503': { $ref: '#/components/responses/Overloaded' }
   /changes:
@@ -434,6 +459,31 @@ components:
         offset: { type: integer, format: int64, minimum: 0 }
         verified: { type: boolean, description: Every byte arrived and matched the declared SHA-256. }
         expiresAt: { type: string, format: date-time, description: When the unfinished upload expires. }
+    AuditEntry:
+      type: object
+      required: [seq, at, kind, actor, detail, prev, hash]
+      properties:
+        seq: { type: integer, format: int64, minimum: 1 }
+        at: { type: string, format: date-time }
+        kind: { type: string, minLength: 1, maxLength: 40 }
+        actor: { type: string, maxLength: 200 }
+        detail: { type: string, maxLength: 2000 }
+        prev: { $ref: '#/components/schemas/Sha256' }
+        hash: { $ref: '#/components/schemas/Sha256' }
+    AuditBatch:
+      type: object
+      required: [entries]
+      properties:
+        entries:
+          type: array
+          minItems: 1
+          maxItems: 200
+          items: { $ref: '#/components/schemas/AuditEntry' }
+    AuditAnswer:
+      type: object
+      required: [held]
+      properties:
+        held: { type: integer, format: int64, minimum: 0, description: The last seq the platform holds for this kiosk. }
     Rating:
       type: object
       required: [ratingID, caseID, level, givenAt]

@@ -458,6 +458,91 @@ extension Components {
                 case expiresAt
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AuditEntry`.
+        public struct AuditEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/seq`.
+            public var seq: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/at`.
+            public var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/kind`.
+            public var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/actor`.
+            public var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/detail`.
+            public var detail: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/prev`.
+            public var prev: Components.Schemas.Sha256
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/hash`.
+            public var hash: Components.Schemas.Sha256
+            /// Creates a new `AuditEntry`.
+            ///
+            /// - Parameters:
+            ///   - seq:
+            ///   - at:
+            ///   - kind:
+            ///   - actor:
+            ///   - detail:
+            ///   - prev:
+            ///   - hash:
+            public init(
+                seq: Swift.Int64,
+                at: Foundation.Date,
+                kind: Swift.String,
+                actor: Swift.String,
+                detail: Swift.String,
+                prev: Components.Schemas.Sha256,
+                hash: Components.Schemas.Sha256
+            ) {
+                self.seq = seq
+                self.at = at
+                self.kind = kind
+                self.actor = actor
+                self.detail = detail
+                self.prev = prev
+                self.hash = hash
+            }
+            public enum CodingKeys: String, CodingKey {
+                case seq
+                case at
+                case kind
+                case actor
+                case detail
+                case prev
+                case hash
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AuditBatch`.
+        public struct AuditBatch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditBatch/entries`.
+            public var entries: [Components.Schemas.AuditEntry]
+            /// Creates a new `AuditBatch`.
+            ///
+            /// - Parameters:
+            ///   - entries:
+            public init(entries: [Components.Schemas.AuditEntry]) {
+                self.entries = entries
+            }
+            public enum CodingKeys: String, CodingKey {
+                case entries
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AuditAnswer`.
+        public struct AuditAnswer: Codable, Hashable, Sendable {
+            /// The last seq the platform holds for this kiosk.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditAnswer/held`.
+            public var held: Swift.Int64
+            /// Creates a new `AuditAnswer`.
+            ///
+            /// - Parameters:
+            ///   - held: The last seq the platform holds for this kiosk.
+            public init(held: Swift.Int64) {
+                self.held = held
+            }
+            public enum CodingKeys: String, CodingKey {
+                case held
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Rating`.
         public struct Rating: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Rating/ratingID`.

@@ -73,6 +73,18 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /ratings`.
     /// - Remark: Generated from `#/paths//ratings/post(submitRating)`.
     func submitRating(_ input: Operations.SubmitRating.Input) async throws -> Operations.SubmitRating.Output
+    /// The kiosk's audit entries, oldest first, continuing its hash chain.
+    ///
+    /// Each entry's hash is SHA-256 over its fields (`kiosk-audit-v1`, seq, at, kind, actor,
+    /// detail, prev, each as `length:bytes`), and `prev` is the hash of the entry before. The
+    /// platform checks both, and that the batch continues the chain it holds for this kiosk; a
+    /// replay of entries it holds answers the same. An entry that does not check is refused with
+    /// 409 and the kiosk is flagged: its trail was altered, removed from or reordered.
+    ///
+    ///
+    /// - Remark: HTTP `POST /audit`.
+    /// - Remark: Generated from `#/paths//audit/post(submitAudit)`.
+    func submitAudit(_ input: Operations.SubmitAudit.Input) async throws -> Operations.SubmitAudit.Output
     /// Changes for this kiosk after a cursor, oldest first, paged.
     ///
     /// - Remark: HTTP `GET /changes`.
@@ -189,6 +201,26 @@ extension APIProtocol {
         body: Operations.SubmitRating.Input.Body
     ) async throws -> Operations.SubmitRating.Output {
         try await submitRating(Operations.SubmitRating.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The kiosk's audit entries, oldest first, continuing its hash chain.
+    ///
+    /// Each entry's hash is SHA-256 over its fields (`kiosk-audit-v1`, seq, at, kind, actor,
+    /// detail, prev, each as `length:bytes`), and `prev` is the hash of the entry before. The
+    /// platform checks both, and that the batch continues the chain it holds for this kiosk; a
+    /// replay of entries it holds answers the same. An entry that does not check is refused with
+    /// 409 and the kiosk is flagged: its trail was altered, removed from or reordered.
+    ///
+    ///
+    /// - Remark: HTTP `POST /audit`.
+    /// - Remark: Generated from `#/paths//audit/post(submitAudit)`.
+    public func submitAudit(
+        headers: Operations.SubmitAudit.Input.Headers = .init(),
+        body: Operations.SubmitAudit.Input.Body
+    ) async throws -> Operations.SubmitAudit.Output {
+        try await submitAudit(Operations.SubmitAudit.Input(
             headers: headers,
             body: body
         ))
