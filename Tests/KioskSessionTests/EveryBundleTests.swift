@@ -120,6 +120,16 @@ struct EveryBundleTests {
                 // A first-time applicant each time: nothing to reuse from earlier applications.
                 let rig = try SessionRig(wall: Self.monday, catalog: Self.loaded.catalog, calendar: calendar)
                 let outcome = try await Self.visit(bundle, situation, rig: rig)
+                // Nothing the citizen gave or the card held is in the database or its WAL in the
+                // clear: it is sealed to the platform's key (UTF-8 and UTF-16 both looked for).
+                let stored = rig.databaseBytes()
+                for value in [
+                    SessionRig.card.name, SessionRig.card.idNumber, SessionRig.card.address, "13800138000", "11010519491231002X",
+                    "新乡县测试路1号",
+                ] {
+                    let utf16 = value.utf16.reduce(into: Data()) { $0.append(contentsOf: [UInt8($1 & 0xFF), UInt8($1 >> 8)]) }
+                    #expect(stored.range(of: Data(value.utf8)) == nil && stored.range(of: utf16) == nil, "\(bundle.id): '\(value)' stored")
+                }
                 let receipt = try #require(outcome.view.receipt)
                 guard case let .receipt(document)? = outcome.document else {
                     Issue.record("\(bundle.id): no receipt document")
