@@ -21,6 +21,8 @@ struct Doctor: Sendable {
     let registry: DeviceRegistry
     let profileProblems: [FileProblem]
     let catalog: CatalogStatus
+    /// cupsd, for the queues' error policy (`nil`: not checked).
+    var cups: CUPSClient? = nil
 
     /// Free space below which nothing should be accepted (a case and its receipt need room).
     static let failBelowBytes: Int64 = 100 * 1024 * 1024
@@ -29,6 +31,7 @@ struct Doctor: Sendable {
     func run(now: Date = Date()) async -> DoctorReport {
         var checks: [DoctorCheck] = []
         checks.append(configurationCheck())
+        checks.append(siteCheck(now: now))
         checks += profileProblems.map {
             DoctorCheck(
                 area: "configuration", name: "device profile", result: .warn, detail: $0.description,
@@ -40,6 +43,7 @@ struct Doctor: Sendable {
         checks.append(await clockCheck(now: now))
         checks += await syncChecks(now: now)
         checks += await deviceChecks()
+        checks += await printerPolicyChecks()
         return DoctorReport(checks: checks)
     }
 

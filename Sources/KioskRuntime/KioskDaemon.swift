@@ -147,12 +147,13 @@ public struct KioskDaemon: Sendable {
         }
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
-            profileProblems: profiles.problems, catalog: catalog)
+            profileProblems: profiles.problems, catalog: catalog, cups: cups)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,
             metrics: metrics,
-            health: health, doctor: { await doctor.run() }, simulators: simulators, catalog: catalog, session: session,
+            health: health, doctor: { await doctor.run() }, site: { [configuration] in SiteStatus(configuration) }, simulators: simulators,
+            catalog: catalog, session: session,
             screenDirectory: configuration.paths.screenDir,
             // The demo routes (sample cards, taps) only under `kioskd demo`: under `kioskd run`
             // any local process could otherwise place a fake identity.
