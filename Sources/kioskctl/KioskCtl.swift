@@ -11,6 +11,7 @@ struct KioskCtl: AsyncParsableCommand {
             Status.self,
             SyncCommand.self,
             Enroll.self,
+            Provision.self,
             Doctor.self,
             Config.self,
             Store.self,
@@ -20,6 +21,7 @@ struct KioskCtl: AsyncParsableCommand {
             IDCard.self,
             Printer.self, Print.self,
             UdevRulesCommand.self,
+            FactoryReset.self,
         ]
     )
 }
