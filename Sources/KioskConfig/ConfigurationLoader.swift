@@ -175,7 +175,7 @@ public enum ConfigurationLoader {
             let message =
                 part == .configuration
                 ? "the file is empty: a kiosk needs at least kiosk.id, and its devices (see Provisioning/config/kiosk.yaml)"
-                : "the site profile is empty (see Provisioning/config/site.yaml)"
+                : "the site profile is empty (see Provisioning/examples/site.yaml)"
             return [FileProblem(SourceLocation(file: file.file, line: 1, column: 1), message)]
         }
         let decoded: File

@@ -16,7 +16,7 @@ extension Provision {
                 restarted next (systemctl restart kioskd).
                 """)
 
-        @Argument(help: "The site profile (see Provisioning/config/site.yaml).")
+        @Argument(help: "The site profile (see Provisioning/examples/site.yaml).")
         var profile: String
 
         @OptionGroup var configuration: ConfigurationFileOption

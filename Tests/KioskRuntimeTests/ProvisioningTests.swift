@@ -135,6 +135,18 @@ struct ProvisioningTests {
         #expect(show.stdout.contains("next: apply this site's profile"))
     }
 
+    @Test("The example site profile is good; --dry-run checks it and writes nothing")
+    func exampleProfile() async throws {
+        let scratch = try Scratch()
+        let config = try Self.configuration(in: scratch)
+        let example = "\(repositoryRoot)/Provisioning/examples/site.yaml"
+        let checked = try await Program.run("kioskctl", ["provision", "apply", example, "--config", config, "--dry-run"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("OK, nothing changed (--dry-run)"))
+        #expect(checked.stdout.contains("kiosk-print-queue.sh kiosk-a4"), "the next steps name the printer's queue to create")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("site.yaml")))
+    }
+
     struct ApplyAnswer: Decodable {
         var applied: Bool
         var problems: [String]
