@@ -33,6 +33,28 @@ extension ConfigurationLoader {
         ),
     ])
 
+    /// The keys of a site profile that kiosk.yaml takes but a site profile does not: said as
+    /// such, not as typos (`paths` is no misspelling, it belongs in the other file).
+    static func kioskOnlyKeys(_ file: YAMLFile, unknown: [FileProblem]) -> [FileProblem] {
+        guard case let .mapping(kiosk) = shape, case let .mapping(site) = siteShape, let root = file.root else { return unknown }
+        var reader = NodeReader(file)
+        var moved: [FileProblem] = []
+        for (key, keyNode, _) in reader.mapping(root, "the site profile")?.entries ?? [] {
+            if site[key] == nil, kiosk[key] != nil {
+                moved.append(FileProblem(file.location(of: keyNode), "'\(key)' is not a site setting: it stays in kiosk.yaml"))
+            } else if case let .mapping(kioskPart) = kiosk[key], case let .mapping(sitePart) = site[key],
+                let mapping = file.child(key, of: root).flatMap({ reader.mapping($0, key) })
+            {
+                for (inner, innerNode, _) in mapping.entries where sitePart[inner] == nil && kioskPart[inner] != nil {
+                    moved.append(
+                        FileProblem(file.location(of: innerNode), "'\(key).\(inner)' is not a site setting: it stays in kiosk.yaml"))
+                }
+            }
+        }
+        let places = Set(moved.map(\.location))
+        return unknown.filter { !places.contains($0.location) } + moved
+    }
+
     /// Reads `opening_hours`: each key a day (or `daily`, `weekdays`, `weekend`), each value
     /// `closed`, `HH:MM-HH:MM`, several of those separated by commas, or a list of them. A
     /// named day wins over `weekdays`/`weekend`, which win over `daily`; a day named nowhere

@@ -169,7 +169,7 @@ public enum ConfigurationLoader {
     /// Reads one file over `configuration`: the values it sets replace what came before (a
     /// site profile's `devices` replace kiosk.yaml's list as a whole). Returns its problems.
     static func read(_ file: YAMLFile, as part: Part, into configuration: inout KioskConfiguration) -> [FileProblem] {
-        var problems = file.unknownKeys(part == .configuration ? shape : siteShape)
+        var problems = part == .configuration ? file.unknownKeys(shape) : kioskOnlyKeys(file, unknown: file.unknownKeys(siteShape))
         guard let root = file.root else {
             // Defaults alone are no kiosk: an empty file is most likely a copy gone wrong.
             let message =

@@ -85,7 +85,7 @@ struct ProvisioningTests {
         #expect(before["site.yaml"] == Data(Self.goodProfile.utf8))
 
         // Line 3: a 5-digit division code; line 5: an hour that does not exist; line 10: a
-        // misspelt key. Each is wrong on its own, and all are reported at once.
+        // misspelt key; line 11: a machine setting. Each is wrong on its own; all are reported.
         let broken = try scratch.write(
             "in/broken.yaml",
             """
@@ -99,6 +99,8 @@ struct ProvisioningTests {
                 kind: idcard
                 profile: generic-sam-usb
                 knd: idcard
+            paths:
+              state_dir: /elsewhere
 
             """)
         let result = try await Program.run("kioskctl", ["provision", "apply", broken, "--config", config])
@@ -106,6 +108,7 @@ struct ProvisioningTests {
         #expect(result.stderr.contains("\(broken):3:18: kiosk.division_code"), "\(result.stderr)")
         #expect(result.stderr.contains("\(broken):5:11: opening_hours.monday"), "\(result.stderr)")
         #expect(result.stderr.contains("\(broken):10:5: unknown key 'devices[0].knd'"), "\(result.stderr)")
+        #expect(result.stderr.contains("\(broken):11:1: 'paths' is not a site setting: it stays in kiosk.yaml"), "\(result.stderr)")
         #expect(result.stderr.contains("nothing changed"))
         #expect(try Self.snapshot(scratch.path) == before, "the applied profile and its folder are untouched (no temporary file left)")
 
@@ -229,6 +232,55 @@ struct ProvisioningTests {
         let again = try await Program.run("kioskctl", ["provision", "apply", good, "--config", config])
         #expect(again.status == 0)
         #expect(again.stdout.contains("next: restart kioskd to use it: systemctl restart kioskd"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.finish(timeout: .seconds(15)).status == 0)
+    }
+
+    @Test(
+        "doctor warns about a configured CUPS queue that stops on the first error, until the provisioning script makes it retry",
+        .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_PDF_QUEUE"] != nil, "needs scripts/cups-test-env.sh"))
+    func stoppingQueueWarned() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let server = try #require(environment["CUPS_SERVER"])
+        let retrying = try #require(environment["KIOSK_TEST_CUPS_PDF_QUEUE"])
+        let stopping = "kiosk-stops-\(UUID().uuidString.prefix(6))"
+        let ppd = "/usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd"
+        // CUPS' default policy, as a queue made by hand with lpadmin has it.
+        let made = try await Program.run(
+            "/usr/sbin/lpadmin",
+            ["-h", server, "-p", stopping, "-E", "-v", "cups-pdf:/\(stopping)", "-P", ppd, "-o", "printer-error-policy=stop-printer"])
+        #expect(made.status == 0, "\(made.stderr)")
+        defer { _ = Glibc.system("/usr/sbin/lpadmin -h \(server) -x \(stopping)") }
+
+        let scratch = try Scratch()
+        let config = try Self.configuration(in: scratch)
+        _ = try scratch.write(
+            "site.yaml",
+            """
+            devices:
+              - {id: receipt, kind: printer, queue: \(stopping)}
+              - {id: forms, kind: printer, queue: \(retrying)}
+
+            """)
+        let notify = try NotifyListener(path: scratch.file("notify.sock"))
+        let daemon = try Program("kioskd", ["--config", config], environment: ["NOTIFY_SOCKET": notify.address])
+        #expect(await notify.waitFor("READY=1", timeout: .seconds(20)) != nil)
+        func printingChecks() async throws -> [String: DoctorCheck] {
+            let doctor = try await Program.run("kioskctl", ["doctor", "--json", "--socket", scratch.file("admin.sock")])
+            let report = try KioskJSON.decoder().decode(DoctorReport.self, from: Data(doctor.stdout.utf8))
+            return Dictionary(uniqueKeysWithValues: report.checks.filter { $0.area == "printing" }.map { ($0.name, $0) })
+        }
+        var checks = try await printingChecks()
+        #expect(checks["receipt (CUPS queue \(stopping))"]?.result == .warn)
+        #expect(checks["receipt (CUPS queue \(stopping))"]?.hint?.contains("kiosk-print-queue.sh \(stopping)") == true)
+        #expect(checks["forms (CUPS queue \(retrying))"]?.result == .ok)
+
+        let fixed = try await Program.run(
+            "\(repositoryRoot)/Provisioning/printing/kiosk-print-queue.sh", ["--server", server, stopping, "cups-pdf:/\(stopping)", ppd])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        checks = try await printingChecks()
+        #expect(checks["receipt (CUPS queue \(stopping))"]?.result == .ok)
+        #expect(checks["receipt (CUPS queue \(stopping))"]?.detail == "error policy retry-job")
         daemon.signal(SIGTERM)
         #expect(await daemon.finish(timeout: .seconds(15)).status == 0)
     }
