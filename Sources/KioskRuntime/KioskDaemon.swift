@@ -301,6 +301,7 @@ public struct KioskDaemon: Sendable {
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
         settings.queryServices = configuration.session.queryServices
+        settings.openingHours = configuration.openingHours
         settings.identitySimulated = configuration.devices.contains { $0.kind == .idCardReader && configuration.isSimulated($0) }
         // The loader refused unknown zones; the default stands for configurations built in code.
         settings.timeZone = TimeZone(identifier: configuration.kiosk.timeZone) ?? settings.timeZone

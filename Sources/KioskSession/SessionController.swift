@@ -161,6 +161,10 @@ public actor SessionController {
             idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
         offer.acceptingApplications = intake.acceptsApplications
         offer.notice = intake.notice
+        if let hours = settings.openingHours {
+            offer.openingHours = hours.lines
+            offer.hallOpen = hours.isOpen(at: clock.now(), in: settings.timeZone)
+        }
         return offer
     }
 
