@@ -16,7 +16,8 @@ struct FactoryReset: AsyncParsableCommand {
         discussion: """
             Removes, under the state folder: identity/ (device key and certificate), the case
             database with its WAL and shared memory (cases, outbox, print jobs), quarantine/
-            (damaged copies of it), seal.key and bundles/ (installed catalogues and calendars).
+            (damaged copies of it), seal.key, bundles/ (installed catalogues and calendars) and a
+            simulated touch panel's event pipe.
             Keeps audit/, kiosk.yaml and the site profile. Refuses while kioskd runs, and while
             cases wait to be sent to the platform unless --discard-unsent is given. Asks to type
             the kiosk id or 'yes'; --yes skips the question for scripts.
@@ -91,13 +92,17 @@ struct FactoryReset: AsyncParsableCommand {
         let database = paths.databasePath
         let databaseFolder = (database as NSString).deletingLastPathComponent as NSString
         let audit = state.appendingPathComponent("audit")
+        // A simulated touch panel's event pipe may hold a citizen's taps on the ID keypad.
+        let touchPipes = ((try? FileManager.default.contentsOfDirectory(atPath: paths.stateDir)) ?? [])
+            .filter { $0.hasPrefix("touch-") && $0.hasSuffix(".events") }.sorted().map { state.appendingPathComponent($0) }
         return [
             database, database + "-wal", database + "-shm", database + "-journal",
             databaseFolder.appendingPathComponent("quarantine"), state.appendingPathComponent("quarantine"),
             state.appendingPathComponent("seal.key"), state.appendingPathComponent("bundles"), state.appendingPathComponent("identity"),
         ]
-        .reduce(into: [String]()) { unique, path in if !unique.contains(path) { unique.append(path) } }
-        .filter { $0 != audit && !$0.hasPrefix(audit + "/") }
+            + touchPipes
+            .reduce(into: [String]()) { unique, path in if !unique.contains(path) { unique.append(path) } }
+            .filter { $0 != audit && !$0.hasPrefix(audit + "/") }
     }
 
     private func confirm(kioskID: String, targets: [String], stateDir: String) throws {
