@@ -44,7 +44,10 @@ extension Provision {
                 var problems: [FileProblem] = []
                 var checked: KioskConfiguration?
                 do throws(FileProblem) {
-                    let file = try YAMLFile(text: String(decoding: data, as: UTF8.self), file: profile)
+                    guard let text = String(data: data, encoding: .utf8) else {
+                        throw FileProblem(SourceLocation(file: profile, line: 1), "is not UTF-8 text")
+                    }
+                    let file = try YAMLFile(text: text, file: profile)
                     do throws(ConfigurationError) {
                         var loaded = try ConfigurationLoader.load(path: configuration.config, siteProfile: file)
                         problems = Self.profileProblems(loaded, file: file)
