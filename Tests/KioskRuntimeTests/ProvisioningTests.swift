@@ -139,6 +139,37 @@ struct ProvisioningTests {
         #expect(show.stdout.contains("next: apply this site's profile"))
     }
 
+    @Test("kioskd reads site.yaml over kiosk.yaml: the site's values win, its devices replace the list, its problems point into it")
+    func loaderReadsTheSiteProfileOver() throws {
+        let scratch = try Scratch()
+        let config = try Self.configuration(in: scratch)
+        let site = try scratch.write(
+            "site.yaml",
+            """
+            kiosk:
+              site: 大厅
+            session:
+              idle_timeout_seconds: 60
+            devices:
+              - {id: printer, kind: printer, queue: q, simulate: true}
+
+            """)
+        let loaded = try ConfigurationLoader.load(path: config)
+        #expect(loaded.kiosk.id == "TEST-0001", "what the profile does not say stays kiosk.yaml's")
+        #expect(loaded.kiosk.site == "大厅")
+        #expect(loaded.session.idleTimeoutSeconds == 60)
+        #expect(loaded.devices.map(\.id.rawValue) == ["printer"])
+        #expect(loaded.openingHours == nil)
+
+        _ = try scratch.write("site.yaml", "session:\n  idle_timeout_seconds: 5\n")
+        do {
+            _ = try ConfigurationLoader.load(path: config)
+            Issue.record("a site profile with a 5-second idle timeout was taken")
+        } catch {
+            #expect(error.description.hasPrefix("\(site):2:25: session.idle_timeout_seconds must be between"), "\(error)")
+        }
+    }
+
     @Test("The example site profile is good; --dry-run checks it and writes nothing")
     func exampleProfile() async throws {
         let scratch = try Scratch()
