@@ -263,9 +263,11 @@ let package = Package(
             name: "kioskctl",
             dependencies: [
                 // The technicians' tools and the wire types; never the server stack (Hummingbird,
-                // GRDB, ServiceLifecycle, Prometheus).
+                // GRDB, ServiceLifecycle, Prometheus). SQLite's bare C API (GRDBSQLite, the system
+                // libsqlite3) reads kiosk.db's outbox while kioskd is stopped (factory-reset).
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskCatalog", "KioskDocuments", "KioskTrust",
                 "KioskAudit",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -150,6 +150,18 @@ function networkBadge() {
   return offer.acceptingApplications === false ? "离线：暂停受理新申请" : "离线办理：可正常收件";
 }
 
+// Outside the hall's opening hours (the site profile's), the attract screen says it is closed
+// and when it opens; the kiosk itself still answers whoever is there (staff, a late citizen).
+const weekdays = { monday: "周一", tuesday: "周二", wednesday: "周三", thursday: "周四", friday: "周五", saturday: "周六", sunday: "周日" };
+function hallClosedNotice() {
+  if (!offer || offer.hallOpen !== false) return null;
+  const hours = (offer.openingHours || []).map((line) => {
+    const [day, periods] = line.split(": ");
+    return `${weekdays[day] || day} ${periods === "closed" ? "闭厅" : periods.split(", ").join("、")}`;
+  });
+  return el("p", { class: "error", id: "hall-closed" }, `本大厅现已闭厅。开放时间：${hours.join("；")}`);
+}
+
 const restart = () => button("重新开始", () => act("end"), "", { "data-action": "end" });
 const back = () => button("上一步", () => act("back"), "", { "data-action": "back" });
 
@@ -160,6 +172,7 @@ const screens = {
       el("h1", {}, "欢迎使用政务服务自助终端"),
       el("p", { class: "lead" }, "选择要办理的“一件事”：一次告知、一张表单、一套材料、一次办结。"),
       offer && offer.acceptingApplications === false ? el("p", { class: "error", id: "intake-notice" }, offer.notice || "暂停受理新的申请。") : null,
+      hallClosedNotice(),
       el("div", { class: "grid" },
         bundles.map((b) => button([b.name, el("small", {}, `${b.leadDepartment} 牵头 · ${b.items} 个事项`)],
           () => start(b.id), "tile", { "data-bundle": b.id, disabled: offer && offer.acceptingApplications === false }))),

@@ -17,6 +17,8 @@ public struct KioskStatus: Codable, Sendable {
     public var catalog: CatalogStatus
     /// Sync with the platform (nil: none configured).
     public var sync: SyncStatus?
+    /// The site and its opening hours (nil: not reported).
+    public var site: SiteStatus?
 
     public init(
         version: String, kioskID: String, startedAt: Date, uptimeSeconds: Double, acceptingCases: Bool, devices: [DeviceStatus],

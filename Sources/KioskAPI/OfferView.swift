@@ -24,6 +24,10 @@ public struct OfferView: Encodable, Sendable {
     public var acceptingApplications = true
     /// Why not, in the citizen's words, with where to go instead.
     public var notice: String?
+    /// The hall's hours, a line a day (`monday: 08:30-12:00, 14:00-17:30`); `nil`: not stated.
+    public var openingHours: [String]?
+    /// Whether the hall is open now by those hours (`true` when none are stated).
+    public var hallOpen = true
 
     public init(kioskID: String, online: Bool, bundles: [Bundle], idleTimeoutSeconds: Int, queryServices: [QueryService]) {
         self.kioskID = kioskID

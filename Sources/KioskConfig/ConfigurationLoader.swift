@@ -8,7 +8,10 @@ import KioskFiles
 public enum ConfigurationLoader {
     /// The keys `kiosk.yaml` may contain; anything else is a typo to report.
     static let shape: YAMLShape = .mapping([
-        "kiosk": .mapping(["id": .scalar, "site": .scalar, "division_code": .scalar, "number": .scalar, "time_zone": .scalar]),
+        "kiosk": .mapping([
+            "id": .scalar, "site": .scalar, "location": .scalar, "division_code": .scalar, "number": .scalar, "time_zone": .scalar,
+        ]),
+        "opening_hours": openingHoursShape,
         "paths": .mapping([
             "state_dir": .scalar, "admin_socket": .scalar, "admin_group": .scalar, "profiles_dir": .scalar,
             "database": .scalar, "catalog_dir": .scalar, "calendar_dir": .scalar, "templates_dir": .scalar,
@@ -37,6 +40,7 @@ public enum ConfigurationLoader {
         struct Kiosk: Decodable {
             var id: String?
             var site: String?
+            var location: String?
             var division_code: Int?
             var number: Int?
             var time_zone: String?
@@ -112,16 +116,31 @@ public enum ConfigurationLoader {
         var touch: TouchSiteSettings?
     }
 
-    /// Loads and validates the file at `path`. All problems found are returned together, so a
+    /// Loads and validates the file at `path`, with the site profile beside it (`site.yaml`)
+    /// read over it when there is one. All problems found are returned together, so a
     /// technician fixes them in one pass.
     public static func load(path: String) throws(ConfigurationError) -> KioskConfiguration {
+        let site = siteProfilePath(beside: path)
+        guard FileManager.default.fileExists(atPath: site) else { return try load(path: path, siteProfile: nil) }
+        let profile: YAMLFile
+        do {
+            profile = try YAMLFile.load(path: site)
+        } catch {
+            throw ConfigurationError(problems: [error])
+        }
+        return try load(path: path, siteProfile: profile)
+    }
+
+    /// Loads the file at `path` with `siteProfile` read over it instead of the one beside it
+    /// (`kioskctl provision apply` checks a profile this way before it replaces the applied one).
+    public static func load(path: String, siteProfile: YAMLFile?) throws(ConfigurationError) -> KioskConfiguration {
         let file: YAMLFile
         do {
             file = try YAMLFile.load(path: path)
         } catch {
             throw ConfigurationError(problems: [error])
         }
-        return try load(file)
+        return try load(file, siteProfile: siteProfile)
     }
 
     /// Loads and validates configuration text (for tests and `kioskctl config validate -`).
@@ -135,28 +154,48 @@ public enum ConfigurationLoader {
         return try load(file)
     }
 
-    static func load(_ file: YAMLFile) throws(ConfigurationError) -> KioskConfiguration {
-        var problems = file.unknownKeys(shape)
+    static func load(_ file: YAMLFile, siteProfile: YAMLFile? = nil) throws(ConfigurationError) -> KioskConfiguration {
+        var configuration = KioskConfiguration()
+        var problems = read(file, as: .configuration, into: &configuration)
+        if let siteProfile {
+            problems += read(siteProfile, as: .siteProfile, into: &configuration)
+            configuration.siteProfilePath = siteProfile.file
+        }
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+
+    /// Which file is read: kiosk.yaml, or the site profile read over it.
+    enum Part { case configuration, siteProfile }
+
+    /// Reads one file over `configuration`: the values it sets replace what came before (a
+    /// site profile's `devices` replace kiosk.yaml's list as a whole). Returns its problems.
+    static func read(_ file: YAMLFile, as part: Part, into configuration: inout KioskConfiguration) -> [FileProblem] {
+        var problems = part == .configuration ? file.unknownKeys(shape) : kioskOnlyKeys(file, unknown: file.unknownKeys(siteShape))
         guard let root = file.root else {
             // Defaults alone are no kiosk: an empty file is most likely a copy gone wrong.
-            throw ConfigurationError(problems: [
-                FileProblem(
-                    SourceLocation(file: file.file, line: 1, column: 1),
-                    "the file is empty: a kiosk needs at least kiosk.id, and its devices (see Provisioning/config/kiosk.yaml)")
-            ])
+            let message =
+                part == .configuration
+                ? "the file is empty: a kiosk needs at least kiosk.id, and its devices (see Provisioning/config/kiosk.yaml)"
+                : "the site profile is empty (see Provisioning/examples/site.yaml)"
+            return [FileProblem(SourceLocation(file: file.file, line: 1, column: 1), message)]
         }
         let decoded: File
         do {
             decoded = try file.decode(File.self, from: root)
         } catch {
-            throw ConfigurationError(problems: problems + [error])
+            return problems + [error]
         }
-        var configuration = KioskConfiguration()
         let at = { (path: [String]) -> SourceLocation in
             file.location(of: file.deepestNode(at: path.map { Key($0) }, from: root).node)
         }
-        if decoded.kiosk?.id == nil {
+        if part == .configuration && decoded.kiosk?.id == nil {
             problems.append(FileProblem(at([]), "kiosk.id is missing: every kiosk needs its id (kiosk: {id: ...}), as enrolment gave it"))
+        }
+        if let hours = file.child("opening_hours", of: root) {
+            var reader = NodeReader(file)
+            configuration.openingHours = openingHours(hours, reader: &reader)
+            problems += reader.problems
         }
 
         if let kiosk = decoded.kiosk {
@@ -166,7 +205,8 @@ public enum ConfigurationLoader {
                 }
                 configuration.kiosk.id = id
             }
-            configuration.kiosk.site = kiosk.site
+            configuration.kiosk.site = kiosk.site ?? configuration.kiosk.site
+            configuration.kiosk.location = kiosk.location ?? configuration.kiosk.location
             if let code = kiosk.division_code {
                 if !(100_000...999_999).contains(code) {
                     problems.append(
@@ -307,6 +347,7 @@ public enum ConfigurationLoader {
         }
         if let touch = decoded.touch { configuration.touch = touch }
         var seen: Set<String> = []
+        if decoded.devices != nil { configuration.devices = [] }
         for (index, device) in (decoded.devices ?? []).enumerated() {
             let here = ["devices", "\(index)"]
             if device.id.isEmpty || device.id.contains(where: \.isWhitespace) {
@@ -333,8 +374,7 @@ public enum ConfigurationLoader {
                     id: DeviceID(device.id), kind: kind, profile: device.profile, path: device.path,
                     queue: device.queue, simulate: simulate))
         }
-        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
-        return configuration
+        return problems
     }
 
     private struct Key: CodingKey {

@@ -4,7 +4,8 @@ import KioskCore
 import KioskDevices
 import KioskFiles
 
-/// The daemon's configuration: one YAML file (`/etc/kiosk/kiosk.yaml` by default).
+/// The daemon's configuration: `/etc/kiosk/kiosk.yaml` by default, with the site profile
+/// `site.yaml` beside it read over it when present (``ConfigurationLoader/siteProfilePath(beside:)``).
 ///
 /// Every path is configurable so that tests and `kioskd demo` run unprivileged in a folder
 /// of their own. Keys are snake_case in the file.
@@ -17,6 +18,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var id: String = "unenrolled"
         /// The site, for technicians (`某某县政务服务中心 1 号机`).
         public var site: String?
+        /// Where the kiosk stands (address and spot in the hall), for technicians and the platform.
+        public var location: String?
         /// The county's 6-digit administrative division code (first part of receipt numbers).
         public var divisionCode: Int = 410_721
         /// This kiosk's number in the county, 1–9999 (in receipt numbers).
@@ -132,6 +135,10 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var devices: [Device] = []
     /// How the touch panel is mounted and calibrated on this site (rotation, matrix, grab).
     public var touch = TouchSiteSettings()
+    /// When the hall is open (`opening_hours`); `nil`: the site states none (open around the clock).
+    public var openingHours: OpeningHours?
+    /// The site profile that was read over kiosk.yaml (`site.yaml` beside it), if any.
+    public var siteProfilePath: String?
     /// `--simulate` or `kioskd demo`: every device is simulated, whatever the file says.
     public var simulateAll = false
     /// `kioskd demo` only: the demo routes (placing a sample card, tapping the simulated touch

@@ -23,6 +23,8 @@ struct Doctor: Sendable {
     let catalog: CatalogStatus
     /// The key cases are sealed to now (it changes with a signed key bundle), and where it came from.
     var sealing: @Sendable () async -> (id: String, origin: String)? = { nil }
+    /// cupsd, for the queues' error policy (`nil`: not checked).
+    var cups: CUPSClient? = nil
 
     /// Free space below which nothing should be accepted (a case and its receipt need room).
     static let failBelowBytes: Int64 = 100 * 1024 * 1024
@@ -31,6 +33,7 @@ struct Doctor: Sendable {
     func run(now: Date = Date()) async -> DoctorReport {
         var checks: [DoctorCheck] = []
         checks.append(configurationCheck())
+        checks.append(siteCheck(now: now))
         checks += profileProblems.map {
             DoctorCheck(
                 area: "configuration", name: "device profile", result: .warn, detail: $0.description,
@@ -43,6 +46,7 @@ struct Doctor: Sendable {
         checks += await syncChecks(now: now)
         checks += await privacyChecks(now: now)
         checks += await deviceChecks()
+        checks += await printerPolicyChecks()
         return DoctorReport(checks: checks)
     }
 

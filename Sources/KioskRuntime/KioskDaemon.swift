@@ -150,12 +150,13 @@ public struct KioskDaemon: Sendable {
         }
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
-            profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing })
+            profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing }, cups: cups)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,
             metrics: metrics,
-            health: health, doctor: { await doctor.run() }, simulators: simulators, catalog: catalog, session: session,
+            health: health, doctor: { await doctor.run() }, site: { [configuration] in SiteStatus(configuration) }, simulators: simulators,
+            catalog: catalog, session: session,
             screenDirectory: configuration.paths.screenDir,
             // The demo routes (sample cards, taps) only under `kioskd demo`: under `kioskd run`
             // any local process could otherwise place a fake identity.
@@ -303,6 +304,7 @@ public struct KioskDaemon: Sendable {
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
         settings.queryServices = configuration.session.queryServices
+        settings.openingHours = configuration.openingHours
         settings.identitySimulated = configuration.devices.contains { $0.kind == .idCardReader && configuration.isSimulated($0) }
         // The loader refused unknown zones; the default stands for configurations built in code.
         settings.timeZone = TimeZone(identifier: configuration.kiosk.timeZone) ?? settings.timeZone

@@ -23,6 +23,8 @@ public struct KioskAPIEnvironment: Sendable {
     public var health: @Sendable () async -> HealthReport
     /// Runs `kioskctl doctor`'s checks.
     public var doctor: @Sendable () async -> DoctorReport
+    /// The site as configured and whether its hall is open now (`nil`: not known, in API tests).
+    public var site: (@Sendable () -> SiteStatus)?
     /// Controls of simulated devices, for the demo panel and tests (empty on a real kiosk).
     public var simulators: [DeviceID: SimulatedDeviceControls]
     /// The catalog and calendar loaded at start.
@@ -45,7 +47,8 @@ public struct KioskAPIEnvironment: Sendable {
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
         bus: EventBus, metrics: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> HealthReport,
-        doctor: @escaping @Sendable () async -> DoctorReport, simulators: [DeviceID: SimulatedDeviceControls] = [:],
+        doctor: @escaping @Sendable () async -> DoctorReport, site: (@Sendable () -> SiteStatus)? = nil,
+        simulators: [DeviceID: SimulatedDeviceControls] = [:],
         catalog: CatalogStatus, session: SessionController? = nil, screenDirectory: String? = nil,
         demo: (any DemoControls)? = nil, calibrator: ScreenCalibrator? = nil, printQueue: PrintQueue? = nil,
         sync: (any SyncControls)? = nil, audit: AuditTrail? = nil
@@ -58,6 +61,7 @@ public struct KioskAPIEnvironment: Sendable {
         self.screenDirectory = screenDirectory
         self.demo = demo
         self.kioskID = kioskID
+        self.site = site
         self.version = version
         self.startedAt = startedAt
         self.simulated = simulated
@@ -84,6 +88,7 @@ public struct KioskAPIEnvironment: Sendable {
                 lastError: sync?.lastError),
             health: await health(), simulated: simulated, catalog: catalog)
         status.sync = sync
+        status.site = site?()
         return status
     }
 

@@ -170,6 +170,10 @@ public actor SessionController {
         let intake = currentIntake
         offer.acceptingApplications = intake.acceptsApplications
         offer.notice = intake.notice
+        if let hours = settings.openingHours {
+            offer.openingHours = hours.lines
+            offer.hallOpen = hours.isOpen(at: clock.now(), in: settings.timeZone)
+        }
         return offer
     }
 

@@ -29,6 +29,9 @@ public struct SessionSettings: Sendable, Equatable {
     public var platformOnline = false
     /// "Query and print" services (社保参保证明...): answered by the platform, so usable only online.
     public var queryServices: [QueryService] = QueryService.defaults
+    /// When the hall is open (`nil`: around the clock); outside them the attract screen says
+    /// the hall is closed, with its hours.
+    public var openingHours: OpeningHours?
     /// The kiosk can take physical materials (a scanner, camera or deposit box). No device kind
     /// does yet, so no kiosk records a material as received: each is deferred under the pledge
     /// or handed in at the window, with its due date.

@@ -11,6 +11,7 @@ struct KioskCtl: AsyncParsableCommand {
             Status.self,
             SyncCommand.self,
             Enroll.self,
+            Provision.self,
             Doctor.self,
             Config.self,
             Store.self,
@@ -21,6 +22,7 @@ struct KioskCtl: AsyncParsableCommand {
             Printer.self, Print.self,
             UdevRulesCommand.self,
             AuditCommand.self,
+            FactoryReset.self,
         ]
     )
 }

@@ -28,6 +28,13 @@ extension KioskCtl {
             lines.append(
                 "kiosk \(status.kioskID) · kioskd \(status.version) · up \(Duration.seconds(status.uptimeSeconds).humanReadable)\(site)")
             lines.append("accepting cases: \(status.acceptingCases ? "yes" : "NO — run 'kioskctl doctor'")")
+            if let site = status.site {
+                var line = "site: \(site.name ?? "(no name)")" + (site.location.map { ", \($0)" } ?? "")
+                if let hours = site.openingHours {
+                    line += " · hall \(site.openNow ? "open" : "CLOSED") now (\(hours.joined(separator: "; ")))"
+                }
+                lines.append(line)
+            }
             let store = status.store
             lines.append("store: \(store.condition), \(store.cases) cases, \(store.path)")
             var queue = "sync queue: \(status.syncQueue.depth) waiting"

@@ -111,7 +111,13 @@ final class Program {
     private let output = Pipe()
     private let errors = Pipe()
 
-    init(_ name: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+    /// `input`: what the program reads on its standard input (then end of file), never a
+    /// terminal; without it, the test runner's own standard input.
+    init(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: String? = nil
+    )
+        throws
+    {
         process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : binaries.appendingPathComponent(name)
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
@@ -123,7 +129,13 @@ final class Program {
         process.environment = merged
         process.standardOutput = output
         process.standardError = errors
+        let feed = input.map { _ in Pipe() }
+        if let feed { process.standardInput = feed }
         try process.run()
+        if let feed, let input {
+            feed.fileHandleForWriting.write(Data(input.utf8))
+            try feed.fileHandleForWriting.close()
+        }
     }
 
     /// Waits for the program to exit (at most `timeout`), returning its status and output.
@@ -156,11 +168,11 @@ final class Program {
 
     /// Runs a program to completion.
     static func run(
-        _ name: String, _ arguments: [String], environment: [String: String] = [:]
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
     ) async throws
         -> (status: Int32, stdout: String, stderr: String)
     {
-        try await Program(name, arguments, environment: environment).finish()
+        try await Program(name, arguments, environment: environment, input: input).finish()
     }
 }
 
