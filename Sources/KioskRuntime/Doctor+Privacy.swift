@@ -28,7 +28,7 @@ extension Doctor {
             checks.append(
                 DoctorCheck(
                     area: "privacy", name: "personal data", result: .ok,
-                    detail: "none held: every case was erased \(Self.hours(retention)) after the platform acknowledged it"))
+                    detail: "none held (each case's sealed part is erased \(Self.hours(retention)) after the platform acknowledges it)"))
             return checks
         }
         let age = now.timeIntervalSince(oldest)
