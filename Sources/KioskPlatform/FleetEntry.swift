@@ -29,6 +29,8 @@ public struct FleetEntry: Sendable, Hashable, Codable {
     public var software: String?
     /// Audit entries the platform holds for the kiosk, and why its trail did not check (nil: it did).
     public var auditHeld: Int64 = 0
+    /// The platform key the kiosk seals new cases to (from its last heartbeat).
+    public var sealingKey: String?
     public var auditProblem: String?
     public var catalog: String?
     public var calendar: String?
@@ -57,6 +59,7 @@ public struct FleetEntry: Sendable, Hashable, Codable {
                 entry.software = body.versions.software
                 entry.catalog = body.versions.catalog
                 entry.calendar = body.versions.calendar
+                entry.sealingKey = body.versions.sealingKey
                 entry.refusedBundles = (body.versions.refused ?? []).map { "\($0.kind) \($0.version): \($0.code): \($0.reason)" }
                 entry.faults = body.devices.filter { !["online", "busy"].contains($0.state) }.map {
                     Fault(device: $0.id, state: $0.state, fault: $0.fault, action: $0.action)

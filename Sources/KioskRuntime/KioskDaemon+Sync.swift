@@ -17,6 +17,7 @@ extension KioskDaemon {
     /// loopback test platform, has a bearer credential file).
     static func makeRelay(
         _ configuration: KioskConfiguration, store: CaseStore, registry: DeviceRegistry, startedAt: Date, logger: Logger,
+        sealingKey: @escaping @Sendable () async -> String? = { nil },
         onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in }
     ) throws(DaemonError) -> SyncRelay? {
         guard let address = configuration.sync.platform, let url = URL(string: address) else { return nil }
@@ -54,7 +55,8 @@ extension KioskDaemon {
                                 fault: device.fault?.message, action: device.fault?.action.rawValue,
                                 counters: Dictionary(uniqueKeysWithValues: device.counters.map { ($0.key.rawValue, $0.value) }))
                         },
-                        software: KioskVersion.current, catalog: nil, calendar: nil, uptimeSeconds: Date().timeIntervalSince(startedAt))
+                        software: KioskVersion.current, catalog: nil, calendar: nil, uptimeSeconds: Date().timeIntervalSince(startedAt),
+                        sealingKey: await sealingKey())
                 }, onBundle: onBundle)
         } catch {
             throw DaemonError(.sync, "the relay to \(address) cannot start: \(error)")

@@ -115,6 +115,7 @@ public struct KioskDaemon: Sendable {
         await supervisor.registerDevices()
         let relay = try Self.makeRelay(
             configuration, store: store, registry: registry, startedAt: startedAt, logger: logger,
+            sealingKey: { await session.sealing?.id },
             onBundle: { kind, folder, version in await Self.install(kind, from: folder, version: version, into: session, logger: logger) })
 
         let readiness = Readiness(listeners: ["local", "admin"])

@@ -24,8 +24,12 @@ public struct HeartbeatFacts: Sendable {
     public var catalog: String?
     public var calendar: String?
     public var uptimeSeconds: Double
+    /// The id of the platform key new cases are sealed to.
+    public var sealingKey: String?
 
-    public init(devices: [Device], software: String, catalog: String?, calendar: String?, uptimeSeconds: Double) {
+    public init(devices: [Device], software: String, catalog: String?, calendar: String?, uptimeSeconds: Double, sealingKey: String? = nil)
+    {
+        self.sealingKey = sealingKey
         self.devices = devices
         self.software = software
         self.catalog = catalog

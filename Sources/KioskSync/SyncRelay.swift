@@ -540,6 +540,7 @@ public actor SyncRelay: Service {
             versions: .init(
                 software: String(facts.software.prefix(32)), catalog: shelf?.versions["catalog"].map(String.init) ?? facts.catalog,
                 calendar: shelf?.versions["calendar"].map(String.init) ?? facts.calendar,
+                sealingKey: facts.sealingKey.map { String($0.prefix(32)) },
                 refused: refused.isEmpty ? nil : Array(refused.prefix(4))))
         var client = self.client
         var http: HTTPClient?

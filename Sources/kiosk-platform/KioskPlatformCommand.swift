@@ -5,6 +5,7 @@ import KioskCatalog
 import KioskCore
 import KioskFiles
 import KioskPlatform
+import KioskSeal
 import Logging
 import NIOSSL
 import ServiceLifecycle
@@ -252,6 +253,7 @@ extension KioskPlatformCommand {
             let fleet = try await options.withStorage { try await FleetEntry.fleet($0) }
             if json { return try printJSON(fleet) }
             let now = Date()
+            let currentSealingKey = try? options.authority(serverNames: ["localhost"]).sealingKeyring().currentID
             for entry in fleet {
                 guard let last = entry.lastHeartbeat else {
                     print("\(entry.name)  \(entry.revoked ? "REVOKED" : "never heard from")")
@@ -264,6 +266,10 @@ extension KioskPlatformCommand {
                 line += "  software \(entry.software ?? "?") catalog \(entry.catalog ?? "?")"
                 if entry.revoked { line += "  REVOKED" }
                 line += "  audit \(entry.auditHeld) entries"
+                if let key = entry.sealingKey {
+                    line +=
+                        "  sealing \(key)\(currentSealingKey != nil && key != currentSealingKey ? " (NOT the current key: it takes the rotated one at its next sync)" : "")"
+                }
                 print(line)
                 if let problem = entry.auditProblem { print("    AUDIT TRAIL DOES NOT CHECK: \(problem)") }
                 for refused in entry.refusedBundles { print("    refused \(refused)") }

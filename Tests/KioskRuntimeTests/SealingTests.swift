@@ -61,6 +61,7 @@ struct SealingTests {
         // old case still opens with the retired key.
         let rotated = try await Program.run("kiosk-platform", ["sealing", "rotate"] + local.options)
         #expect(rotated.status == 0, "\(rotated.stderr)")
+        let rotatedKey = try #require(rotated.stdout.firstMatch(of: /sealing key ([0-9a-f]{16}) is current/).map { String($0.1) })
         kiosk = try await SessionDaemon.start(scratch: kioskScratch, extra: local.syncSection() + "\n  retention_hours: 0")
         try await kiosk.until("the kiosk seals to the rotated key", seconds: 30) {
             let id = try? await Self.sealingKeyID(socket: socket)
@@ -77,13 +78,16 @@ struct SealingTests {
             let detail = (try? await Self.doctor(socket: socket, "personal data"))?["detail"] as? String
             return detail?.hasPrefix("none held") == true
         }
-        // The platform holds the kiosk's whole audit trail, checked, purge included.
+        // The platform holds the kiosk's whole audit trail, checked, purge included; the fleet
+        // view shows the kiosk on the rotated key.
         try await kiosk.until("the audit trail at the platform", seconds: 30) {
             let kept = (try? AuditTrail(stateDirectory: kioskScratch.file("state")).entries()) ?? []
             let listed = try? await Program.run("kiosk-platform", ["kiosks", "--json"] + local.options)
             let fleet = (try? JSONSerialization.jsonObject(with: Data((listed?.stdout ?? "").utf8))) as? [[String: Any]] ?? []
             let entry = fleet.first { $0["name"] as? String == "SEAL-0001" }
+            // Its heartbeat says it seals to the rotated key.
             return kept.contains { $0.kind == "purge" } && entry?["auditHeld"] as? Int == kept.count && entry?["auditProblem"] == nil
+                && entry?["sealingKey"] as? String == rotatedKey
         }
         stopped = await kiosk.stop()
         let disk = try Self.allBytes(kioskScratch.file("state"))

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "04b985d647ab87397142ac4674bf376b0c1dde9658173263350dbb1eec1c1116"
+    public static let sha256 = "5b7f30b78d5ae9558f9ec7baf7671186b3f1d697ddf53c8ffe2c115c8df0b3b4"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -571,6 +571,7 @@ components:
             software: { type: string, maxLength: 32 }
             catalog: { type: string, maxLength: 32 }
             calendar: { type: string, maxLength: 32 }
+            sealingKey: { type: string, maxLength: 32, description: The id of the platform key the kiosk seals new cases to (after a rotation, the fleet shows who has not taken the new key yet). }
             refused:
               type: array
               maxItems: 4

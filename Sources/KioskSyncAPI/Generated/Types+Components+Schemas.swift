@@ -884,6 +884,10 @@ extension Components {
                 public var catalog: Swift.String?
                 /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/calendar`.
                 public var calendar: Swift.String?
+                /// The id of the platform key the kiosk seals new cases to (after a rotation
+                ///
+                /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/sealingKey`.
+                public var sealingKey: Swift.String?
                 /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload`.
                 public struct RefusedPayloadPayload: Codable, Hashable, Sendable {
                     /// - Remark: Generated from `#/components/schemas/Heartbeat/versions/RefusedPayload/kind`.
@@ -935,22 +939,26 @@ extension Components {
                 ///   - software:
                 ///   - catalog:
                 ///   - calendar:
+                ///   - sealingKey: The id of the platform key the kiosk seals new cases to (after a rotation
                 ///   - refused: Signed bundles the kiosk refused, and why; it keeps the version it has.
                 public init(
                     software: Swift.String,
                     catalog: Swift.String? = nil,
                     calendar: Swift.String? = nil,
+                    sealingKey: Swift.String? = nil,
                     refused: Components.Schemas.Heartbeat.VersionsPayload.RefusedPayload? = nil
                 ) {
                     self.software = software
                     self.catalog = catalog
                     self.calendar = calendar
+                    self.sealingKey = sealingKey
                     self.refused = refused
                 }
                 public enum CodingKeys: String, CodingKey {
                     case software
                     case catalog
                     case calendar
+                    case sealingKey
                     case refused
                 }
             }
