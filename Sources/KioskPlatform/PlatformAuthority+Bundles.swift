@@ -62,3 +62,16 @@ extension PlatformAuthority {
         return files
     }
 }
+
+extension PlatformAuthority {
+    /// Signs `profile` (a site profile, site.yaml) as the next `configuration` bundle for the
+    /// kiosks `kioskIDs` (`sites/<id>.yaml` each) and announces it; each kiosk checks it against
+    /// its own kiosk.yaml and reads it at its next start.
+    public func publishSiteProfile(
+        _ profile: Data, kioskIDs: [String], expiresIn: TimeInterval, storage: any PlatformStorage, now: Date = Date()
+    ) async throws(PlatformError) -> Int {
+        guard !kioskIDs.isEmpty else { throw PlatformError(.badRequest, "name at least one kiosk (--kiosk)") }
+        let files = Dictionary(uniqueKeysWithValues: kioskIDs.map { ("sites/\($0).yaml", profile.base64EncodedString()) })
+        return try await publish(files: files, kind: .configuration, expiresIn: expiresIn, storage: storage, now: now)
+    }
+}

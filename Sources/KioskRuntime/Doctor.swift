@@ -25,6 +25,8 @@ struct Doctor: Sendable {
     var sealing: @Sendable () async -> (id: String, origin: String)? = { nil }
     /// cupsd, for the queues' error policy (`nil`: not checked).
     var cups: CUPSClient? = nil
+    /// The signed site profile version kioskd started with (nil: none).
+    var signedSiteVersion: Int? = nil
 
     /// Free space below which nothing should be accepted (a case and its receipt need room).
     static let failBelowBytes: Int64 = 100 * 1024 * 1024
@@ -45,6 +47,7 @@ struct Doctor: Sendable {
         checks.append(await clockCheck(now: now))
         checks += await syncChecks(now: now)
         checks += await privacyChecks(now: now)
+        if let check = siteProfileCheck() { checks.append(check) }
         checks += await deviceChecks()
         checks += await printerPolicyChecks()
         return DoctorReport(checks: checks)

@@ -34,12 +34,15 @@ public struct KioskDaemon: Sendable {
     public let metrics: PrometheusCollectorRegistry
     public let notifier: SystemdNotifier
     public let logger: Logger
+    /// The version of the platform's signed site profile read over kiosk.yaml at start (nil: none).
+    public let signedSiteVersion: Int?
 
     public init(
         configuration: KioskConfiguration, configurationPath: String?, redactor: Redactor,
         metrics: PrometheusCollectorRegistry, notifier: SystemdNotifier = SystemdNotifier(), logger: Logger
     ) {
         var configuration = configuration
+        (configuration, signedSiteVersion) = Self.applyingSignedSiteProfile(configuration, path: configurationPath, logger: logger)
         if configuration.sync.platform == nil, configuration.sync.credentialFile == nil,
             let enrolled = try? IdentityFolder(stateDirectory: configuration.paths.stateDir).enrolled()
         {
@@ -116,7 +119,13 @@ public struct KioskDaemon: Sendable {
         let relay = try Self.makeRelay(
             configuration, store: store, registry: registry, startedAt: startedAt, logger: logger,
             sealingKey: { await session.sealing?.id },
-            onBundle: { kind, folder, version in await Self.install(kind, from: folder, version: version, into: session, logger: logger) })
+            onBundle: { [configuration, configurationPath] kind, folder, version in
+                if kind == .configuration {
+                    Self.installSiteProfile(
+                        version: version, configuration: configuration, configurationPath: configurationPath, audit: audit, logger: logger)
+                }
+                await Self.install(kind, from: folder, version: version, into: session, logger: logger)
+            })
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(
@@ -151,7 +160,8 @@ public struct KioskDaemon: Sendable {
         }
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
-            profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing }, cups: cups)
+            profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing }, cups: cups,
+            signedSiteVersion: signedSiteVersion)
         let environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,

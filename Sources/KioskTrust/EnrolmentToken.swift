@@ -28,10 +28,15 @@ public struct EnrolmentToken: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(secret).\(pin)" }
 
     /// A fresh token for the authority whose certificate is `authorityDER`: 24 random bytes.
+    /// Never one starting with `-`: typed after `--token`, the command line would take it for
+    /// an option (one token in 64 failed `kioskctl enroll` with a usage error).
     public static func make(authorityDER: [UInt8]) -> EnrolmentToken {
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return EnrolmentToken(secret: base64URL(secret), pin: pin(authorityDER: authorityDER))
+        var secret: String
+        repeat {
+            secret = base64URL((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        } while secret.hasPrefix("-")
+        return EnrolmentToken(secret: secret, pin: pin(authorityDER: authorityDER))
     }
 
     /// The pin of a CA certificate's DER bytes.

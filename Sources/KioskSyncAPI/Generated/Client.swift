@@ -905,13 +905,15 @@ public struct Client: APIProtocol {
             }
         )
     }
-    /// A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
+    /// A signed catalogue, calendar, site profile or sealing key, as announced by a `catalog-version`, `calendar-version`, `configuration-version` or `sealing-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
     /// version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
     /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
-    /// kiosk seals every case to from then on.
+    /// kiosk seals every case to from then on. A `configuration` bundle holds
+    /// `sites/<kiosk id>.yaml`: the site profiles of the kiosks it names, read over kiosk.yaml
+    /// at their next start.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "5b7f30b78d5ae9558f9ec7baf7671186b3f1d697ddf53c8ffe2c115c8df0b3b4"
+    public static let sha256 = "4f7635bf4354df394e606abf2b7c965e77749f05b1cc8a150572b57294aba1d8"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -167,15 +167,17 @@ paths:
   /bundles/{kind}/{version}:
     get:
       operationId: getBundle
-      summary: A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
+      summary: A signed catalogue, calendar, site profile or sealing key, as announced by a `catalog-version`, `calendar-version`, `configuration-version` or `sealing-version` change.
       description: |
         The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
         key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
         version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
         `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
-        kiosk seals every case to from then on.
+        kiosk seals every case to from then on. A `configuration` bundle holds
+        `sites/<kiosk id>.yaml`: the site profiles of the kiosks it names, read over kiosk.yaml
+        at their next start.
       parameters:
-        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, sealing] } }
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, configuration, sealing] } }
         - { name: version, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
       responses:
         '200':
