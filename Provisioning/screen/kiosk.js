@@ -205,8 +205,12 @@ const screens = {
       ...group("请到窗口提交以下材料（本机无法收取）", m.filter((x) => x.allowed.includes("window"))),
       ...group("请准备以下材料", m.filter((x) => x.allowed.includes("provided") && !x.allowed.includes("deferred"))),
       ...group("可容缺后补（签署告知承诺书）", m.filter((x) => x.allowed.includes("deferred") && !x.allowed.includes("electronic"))),
+      // 一人一档: the platform is asked for the citizen's shared data only with this consent.
+      el("p", { class: "consent", "data-consent": true },
+        "点击“同意并开始办理”，即授权本终端在读取您的身份证后，向政务服务平台查询您的共享数据和电子证照，仅用于预先填写本次表单。不同意也可以办理，需要您自己填写。"),
       el("div", { class: "actions" }, back(), restart(),
-        button(open ? `请先回答上面的${open}个问题` : "我已了解，开始办理", () => act("notice"), "primary", { "data-action": "notice", disabled: open > 0 })),
+        button("不同意，我自己填写", () => act("notice", { consent: false }), "", { "data-action": "notice-decline", disabled: open > 0 }),
+        button(open ? `请先回答上面的${open}个问题` : "同意并开始办理", () => act("notice"), "primary", { "data-action": "notice", disabled: open > 0 })),
     ];
   },
   card() {

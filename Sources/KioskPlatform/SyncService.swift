@@ -19,11 +19,16 @@ public struct SyncService: APIProtocol {
     let uploadExpiry: TimeInterval
     /// The most bytes one `PATCH` may carry.
     let maxChunk: Int
+    /// Shared data and earlier applications prefill lookups are answered from (the reference
+    /// platform's demo records; nil: none, every lookup answers nothing).
+    let sharedData: SharedDataRecords?
 
     public init(
         storage: any PlatformStorage, catalog: Catalog, calendar: WorkingDayCalendar?, timeZone: TimeZone, logger: Logger,
-        uploadExpiry: TimeInterval = 24 * 3600, maxChunk: Int = 8 << 20, now: @escaping @Sendable () -> Date = { Date() }
+        uploadExpiry: TimeInterval = 24 * 3600, maxChunk: Int = 8 << 20, sharedData: SharedDataRecords? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.sharedData = sharedData
         self.uploadExpiry = uploadExpiry
         self.maxChunk = maxChunk
         self.storage = storage

@@ -127,6 +127,9 @@ public struct KioskDaemon: Sendable {
                 await Self.install(kind, from: folder, version: version, into: session, logger: logger)
             })
 
+        // With a platform, prefill is the platform's (一人一档); a local file is only for a kiosk without one.
+        if let relay { await session.use(prefill: PlatformPrefill(relay: relay)) }
+
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(
             path: configuration.paths.stateDir, minimumBytes: Int64(configuration.lifecycle.minFreeMegabytes * 1_048_576))

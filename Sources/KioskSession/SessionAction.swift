@@ -3,7 +3,10 @@ import KioskCore
 
 /// One action of the citizen on the session.
 public enum SessionAction: Sendable {
+    /// Notice read, agreeing that the platform is asked for the citizen's shared data (同意).
     case acknowledgeNotice
+    /// Notice read, refusing the lookup: the form asks everything.
+    case acknowledgeNoticeWithoutLookup
     case answer(QuestionID, AnswerID)
     case fill([FieldKey: String])
     case confirmForm
@@ -20,7 +23,7 @@ public enum SessionAction: Sendable {
     /// The reason published with the change it makes.
     var name: String {
         switch self {
-        case .acknowledgeNotice: "notice-acknowledged"
+        case .acknowledgeNotice, .acknowledgeNoticeWithoutLookup: "notice-acknowledged"
         case .answer: "answered"
         case .fill: "form-filled"
         case .confirmForm: "form-confirmed"

@@ -7,7 +7,9 @@ import KioskStore
 /// number, only while a session runs. (What a citizen gave in earlier applications is sealed
 /// to the platform: this kiosk cannot read it back, so that prefill belongs to the platform.)
 public protocol PrefillSourceLookup: Sendable {
-    func values(forIDNumber idNumber: String) async -> [FieldKey: SessionFieldValue]
+    /// What is known for `fields` only (data minimisation); empty when nothing is, or the
+    /// source cannot be reached in time (the form then asks more; it never waits long).
+    func values(forIDNumber idNumber: String, fields: Set<FieldKey>) async -> [FieldKey: SessionFieldValue]
 }
 
 /// 一次申报、多次复用: the form starts from what is known of the person on the card, so the
@@ -15,7 +17,14 @@ public protocol PrefillSourceLookup: Sendable {
 extension SessionController {
     func prefillValues(idNumber: String) async -> [FieldKey: SessionFieldValue] {
         var values: [FieldKey: SessionFieldValue] = [:]
-        if let prefill { values.merge(await prefill.values(forIDNumber: idNumber)) { _, shared in shared } }
+        // Only with the citizen's consent (the notice's 同意), and only the fields this bundle
+        // may fill from shared data or earlier applications.
+        let wanted = Set(
+            (session.blueprint?.form ?? []).filter { !Set($0.definition.sources).isDisjoint(with: [.sharedData, .earlierApplication]) }
+                .map(\.definition.key))
+        if let prefill, sharedDataConsent, !wanted.isEmpty {
+            values.merge(await prefill.values(forIDNumber: idNumber, fields: wanted)) { _, shared in shared }
+        }
         remember(values.values.map(\.value))
         return values
     }

@@ -30,7 +30,7 @@ public actor SessionController {
     let printQueue: PrintQueue?
     let bus: EventBus
     let cardReader: IDCardReaderControls
-    let prefill: (any PrefillSourceLookup)?
+    var prefill: (any PrefillSourceLookup)?
     let redactor: Redactor
     let logger: Logger
     let clock: SessionClock
@@ -56,6 +56,9 @@ public actor SessionController {
     var generation = 0
     /// A submission is being committed: a second tap on 提交 must not commit a second case.
     var submitting = false
+    /// The citizen agreed, on the notice, that the kiosk asks the platform for their shared
+    /// data to fill the form (一人一档); refused, the form asks everything.
+    var sharedDataConsent = true
     /// Whether applications are open (the daemon updates it from the store and the sync).
     var intake = IntakeStatus.open
 
@@ -187,6 +190,9 @@ public actor SessionController {
             reason: "no sealing key from the platform: enrol this kiosk (kioskctl enroll)")
     }
 
+    /// Where prefill comes from from now on (the platform, once the relay exists).
+    public func use(prefill: any PrefillSourceLookup) { self.prefill = prefill }
+
     /// The key cases are sealed to now, and where it came from.
     public var sealing: (id: String, origin: String)? { sealingKey.map { ($0.id, sealingOrigin) } }
 
@@ -263,6 +269,7 @@ public actor SessionController {
         // A valid start replaces whatever session was left behind, wiping it first.
         if !session.isIdle { end(reason: "replaced") }
         session = fresh
+        sharedDataConsent = true
         let token = SessionToken()
         self.token = token
         touch()
@@ -286,7 +293,12 @@ public actor SessionController {
         touch()
         do throws(SessionError) {
             switch action {
-            case .acknowledgeNotice: try session.acknowledgeNotice()
+            case .acknowledgeNotice:
+                try session.acknowledgeNotice()
+                sharedDataConsent = true
+            case .acknowledgeNoticeWithoutLookup:
+                try session.acknowledgeNotice()
+                sharedDataConsent = false
             case let .answer(question, answer):
                 guard let catalog else { throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalog is not available)") }
                 try session.answer(question, answer, catalog: catalog)

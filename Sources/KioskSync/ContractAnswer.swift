@@ -99,6 +99,23 @@ extension Operations.SubmitAudit.Output: ContractAnswer {
     }
 }
 
+extension Operations.LookupPrefill.Output: ContractAnswer {
+    var statusAndProblem: (code: Int, problem: String?) {
+        switch self {
+        case .ok: (code: 200, problem: nil)
+        case let .badRequest(answer): (code: 400, problem: try? answer.body.json.error.message)
+        case let .unauthorized(answer): (code: 401, problem: try? answer.body.json.error.message)
+        case let .serviceUnavailable(answer): (code: 503, problem: try? answer.body.json.error.message)
+        case let .undocumented(statusCode, _): (code: statusCode, problem: nil)
+        }
+    }
+
+    var retryAfter: Int? {
+        guard case let .serviceUnavailable(answer) = self else { return nil }
+        return answer.headers.retryAfter
+    }
+}
+
 extension Operations.ListChanges.Output: ContractAnswer {
     var statusAndProblem: (code: Int, problem: String?) {
         switch self {

@@ -61,7 +61,7 @@ public actor SyncRelay: Service {
         backoff = Backoff(base: settings.backoffBase, cap: settings.backoffCap)
     }
 
-    private static func client(_ settings: SyncSettings, http: HTTPClient) -> Client {
+    static func client(_ settings: SyncSettings, http: HTTPClient) -> Client {
         var middlewares: [any ClientMiddleware] = [ExchangeTimeLimit(limit: settings.requestTimeout, maxAnswerBytes: 32 << 20)]
         if settings.identity == nil { middlewares.append(KioskCredential(credential: settings.credential)) }
         return Client(
@@ -72,7 +72,9 @@ public actor SyncRelay: Service {
     }
 
     /// A client over mutual TLS with the kiosk's certificate (shut its HTTP client down after use).
-    private func identityClient(_ identity: IdentityFolder) throws(SyncFailure) -> (Client, HTTPClient) {
+    func identityClient(_ identity: IdentityFolder, requestTimeout: Duration? = nil) throws(SyncFailure) -> (Client, HTTPClient) {
+        var settings = self.settings
+        if let requestTimeout { settings.requestTimeout = requestTimeout }
         let tls: TLSConfiguration
         do { tls = try identity.clientTLS() } catch { throw SyncFailure(.unauthenticated, error.message) }
         if let enrolled = try? identity.enrolled(), enrolled.notAfter < now() {

@@ -139,6 +139,11 @@ extension KioskPlatformCommand {
                 "Plain HTTP with bearer credentials ('kiosk add'), for tests and benchmarks on 127.0.0.1 only; no enrolment. Refused on any other address."
         )
         var plainHTTP = false
+        @Option(
+            help:
+                "The demo records prefill lookups are answered from (shared data and earlier applications of invented people; default: Provisioning/examples/shared-data.yaml in a checkout)."
+        )
+        var sharedData: String?
 
         func validate() throws {
             if plainHTTP, host != "127.0.0.1", host != "localhost" {
@@ -152,6 +157,18 @@ extension KioskPlatformCommand {
             let calendar = try? CalendarLoader.load(directory: options.calendar)
             let catalog = try options.loadCatalog()
             let zone = try options.zone()
+            let records: SharedDataRecords?
+            let sharedDataPath =
+                sharedData
+                ?? (FileManager.default.fileExists(atPath: "Provisioning/examples/shared-data.yaml")
+                    ? "Provisioning/examples/shared-data.yaml" : nil)
+            if let sharedDataPath {
+                do { records = try SharedDataRecords.load(path: sharedDataPath) } catch {
+                    throw CommandFailure(message: "the shared data \(error)")
+                }
+            } else {
+                records = nil
+            }
             let (host, port, maxInFlight, expiry, benchPort) = (
                 self.host, self.port, self.maxInFlight, uploadExpiryHours * 3600, workbenchPort
             )
@@ -160,7 +177,8 @@ extension KioskPlatformCommand {
             let authority = plain ? nil : try options.authority(serverNames: names)
             try await options.withStorage { storage in
                 let service = SyncService(
-                    storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, uploadExpiry: expiry)
+                    storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, uploadExpiry: expiry,
+                    sharedData: records)
                 let router: Router<PlatformRequestContext>
                 let tls: TLSConfiguration?
                 if let authority {

@@ -57,7 +57,11 @@ struct LocalPlatform {
     /// checked here: the kiosk checks it against the CA it enrolled with).
     func start() async throws -> Program {
         let program = try Program(
-            "kiosk-platform", ["serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port=\(benchPort)"] + options)
+            "kiosk-platform",
+            [
+                "serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port=\(benchPort)",
+                "--shared-data", repositoryRoot + "/Provisioning/examples/shared-data.yaml",
+            ] + options)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
@@ -112,6 +116,19 @@ extension SessionDaemon {
         }
     }
 
+    /// What a citizen types for a field of this type (the view's type name alone).
+    static func typed(_ field: [String: Any]) -> String {
+        switch field["type"] as? String {
+        case "number": "3350"
+        case "date": "2026-11-18"
+        case "phone": "13800138000"
+        case "id_number": "110105199205120027"
+        case "enum": (field["options"] as? [String])?.first ?? ""
+        case "multi_enum": (field["options"] as? [String])?.first ?? ""
+        default: "北京市朝阳区"
+        }
+    }
+
     private func leave(_ token: String?) async {
         if let token { _ = try? await post("/api/v1/session/end", token: token) }
         _ = try? await post("/api/v1/demo/card/lift")
@@ -120,9 +137,17 @@ extension SessionDaemon {
     private func newbornToReceipt(pledge: Bool, started: (String) -> Void) async throws -> String? {
         let token = try await newbornAtForm()
         started(token)
-        let values =
-            #"{"values":{"newborn.name":"林小雨","delivery.method":"窗口领取","household.head_relation":"女"}}"#
-        _ = try await post("/api/v1/session/form", token: token, json: values)
+        // The three the shared data never gives; and, when the platform could not be asked
+        // (down, or the lookup timed out), whatever else the form now asks, as a citizen would.
+        var values = ["newborn.name": "林小雨", "delivery.method": "窗口领取", "household.head_relation": "女"]
+        let form = (try await get("/api/v1/session", token: token)).json["form"] as? [[String: Any]] ?? []
+        for field in form where field["asked"] as? Bool == true && field["editable"] as? Bool == true && field["required"] as? Bool == true
+        {
+            guard let key = field["key"] as? String, values[key] == nil, (field["value"] as? String ?? "").isEmpty else { continue }
+            values[key] = Self.typed(field)
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["values": values])
+        _ = try await post("/api/v1/session/form", token: token, json: String(decoding: body, as: UTF8.self))
         _ = try await post("/api/v1/session/form/confirm", token: token)
         for material in ["photo", "bank_card", "delivery_invoice"] {
             // The kiosk takes no paper: the pledge defers the invoice, everything else goes to the window.

@@ -20,6 +20,7 @@ enum SessionRoutes {
     struct SignBody: Decodable { var png: String }
     struct RateBody: Decodable { var level: Int }
     struct ReprintBody: Decodable { var receiptNumber: String }
+    struct NoticeBody: Decodable { var consent: Bool? }
 
     static func add(to routes: Routes, session: SessionController) {
         routes.get("/api/v1/offer") { _, _ -> Response in try JSONResponse.make(await session.offer()) }
@@ -59,7 +60,15 @@ enum SessionRoutes {
                 return try await answer { try await session.perform(action, token: token) }
             }
         }
-        action("notice") { _, _ in .acknowledgeNotice }
+        action("notice") { request, context in
+            // `{"consent": false}`: the citizen declined the shared-data lookup (the default is the notice's 同意).
+            let buffer = try await request.body.collect(upTo: maximumBody)
+            guard buffer.readableBytes > 0 else { return .acknowledgeNotice }
+            guard let body = try? JSONDecoder().decode(NoticeBody.self, from: Data(buffer.readableBytesView)) else {
+                throw HTTPError(.badRequest, message: "请求格式有误 (the request body is not the expected JSON)")
+            }
+            return body.consent == false ? .acknowledgeNoticeWithoutLookup : .acknowledgeNotice
+        }
         action("answer") { request, context in
             let body = try await decode(AnswerBody.self, request, context)
             return .answer(body.question, body.answer)

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "4f7635bf4354df394e606abf2b7c965e77749f05b1cc8a150572b57294aba1d8"
+    public static let sha256 = "4ee93d7692e33041776316275defd05f4a8d08eecdb917f2723e7867ed718a84"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -208,6 +208,28 @@ paths:
         '401': { $ref: '#/components/responses/Unauthorized' }
         '404': { $ref: '#/components/responses/NotFound' }
         '409': { $ref: '#/components/responses/Conflict' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /prefill:
+    post:
+      operationId: lookupPrefill
+      summary: What shared data (共享数据, 电子证照) and the person's earlier applications give for a form's fields.
+      description: |
+        Asked during a session, with the card on the reader and the citizen's consent on screen;
+        only the fields named are answered (data minimisation). Nothing is kept of the request.
+        Offline, the kiosk's form simply asks more.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/PrefillRequest' }
+      responses:
+        '200':
+          description: The values known, each with where it came from (none is an empty list).
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/PrefillAnswer' }
+        '400': { $ref: '#/components/responses/BadRequest' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '503': { $ref: '#/components/responses/Overloaded' }
   /audit:
     post:
@@ -461,6 +483,29 @@ components:
         offset: { type: integer, format: int64, minimum: 0 }
         verified: { type: boolean, description: Every byte arrived and matched the declared SHA-256. }
         expiresAt: { type: string, format: date-time, description: When the unfinished upload expires. }
+    PrefillRequest:
+      type: object
+      required: [idNumber, fields]
+      properties:
+        idNumber: { type: string, minLength: 6, maxLength: 32, pattern: '^[0-9A-Za-z]+$', description: The number on the card read. }
+        fields:
+          type: array
+          maxItems: 200
+          items: { type: string, minLength: 1, maxLength: 64 }
+    PrefillAnswer:
+      type: object
+      required: [values]
+      properties:
+        values:
+          type: array
+          maxItems: 200
+          items:
+            type: object
+            required: [field, value, source]
+            properties:
+              field: { type: string, maxLength: 64 }
+              value: { type: string, maxLength: 400 }
+              source: { type: string, enum: [shared-data, earlier-application] }
     AuditEntry:
       type: object
       required: [seq, at, kind, actor, detail, prev, hash]

@@ -458,6 +458,82 @@ extension Components {
                 case expiresAt
             }
         }
+        /// - Remark: Generated from `#/components/schemas/PrefillRequest`.
+        public struct PrefillRequest: Codable, Hashable, Sendable {
+            /// The number on the card read.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PrefillRequest/idNumber`.
+            public var idNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PrefillRequest/fields`.
+            public var fields: [Swift.String]
+            /// Creates a new `PrefillRequest`.
+            ///
+            /// - Parameters:
+            ///   - idNumber: The number on the card read.
+            ///   - fields:
+            public init(
+                idNumber: Swift.String,
+                fields: [Swift.String]
+            ) {
+                self.idNumber = idNumber
+                self.fields = fields
+            }
+            public enum CodingKeys: String, CodingKey {
+                case idNumber
+                case fields
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PrefillAnswer`.
+        public struct PrefillAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PrefillAnswer/ValuesPayload`.
+            public struct ValuesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PrefillAnswer/ValuesPayload/field`.
+                public var field: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PrefillAnswer/ValuesPayload/value`.
+                public var value: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PrefillAnswer/ValuesPayload/source`.
+                @frozen public enum SourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case sharedData = "shared-data"
+                    case earlierApplication = "earlier-application"
+                }
+                /// - Remark: Generated from `#/components/schemas/PrefillAnswer/ValuesPayload/source`.
+                public var source: Components.Schemas.PrefillAnswer.ValuesPayloadPayload.SourcePayload
+                /// Creates a new `ValuesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - field:
+                ///   - value:
+                ///   - source:
+                public init(
+                    field: Swift.String,
+                    value: Swift.String,
+                    source: Components.Schemas.PrefillAnswer.ValuesPayloadPayload.SourcePayload
+                ) {
+                    self.field = field
+                    self.value = value
+                    self.source = source
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case field
+                    case value
+                    case source
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PrefillAnswer/values`.
+            public typealias ValuesPayload = [Components.Schemas.PrefillAnswer.ValuesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/PrefillAnswer/values`.
+            public var values: Components.Schemas.PrefillAnswer.ValuesPayload
+            /// Creates a new `PrefillAnswer`.
+            ///
+            /// - Parameters:
+            ///   - values:
+            public init(values: Components.Schemas.PrefillAnswer.ValuesPayload) {
+                self.values = values
+            }
+            public enum CodingKeys: String, CodingKey {
+                case values
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/AuditEntry`.
         public struct AuditEntry: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AuditEntry/seq`.

@@ -75,6 +75,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /ratings`.
     /// - Remark: Generated from `#/paths//ratings/post(submitRating)`.
     func submitRating(_ input: Operations.SubmitRating.Input) async throws -> Operations.SubmitRating.Output
+    /// What shared data (共享数据, 电子证照) and the person's earlier applications give for a form's fields.
+    ///
+    /// Asked during a session, with the card on the reader and the citizen's consent on screen;
+    /// only the fields named are answered (data minimisation). Nothing is kept of the request.
+    /// Offline, the kiosk's form simply asks more.
+    ///
+    ///
+    /// - Remark: HTTP `POST /prefill`.
+    /// - Remark: Generated from `#/paths//prefill/post(lookupPrefill)`.
+    func lookupPrefill(_ input: Operations.LookupPrefill.Input) async throws -> Operations.LookupPrefill.Output
     /// The kiosk's audit entries, oldest first, continuing its hash chain.
     ///
     /// Each entry's hash is SHA-256 over its fields (`kiosk-audit-v1`, seq, at, kind, actor,
@@ -205,6 +215,24 @@ extension APIProtocol {
         body: Operations.SubmitRating.Input.Body
     ) async throws -> Operations.SubmitRating.Output {
         try await submitRating(Operations.SubmitRating.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What shared data (共享数据, 电子证照) and the person's earlier applications give for a form's fields.
+    ///
+    /// Asked during a session, with the card on the reader and the citizen's consent on screen;
+    /// only the fields named are answered (data minimisation). Nothing is kept of the request.
+    /// Offline, the kiosk's form simply asks more.
+    ///
+    ///
+    /// - Remark: HTTP `POST /prefill`.
+    /// - Remark: Generated from `#/paths//prefill/post(lookupPrefill)`.
+    public func lookupPrefill(
+        headers: Operations.LookupPrefill.Input.Headers = .init(),
+        body: Operations.LookupPrefill.Input.Body
+    ) async throws -> Operations.LookupPrefill.Output {
+        try await lookupPrefill(Operations.LookupPrefill.Input(
             headers: headers,
             body: body
         ))
