@@ -138,7 +138,7 @@ extension KioskCtl {
                 let width = max(6, reports.map(\.bundle.count).max() ?? 0)
                 print(
                     "bundle".padding(toLength: width, withPad: " ", startingAt: 0)
-                        + "  auto-fill≥50%  materials-≥60%  time-≥70%   steps-≥80%  result")
+                        + "  auto-fill≥50%  materials-≥60%  time-≥70%   steps-≥80%  result  name")
                 for r in reports {
                     print(
                         r.bundle.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
@@ -146,10 +146,22 @@ extension KioskCtl {
                             + percent(r.materialReduction, BundleKPI.Target.materialReduction) + "      "
                             + percent(r.timeReduction, BundleKPI.Target.timeReduction) + "  "
                             + percent(r.stepReduction, BundleKPI.Target.stepReduction) + "  "
-                            + (r.passes ? "pass" : "FAIL"))
+                            + (r.passes ? "pass" : "FAIL") + "    " + (loaded.catalog.bundle(r.bundle)?.name ?? ""))
                 }
                 let passing = reports.filter(\.passes).count
                 print("\(passing) of \(reports.count) bundles meet every target")
+                // County officials read this: which bundles the card and the platform's shared data
+                // (and earlier applications) do not yet fill to half.
+                let low = reports.filter { $0.autoFilledFields < BundleKPI.Target.autoFilledFields }
+                print(
+                    "auto-fill counts the fields the ID card and the platform (shared data, earlier applications) fill; "
+                        + (low.isEmpty
+                            ? "every bundle meets the ≥ 50% target"
+                            : "below 50%: "
+                                + low.map {
+                                    "\(loaded.catalog.bundle($0.bundle)?.name ?? $0.bundle) (\(Int(($0.autoFilledFields * 100).rounded(.down)))%)"
+                                }
+                                .joined(separator: ", ")))
             }
         }
     }
