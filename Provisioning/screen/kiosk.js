@@ -458,9 +458,12 @@ function signaturePad() {
     const png = canvas.toDataURL("image/png").split(",")[1];
     await act("sign", { png });
   };
+  // What is pledged, each with its date: the citizen signs for these, not for a vague "term".
+  const owed = (view.materials || []).filter((x) => x.choice === "deferred");
   return el("div", { class: "card" },
     el("h2", {}, "告知承诺书"),
-    el("p", {}, "本人承诺在规定期限内补交容缺材料，逾期未补交的，相关事项将不予办理。"),
+    el("p", {}, "本人承诺在以下期限前补交容缺材料，逾期未补交的，相关事项将不予办理："),
+    el("ul", { "data-pledged": true }, owed.map((x) => el("li", { "data-pledged-material": x.id }, `${x.name}：${x.dueBy || ""} 前补交`))),
     view.signed ? el("p", { class: "tag ok", "data-signed": true }, "已签名") : canvas,
     view.signed ? null : el("div", { class: "actions" },
       button("清除", () => { context.clearRect(0, 0, canvas.width, canvas.height); drawn = false; }),

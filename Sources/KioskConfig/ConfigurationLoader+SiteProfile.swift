@@ -24,7 +24,7 @@ extension ConfigurationLoader {
         "opening_hours": openingHoursShape,
         "session": .mapping([
             "idle_timeout_seconds": .scalar, "countdown_seconds": .scalar, "print_wait_seconds": .scalar,
-            "receipt_printer": .scalar, "status_url": .scalar,
+            "receipt_printer": .scalar, "status_url": .scalar, "material_capture": .scalar,
             "query_services": .list(.mapping(["id": .scalar, "name": .scalar])),
         ]),
         "sync": .mapping(["platform": .scalar]),

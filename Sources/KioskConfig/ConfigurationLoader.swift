@@ -19,7 +19,7 @@ public enum ConfigurationLoader {
         ]),
         "session": .mapping([
             "idle_timeout_seconds": .scalar, "countdown_seconds": .scalar, "print_wait_seconds": .scalar,
-            "receipt_printer": .scalar, "status_url": .scalar,
+            "receipt_printer": .scalar, "status_url": .scalar, "material_capture": .scalar,
             "query_services": .list(.mapping(["id": .scalar, "name": .scalar])),
         ]),
         "api": .mapping(["host": .scalar, "port": .scalar, "read_timeout_seconds": .scalar, "max_connections": .scalar]),
@@ -51,6 +51,7 @@ public enum ConfigurationLoader {
             var print_wait_seconds: Double?
             var receipt_printer: String?
             var status_url: String?
+            var material_capture: Bool?
             var query_services: [QueryServiceEntry]?
         }
         struct QueryServiceEntry: Decodable {
@@ -253,6 +254,7 @@ public enum ConfigurationLoader {
                 configuration.session.printWaitSeconds = value
             }
             if let printer = session.receipt_printer { configuration.session.receiptPrinter = DeviceID(printer) }
+            if let capture = session.material_capture { configuration.session.materialCapture = capture }
             if let url = session.status_url {
                 if !(url.hasPrefix("https://") && url.contains("{number}")) {
                     problems.append(

@@ -40,6 +40,9 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var statusURL = "https://zwfw.example.gov.cn/case/{number}"
         /// "Query and print" services offered on the attract screen (answered by the platform).
         public var queryServices = QueryService.defaults
+        /// The site has a capture device (a scanner or a deposit box watched by staff) that takes
+        /// physical materials: only then can a citizen hand one in here (`provided`).
+        public var materialCapture = false
     }
 
     public struct Paths: Sendable, Equatable {

@@ -318,6 +318,7 @@ public struct KioskDaemon: Sendable {
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
         settings.queryServices = configuration.session.queryServices
+        settings.materialCapture = configuration.session.materialCapture
         settings.openingHours = configuration.openingHours
         settings.identitySimulated = configuration.devices.contains { $0.kind == .idCardReader && configuration.isSimulated($0) }
         // The loader refused unknown zones; the default stands for configurations built in code.

@@ -1,5 +1,6 @@
 import KioskConfig
 import KioskFiles
+import KioskSession
 import Testing
 
 @testable import KioskRuntime
@@ -35,6 +36,17 @@ struct ConfigurationTests {
         #expect(configuration.paths.databasePath == "/srv/kiosk/kiosk.db")
         #expect(configuration.api.port == 9000)
         #expect(configuration.devices.first?.profile == "generic-sam-usb")
+    }
+
+    @Test("session.material_capture: a site with a capture device lets citizens hand materials in; a wrong value is located")
+    func materialCapture() throws {
+        let base = "kiosk:\n  id: K1\nsession:\n  material_capture: "
+        let configuration = try ConfigurationLoader.load(text: base + "true\n", file: "kiosk.yaml")
+        #expect(configuration.session.materialCapture)
+        #expect(KioskDaemon.sessionSettings(configuration).materialCapture)
+        #expect(try !ConfigurationLoader.load(text: "kiosk:\n  id: K1\n", file: "kiosk.yaml").session.materialCapture)
+        let refused = problems(base + "maybe\n")
+        #expect(refused.count == 1 && refused.first?.hasPrefix("kiosk.yaml:4:") == true, "\(refused)")
     }
 
     @Test(

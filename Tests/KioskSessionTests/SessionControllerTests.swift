@@ -138,8 +138,8 @@ struct SessionControllerTests {
         decoder.dateDecodingStrategy = .iso8601
         let decoded = try decoder.decode(Components.Schemas.CaseUpload.self, from: message)
         #expect(decoded.caseID == "c1" && Data(decoded.sealedApplication.data) == Data([1, 2, 3]))
-        // The contract knows no window: to the platform, a material for the window follows later.
-        #expect(decoded.materials.additionalProperties == ["file": .provided, "photo": .deferred])
+        // The platform is told which materials come to the window (not under the pledge).
+        #expect(decoded.materials.additionalProperties == ["file": .provided, "photo": .window])
         #expect(decoded.prefill?.idCard == 5 && decoded.prefill?.citizen == 2 && decoded.prefill?.sharedData == 0)
         #expect(decoded.attachments?.map(\.attachmentID) == ["signature"])
         // The same case always gives the same bytes, and its declared hash.

@@ -203,6 +203,9 @@ def main(argv=None):
         screen.tap("[data-material=delivery_invoice] [data-choice=deferred]")
         screen.wait(lambda: screen.find("[data-material=delivery_invoice] button.chosen"), 10, "delivery_invoice chosen")
         pad = screen.wait(lambda: screen.find("canvas[data-signature]"), 10, "the signature pad")
+        # The pledge names what is owed and by when, before it is signed.
+        pledged = screen.find("[data-pledged-material=delivery_invoice]")
+        check(pledged is not None and "前补交" in pledged.text and "20" in pledged.text, "the pledge lists the invoice with its date")
         if pad is not None:
             screen.clicks += 1
             driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)

@@ -36,9 +36,8 @@ public enum MaterialChoice: String, Sendable, Hashable, Codable, CaseIterable {
     /// deferred and that this kiosk cannot take (no scanner, camera or deposit box).
     case window
 
-    /// The value in the sync contract, which knows `provided`, `electronic` and `deferred`: a
-    /// material for the window is, to the platform, one that follows later.
-    public var contractName: String { self == .window ? MaterialChoice.deferred.rawValue : rawValue }
+    /// The value in the sync contract (the same four names).
+    public var contractName: String { rawValue }
 }
 
 /// A form value and where it came from: values read from the card cannot be edited.

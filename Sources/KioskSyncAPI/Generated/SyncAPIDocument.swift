@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "4ee93d7692e33041776316275defd05f4a8d08eecdb917f2723e7867ed718a84"
+    public static let sha256 = "a21b49ef2f3dcbe445634ee7981dc7b0a442ca62d0b855e34b58dfd65f5d64d6"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -379,7 +379,11 @@ components:
             message: { type: string, description: Words a technician can act on. }
     MaterialChoice:
       type: string
-      enum: [provided, electronic, deferred]
+      description: |
+        provided: handed in at the kiosk (a capture device); electronic: fetched by the department
+        (电子证照); deferred: owed later under the signed pledge (容缺后补); window: to be handed in at
+        the service window by its due date (the kiosk could not take it).
+      enum: [provided, electronic, deferred, window]
     PrefillCounts:
       type: object
       description: How many of the form's fields came from each source (counts only, never values).

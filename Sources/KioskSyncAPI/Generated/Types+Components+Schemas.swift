@@ -66,11 +66,17 @@ extension Components {
                 case error
             }
         }
+        /// provided: handed in at the kiosk (a capture device); electronic: fetched by the department
+        /// (电子证照); deferred: owed later under the signed pledge (容缺后补); window: to be handed in at
+        /// the service window by its due date (the kiosk could not take it).
+        ///
+        ///
         /// - Remark: Generated from `#/components/schemas/MaterialChoice`.
         @frozen public enum MaterialChoice: String, Codable, Hashable, Sendable, CaseIterable {
             case provided = "provided"
             case electronic = "electronic"
             case deferred = "deferred"
+            case window = "window"
         }
         /// How many of the form's fields came from each source (counts only, never values).
         ///
