@@ -1,26 +1,6 @@
-import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import KioskAPI
 
 extension AdminClient {
-    /// Whether a kioskd listens on the socket: a connect that succeeds. A socket file left by
-    /// a daemon that died refuses the connection.
-    var isAnswering: Bool {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(socketPath.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        return result == 0
-    }
+    /// Whether a kioskd listens on the socket (a socket file left by a daemon that died refuses).
+    var isAnswering: Bool { UnixSocket.canConnect(to: socketPath) }
 }

@@ -16,8 +16,9 @@ import Testing
 /// on real files (and a real kioskd where it must be stopped or restarted).
 @Suite("Site provisioning and factory reset")
 struct ProvisioningTests {
-    /// kiosk.yaml of a kiosk living in `scratch`, with the shipped device profiles.
-    static func configuration(in scratch: Scratch) throws -> String {
+    /// kiosk.yaml of a kiosk living in `scratch`, with the shipped device profiles (and `extra`
+    /// appended, e.g. a `sync:` section).
+    static func configuration(in scratch: Scratch, extra: String = "") throws -> String {
         try scratch.write(
             "kiosk.yaml",
             """
@@ -37,6 +38,7 @@ struct ProvisioningTests {
             devices:
               - {id: idcard, kind: idcard, simulate: true}
               - {id: touch, kind: touch, simulate: true}
+            \(extra)
             """)
     }
 

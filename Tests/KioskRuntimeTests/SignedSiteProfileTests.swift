@@ -31,27 +31,7 @@ struct SignedSiteProfileTests {
         let local = try await LocalPlatform(kiosk: "SITE-0001", enrolling: scratch)
         let platform = try await local.start()
         defer { platform.signal(SIGKILL) }
-        let config = try scratch.write(
-            "kiosk.yaml",
-            """
-            kiosk:
-              id: TEST-0001
-            paths:
-              state_dir: \(scratch.file("state"))
-              admin_socket: \(scratch.file("admin.sock"))
-              admin_group: ""
-              profiles_dir: \(repositoryRoot)/Devices
-              catalog_dir: \(repositoryRoot)/Provisioning/catalog
-              calendar_dir: \(repositoryRoot)/Provisioning/calendar
-            api:
-              port: 0
-            lifecycle:
-              shutdown_timeout_seconds: 5
-            devices:
-              - {id: idcard, kind: idcard, simulate: true}
-              - {id: touch, kind: touch, simulate: true}
-            \(local.syncSection())
-            """)
+        let config = try ProvisioningTests.configuration(in: scratch, extra: local.syncSection())
         let socket = scratch.file("admin.sock")
         var kiosk = try await Self.start(config, scratch: scratch)
 
