@@ -128,7 +128,7 @@ public struct UploadState: Sendable, Hashable {
 public struct ChangeRecord: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case itemStage = "item-stage", resultReady = "result-ready", catalogVersion = "catalog-version"
-        case calendarVersion = "calendar-version", sealingVersion = "sealing-version"
+        case calendarVersion = "calendar-version", sealingVersion = "sealing-version", maintenanceVersion = "maintenance-version"
     }
     public var cursor: Int64
     public var kind: Kind

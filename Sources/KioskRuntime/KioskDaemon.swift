@@ -113,9 +113,12 @@ public struct KioskDaemon: Sendable {
         if let sealing { await session.install(sealingKey: sealing.key, origin: sealing.origin) }
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
+        let maintenance = Self.maintenanceDesk(configuration, session: session, audit: audit, logger: logger)
         let relay = try Self.makeRelay(
             configuration, store: store, registry: registry, startedAt: startedAt, logger: logger,
-            onBundle: { kind, folder, version in await Self.install(kind, from: folder, version: version, into: session, logger: logger) })
+            onBundle: { kind, folder, version in
+                await Self.install(kind, from: folder, version: version, into: session, maintenance: maintenance, logger: logger)
+            })
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(
@@ -151,7 +154,7 @@ public struct KioskDaemon: Sendable {
         let doctor = Doctor(
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
             profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing }, cups: cups)
-        let environment = KioskAPIEnvironment(
+        var environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,
             metrics: metrics,
@@ -166,6 +169,7 @@ public struct KioskDaemon: Sendable {
                     bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
                     isScreenFree: { await session.isIdle }) : nil,
             printQueue: printQueue, sync: relay, audit: audit)
+        environment.maintenance = maintenance
 
         // A request that stalls (or a connection left idle) is cut after the read timeout; a
         // response in progress (the event stream) is not. Connections beyond the limit wait.
@@ -213,6 +217,7 @@ public struct KioskDaemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: UntilShutdown.devices(supervisor)),
             .init(service: UntilShutdown.citizenSession(session)),
+            .init(service: UntilShutdown(description: "maintenance") { await maintenance.run() }),
             .init(service: systemd),
             .init(service: localAPI),
             .init(service: adminAPI),

@@ -18,7 +18,7 @@ struct KioskPlatformCommand: AsyncParsableCommand {
         abstract: "The reference central platform of the kiosk sync contract.",
         subcommands: [
             Serve.self, Token.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self, CatalogGroup.self, CalendarGroup.self,
-            Sealing.self,
+            Sealing.self, Ticket.self,
         ])
 }
 

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "04b985d647ab87397142ac4674bf376b0c1dde9658173263350dbb1eec1c1116"
+    public static let sha256 = "12c14d5757019ddec62c3067068fdbe9a17b9404a03b867968dc6338013cdf07"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -167,15 +167,18 @@ paths:
   /bundles/{kind}/{version}:
     get:
       operationId: getBundle
-      summary: A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
+      summary: A signed catalogue, calendar, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `sealing-version` or `maintenance-version` change.
       description: |
         The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
         key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
         version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
         `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
-        kiosk seals every case to from then on.
+        kiosk seals every case to from then on. A `maintenance` bundle holds `tickets.json`: every
+        technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+        "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+        kiosk takes its own, and the code itself never travels.
       parameters:
-        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, sealing] } }
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, sealing, maintenance] } }
         - { name: version, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
       responses:
         '200':
@@ -507,7 +510,7 @@ components:
       required: [cursor, kind, at]
       properties:
         cursor: { type: integer, format: int64, minimum: 1 }
-        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, revocation] }
+        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, maintenance-version, revocation] }
         at: { type: string, format: date-time }
         caseID: { $ref: '#/components/schemas/Identifier' }
         item: { $ref: '#/components/schemas/Identifier' }
@@ -516,7 +519,7 @@ components:
         promisedBy: { type: string, format: date }
         resultSHA256: { $ref: '#/components/schemas/Sha256' }
         resultLength: { type: integer, format: int64, minimum: 0 }
-        version: { type: string, description: The new catalog, calendar, configuration or sealing-key version. }
+        version: { type: string, description: The new catalog, calendar, configuration, sealing-key or maintenance-tickets version. }
     SignedBundle:
       type: object
       required: [payload, signatures]

@@ -1262,13 +1262,16 @@ public enum Operations {
             }
         }
     }
-    /// A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
+    /// A signed catalogue, calendar, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `sealing-version` or `maintenance-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
     /// version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
     /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
-    /// kiosk seals every case to from then on.
+    /// kiosk seals every case to from then on. A `maintenance` bundle holds `tickets.json`: every
+    /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+    /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+    /// kiosk takes its own, and the code itself never travels.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
@@ -1283,6 +1286,7 @@ public enum Operations {
                     case catalog = "catalog"
                     case calendar = "calendar"
                     case sealing = "sealing"
+                    case maintenance = "maintenance"
                 }
                 /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/path/kind`.
                 public var kind: Operations.GetBundle.Input.Path.KindPayload

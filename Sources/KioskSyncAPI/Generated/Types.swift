@@ -56,13 +56,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /results/{caseID}/{item}`.
     /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
     func downloadResult(_ input: Operations.DownloadResult.Input) async throws -> Operations.DownloadResult.Output
-    /// A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
+    /// A signed catalogue, calendar, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `sealing-version` or `maintenance-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
     /// version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
     /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
-    /// kiosk seals every case to from then on.
+    /// kiosk seals every case to from then on. A `maintenance` bundle holds `tickets.json`: every
+    /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+    /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+    /// kiosk takes its own, and the code itself never travels.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
@@ -172,13 +175,16 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// A signed catalogue, calendar or sealing key, as announced by a `catalog-version`, `calendar-version` or `sealing-version` change.
+    /// A signed catalogue, calendar, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `sealing-version` or `maintenance-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
     /// version newer than the last it trusted, and an expiry not passed. A `sealing` bundle holds
     /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
-    /// kiosk seals every case to from then on.
+    /// kiosk seals every case to from then on. A `maintenance` bundle holds `tickets.json`: every
+    /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+    /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+    /// kiosk takes its own, and the code itself never travels.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
