@@ -43,8 +43,8 @@ function el(tag, attrs = {}, ...children) {
 const button = (label, onClick, cls = "", extra = {}) =>
   el("button", { type: "button", class: cls, on: { click: onClick }, ...extra }, label);
 
-async function call(method, path, body) {
-  const headers = { "Content-Type": "application/json" };
+async function call(method, path, body, extraHeaders = {}) {
+  const headers = { "Content-Type": "application/json", ...extraHeaders };
   if (token) headers["X-Session-Token"] = token;
   const response = await fetch(api + path, {
     method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
@@ -528,9 +528,10 @@ function listen() {
   events.addEventListener("session.changed", async (e) => {
     const change = JSON.parse(e.data);
     if (change.reason === "intake") {
-      // Applications opened or closed (offline limits, storage): the attract screen says so at once.
+      // Applications opened or closed (offline limits, storage, maintenance): the attract screen says so at once.
       try { offer = await call("GET", "/offer"); } catch { return; }
       if (!token) render();
+      if (maintenanceToken) refreshMaintenance();
       return;
     }
     if (!token) return;
@@ -565,6 +566,7 @@ function listen() {
 }
 
 function tick() {
+  if (maintenanceToken && maintenance?.on) maintenanceClock();
   if (!view || remaining === null) return;
   remaining = Math.max(0, remaining - 1);
   const box = $("countdown");
@@ -610,9 +612,124 @@ async function boot() {
   });
   try { offer = await call("GET", "/offer"); } catch { offer = { bundles: [], online: false }; }
   render();
+  maintenanceEntrance();
+  if (maintenanceToken) refreshMaintenance();
   listen();
   demoPanel();
   setInterval(tick, 1000);
+}
+
+// Maintenance mode, for technicians: a three-second press on the header's title (a citizen's
+// tap does nothing) opens a form for the name, the PIN and the platform's maintenance code,
+// typed on the screen's own keypad. The daemon checks both factors, refuses while a citizen's
+// session runs, and ends maintenance by itself at its time bound.
+let maintenanceToken = sessionStorage.getItem("kiosk-maintenance-token");
+let maintenance = null;
+function setMaintenanceToken(value) {
+  maintenanceToken = value;
+  if (value) sessionStorage.setItem("kiosk-maintenance-token", value);
+  else sessionStorage.removeItem("kiosk-maintenance-token");
+}
+
+function maintenanceEntrance() {
+  const brand = document.querySelector(".bar .brand");
+  let timer = null;
+  const cancel = () => { clearTimeout(timer); timer = null; };
+  brand.addEventListener("pointerdown", () => {
+    if (token || maintenanceToken) return;
+    timer = setTimeout(() => { timer = null; maintenanceForm(); }, 3000);
+  });
+  for (const ev of ["pointerup", "pointerleave", "pointercancel"]) brand.addEventListener(ev, cancel);
+}
+
+function closeMaintenance() {
+  $("maintenance").hidden = true;
+  $("maintenance").replaceChildren();
+}
+
+function maintenanceForm() {
+  const sheet = $("maintenance");
+  const values = { technician: "", pin: "", code: "" };
+  const inputs = {};
+  let field = "technician";
+  const choose = (key) => {
+    field = key;
+    for (const [k, input] of Object.entries(inputs)) input.classList.toggle("active", k === key);
+  };
+  const row = (key, label, secret) => {
+    const input = el("input", { id: "maintenance-" + key, "data-maintenance": key, inputmode: "none", autocomplete: "off", type: secret ? "password" : "text" });
+    input.addEventListener("focus", () => choose(key));
+    input.addEventListener("input", () => { values[key] = input.value; });
+    inputs[key] = input;
+    return el("div", { class: "field" }, el("label", { for: input.id }, label), input);
+  };
+  const type = (k) => {
+    values[field] = k === "⌫" ? values[field].slice(0, -1) : values[field] + k;
+    inputs[field].value = values[field];
+  };
+  const problem = el("p", { class: "error", role: "alert", "data-maintenance-error": true });
+  const enter = async () => {
+    try {
+      const answer = await call("POST", "/maintenance/enter", values);
+      setMaintenanceToken(answer.token);
+      maintenance = answer;
+      maintenancePage();
+    } catch (error) {
+      problem.textContent = error.message;
+      values.pin = ""; inputs.pin.value = "";
+    }
+  };
+  sheet.replaceChildren(
+    el("h1", {}, "技术人员维护登录"),
+    el("p", { class: "lead" }, "请输入工号、个人密码和平台签发的维护码。维护期间本终端暂停受理新的申请。"),
+    el("div", { class: "maintenance-form" },
+      el("div", {},
+        row("technician", "工号"), row("pin", "个人密码", true), row("code", "维护码（8位）", true),
+        problem,
+        el("div", { class: "actions" },
+          button("取消", closeMaintenance, "", { "data-action": "maintenance-cancel" }),
+          button("进入维护", enter, "primary", { "data-action": "maintenance-enter" }))),
+      el("div", {},
+        el("div", { class: "keypad" }, [..."1234567890", "⌫"].map((k) => button(k, () => type(k), "", { "data-maintenance-key": k }))),
+        el("div", { class: "keypad letters" }, [..."abcdefghijklmnopqrstuvwxyz"].map((k) => button(k, () => type(k), "", { "data-maintenance-key": k }))))));
+  sheet.hidden = false;
+  choose("technician");
+}
+
+function maintenancePage() {
+  const sheet = $("maintenance");
+  const problem = el("p", { class: "error", role: "alert" });
+  const leave = async () => {
+    try { await call("POST", "/maintenance/leave", {}, { "X-Maintenance-Token": maintenanceToken }); } catch (error) { if (error.status !== 403) { problem.textContent = error.message; return; } }
+    setMaintenanceToken(null);
+    maintenance = null;
+    closeMaintenance();
+  };
+  sheet.replaceChildren(
+    el("h1", {}, "维护模式"),
+    el("p", { class: "lead", id: "maintenance-who" }, `技术人员：${maintenance.technician}`),
+    el("p", { id: "maintenance-left" }),
+    el("p", {}, "本终端暂停受理新的申请；群众看到“本终端正在维护”。到时自动退出维护。"),
+    problem,
+    el("div", { class: "actions" }, button("退出维护", leave, "primary", { "data-action": "maintenance-leave" })));
+  sheet.hidden = false;
+  maintenanceClock();
+}
+
+function maintenanceClock() {
+  const seconds = Math.max(0, Math.round((new Date(maintenance.until) - Date.now()) / 1000));
+  const left = $("maintenance-left");
+  if (left) left.textContent = `剩余 ${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒`;
+  if (seconds === 0) refreshMaintenance();
+}
+
+// Where maintenance stands (it may have ended by its bound while the page was away).
+async function refreshMaintenance() {
+  try { maintenance = await call("GET", "/maintenance"); } catch { return; }
+  if (maintenance.on) { if ($("maintenance").hidden || !$("maintenance-left")) maintenancePage(); return; }
+  setMaintenanceToken(null);
+  maintenance = null;
+  closeMaintenance();
 }
 
 boot();

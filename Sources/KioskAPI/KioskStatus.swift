@@ -19,6 +19,8 @@ public struct KioskStatus: Codable, Sendable {
     public var sync: SyncStatus?
     /// The site and its opening hours (nil: not reported).
     public var site: SiteStatus?
+    /// Whether a technician is in maintenance mode (nil: not reported).
+    public var maintenance: MaintenanceStatus?
 
     public init(
         version: String, kioskID: String, startedAt: Date, uptimeSeconds: Double, acceptingCases: Bool, devices: [DeviceStatus],

@@ -19,7 +19,7 @@ public enum ConfigurationLoader {
         ]),
         "session": .mapping([
             "idle_timeout_seconds": .scalar, "countdown_seconds": .scalar, "print_wait_seconds": .scalar,
-            "receipt_printer": .scalar, "status_url": .scalar, "material_capture": .scalar,
+            "receipt_printer": .scalar, "status_url": .scalar, "material_capture": .scalar, "maintenance_minutes": .scalar,
             "query_services": .list(.mapping(["id": .scalar, "name": .scalar])),
         ]),
         "api": .mapping(["host": .scalar, "port": .scalar, "read_timeout_seconds": .scalar, "max_connections": .scalar]),
@@ -49,6 +49,7 @@ public enum ConfigurationLoader {
             var idle_timeout_seconds: Double?
             var countdown_seconds: Double?
             var print_wait_seconds: Double?
+            var maintenance_minutes: Double?
             var receipt_printer: String?
             var status_url: String?
             var material_capture: Bool?
@@ -252,6 +253,14 @@ public enum ConfigurationLoader {
             }
             if let value = seconds("print_wait_seconds", session.print_wait_seconds, 1...60) {
                 configuration.session.printWaitSeconds = value
+            }
+            if let minutes = session.maintenance_minutes {
+                if !(1...240).contains(minutes) {
+                    problems.append(
+                        FileProblem(
+                            at(["session", "maintenance_minutes"]), "session.maintenance_minutes must be between 1 and 240 minutes"))
+                }
+                configuration.session.maintenanceMinutes = minutes
             }
             if let printer = session.receipt_printer { configuration.session.receiptPrinter = DeviceID(printer) }
             if let capture = session.material_capture { configuration.session.materialCapture = capture }

@@ -34,6 +34,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         public var countdownSeconds: Double = 30
         /// How long the citizen waits for the receipt before it is shown on screen instead.
         public var printWaitSeconds: Double = 8
+        /// How long a technician's maintenance mode lasts at most before it ends by itself.
+        public var maintenanceMinutes: Double = 30
         /// The device receipts print on; by default the first receipt printer, else the first A4 printer.
         public var receiptPrinter: DeviceID?
         /// The status address in the receipt's QR code; `{number}` becomes the receipt number.

@@ -129,6 +129,7 @@ public struct ChangeRecord: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case itemStage = "item-stage", resultReady = "result-ready", catalogVersion = "catalog-version"
         case calendarVersion = "calendar-version", sealingVersion = "sealing-version", configurationVersion = "configuration-version"
+        case maintenanceVersion = "maintenance-version"
     }
     public var cursor: Int64
     public var kind: Kind

@@ -92,7 +92,10 @@ extension KioskDaemon {
 
     /// A verified bundle the relay installed: loaded and checked like the configured folders,
     /// then used by every session that starts from now on.
-    static func install(_ kind: BundleContent.Kind, from folder: URL, version: Int, into session: SessionController, logger: Logger) async {
+    static func install(
+        _ kind: BundleContent.Kind, from folder: URL, version: Int, into session: SessionController, maintenance: MaintenanceDesk,
+        logger: Logger
+    ) async {
         switch kind {
         case .catalog:
             let loaded = CatalogLoader.load(directory: folder.path)
@@ -113,6 +116,11 @@ extension KioskDaemon {
             do { await session.install(sealingKey: try IdentityFolder.sealingKey(inBundle: folder), origin: "signed bundle") } catch {
                 logger.error(
                     "Signed sealing key cannot be used; sealing goes on to the current one", metadata: ["error": "\(error.message)"])
+                return
+            }
+        case .maintenance:
+            do { await maintenance.install(tickets: try MaintenanceTicket.tickets(inBundle: folder)) } catch {
+                logger.error("Signed maintenance tickets cannot be read; the current ones stay", metadata: ["error": "\(error.message)"])
                 return
             }
         case .configuration:

@@ -116,6 +116,7 @@ public struct KioskDaemon: Sendable {
         if let sealing { await session.install(sealingKey: sealing.key, origin: sealing.origin) }
         let supervisor = DeviceSupervisor(registry: registry, drivers: drivers, logger: logger)
         await supervisor.registerDevices()
+        let maintenance = Self.maintenanceDesk(configuration, session: session, audit: audit, logger: logger)
         let relay = try Self.makeRelay(
             configuration, store: store, registry: registry, startedAt: startedAt, logger: logger,
             sealingKey: { await session.sealing?.id },
@@ -124,7 +125,7 @@ public struct KioskDaemon: Sendable {
                     Self.installSiteProfile(
                         version: version, configuration: configuration, configurationPath: configurationPath, audit: audit, logger: logger)
                 }
-                await Self.install(kind, from: folder, version: version, into: session, logger: logger)
+                await Self.install(kind, from: folder, version: version, into: session, maintenance: maintenance, logger: logger)
             })
 
         // With a platform, prefill is the platform's (一人一档); a local file is only for a kiosk without one.
@@ -165,7 +166,7 @@ public struct KioskDaemon: Sendable {
             configuration: configuration, configurationPath: configurationPath, store: store, registry: registry,
             profileProblems: profiles.problems, catalog: catalog, sealing: { await session.sealing }, cups: cups,
             signedSiteVersion: signedSiteVersion)
-        let environment = KioskAPIEnvironment(
+        var environment = KioskAPIEnvironment(
             kioskID: configuration.kiosk.id, version: KioskVersion.current, startedAt: startedAt,
             simulated: configuration.devices.contains(where: configuration.isSimulated), registry: registry, store: store, bus: bus,
             metrics: metrics,
@@ -180,6 +181,7 @@ public struct KioskDaemon: Sendable {
                     bus: bus, current: configuration.touch.calibration.flatMap(CalibrationMatrix.init) ?? .identity,
                     isScreenFree: { await session.isIdle }) : nil,
             printQueue: printQueue, sync: relay, audit: audit)
+        environment.maintenance = maintenance
 
         // A request that stalls (or a connection left idle) is cut after the read timeout; a
         // response in progress (the event stream) is not. Connections beyond the limit wait.
@@ -227,6 +229,7 @@ public struct KioskDaemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: UntilShutdown.devices(supervisor)),
             .init(service: UntilShutdown.citizenSession(session)),
+            .init(service: UntilShutdown(description: "maintenance") { await maintenance.run() }),
             .init(service: systemd),
             .init(service: localAPI),
             .init(service: adminAPI),

@@ -43,6 +43,8 @@ public struct KioskAPIEnvironment: Sendable {
     public var sync: (any SyncControls)?
     /// Where store decisions (recover, reset) are recorded.
     public var audit: AuditTrail?
+    /// The technicians' way into maintenance mode (`nil`: none, e.g. in API-only tests).
+    public var maintenance: (any MaintenanceControls)?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
@@ -89,6 +91,7 @@ public struct KioskAPIEnvironment: Sendable {
             health: await health(), simulated: simulated, catalog: catalog)
         status.sync = sync
         status.site = site?()
+        status.maintenance = await maintenance?.status()
         return status
     }
 

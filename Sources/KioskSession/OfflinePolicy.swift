@@ -107,5 +107,11 @@ public struct IntakeStatus: Sendable, Hashable {
     /// The citizen's words when the kiosk's storage needs a technician.
     /// The citizen's words when the kiosk has not been enrolled with the platform (no key to seal applications to).
     public static let unenrolledNotice = "本终端尚未完成安装登记，暂不能受理新的申请。您可以到政务服务大厅窗口办理，或使用“豫事办”等线上渠道。"
+    /// The citizen's words while a technician has the kiosk in maintenance.
+    public static let maintenanceNotice = "本终端正在维护，暂停受理新的申请，请稍后再来，或到政务服务大厅窗口办理。"
+    /// Closed for maintenance.
+    public static func maintenance(online: Bool) -> IntakeStatus {
+        IntakeStatus(acceptsApplications: false, online: online, notice: maintenanceNotice, reason: "a technician is in maintenance mode")
+    }
     public static let storeNotice = "本终端暂时无法保存新的申请，正在等待工作人员处理。您仍可查询办件进度；办理新事项请到政务服务大厅窗口。"
 }

@@ -61,6 +61,8 @@ public actor SessionController {
     var sharedDataConsent = true
     /// Whether applications are open (the daemon updates it from the store and the sync).
     var intake = IntakeStatus.open
+    /// The technician in maintenance mode (`+Maintenance`): no session starts meanwhile.
+    var maintenanceBy: String?
 
     /// The case submitted in this session, while its receipt is on screen.
     struct SubmittedCase {
@@ -183,6 +185,7 @@ public actor SessionController {
     /// The daemon's verdict, and this controller's own: nothing can be sealed without the
     /// platform's key, so nothing is taken.
     var currentIntake: IntakeStatus {
+        if maintenanceBy != nil { return .maintenance(online: intake.online) }
         // The daemon's reason first: a full disk or a damaged store is what a technician must fix.
         guard intake.acceptsApplications, sealingKey == nil else { return intake }
         return IntakeStatus(
@@ -237,6 +240,9 @@ public actor SessionController {
         // A citizen's running session is replaced only by its own screen: with its token, or
         // once the idle timeout ended it. Any other local process is refused.
         if !session.isIdle { try check(presented) }
+        if maintenanceBy != nil {
+            throw SessionFailure(.unavailable, reason: "maintenance", IntakeStatus.maintenanceNotice)
+        }
         if let bundle, let catalog, catalog.bundle(bundle) == nil {
             throw SessionFailure(.unknown, reason: "unknown-bundle", "没有该事项 (no such service: \(bundle))")
         }

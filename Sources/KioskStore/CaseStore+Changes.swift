@@ -59,7 +59,7 @@ extension CaseStore {
             try db.execute(
                 sql: "UPDATE case_item_status SET result_sha256 = ?, result_length = ? WHERE case_id = ? AND item_id = ?",
                 arguments: [change.resultSHA256, change.resultLength, caseID, item])
-        case .catalogVersion, .calendarVersion, .configurationVersion, .sealingVersion:
+        case .catalogVersion, .calendarVersion, .configurationVersion, .sealingVersion, .maintenanceVersion:
             // Staged for the signature check (identity issue); never installed unchecked.
             guard let version = change.version else { return }
             // The installed version ages from the first announcement of anything newer (the
@@ -144,7 +144,7 @@ extension CaseStore {
             var stagedAt: [String: Date] = [:]
             var installed: [String: Int] = [:]
             var expires: [String: Date] = [:]
-            for kind in ["catalog-version", "calendar-version", "configuration-version", "sealing-version"] {
+            for kind in ["catalog-version", "calendar-version", "configuration-version", "sealing-version", "maintenance-version"] {
                 if let version = try Self.meta(db, "staged_\(kind)") { staged[kind] = version }
                 if let at = try Self.meta(db, "staged_\(kind)_at").flatMap(Self.date) { stagedAt[kind] = at }
                 if let version = try Self.meta(db, "installed_\(kind)").flatMap({ Int($0) }) { installed[kind] = version }

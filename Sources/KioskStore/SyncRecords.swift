@@ -49,6 +49,7 @@ public struct PlatformChange: Sendable, Hashable {
         case calendarVersion = "calendar-version"
         case configurationVersion = "configuration-version"
         case sealingVersion = "sealing-version"
+        case maintenanceVersion = "maintenance-version"
         case revocation
     }
     public var cursor: Int64

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// A catalogue, calendar, configuration or sealing key as the platform signs it (TUF's lessons).
+/// A catalogue, calendar, configuration, sealing key or maintenance tickets as the platform signs it (TUF's lessons).
 ///
 /// The signature covers the exact bytes of `payload` (JSON of ``BundleContent``, base64 on the
 /// wire), never a re-encoding of it: what is verified is what is installed.
@@ -47,7 +47,7 @@ public struct SignedBundle: Codable, Sendable, Equatable {
 /// key rotation) the signing keys trusted from this bundle on.
 public struct BundleContent: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case catalog, calendar, configuration, sealing
+        case catalog, calendar, configuration, sealing, maintenance
     }
 
     public var kind: Kind

@@ -19,7 +19,7 @@ struct KioskPlatformCommand: AsyncParsableCommand {
         abstract: "The reference central platform of the kiosk sync contract.",
         subcommands: [
             Serve.self, Token.self, Kiosk.self, Kiosks.self, Cases.self, Item.self, Report.self, CatalogGroup.self, CalendarGroup.self,
-            Sealing.self, Site.self,
+            Sealing.self, Site.self, Ticket.self,
         ])
 }
 

@@ -17,7 +17,8 @@ struct FactoryReset: AsyncParsableCommand {
         discussion: """
             Removes, under the state folder: identity/ (device key and certificate), the case
             database with its WAL and shared memory (cases, outbox, print jobs), quarantine/
-            (damaged copies of it), lookup.key, bundles/ (installed catalogues and calendars) and a
+            (damaged copies of it), lookup.key, bundles/ (installed catalogues and calendars),
+            technicians.json and maintenance-lockout.json (who may enter maintenance here) and a
             simulated touch panel's event pipe.
             Keeps audit/, kiosk.yaml and the site profile. Refuses while kioskd runs, and while
             cases wait to be sent to the platform unless --discard-unsent is given. Asks to type
@@ -109,6 +110,8 @@ struct FactoryReset: AsyncParsableCommand {
             databaseFolder.appendingPathComponent("quarantine"), state.appendingPathComponent("quarantine"),
             state.appendingPathComponent("seal.key"), state.appendingPathComponent("lookup.key"), state.appendingPathComponent("bundles"),
             state.appendingPathComponent("identity"),
+            // The technicians of this site, and their lockout: the next site has its own.
+            state.appendingPathComponent("technicians.json"), state.appendingPathComponent("maintenance-lockout.json"),
         ]
             + touchPipes
             .reduce(into: [String]()) { unique, path in if !unique.contains(path) { unique.append(path) } }

@@ -21,7 +21,7 @@ struct KioskCtl: AsyncParsableCommand {
             IDCard.self,
             Printer.self, Print.self,
             UdevRulesCommand.self,
-            AuditCommand.self,
+            AuditCommand.self, TechnicianCommand.self,
             FactoryReset.self,
         ]
     )

@@ -35,6 +35,7 @@ extension KioskCtl {
                 }
                 lines.append(line)
             }
+            if let maintenance = status.maintenance { lines.append("maintenance: \(maintenance.summary)") }
             let store = status.store
             lines.append("store: \(store.condition), \(store.cases) cases, \(store.path)")
             var queue = "sync queue: \(status.syncQueue.depth) waiting"

@@ -322,7 +322,7 @@ struct ProvisioningTests {
         #expect(await daemon.finish(timeout: .seconds(15)).status == 0)
     }
 
-    /// A state folder as a kiosk in service has it: identity, bundles, the lookup key, the
+    /// A state folder as a kiosk in service has it: identity, bundles, the lookup key, the technicians, the
     /// database with one case, and the audit trail.
     static func populatedState(in scratch: Scratch, acknowledged: Bool) async throws -> String {
         let state = scratch.file("state")
@@ -333,6 +333,7 @@ struct ProvisioningTests {
         _ = try scratch.write("state/identity/device-key.pem", "key")
         _ = try scratch.write("state/bundles/catalog/3/bundle.yaml", "bundle")
         _ = try scratch.write("state/lookup.key", "lookup")
+        _ = try scratch.write("state/technicians.json", "{\"technicians\":{}}")
         try AuditTrail(stateDirectory: state).record(.enrolment, actor: "kioskctl (uid 0)", detail: "enrolled as TEST-0001")
         let database = scratch.file("state/kiosk.db")
         _ = try CaseStore(path: database, logger: Logger(label: "test"))  // the real schema

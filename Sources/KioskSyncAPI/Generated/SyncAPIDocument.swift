@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "a21b49ef2f3dcbe445634ee7981dc7b0a442ca62d0b855e34b58dfd65f5d64d6"
+    public static let sha256 = "aacf3a1d95e14fbb446b8859613b3ffe5c92360229bca5138fe9d0b1f4b1e0d8"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -167,7 +167,7 @@ paths:
   /bundles/{kind}/{version}:
     get:
       operationId: getBundle
-      summary: A signed catalogue, calendar, site profile or sealing key, as announced by a `catalog-version`, `calendar-version`, `configuration-version` or `sealing-version` change.
+      summary: A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
       description: |
         The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
         key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -175,9 +175,12 @@ paths:
         `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
         kiosk seals every case to from then on. A `configuration` bundle holds
         `sites/<kiosk id>.yaml`: the site profiles of the kiosks it names, read over kiosk.yaml
-        at their next start.
+        at their next start. A `maintenance` bundle holds `tickets.json`: every
+        technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+        "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+        kiosk takes its own, and the code itself never travels.
       parameters:
-        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, configuration, sealing] } }
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, configuration, sealing, maintenance] } }
         - { name: version, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
       responses:
         '200':
@@ -558,7 +561,7 @@ components:
       required: [cursor, kind, at]
       properties:
         cursor: { type: integer, format: int64, minimum: 1 }
-        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, revocation] }
+        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, maintenance-version, revocation] }
         at: { type: string, format: date-time }
         caseID: { $ref: '#/components/schemas/Identifier' }
         item: { $ref: '#/components/schemas/Identifier' }
@@ -567,7 +570,7 @@ components:
         promisedBy: { type: string, format: date }
         resultSHA256: { $ref: '#/components/schemas/Sha256' }
         resultLength: { type: integer, format: int64, minimum: 0 }
-        version: { type: string, description: The new catalog, calendar, configuration or sealing-key version. }
+        version: { type: string, description: The new catalog, calendar, configuration, sealing-key or maintenance-tickets version. }
     SignedBundle:
       type: object
       required: [payload, signatures]

@@ -721,6 +721,7 @@ extension Components {
                 case calendarVersion = "calendar-version"
                 case configurationVersion = "configuration-version"
                 case sealingVersion = "sealing-version"
+                case maintenanceVersion = "maintenance-version"
                 case revocation = "revocation"
             }
             /// - Remark: Generated from `#/components/schemas/Change/kind`.

@@ -56,7 +56,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /results/{caseID}/{item}`.
     /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
     func downloadResult(_ input: Operations.DownloadResult.Input) async throws -> Operations.DownloadResult.Output
-    /// A signed catalogue, calendar, site profile or sealing key, as announced by a `catalog-version`, `calendar-version`, `configuration-version` or `sealing-version` change.
+    /// A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -64,7 +64,10 @@ public protocol APIProtocol: Sendable {
     /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
     /// kiosk seals every case to from then on. A `configuration` bundle holds
     /// `sites/<kiosk id>.yaml`: the site profiles of the kiosks it names, read over kiosk.yaml
-    /// at their next start.
+    /// at their next start. A `maintenance` bundle holds `tickets.json`: every
+    /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+    /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+    /// kiosk takes its own, and the code itself never travels.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
@@ -184,7 +187,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// A signed catalogue, calendar, site profile or sealing key, as announced by a `catalog-version`, `calendar-version`, `configuration-version` or `sealing-version` change.
+    /// A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -192,7 +195,10 @@ extension APIProtocol {
     /// `sealing-key.json` (`{"id", "publicKey"}`): the platform's new public X25519 key, which the
     /// kiosk seals every case to from then on. A `configuration` bundle holds
     /// `sites/<kiosk id>.yaml`: the site profiles of the kiosks it names, read over kiosk.yaml
-    /// at their next start.
+    /// at their next start. A `maintenance` bundle holds `tickets.json`: every
+    /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
+    /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
+    /// kiosk takes its own, and the code itself never travels.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
