@@ -33,7 +33,7 @@ func running<T: Sendable>(_ queue: PrintQueue, _ body: () async throws -> T) asy
     }
 }
 
-func waitFor(seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+func waitFor(seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return }
@@ -44,9 +44,11 @@ func waitFor(seconds: Double = 10, _ condition: () async throws -> Bool) async t
 
 @Suite("Print queue with an ESC/POS receipt printer (simulator)")
 struct ESCPOSPrintQueueTests {
-    // A generous answer timeout: parallel tests can keep the simulator from being scheduled.
+    // Generous bounds (30 s; a healthy job takes well under a second): the whole suite runs
+    // in parallel on 2 cores, with kioskd, kiosk-platform and Chromium beside it, and 10 s
+    // was seen to pass by while the simulator waited to be scheduled.
     // The model confirms printing (GS ( H), as the simulated receipt printer's profile does.
-    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10, processedMarker: true)
+    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 30, processedMarker: true)
 
     func withPrinter(
         settings given: ESCPOSSettings? = nil,
@@ -65,11 +67,11 @@ struct ESCPOSPrintQueueTests {
 
     @Test("A model that cannot confirm printing: the job ends sent, never printed")
     func sentNotPrinted() async throws {
-        try await withPrinter(settings: ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10)) { _, printer, renderer in
+        try await withPrinter(settings: ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 30)) { _, printer, renderer in
             let queue = PrintQueue(store: InMemoryPrintJobStore(), renderer: renderer, printers: [printer], logger: logger)
             let outcome = try await running(queue) {
                 let job = try await queue.enqueue(try example(.receipt), printer: "receipt", paper: .receipt80)
-                return try await queue.outcome(of: job.id, timeout: .seconds(10))
+                return try await queue.outcome(of: job.id, timeout: .seconds(30))
             }
             guard case let .sent(job) = outcome else {
                 Issue.record("expected sent, got \(outcome)")
@@ -86,7 +88,7 @@ struct ESCPOSPrintQueueTests {
             let queue = PrintQueue(store: store, renderer: renderer, printers: [printer], logger: logger)
             let outcome = try await running(queue) {
                 let job = try await queue.enqueue(try example(.receipt), printer: "receipt", paper: .receipt80)
-                return try await queue.outcome(of: job.id, timeout: .seconds(10))
+                return try await queue.outcome(of: job.id, timeout: .seconds(30))
             }
             guard case let .printed(job) = outcome else {
                 Issue.record("expected printed, got \(outcome)")
@@ -115,7 +117,7 @@ struct ESCPOSPrintQueueTests {
             let document = try example(.receipt)
             try await running(queue) {
                 let job = try await queue.enqueue(document, printer: "receipt", paper: .receipt80)
-                let outcome = try await queue.outcome(of: job.id, timeout: .seconds(10))
+                let outcome = try await queue.outcome(of: job.id, timeout: .seconds(30))
                 guard case let .showOnScreen(screen, failed) = outcome else {
                     Issue.record("expected the on-screen receipt, got \(outcome)")
                     return
@@ -131,7 +133,7 @@ struct ESCPOSPrintQueueTests {
                 simulator.set { $0.paperOut = false }
                 let reprint = try await queue.reprint(job.id, requestedBy: .citizenReprint)
                 #expect(reprint.reprintOf == job.id)
-                let second = try await queue.outcome(of: reprint.id, timeout: .seconds(10))
+                let second = try await queue.outcome(of: reprint.id, timeout: .seconds(30))
                 guard case .printed = second else {
                     Issue.record("expected the reprint to print, got \(second)")
                     return

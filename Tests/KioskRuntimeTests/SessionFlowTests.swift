@@ -130,7 +130,9 @@ struct SessionDaemon {
         return devices.first { $0["id"] as? String == id }?["state"] as? String
     }
 
-    func until(_ what: String, seconds: Double = 20, _ condition: () async -> Bool) async throws {
+    /// A bound, not a wait: 60 s, as the whole suite shares 2 cores with kioskd, kiosk-platform and
+    /// Chromium processes (a receipt that prints in a second was once seen to take over 20 s).
+    func until(_ what: String, seconds: Double = 60, _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if await condition() { return }
