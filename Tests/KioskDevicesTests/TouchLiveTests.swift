@@ -23,8 +23,9 @@ actor Collected<Event: BusEvent> {
     func add(_ item: Event) { items.append(item) }
 }
 
-/// Waits until `condition` holds (polling), failing after `seconds`.
-func eventually(_ what: String, within seconds: Double = 10, _ condition: () async -> Bool) async throws {
+/// Waits until `condition` holds (polling), failing after `seconds`: a bound, not a wait (30 s:
+/// the whole suite shares 2 cores with kioskd, kiosk-platform and Chromium processes).
+func eventually(_ what: String, within seconds: Double = 30, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }
