@@ -12,7 +12,7 @@ import tempfile
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 failures = []
@@ -24,11 +24,29 @@ def check(condition, what):
         print("FAIL: " + what, flush=True)
 
 
+def follow(driver, element):
+    """Clicks a link or button and waits until a new document has replaced this one.
+
+    The old document is marked before the click; the wait ends once a document without the mark
+    has finished loading. (Waiting for the clicked element to go stale raced with the navigation:
+    Chromium may answer "Node with given id does not belong to the document" mid-swap.)
+    """
+    driver.execute_script("window.__workbenchLeft = true;")
+    element.click()
+
+    def arrived(driver):
+        try:
+            return driver.execute_script(
+                "return window.__workbenchLeft !== true && document.readyState === 'complete';")
+        except WebDriverException:
+            return False
+
+    WebDriverWait(driver, 20).until(arrived)
+
+
 def submit(driver, scope):
     """Clicks the form's button and waits for the answer page to replace this one."""
-    button = scope.find_element(By.CSS_SELECTOR, "button[type=submit]")
-    button.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(button))
+    follow(driver, scope.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 def main():
@@ -51,8 +69,7 @@ def main():
         check(len(rows) == 1, "the delivered case is listed")
         check(driver.find_element(By.ID, "open-follow-ups").text == "1", "one open 差评 follow-up is counted")
         link = rows[0].find_element(By.TAG_NAME, "a")
-        link.click()
-        WebDriverWait(driver, 20).until(expected_conditions.staleness_of(link))
+        follow(driver, link)
 
         # Accept (受理) the first item.
         row = driver.find_element(By.CSS_SELECTOR, f'tr[data-item="{arguments.item}"]')
