@@ -130,6 +130,7 @@ public struct ChangeRecord: Sendable, Hashable {
         case itemStage = "item-stage", resultReady = "result-ready", catalogVersion = "catalog-version"
         case calendarVersion = "calendar-version", sealingVersion = "sealing-version", configurationVersion = "configuration-version"
         case maintenanceVersion = "maintenance-version"
+        case servicesVersion = "services-version"
     }
     public var cursor: Int64
     public var kind: Kind

@@ -156,6 +156,25 @@ public final class PostgresPlatformStore: PlatformStorage {
                 "ALTER TABLE kiosk ADD COLUMN audit_problem TEXT",
             ]
         ),
+        (
+            "v6: results collected at kiosks, certificates issued",
+            [
+                "ALTER TABLE platform_case ADD COLUMN result_collection TEXT",
+                """
+                CREATE TABLE delivery (
+                    delivery_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES platform_case(case_id),
+                    item TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, reprint BOOLEAN NOT NULL, result_sha256 TEXT,
+                    recorded_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (kiosk_id, delivery_id))
+                """,
+                "CREATE INDEX delivery_by_item ON delivery (case_id, item)",
+                """
+                CREATE TABLE certificate (
+                    code TEXT PRIMARY KEY, query_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, service TEXT NOT NULL,
+                    service_name TEXT NOT NULL, holder_masked TEXT NOT NULL, issued_at TIMESTAMPTZ NOT NULL,
+                    valid_until TEXT, pdf_sha256 TEXT NOT NULL, UNIQUE (kiosk_id, query_id))
+                """,
+            ]
+        ),
     ]
 
     func transaction<T: Sendable>(

@@ -111,6 +111,24 @@ public final class SQLitePlatformStore: PlatformStorage {
                     ALTER TABLE kiosk ADD COLUMN audit_problem TEXT;
                     """)
         }
+        migrator.registerMigration("v6: results collected at kiosks, certificates issued") { db in
+            // A delivery is the kiosk's report that it printed an item's result for its
+            // citizen (统一出件); a certificate is what a query-and-print answered, kept only as
+            // its verification record: nothing of the person beyond the masked name.
+            try db.execute(
+                sql: """
+                    ALTER TABLE platform_case ADD COLUMN result_collection TEXT;
+                    CREATE TABLE delivery (
+                        delivery_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES platform_case(case_id),
+                        item TEXT NOT NULL, at DATETIME NOT NULL, reprint INTEGER NOT NULL, result_sha256 TEXT,
+                        recorded_at DATETIME NOT NULL, PRIMARY KEY (kiosk_id, delivery_id));
+                    CREATE INDEX delivery_by_item ON delivery (case_id, item);
+                    CREATE TABLE certificate (
+                        code TEXT PRIMARY KEY, query_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, service TEXT NOT NULL,
+                        service_name TEXT NOT NULL, holder_masked TEXT NOT NULL, issued_at DATETIME NOT NULL,
+                        valid_until TEXT, pdf_sha256 TEXT NOT NULL, UNIQUE (kiosk_id, query_id));
+                    """)
+        }
         return migrator
     }
 

@@ -123,6 +123,11 @@ extension KioskDaemon {
                 logger.error("Signed maintenance tickets cannot be read; the current ones stay", metadata: ["error": "\(error.message)"])
                 return
             }
+        case .services:
+            do { await session.install(queryServices: try QueryService.services(inBundle: folder)) } catch {
+                logger.error("Signed query-service list cannot be read; the current one stays", metadata: ["error": "\(error)"])
+                return
+            }
         case .configuration:
             return
         }

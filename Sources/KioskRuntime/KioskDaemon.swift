@@ -321,6 +321,12 @@ public struct KioskDaemon: Sendable {
         settings.kioskNumber = configuration.kiosk.number
         settings.statusURL = configuration.session.statusURL
         settings.queryServices = configuration.session.queryServices
+        // The platform's signed list, once one was installed, stands over the configuration's.
+        if let folder = BundleShelf(stateDirectory: configuration.paths.stateDir).current(.services),
+            let services = try? QueryService.services(inBundle: folder)
+        {
+            settings.queryServices = services
+        }
         settings.materialCapture = configuration.session.materialCapture
         settings.openingHours = configuration.openingHours
         settings.identitySimulated = configuration.devices.contains { $0.kind == .idCardReader && configuration.isSimulated($0) }

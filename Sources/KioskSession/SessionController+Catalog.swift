@@ -1,3 +1,4 @@
+import KioskAPI
 import KioskCore
 
 extension SessionController {
@@ -6,5 +7,12 @@ extension SessionController {
     public func install(catalog: Catalog? = nil, calendar: WorkingDayCalendar? = nil) {
         if let catalog { self.catalog = catalog }
         if let calendar { self.calendar = calendar }
+    }
+
+    /// The platform's signed list of query-and-print services, offered from now on.
+    public func install(queryServices: [QueryService]) {
+        guard queryServices != self.queryServices else { return }
+        self.queryServices = queryServices
+        changed("services")
     }
 }

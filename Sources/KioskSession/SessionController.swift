@@ -63,6 +63,9 @@ public actor SessionController {
     var intake = IntakeStatus.open
     /// The technician in maintenance mode (`+Maintenance`): no session starts meanwhile.
     var maintenanceBy: String?
+    /// The query-and-print services offered: the platform's signed list once it came, else the
+    /// configuration's.
+    var queryServices: [QueryService]
 
     /// The case submitted in this session, while its receipt is on screen.
     struct SubmittedCase {
@@ -94,6 +97,7 @@ public actor SessionController {
         self.redactor = redactor
         self.logger = logger
         self.clock = clock
+        self.queryServices = settings.queryServices
         self.lastActivity = clock.uptime()
         self.events = bus.subscribe()
     }
@@ -171,7 +175,7 @@ public actor SessionController {
             bundles: (catalog?.bundles ?? []).map {
                 OfferView.Bundle(id: $0.id, name: $0.name, leadDepartment: $0.leadDepartment, items: $0.items.count)
             },
-            idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: settings.queryServices)
+            idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), queryServices: queryServices)
         let intake = currentIntake
         offer.acceptingApplications = intake.acceptsApplications
         offer.notice = intake.notice
@@ -223,7 +227,7 @@ public actor SessionController {
     /// A "query and print" service was chosen. Its answer comes from the platform: offline,
     /// the citizen is told so plainly, with what the kiosk can still do.
     public func query(_ id: String) throws(SessionFailure) -> OfferView {
-        guard let service = settings.queryServices.first(where: { $0.id == id }) else {
+        guard let service = queryServices.first(where: { $0.id == id }) else {
             throw SessionFailure(.unknown, reason: "unknown-service", "没有该服务 (no such service)")
         }
         guard intake.online || settings.platformOnline else {

@@ -59,7 +59,7 @@ extension CaseStore {
             try db.execute(
                 sql: "UPDATE case_item_status SET result_sha256 = ?, result_length = ? WHERE case_id = ? AND item_id = ?",
                 arguments: [change.resultSHA256, change.resultLength, caseID, item])
-        case .catalogVersion, .calendarVersion, .configurationVersion, .sealingVersion, .maintenanceVersion:
+        case .catalogVersion, .calendarVersion, .configurationVersion, .sealingVersion, .maintenanceVersion, .servicesVersion:
             // Staged for the signature check (identity issue); never installed unchecked.
             guard let version = change.version else { return }
             // The installed version ages from the first announcement of anything newer (the

@@ -50,6 +50,7 @@ public struct PlatformChange: Sendable, Hashable {
         case configurationVersion = "configuration-version"
         case sealingVersion = "sealing-version"
         case maintenanceVersion = "maintenance-version"
+        case servicesVersion = "services-version"
         case revocation
     }
     public var cursor: Int64

@@ -565,14 +565,14 @@ public actor SyncRelay: Service {
 
     // MARK: Signed bundles
 
-    /// Fetches every catalogue, calendar, sealing-key, site-profile and maintenance-tickets version announced after the last one trusted, in
-    /// order (a key rotation in between is followed), and installs each that verifies. A
+    /// Fetches every catalogue, calendar, sealing-key, site-profile, maintenance-tickets and
+    /// query-services version announced after the last one trusted, in order (a key rotation in between is followed), and installs each that verifies. A
     /// refused one changes nothing but its noted reason; the kiosk keeps serving what it has.
     private func installBundles() async throws(SyncFailure) {
         guard let identity = settings.identity else { return }
         let shelf = BundleShelf(stateDirectory: identity.stateDirectory)
         let figures = try await storeCall { try await self.store.syncFigures() }
-        for kind in [BundleContent.Kind.catalog, .calendar, .sealing, .configuration, .maintenance] {
+        for kind in [BundleContent.Kind.catalog, .calendar, .sealing, .configuration, .maintenance, .services] {
             let change = "\(kind.rawValue)-version"
             guard let staged = figures.staged[change].flatMap({ Int($0) }), let wireKind = Self.wireKind(kind) else { continue }
             let state = shelf.state()
@@ -619,6 +619,7 @@ public actor SyncRelay: Service {
         case .sealing: .sealing
         case .configuration: .configuration
         case .maintenance: .maintenance
+        case .services: .services
         }
     }
 

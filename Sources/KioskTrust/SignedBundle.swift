@@ -47,7 +47,7 @@ public struct SignedBundle: Codable, Sendable, Equatable {
 /// key rotation) the signing keys trusted from this bundle on.
 public struct BundleContent: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case catalog, calendar, configuration, sealing, maintenance
+        case catalog, calendar, configuration, sealing, maintenance, services
     }
 
     public var kind: Kind

@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "aacf3a1d95e14fbb446b8859613b3ffe5c92360229bca5138fe9d0b1f4b1e0d8"
+    public static let sha256 = "8834b9ff218a8dd33bc71fcfa6d417335891f35ce27cd81b7caac074ef8ef752"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -167,7 +167,7 @@ paths:
   /bundles/{kind}/{version}:
     get:
       operationId: getBundle
-      summary: A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
+      summary: A signed catalogue, calendar, site profile, sealing key, maintenance tickets or query-service list, as announced by its `<kind>-version` change.
       description: |
         The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
         key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -178,9 +178,11 @@ paths:
         at their next start. A `maintenance` bundle holds `tickets.json`: every
         technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
         "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
-        kiosk takes its own, and the code itself never travels.
+        kiosk takes its own, and the code itself never travels. A `services` bundle holds
+        `query-services.json`: the query-and-print services (查询打印) the platform answers
+        (`[{"id", "name", "cardTypes", "holds", "validDays"}]`), which the attract screen offers.
       parameters:
-        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, configuration, sealing, maintenance] } }
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [catalog, calendar, configuration, sealing, maintenance, services] } }
         - { name: version, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 2147483647 } }
       responses:
         '200':
@@ -258,6 +260,56 @@ paths:
         '400': { $ref: '#/components/responses/BadRequest' }
         '401': { $ref: '#/components/responses/Unauthorized' }
         '409': { $ref: '#/components/responses/Conflict' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /deliveries:
+    post:
+      operationId: reportDelivery
+      summary: A result document was printed at the kiosk for its citizen (送达, 统一出件), or printed again.
+      description: |
+        Idempotent per `deliveryID`: a replay answers the same. The first delivery of an item moves
+        it from `approved` to `delivered` (an `item-stage` change follows in the feed); a reprint is
+        recorded beside it and moves nothing.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Delivery' }
+      responses:
+        '200':
+          description: Recorded (newly or already).
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/DeliveryAnswer' }
+        '400': { $ref: '#/components/responses/BadRequest' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '404': { $ref: '#/components/responses/NotFound' }
+        '409': { $ref: '#/components/responses/Conflict' }
+        '503': { $ref: '#/components/responses/Overloaded' }
+  /queries:
+    post:
+      operationId: queryCertificate
+      summary: A query-and-print service (查询打印) for the citizen whose card is on the reader.
+      description: |
+        Asked with the card on the reader and the citizen's consent on screen. The answer is the
+        certificate as a PDF with its verification code and a QR code to the platform's public
+        verification address (`GET /verify/{code}` beside this contract, no client certificate:
+        anyone holding the paper can check it). The kiosk keeps the PDF in memory only while it
+        prints. Idempotent per `queryID`: a replay answers the same certificate.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/CertificateQuery' }
+      responses:
+        '200':
+          description: The certificate.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Certificate' }
+        '400': { $ref: '#/components/responses/BadRequest' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '404': { $ref: '#/components/responses/NotFound' }
+        '422': { $ref: '#/components/responses/NotEligible' }
         '503': { $ref: '#/components/responses/Overloaded' }
   /changes:
     get:
@@ -341,6 +393,11 @@ components:
       content:
         application/json:
           schema: { $ref: '#/components/schemas/Problem' }
+    NotEligible:
+      description: The service does not take this card type, or holds no record for this person (`code` says which).
+      content:
+        application/json:
+          schema: { $ref: '#/components/schemas/Problem' }
     Gone:
       description: The upload expired unfinished; create it again (it starts at offset 0).
       content:
@@ -414,6 +471,12 @@ components:
         prefill: { $ref: '#/components/schemas/PrefillCounts' }
         steps: { type: integer, minimum: 0, maximum: 100000, description: Touches the citizen needed. }
         simulatedIdentity: { type: boolean, description: The identity came from a simulated card reader. }
+        resultCollection:
+          type: string
+          enum: [window, kiosk, post]
+          description: |
+            How the citizen chose to collect the result (结果领取方式; not personal, so outside the seal):
+            at the service window, printed at a self-service kiosk (自助终端打印, 统一出件), or by post.
         rating: { type: integer, minimum: 1, maximum: 5 }
         attachments:
           type: array
@@ -553,6 +616,67 @@ components:
         ratingID: { $ref: '#/components/schemas/Identifier' }
         status: { type: string, enum: [stored] }
         followUp: { type: boolean, description: A 差评 opened a follow-up (整改) for the lead department. }
+    Delivery:
+      type: object
+      required: [deliveryID, caseID, item, at, reprint]
+      properties:
+        deliveryID: { $ref: '#/components/schemas/Identifier' }
+        caseID: { $ref: '#/components/schemas/Identifier' }
+        item: { $ref: '#/components/schemas/Identifier' }
+        at: { type: string, format: date-time, description: When the printer finished the job. }
+        reprint: { type: boolean, description: The citizen printed an item already delivered once (补打). }
+        resultSHA256: { $ref: '#/components/schemas/Sha256' }
+    DeliveryAnswer:
+      type: object
+      required: [deliveryID, status, stage]
+      properties:
+        deliveryID: { $ref: '#/components/schemas/Identifier' }
+        status: { type: string, enum: [stored] }
+        stage: { $ref: '#/components/schemas/ItemStage' }
+    CardType:
+      type: string
+      enum: [resident-id, hmt-residence-permit, foreign-permanent-resident-2017, foreign-permanent-resident-2023]
+    QueryService:
+      type: object
+      required: [id, name, cardTypes, holds]
+      properties:
+        id: { $ref: '#/components/schemas/Identifier' }
+        name: { type: string, maxLength: 60 }
+        cardTypes:
+          type: array
+          items: { $ref: '#/components/schemas/CardType' }
+        holds: { type: string, maxLength: 300, description: What the document states, in the citizen's words. }
+        validDays: { type: integer, minimum: 1, maximum: 3660, description: How long the certificate is valid for its reader. }
+    CertificateQuery:
+      type: object
+      required: [queryID, service, idNumber, cardType]
+      properties:
+        queryID: { $ref: '#/components/schemas/Identifier' }
+        service: { $ref: '#/components/schemas/Identifier' }
+        idNumber: { type: string, minLength: 6, maxLength: 32, pattern: '^[0-9A-Za-z]+$', description: The number on the card read. }
+        cardType: { $ref: '#/components/schemas/CardType' }
+    Certificate:
+      type: object
+      required: [queryID, service, serviceName, verificationCode, verifyURL, issuedAt, preview, pdf]
+      properties:
+        queryID: { $ref: '#/components/schemas/Identifier' }
+        service: { $ref: '#/components/schemas/Identifier' }
+        serviceName: { type: string, maxLength: 60 }
+        verificationCode: { type: string, pattern: '^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$' }
+        verifyURL: { type: string, maxLength: 300 }
+        issuedAt: { type: string, format: date-time }
+        validUntil: { type: string, format: date }
+        preview:
+          type: array
+          maxItems: 20
+          description: What the screen shows before printing, personal values already masked.
+          items:
+            type: object
+            required: [label, value]
+            properties:
+              label: { type: string, maxLength: 40 }
+              value: { type: string, maxLength: 200 }
+        pdf: { type: string, contentEncoding: base64, maxLength: 8388608, description: The certificate (application/pdf), base64. }
     ItemStage:
       type: string
       enum: [received, accepted, not_accepted, in_review, awaiting_supplements, suspended, approved, denied, withdrawn, delivered, archived]
@@ -561,7 +685,7 @@ components:
       required: [cursor, kind, at]
       properties:
         cursor: { type: integer, format: int64, minimum: 1 }
-        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, maintenance-version, revocation] }
+        kind: { type: string, enum: [item-stage, result-ready, catalog-version, calendar-version, configuration-version, sealing-version, maintenance-version, services-version, revocation] }
         at: { type: string, format: date-time }
         caseID: { $ref: '#/components/schemas/Identifier' }
         item: { $ref: '#/components/schemas/Identifier' }
@@ -570,7 +694,7 @@ components:
         promisedBy: { type: string, format: date }
         resultSHA256: { $ref: '#/components/schemas/Sha256' }
         resultLength: { type: integer, format: int64, minimum: 0 }
-        version: { type: string, description: The new catalog, calendar, configuration, sealing-key or maintenance-tickets version. }
+        version: { type: string, description: The new catalog, calendar, configuration, sealing-key, maintenance-tickets or query-services version. }
     SignedBundle:
       type: object
       required: [payload, signatures]

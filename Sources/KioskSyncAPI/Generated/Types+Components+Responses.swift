@@ -132,6 +132,34 @@ extension Components {
                 self.body = body
             }
         }
+        public struct NotEligible: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/responses/NotEligible/content`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/responses/NotEligible/content/application\/json`.
+                case json(Components.Schemas.Problem)
+                /// The associated value of the enum case if `self` is `.json`.
+                ///
+                /// - Throws: An error if `self` is not `.json`.
+                /// - SeeAlso: `.json`.
+                public var json: Components.Schemas.Problem {
+                    get throws {
+                        switch self {
+                        case let .json(body):
+                            return body
+                        }
+                    }
+                }
+            }
+            /// Received HTTP response body
+            public var body: Components.Responses.NotEligible.Body
+            /// Creates a new `NotEligible`.
+            ///
+            /// - Parameters:
+            ///   - body: Received HTTP response body
+            public init(body: Components.Responses.NotEligible.Body) {
+                self.body = body
+            }
+        }
         public struct Gone: Sendable, Hashable {
             /// - Remark: Generated from `#/components/responses/Gone/content`.
             @frozen public enum Body: Sendable, Hashable {

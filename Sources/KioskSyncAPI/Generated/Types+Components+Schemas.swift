@@ -161,6 +161,22 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/CaseUpload/simulatedIdentity`.
             public var simulatedIdentity: Swift.Bool?
+            /// How the citizen chose to collect the result (结果领取方式; not personal, so outside the seal):
+            /// at the service window, printed at a self-service kiosk (自助终端打印, 统一出件), or by post.
+            ///
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseUpload/resultCollection`.
+            @frozen public enum ResultCollectionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case window = "window"
+                case kiosk = "kiosk"
+                case post = "post"
+            }
+            /// How the citizen chose to collect the result (结果领取方式; not personal, so outside the seal):
+            /// at the service window, printed at a self-service kiosk (自助终端打印, 统一出件), or by post.
+            ///
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseUpload/resultCollection`.
+            public var resultCollection: Components.Schemas.CaseUpload.ResultCollectionPayload?
             /// - Remark: Generated from `#/components/schemas/CaseUpload/rating`.
             public var rating: Swift.Int?
             /// The attachments that follow the case; it is complete when all have arrived.
@@ -189,6 +205,7 @@ extension Components {
             ///   - prefill:
             ///   - steps: Touches the citizen needed.
             ///   - simulatedIdentity: The identity came from a simulated card reader.
+            ///   - resultCollection: How the citizen chose to collect the result (结果领取方式; not personal, so outside the seal):
             ///   - rating:
             ///   - attachments: The attachments that follow the case; it is complete when all have arrived.
             ///   - sealedApplication: The personal part, sealed with HPKE (RFC 9180: DHKEM X25519 HKDF-SHA256, HKDF-SHA256,
@@ -203,6 +220,7 @@ extension Components {
                 prefill: Components.Schemas.PrefillCounts? = nil,
                 steps: Swift.Int? = nil,
                 simulatedIdentity: Swift.Bool? = nil,
+                resultCollection: Components.Schemas.CaseUpload.ResultCollectionPayload? = nil,
                 rating: Swift.Int? = nil,
                 attachments: [Components.Schemas.AttachmentDeclaration]? = nil,
                 sealedApplication: OpenAPIRuntime.Base64EncodedData
@@ -217,6 +235,7 @@ extension Components {
                 self.prefill = prefill
                 self.steps = steps
                 self.simulatedIdentity = simulatedIdentity
+                self.resultCollection = resultCollection
                 self.rating = rating
                 self.attachments = attachments
                 self.sealedApplication = sealedApplication
@@ -232,6 +251,7 @@ extension Components {
                 case prefill
                 case steps
                 case simulatedIdentity
+                case resultCollection
                 case rating
                 case attachments
                 case sealedApplication
@@ -695,6 +715,275 @@ extension Components {
                 case followUp
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Delivery`.
+        public struct Delivery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Delivery/deliveryID`.
+            public var deliveryID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/Delivery/caseID`.
+            public var caseID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/Delivery/item`.
+            public var item: Components.Schemas.Identifier
+            /// When the printer finished the job.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Delivery/at`.
+            public var at: Foundation.Date
+            /// The citizen printed an item already delivered once (补打).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Delivery/reprint`.
+            public var reprint: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Delivery/resultSHA256`.
+            public var resultSHA256: Components.Schemas.Sha256?
+            /// Creates a new `Delivery`.
+            ///
+            /// - Parameters:
+            ///   - deliveryID:
+            ///   - caseID:
+            ///   - item:
+            ///   - at: When the printer finished the job.
+            ///   - reprint: The citizen printed an item already delivered once (补打).
+            ///   - resultSHA256:
+            public init(
+                deliveryID: Components.Schemas.Identifier,
+                caseID: Components.Schemas.Identifier,
+                item: Components.Schemas.Identifier,
+                at: Foundation.Date,
+                reprint: Swift.Bool,
+                resultSHA256: Components.Schemas.Sha256? = nil
+            ) {
+                self.deliveryID = deliveryID
+                self.caseID = caseID
+                self.item = item
+                self.at = at
+                self.reprint = reprint
+                self.resultSHA256 = resultSHA256
+            }
+            public enum CodingKeys: String, CodingKey {
+                case deliveryID
+                case caseID
+                case item
+                case at
+                case reprint
+                case resultSHA256
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DeliveryAnswer`.
+        public struct DeliveryAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DeliveryAnswer/deliveryID`.
+            public var deliveryID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/DeliveryAnswer/status`.
+            @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case stored = "stored"
+            }
+            /// - Remark: Generated from `#/components/schemas/DeliveryAnswer/status`.
+            public var status: Components.Schemas.DeliveryAnswer.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/DeliveryAnswer/stage`.
+            public var stage: Components.Schemas.ItemStage
+            /// Creates a new `DeliveryAnswer`.
+            ///
+            /// - Parameters:
+            ///   - deliveryID:
+            ///   - status:
+            ///   - stage:
+            public init(
+                deliveryID: Components.Schemas.Identifier,
+                status: Components.Schemas.DeliveryAnswer.StatusPayload,
+                stage: Components.Schemas.ItemStage
+            ) {
+                self.deliveryID = deliveryID
+                self.status = status
+                self.stage = stage
+            }
+            public enum CodingKeys: String, CodingKey {
+                case deliveryID
+                case status
+                case stage
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CardType`.
+        @frozen public enum CardType: String, Codable, Hashable, Sendable, CaseIterable {
+            case residentId = "resident-id"
+            case hmtResidencePermit = "hmt-residence-permit"
+            case foreignPermanentResident2017 = "foreign-permanent-resident-2017"
+            case foreignPermanentResident2023 = "foreign-permanent-resident-2023"
+        }
+        /// - Remark: Generated from `#/components/schemas/QueryService`.
+        public struct QueryService: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QueryService/id`.
+            public var id: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/QueryService/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QueryService/cardTypes`.
+            public var cardTypes: [Components.Schemas.CardType]
+            /// What the document states
+            ///
+            /// - Remark: Generated from `#/components/schemas/QueryService/holds`.
+            public var holds: Swift.String
+            /// How long the certificate is valid for its reader.
+            ///
+            /// - Remark: Generated from `#/components/schemas/QueryService/validDays`.
+            public var validDays: Swift.Int?
+            /// Creates a new `QueryService`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - cardTypes:
+            ///   - holds: What the document states
+            ///   - validDays: How long the certificate is valid for its reader.
+            public init(
+                id: Components.Schemas.Identifier,
+                name: Swift.String,
+                cardTypes: [Components.Schemas.CardType],
+                holds: Swift.String,
+                validDays: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.cardTypes = cardTypes
+                self.holds = holds
+                self.validDays = validDays
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case cardTypes
+                case holds
+                case validDays
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CertificateQuery`.
+        public struct CertificateQuery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CertificateQuery/queryID`.
+            public var queryID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/CertificateQuery/service`.
+            public var service: Components.Schemas.Identifier
+            /// The number on the card read.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CertificateQuery/idNumber`.
+            public var idNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CertificateQuery/cardType`.
+            public var cardType: Components.Schemas.CardType
+            /// Creates a new `CertificateQuery`.
+            ///
+            /// - Parameters:
+            ///   - queryID:
+            ///   - service:
+            ///   - idNumber: The number on the card read.
+            ///   - cardType:
+            public init(
+                queryID: Components.Schemas.Identifier,
+                service: Components.Schemas.Identifier,
+                idNumber: Swift.String,
+                cardType: Components.Schemas.CardType
+            ) {
+                self.queryID = queryID
+                self.service = service
+                self.idNumber = idNumber
+                self.cardType = cardType
+            }
+            public enum CodingKeys: String, CodingKey {
+                case queryID
+                case service
+                case idNumber
+                case cardType
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Certificate`.
+        public struct Certificate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Certificate/queryID`.
+            public var queryID: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/Certificate/service`.
+            public var service: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/Certificate/serviceName`.
+            public var serviceName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Certificate/verificationCode`.
+            public var verificationCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Certificate/verifyURL`.
+            public var verifyURL: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Certificate/issuedAt`.
+            public var issuedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Certificate/validUntil`.
+            public var validUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Certificate/PreviewPayload`.
+            public struct PreviewPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Certificate/PreviewPayload/label`.
+                public var label: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Certificate/PreviewPayload/value`.
+                public var value: Swift.String
+                /// Creates a new `PreviewPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - label:
+                ///   - value:
+                public init(
+                    label: Swift.String,
+                    value: Swift.String
+                ) {
+                    self.label = label
+                    self.value = value
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case label
+                    case value
+                }
+            }
+            /// What the screen shows before printing, personal values already masked.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Certificate/preview`.
+            public typealias PreviewPayload = [Components.Schemas.Certificate.PreviewPayloadPayload]
+            /// What the screen shows before printing, personal values already masked.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Certificate/preview`.
+            public var preview: Components.Schemas.Certificate.PreviewPayload
+            /// The certificate (application/pdf)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Certificate/pdf`.
+            public var pdf: OpenAPIRuntime.Base64EncodedData
+            /// Creates a new `Certificate`.
+            ///
+            /// - Parameters:
+            ///   - queryID:
+            ///   - service:
+            ///   - serviceName:
+            ///   - verificationCode:
+            ///   - verifyURL:
+            ///   - issuedAt:
+            ///   - validUntil:
+            ///   - preview: What the screen shows before printing, personal values already masked.
+            ///   - pdf: The certificate (application/pdf)
+            public init(
+                queryID: Components.Schemas.Identifier,
+                service: Components.Schemas.Identifier,
+                serviceName: Swift.String,
+                verificationCode: Swift.String,
+                verifyURL: Swift.String,
+                issuedAt: Foundation.Date,
+                validUntil: Swift.String? = nil,
+                preview: Components.Schemas.Certificate.PreviewPayload,
+                pdf: OpenAPIRuntime.Base64EncodedData
+            ) {
+                self.queryID = queryID
+                self.service = service
+                self.serviceName = serviceName
+                self.verificationCode = verificationCode
+                self.verifyURL = verifyURL
+                self.issuedAt = issuedAt
+                self.validUntil = validUntil
+                self.preview = preview
+                self.pdf = pdf
+            }
+            public enum CodingKeys: String, CodingKey {
+                case queryID
+                case service
+                case serviceName
+                case verificationCode
+                case verifyURL
+                case issuedAt
+                case validUntil
+                case preview
+                case pdf
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ItemStage`.
         @frozen public enum ItemStage: String, Codable, Hashable, Sendable, CaseIterable {
             case received = "received"
@@ -722,6 +1011,7 @@ extension Components {
                 case configurationVersion = "configuration-version"
                 case sealingVersion = "sealing-version"
                 case maintenanceVersion = "maintenance-version"
+                case servicesVersion = "services-version"
                 case revocation = "revocation"
             }
             /// - Remark: Generated from `#/components/schemas/Change/kind`.

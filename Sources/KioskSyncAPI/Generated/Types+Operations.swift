@@ -1262,7 +1262,7 @@ public enum Operations {
             }
         }
     }
-    /// A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
+    /// A signed catalogue, calendar, site profile, sealing key, maintenance tickets or query-service list, as announced by its `<kind>-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -1273,7 +1273,9 @@ public enum Operations {
     /// at their next start. A `maintenance` bundle holds `tickets.json`: every
     /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
     /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
-    /// kiosk takes its own, and the code itself never travels.
+    /// kiosk takes its own, and the code itself never travels. A `services` bundle holds
+    /// `query-services.json`: the query-and-print services (查询打印) the platform answers
+    /// (`[{"id", "name", "cardTypes", "holds", "validDays"}]`), which the attract screen offers.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
@@ -1290,6 +1292,7 @@ public enum Operations {
                     case configuration = "configuration"
                     case sealing = "sealing"
                     case maintenance = "maintenance"
+                    case services = "services"
                 }
                 /// - Remark: Generated from `#/paths/bundles/{kind}/{version}/GET/path/kind`.
                 public var kind: Operations.GetBundle.Input.Path.KindPayload
@@ -2109,6 +2112,490 @@ public enum Operations {
             /// The platform is overloaded or in maintenance; try again after `Retry-After`.
             ///
             /// - Remark: Generated from `#/paths//audit/post(submitAudit)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Overloaded)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Overloaded {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// A result document was printed at the kiosk for its citizen (送达, 统一出件), or printed again.
+    ///
+    /// Idempotent per `deliveryID`: a replay answers the same. The first delivery of an item moves
+    /// it from `approved` to `delivered` (an `item-stage` change follows in the feed); a reprint is
+    /// recorded beside it and moves nothing.
+    ///
+    ///
+    /// - Remark: HTTP `POST /deliveries`.
+    /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)`.
+    public enum ReportDelivery {
+        public static let id: Swift.String = "reportDelivery"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/deliveries/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReportDelivery.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReportDelivery.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ReportDelivery.Input.Headers
+            /// - Remark: Generated from `#/paths/deliveries/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/deliveries/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.Delivery)
+            }
+            public var body: Operations.ReportDelivery.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.ReportDelivery.Input.Headers = .init(),
+                body: Operations.ReportDelivery.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/deliveries/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/deliveries/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.DeliveryAnswer)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.DeliveryAnswer {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ReportDelivery.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ReportDelivery.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Recorded (newly or already).
+            ///
+            /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ReportDelivery.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ReportDelivery.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request does not follow the contract.
+            ///
+            /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Nothing of that id belongs to this kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Different content under the same id.
+            ///
+            /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The platform is overloaded or in maintenance; try again after `Retry-After`.
+            ///
+            /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Overloaded)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Overloaded {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// A query-and-print service (查询打印) for the citizen whose card is on the reader.
+    ///
+    /// Asked with the card on the reader and the citizen's consent on screen. The answer is the
+    /// certificate as a PDF with its verification code and a QR code to the platform's public
+    /// verification address (`GET /verify/{code}` beside this contract, no client certificate:
+    /// anyone holding the paper can check it). The kiosk keeps the PDF in memory only while it
+    /// prints. Idempotent per `queryID`: a replay answers the same certificate.
+    ///
+    ///
+    /// - Remark: HTTP `POST /queries`.
+    /// - Remark: Generated from `#/paths//queries/post(queryCertificate)`.
+    public enum QueryCertificate {
+        public static let id: Swift.String = "queryCertificate"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/queries/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.QueryCertificate.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.QueryCertificate.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.QueryCertificate.Input.Headers
+            /// - Remark: Generated from `#/paths/queries/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/queries/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.CertificateQuery)
+            }
+            public var body: Operations.QueryCertificate.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.QueryCertificate.Input.Headers = .init(),
+                body: Operations.QueryCertificate.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/queries/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/queries/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Certificate)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Certificate {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.QueryCertificate.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.QueryCertificate.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The certificate.
+            ///
+            /// - Remark: Generated from `#/paths//queries/post(queryCertificate)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.QueryCertificate.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.QueryCertificate.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request does not follow the contract.
+            ///
+            /// - Remark: Generated from `#/paths//queries/post(queryCertificate)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Not authenticated as a kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//queries/post(queryCertificate)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Nothing of that id belongs to this kiosk.
+            ///
+            /// - Remark: Generated from `#/paths//queries/post(queryCertificate)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The service does not take this card type, or holds no record for this person (`code` says which).
+            ///
+            /// - Remark: Generated from `#/paths//queries/post(queryCertificate)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.NotEligible)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses.NotEligible {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The platform is overloaded or in maintenance; try again after `Retry-After`.
+            ///
+            /// - Remark: Generated from `#/paths//queries/post(queryCertificate)/responses/503`.
             ///
             /// HTTP response code: `503 serviceUnavailable`.
             case serviceUnavailable(Components.Responses.Overloaded)

@@ -56,7 +56,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /results/{caseID}/{item}`.
     /// - Remark: Generated from `#/paths//results/{caseID}/{item}/get(downloadResult)`.
     func downloadResult(_ input: Operations.DownloadResult.Input) async throws -> Operations.DownloadResult.Output
-    /// A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
+    /// A signed catalogue, calendar, site profile, sealing key, maintenance tickets or query-service list, as announced by its `<kind>-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -67,7 +67,9 @@ public protocol APIProtocol: Sendable {
     /// at their next start. A `maintenance` bundle holds `tickets.json`: every
     /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
     /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
-    /// kiosk takes its own, and the code itself never travels.
+    /// kiosk takes its own, and the code itself never travels. A `services` bundle holds
+    /// `query-services.json`: the query-and-print services (查询打印) the platform answers
+    /// (`[{"id", "name", "cardTypes", "holds", "validDays"}]`), which the attract screen offers.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
@@ -100,6 +102,28 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /audit`.
     /// - Remark: Generated from `#/paths//audit/post(submitAudit)`.
     func submitAudit(_ input: Operations.SubmitAudit.Input) async throws -> Operations.SubmitAudit.Output
+    /// A result document was printed at the kiosk for its citizen (送达, 统一出件), or printed again.
+    ///
+    /// Idempotent per `deliveryID`: a replay answers the same. The first delivery of an item moves
+    /// it from `approved` to `delivered` (an `item-stage` change follows in the feed); a reprint is
+    /// recorded beside it and moves nothing.
+    ///
+    ///
+    /// - Remark: HTTP `POST /deliveries`.
+    /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)`.
+    func reportDelivery(_ input: Operations.ReportDelivery.Input) async throws -> Operations.ReportDelivery.Output
+    /// A query-and-print service (查询打印) for the citizen whose card is on the reader.
+    ///
+    /// Asked with the card on the reader and the citizen's consent on screen. The answer is the
+    /// certificate as a PDF with its verification code and a QR code to the platform's public
+    /// verification address (`GET /verify/{code}` beside this contract, no client certificate:
+    /// anyone holding the paper can check it). The kiosk keeps the PDF in memory only while it
+    /// prints. Idempotent per `queryID`: a replay answers the same certificate.
+    ///
+    ///
+    /// - Remark: HTTP `POST /queries`.
+    /// - Remark: Generated from `#/paths//queries/post(queryCertificate)`.
+    func queryCertificate(_ input: Operations.QueryCertificate.Input) async throws -> Operations.QueryCertificate.Output
     /// Changes for this kiosk after a cursor, oldest first, paged.
     ///
     /// - Remark: HTTP `GET /changes`.
@@ -187,7 +211,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// A signed catalogue, calendar, site profile, sealing key or maintenance tickets, as announced by a `catalog-version`, `calendar-version`, `configuration-version`, `sealing-version` or `maintenance-version` change.
+    /// A signed catalogue, calendar, site profile, sealing key, maintenance tickets or query-service list, as announced by its `<kind>-version` change.
     ///
     /// The kiosk verifies it before using any of it: Ed25519 over the payload's exact bytes by a
     /// key it trusts (from enrolment, or named by an earlier bundle the old key signed), a
@@ -198,7 +222,9 @@ extension APIProtocol {
     /// at their next start. A `maintenance` bundle holds `tickets.json`: every
     /// technician's maintenance ticket still valid, for every kiosk (`[{"kiosk", "technician",
     /// "codeSHA256", "notAfter"}]`, the digest being SHA-256 of `kiosk|technician|code`); each
-    /// kiosk takes its own, and the code itself never travels.
+    /// kiosk takes its own, and the code itself never travels. A `services` bundle holds
+    /// `query-services.json`: the query-and-print services (查询打印) the platform answers
+    /// (`[{"id", "name", "cardTypes", "holds", "validDays"}]`), which the attract screen offers.
     ///
     ///
     /// - Remark: HTTP `GET /bundles/{kind}/{version}`.
@@ -259,6 +285,44 @@ extension APIProtocol {
         body: Operations.SubmitAudit.Input.Body
     ) async throws -> Operations.SubmitAudit.Output {
         try await submitAudit(Operations.SubmitAudit.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A result document was printed at the kiosk for its citizen (送达, 统一出件), or printed again.
+    ///
+    /// Idempotent per `deliveryID`: a replay answers the same. The first delivery of an item moves
+    /// it from `approved` to `delivered` (an `item-stage` change follows in the feed); a reprint is
+    /// recorded beside it and moves nothing.
+    ///
+    ///
+    /// - Remark: HTTP `POST /deliveries`.
+    /// - Remark: Generated from `#/paths//deliveries/post(reportDelivery)`.
+    public func reportDelivery(
+        headers: Operations.ReportDelivery.Input.Headers = .init(),
+        body: Operations.ReportDelivery.Input.Body
+    ) async throws -> Operations.ReportDelivery.Output {
+        try await reportDelivery(Operations.ReportDelivery.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A query-and-print service (查询打印) for the citizen whose card is on the reader.
+    ///
+    /// Asked with the card on the reader and the citizen's consent on screen. The answer is the
+    /// certificate as a PDF with its verification code and a QR code to the platform's public
+    /// verification address (`GET /verify/{code}` beside this contract, no client certificate:
+    /// anyone holding the paper can check it). The kiosk keeps the PDF in memory only while it
+    /// prints. Idempotent per `queryID`: a replay answers the same certificate.
+    ///
+    ///
+    /// - Remark: HTTP `POST /queries`.
+    /// - Remark: Generated from `#/paths//queries/post(queryCertificate)`.
+    public func queryCertificate(
+        headers: Operations.QueryCertificate.Input.Headers = .init(),
+        body: Operations.QueryCertificate.Input.Body
+    ) async throws -> Operations.QueryCertificate.Output {
+        try await queryCertificate(Operations.QueryCertificate.Input(
             headers: headers,
             body: body
         ))
