@@ -202,7 +202,7 @@ let package = Package(
         .target(
             name: "KioskPlatform",
             dependencies: [
-                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust", "KioskSeal", "KioskAudit",
+                "KioskCore", "KioskCatalog", "KioskSyncAPI", "KioskTrust", "KioskSeal", "KioskAudit", "KioskDocuments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -280,7 +280,7 @@ let package = Package(
         .executableTarget(
             name: "kiosk-platform",
             dependencies: [
-                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust", "KioskSeal", "KioskAudit",
+                "KioskPlatform", "KioskCore", "KioskCatalog", "KioskFiles", "KioskTrust", "KioskSeal", "KioskAudit", "KioskDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -208,6 +208,8 @@ public struct SessionView: Encodable, Sendable {
     public var signed: Bool?
     public var receipt: Receipt?
     public var progress: [ProgressCase]?
+    /// A query-and-print visit (查询打印).
+    public var certificate: CertificateView?
 
     public init(step: SessionStep, alert: String?, cardPresent: Bool, idle: Idle, online: Bool, sequence: Int) {
         self.step = step

@@ -8,6 +8,13 @@ public enum DocumentKind: String, Sendable, Codable, CaseIterable, CustomStringC
     case notice
     /// 告知承诺书: the citizen's signed pledge to bring deferred materials by their deadline.
     case pledge
+    /// A certificate a query-and-print service answers (无犯罪记录证明...), with its
+    /// verification code and a QR code to the platform's verification address. The platform
+    /// renders it; the kiosk only prints the PDF.
+    case certificate
+
+    /// The documents a kiosk renders itself.
+    public static let renderedByKiosk: [DocumentKind] = [.receipt, .notice, .pledge]
 
     public var description: String { rawValue }
 }
@@ -285,17 +292,57 @@ public struct PledgeDocument: Sendable, Hashable, Codable {
     }
 }
 
+/// A certificate answered by a query-and-print service. The header carries the verification
+/// code as its number, the service as its bundle, the holder's name as the applicant and the
+/// verification address as its status URL.
+public struct CertificateDocument: Sendable, Hashable, Codable {
+    public struct Line: Sendable, Hashable, Codable {
+        public var label: String
+        public var value: String
+
+        public init(label: String, value: String) {
+            self.label = label
+            self.value = value
+        }
+    }
+
+    public var header: DocumentHeader
+    /// The holder's card type and number, printed whole: the paper is the citizen's own.
+    public var cardType: String
+    public var idNumber: String
+    public var statement: String
+    public var lines: [Line]
+    /// 出具单位.
+    public var issuer: String
+    public var validUntil: DocumentDate?
+
+    public init(
+        header: DocumentHeader, cardType: String, idNumber: String, statement: String, lines: [Line], issuer: String,
+        validUntil: DocumentDate?
+    ) {
+        self.header = header
+        self.cardType = cardType
+        self.idNumber = idNumber
+        self.statement = statement
+        self.lines = lines
+        self.issuer = issuer
+        self.validUntil = validUntil
+    }
+}
+
 /// One document to render: its kind decides the template and the data's shape.
 public enum KioskDocument: Sendable, Hashable {
     case receipt(ReceiptDocument)
     case notice(NoticeDocument)
     case pledge(PledgeDocument)
+    case certificate(CertificateDocument)
 
     public var kind: DocumentKind {
         switch self {
         case .receipt: .receipt
         case .notice: .notice
         case .pledge: .pledge
+        case .certificate: .certificate
         }
     }
 
@@ -305,6 +352,7 @@ public enum KioskDocument: Sendable, Hashable {
         case let .receipt(document): document.header
         case let .notice(document): document.header
         case let .pledge(document): document.header
+        case let .certificate(document): document.header
         }
     }
 
@@ -321,6 +369,7 @@ public enum KioskDocument: Sendable, Hashable {
                     throw DocumentError(.invalidData, "'signaturePNG' is not a PNG image (base64 of the file's bytes)")
                 }
                 return .pledge(pledge)
+            case .certificate: return .certificate(try decoder.decode(CertificateDocument.self, from: json))
             }
         } catch let error as DocumentError {
             throw error
@@ -339,6 +388,7 @@ public enum KioskDocument: Sendable, Hashable {
             case let .receipt(document): return try encoder.encode(document)
             case let .notice(document): return try encoder.encode(document)
             case let .pledge(document): return try encoder.encode(document)
+            case let .certificate(document): return try encoder.encode(document)
             }
         } catch {
             throw DocumentError(.invalidData, "the document cannot be encoded", cause: error)

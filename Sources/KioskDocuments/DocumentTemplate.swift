@@ -328,10 +328,10 @@ public struct TemplateCatalog: Sendable {
         self.templates = templates
     }
 
-    /// Loads `<kind>.yaml` for every document kind from `directory`.
-    public static func load(directory: String) throws(FileProblem) -> TemplateCatalog {
+    /// Loads `<kind>.yaml` for each of `kinds` from `directory`.
+    public static func load(directory: String, kinds: [DocumentKind] = DocumentKind.allCases) throws(FileProblem) -> TemplateCatalog {
         var templates: [DocumentKind: DocumentTemplate] = [:]
-        for kind in DocumentKind.allCases {
+        for kind in kinds {
             let path = (directory as NSString).appendingPathComponent("\(kind.rawValue).yaml")
             let template = try DocumentTemplate.load(path: path)
             guard template.document == kind else {

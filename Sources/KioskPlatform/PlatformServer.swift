@@ -29,6 +29,7 @@ public enum PlatformServer {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: SyncAPIDocument.yaml)))
         }
         if let enrolment { addEnrolment(enrolment, to: router) }
+        addVerification(service.storage, timeZone: service.timeZone, to: router)
         try service.registerHandlers(on: router, serverURL: try Servers.Server1.url(), configuration: .sync)
         return router
     }

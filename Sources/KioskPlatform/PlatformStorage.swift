@@ -5,7 +5,9 @@ import KioskCore
 /// PostgreSQL (several instances over one database) answer the same suite. Every method is
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
-public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage, EnrolmentStorage, BundleStorage, AuditStorage {
+public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage, EnrolmentStorage, BundleStorage, AuditStorage,
+    CertificateStorage
+{
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
     /// The kiosk whose credential has this SHA-256, unless revoked.

@@ -22,13 +22,16 @@ public struct SyncService: APIProtocol {
     /// Shared data and earlier applications prefill lookups are answered from (the reference
     /// platform's demo records; nil: none, every lookup answers nothing).
     let sharedData: SharedDataRecords?
+    /// The query-and-print services answered (nil: none, every query is 404).
+    let certificates: CertificateOffice?
 
     public init(
         storage: any PlatformStorage, catalog: Catalog, calendar: WorkingDayCalendar?, timeZone: TimeZone, logger: Logger,
         uploadExpiry: TimeInterval = 24 * 3600, maxChunk: Int = 8 << 20, sharedData: SharedDataRecords? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        certificates: CertificateOffice? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.sharedData = sharedData
+        self.certificates = certificates
         self.uploadExpiry = uploadExpiry
         self.maxChunk = maxChunk
         self.storage = storage

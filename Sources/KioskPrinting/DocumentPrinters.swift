@@ -33,8 +33,14 @@ extension DocumentPrinter {
     public var confirmsPrinting: Bool { true }
 }
 
+/// A printer that takes a finished PDF (a certificate the platform rendered) as it is.
+public protocol PDFDocumentPrinter: DocumentPrinter {
+    /// Sends `pdf` on A4; returns the printer's job id.
+    func submit(pdf: Data, title: String) async throws -> Int
+}
+
 /// A CUPS queue: documents go as PDF through the streaming API, then each job is followed.
-public struct CUPSDocumentPrinter: DocumentPrinter {
+public struct CUPSDocumentPrinter: PDFDocumentPrinter {
     public let id: DeviceID
     public let queue: String
     public let client: CUPSClient
@@ -54,6 +60,10 @@ public struct CUPSDocumentPrinter: DocumentPrinter {
         if paper == .a4 { options["media"] = "iso_a4_210x297mm" }
         let job = try await client.submit(pdf.data, to: queue, title: title, options: options)
         return job.rawValue
+    }
+
+    public func submit(pdf: Data, title: String) async throws -> Int {
+        try await client.submit(pdf, to: queue, title: title, options: ["media": "iso_a4_210x297mm"]).rawValue
     }
 
     public func waitForEnd(of printerJob: Int, onFault: @Sendable (DeviceFault?) async -> Void) async throws -> PrinterOutcome {

@@ -75,6 +75,13 @@ public actor PrintQueue {
     /// Removes a printer (its driver lost it); its jobs wait in the store.
     public func detach(_ id: DeviceID) { printers[id] = nil }
 
+    /// The printer a finished PDF (a certificate, a result document) goes to, bypassing the
+    /// job store: such a paper is personal and is never kept on the kiosk, so a restart loses
+    /// the job rather than keeping its bytes. The first printer, by id, that takes PDF.
+    public func pdfPrinter() -> (any PDFDocumentPrinter)? {
+        printers.values.compactMap { $0 as? any PDFDocumentPrinter }.min { $0.id.rawValue < $1.id.rawValue }
+    }
+
     /// Persists a job for `document` and returns it at once; ``run()`` prints it.
     public func enqueue(
         _ document: KioskDocument, printer: DeviceID, paper: PaperSize, requestedBy: PrintRequester = .session

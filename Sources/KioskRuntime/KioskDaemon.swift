@@ -129,7 +129,11 @@ public struct KioskDaemon: Sendable {
             })
 
         // With a platform, prefill is the platform's (一人一档); a local file is only for a kiosk without one.
-        if let relay { await session.use(prefill: PlatformPrefill(relay: relay)) }
+        // Query-and-print is answered by the platform only.
+        if let relay {
+            await session.use(prefill: PlatformPrefill(relay: relay))
+            await session.use(certificates: PlatformCertificates(relay: relay))
+        }
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(
@@ -296,7 +300,7 @@ public struct KioskDaemon: Sendable {
     ) -> PrintQueue? {
         let templates: TemplateCatalog
         do {
-            templates = try TemplateCatalog.load(directory: configuration.paths.templatesDir)
+            templates = try TemplateCatalog.load(directory: configuration.paths.templatesDir, kinds: DocumentKind.renderedByKiosk)
         } catch {
             logger.error("Document templates not loaded; receipts will be shown on screen", metadata: ["problem": "\(error)"])
             return nil

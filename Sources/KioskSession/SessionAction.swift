@@ -19,6 +19,8 @@ public enum SessionAction: Sendable {
     case rate(Int)
     case reprint(String)
     case startOver
+    /// 查询打印: the citizen agreed that the platform is asked for their certificate.
+    case consentQuery
 
     /// The reason published with the change it makes.
     var name: String {
@@ -36,6 +38,7 @@ public enum SessionAction: Sendable {
         case .rate: "rated"
         case .reprint: "reprinted"
         case .startOver: "start-over"
+        case .consentQuery: "query-consented"
         }
     }
 }

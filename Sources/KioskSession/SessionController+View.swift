@@ -71,6 +71,11 @@ extension SessionController {
         if let submitted = submittedCase, [.receipt, .rating].contains(session.step) {
             view.receipt = .init(number: submitted.number, items: submitted.items, print: submitted.print)
         }
+        if [.queryCard, .queryConsent, .certificate].contains(session.step) {
+            view.certificate = certificateVisit?.view
+            view.cardRefusal = session.cardRefusal
+            if session.step != .queryCard { view.applicant = session.card.map { Self.maskedName($0.name) } }
+        }
         if session.step == .progress {
             view.applicant = session.card.map { Self.maskedName($0.name) }
             view.progress = progress

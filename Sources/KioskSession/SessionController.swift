@@ -66,6 +66,10 @@ public actor SessionController {
     /// The query-and-print services offered: the platform's signed list once it came, else the
     /// configuration's.
     var queryServices: [QueryService]
+    /// Where query-and-print services are answered (the platform; nil: offline-only kiosk).
+    var certificates: (any CertificateSource)?
+    /// The query-and-print visit under way (`+Query`).
+    var certificateVisit: CertificateVisit?
 
     /// The case submitted in this session, while its receipt is on screen.
     struct SubmittedCase {
@@ -149,11 +153,11 @@ public actor SessionController {
     }
 
     private func cardRead(_ card: IDCardData) async {
-        guard [.card, .form, .materials, .review, .progressCard].contains(session.step) else { return }
+        guard [.card, .form, .materials, .review, .progressCard, .queryCard].contains(session.step) else { return }
         remember(card.personalValues)
         touch()
         var known: [FieldKey: SessionFieldValue] = [:]
-        if session.step != .progressCard {
+        if ![.progressCard, .queryCard].contains(session.step) {
             known = await prefillValues(idNumber: card.idNumber)
         }
         session.cardRead(card, prefill: known, catalog: catalog)
@@ -200,6 +204,9 @@ public actor SessionController {
     /// Where prefill comes from from now on (the platform, once the relay exists).
     public func use(prefill: any PrefillSourceLookup) { self.prefill = prefill }
 
+    /// Where query-and-print services are answered from now on (the platform).
+    public func use(certificates: any CertificateSource) { self.certificates = certificates }
+
     /// The key cases are sealed to now, and where it came from.
     public var sealing: (id: String, origin: String)? { sealingKey.map { ($0.id, sealingOrigin) } }
 
@@ -224,26 +231,12 @@ public actor SessionController {
         changed("intake")
     }
 
-    /// A "query and print" service was chosen. Its answer comes from the platform: offline,
-    /// the citizen is told so plainly, with what the kiosk can still do.
-    public func query(_ id: String) throws(SessionFailure) -> OfferView {
-        guard let service = queryServices.first(where: { $0.id == id }) else {
-            throw SessionFailure(.unknown, reason: "unknown-service", "没有该服务 (no such service)")
-        }
-        guard intake.online || settings.platformOnline else {
-            throw SessionFailure(
-                .unavailable, reason: "platform-offline",
-                "“\(service.name)”需要连接政务服务平台查询，当前网络不可用。您可以先办理“一件事”（离线收件后联网上报），或查询本终端的办件进度、补打回执。")
-        }
-        throw SessionFailure(.unavailable, reason: "not-connected", "“\(service.name)”尚未接入本终端，请到服务窗口办理。")
-    }
-
     /// Starts a session for a bundle, or for "check my progress" (`bundle == nil`). Ends any
     /// session left behind first: the kiosk has one screen and one citizen.
     public func start(bundle: String?, token presented: String? = nil) throws(SessionFailure) -> SessionView {
         // A citizen's running session is replaced only by its own screen: with its token, or
         // once the idle timeout ended it. Any other local process is refused.
-        if !session.isIdle { try check(presented) }
+        if !session.isIdle { try checkToken(presented) }
         if maintenanceBy != nil {
             throw SessionFailure(.unavailable, reason: "maintenance", IntakeStatus.maintenanceNotice)
         }
@@ -293,13 +286,13 @@ public actor SessionController {
 
     /// The session as the screen shows it.
     public func current(token: String?) throws(SessionFailure) -> SessionView {
-        try check(token)
+        try checkToken(token)
         return view()
     }
 
     /// One action of the citizen.
     public func perform(_ action: SessionAction, token: String?) async throws(SessionFailure) -> SessionView {
-        try check(token)
+        try checkToken(token)
         touch()
         do throws(SessionError) {
             switch action {
@@ -338,6 +331,8 @@ public actor SessionController {
             case .startOver:
                 end(reason: "start-over")
                 return view()
+            case .consentQuery:
+                try consentToQuery()
             }
         } catch {
             changed("refused")
@@ -350,7 +345,7 @@ public actor SessionController {
 
     /// The citizen touched the screen (or the page reported activity): the idle timer restarts.
     public func activity(token: String?) throws(SessionFailure) -> SessionView {
-        try check(token)
+        try checkToken(token)
         touch()
         return view()
     }
@@ -374,6 +369,7 @@ public actor SessionController {
         token = nil
         submittedCase = nil
         progress = []
+        abandonCertificate()
         redactor.forget(remembered)
         remembered = []
         updateCardDemand()
@@ -389,10 +385,10 @@ public actor SessionController {
 
     func touch() { lastActivity = clock.uptime() }
 
-    private func updateCardDemand() {
+    func updateCardDemand() {
         switch session.step {
-        case .card, .form, .materials, .review, .progressCard, .progress: cardReader.wantCard()
-        case .attract, .notice, .receipt, .rating: cardReader.stopWantingCard()
+        case .card, .form, .materials, .review, .progressCard, .progress, .queryCard, .queryConsent: cardReader.wantCard()
+        case .attract, .notice, .receipt, .rating, .certificate: cardReader.stopWantingCard()
         }
     }
 
@@ -407,7 +403,7 @@ public actor SessionController {
     /// The presented token against the running session's: none running is 409 (the page
     /// starts over), none presented 401, another one 403 (kept apart, so that a screen whose
     /// session ended is never confused with a process trying someone else's).
-    private func check(_ presented: String?) throws(SessionFailure) {
+    func checkToken(_ presented: String?) throws(SessionFailure) {
         guard let token else {
             throw SessionFailure(.noSession, reason: "no-session", "会话已结束，请重新开始 (the session has ended; start again)")
         }

@@ -144,7 +144,10 @@ extension CaseStore {
             var stagedAt: [String: Date] = [:]
             var installed: [String: Int] = [:]
             var expires: [String: Date] = [:]
-            for kind in ["catalog-version", "calendar-version", "configuration-version", "sealing-version", "maintenance-version"] {
+            for kind in [
+                "catalog-version", "calendar-version", "configuration-version", "sealing-version", "maintenance-version",
+                "services-version",
+            ] {
                 if let version = try Self.meta(db, "staged_\(kind)") { staged[kind] = version }
                 if let at = try Self.meta(db, "staged_\(kind)_at").flatMap(Self.date) { stagedAt[kind] = at }
                 if let version = try Self.meta(db, "installed_\(kind)").flatMap({ Int($0) }) { installed[kind] = version }

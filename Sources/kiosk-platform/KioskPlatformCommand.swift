@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KioskCatalog
 import KioskCore
+import KioskDocuments
 import KioskFiles
 import KioskPlatform
 import KioskSeal
@@ -144,11 +145,38 @@ extension KioskPlatformCommand {
                 "The demo records prefill lookups are answered from (shared data and earlier applications of invented people; default: Provisioning/examples/shared-data.yaml in a checkout)."
         )
         var sharedData: String?
+        @Option(
+            help:
+                "The query-and-print services (查询打印) and the demo records they are answered from (default: Provisioning/examples/query-services.yaml in a checkout)."
+        )
+        var queryServices: String?
+        @Option(help: "The document templates certificates are rendered with (default: Provisioning/templates in a checkout).")
+        var templates: String?
+        @Option(
+            help:
+                "The address printed certificates send their readers to for verification (GET /verify/CODE); default: this server's own address."
+        )
+        var publicURL: String?
 
         func validate() throws {
             if plainHTTP, host != "127.0.0.1", host != "localhost" {
                 throw ValidationError("--plain-http is for loopback only (127.0.0.1); kiosks on a network connect with mutual TLS")
             }
+        }
+
+        /// The query-and-print services, when a list is given or found in the checkout.
+        func certificateOffice(zone: TimeZone) throws -> CertificateOffice? {
+            let example = "Provisioning/examples/query-services.yaml"
+            guard let path = queryServices ?? (FileManager.default.fileExists(atPath: example) ? example : nil) else { return nil }
+            let records: QueryServiceRecords
+            do { records = try QueryServiceRecords.load(path: path) } catch { throw CommandFailure(message: "the query services \(error)") }
+            let folder = templates ?? "Provisioning/templates"
+            let catalog: TemplateCatalog
+            do { catalog = try TemplateCatalog.load(directory: folder, kinds: [.certificate]) } catch {
+                throw CommandFailure(message: "the certificate template: \(error) (give the templates with --templates DIR)")
+            }
+            return CertificateOffice(
+                records: records, templates: catalog, timeZone: zone, verificationBase: publicURL ?? "https://\(host):\(port)")
         }
 
         func run() async throws {
@@ -169,6 +197,7 @@ extension KioskPlatformCommand {
             } else {
                 records = nil
             }
+            let office = try certificateOffice(zone: zone)
             let (host, port, maxInFlight, expiry, benchPort) = (
                 self.host, self.port, self.maxInFlight, uploadExpiryHours * 3600, workbenchPort
             )
@@ -178,7 +207,12 @@ extension KioskPlatformCommand {
             try await options.withStorage { storage in
                 let service = SyncService(
                     storage: storage, catalog: catalog, calendar: calendar, timeZone: zone, logger: logger, uploadExpiry: expiry,
-                    sharedData: records)
+                    sharedData: records, certificates: office)
+                if let authority, let office {
+                    if let version = try await authority.publishQueryServices(office, storage: storage) {
+                        logger.notice("Query services published", metadata: ["version": "\(version)"])
+                    }
+                }
                 let router: Router<PlatformRequestContext>
                 let tls: TLSConfiguration?
                 if let authority {
@@ -195,6 +229,9 @@ extension KioskPlatformCommand {
                 let app = try PlatformServer.application(router: router, host: host, port: port, tls: tls, logger: logger) { channel in
                     // Written straight to the descriptor: scripts and tests wait for this line.
                     let bound = channel.localAddress?.port ?? port
+                    if let office, self.publicURL == nil {
+                        office.setVerificationBase("\(scheme)://\(names.contains(host) ? host : names[0]):\(bound)")
+                    }
                     FileHandle.standardOutput.write(
                         Data("kiosk-platform listening on \(scheme)://\(host):\(bound)/ (contract at /openapi.yaml)\n".utf8))
                 }

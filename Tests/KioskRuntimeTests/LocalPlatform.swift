@@ -61,6 +61,8 @@ struct LocalPlatform {
             [
                 "serve", "--host", "127.0.0.1", "--port", String(port), "--workbench-port=\(benchPort)",
                 "--shared-data", repositoryRoot + "/Provisioning/examples/shared-data.yaml",
+                "--query-services", repositoryRoot + "/Provisioning/examples/query-services.yaml",
+                "--templates", repositoryRoot + "/Provisioning/templates",
             ] + options)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none

@@ -22,6 +22,12 @@ public enum SessionStep: String, Sendable, Hashable, Codable, CaseIterable {
     case progressCard = "progress_card"
     /// "Check my progress": the citizen's cases.
     case progress
+    /// A query-and-print service (查询打印) was chosen: place the card.
+    case queryCard = "query_card"
+    /// The card was read: the citizen agrees that the platform is asked (or cancels).
+    case queryConsent = "query_consent"
+    /// The platform is asked and the certificate printed (or the citizen told why not).
+    case certificate
 }
 
 /// How one material of the bundle reaches the departments.
@@ -170,15 +176,15 @@ public struct SessionSubmission: Sendable, Hashable {
 ///
 /// Every action checks the step it is allowed in; a refused action changes nothing.
 public struct CitizenSession: Sendable {
-    public private(set) var step: SessionStep = .attract
+    public internal(set) var step: SessionStep = .attract
     public private(set) var blueprint: BundleBlueprint?
     /// The card on the reader (or last read, while ``cardPresent`` is false before submitting).
-    public private(set) var card: IDCardData?
-    public private(set) var cardPresent = false
+    public internal(set) var card: IDCardData?
+    public internal(set) var cardPresent = false
     public private(set) var values: [FieldKey: SessionFieldValue] = [:]
     public private(set) var materials: [MaterialID: MaterialChoice] = [:]
     public private(set) var signaturePNG: Data?
-    public private(set) var alert: SessionAlert?
+    public internal(set) var alert: SessionAlert?
     public private(set) var rating: Int?
     /// Set once the runtime has committed the case.
     public private(set) var receiptNumber: String?
@@ -186,7 +192,9 @@ public struct CitizenSession: Sendable {
     /// configured); without one, nothing is ever recorded as received here.
     public private(set) var materialCapture = false
     /// Why the card last placed cannot be used for the bundle, with what to do instead.
-    public private(set) var cardRefusal: String?
+    public internal(set) var cardRefusal: String?
+    /// The query-and-print service chosen (`+Query`).
+    public internal(set) var query: QueryChoice?
 
     public init() {}
 
@@ -308,7 +316,9 @@ public struct CitizenSession: Sendable {
             self.card = card
             cardPresent = true
             step = .progress
-        case .attract, .notice, .receipt, .rating, .progress:
+        case .queryCard:
+            queryCardRead(card)
+        case .attract, .notice, .receipt, .rating, .progress, .queryConsent, .certificate:
             // Not asked for: the card is ignored (and never kept).
             break
         }
@@ -322,9 +332,9 @@ public struct CitizenSession: Sendable {
             cardPresent = false
             alert = .cardRemoved
             return false
-        case .progress:
+        case .progress, .queryConsent:
             return true
-        case .attract, .notice, .card, .progressCard, .receipt, .rating:
+        case .attract, .notice, .card, .progressCard, .receipt, .rating, .queryCard, .certificate:
             cardPresent = false
             return false
         }
@@ -598,7 +608,10 @@ public struct CitizenSession: Sendable {
             forgetPerson()
         case .materials: step = .form
         case .review: step = .materials
-        case .attract, .receipt, .rating, .progressCard, .progress:
+        case .queryCard, .queryConsent:
+            // Nothing was asked yet: back is the attract screen, with nothing of the card kept.
+            self = CitizenSession()
+        case .attract, .receipt, .rating, .progressCard, .progress, .certificate:
             throw SessionError(.wrongStep, "此处不能返回 (cannot go back from here)")
         }
     }
@@ -636,7 +649,7 @@ public struct CitizenSession: Sendable {
         rating = level
     }
 
-    private func expect(_ allowed: SessionStep) throws(SessionError) {
+    func expect(_ allowed: SessionStep) throws(SessionError) {
         guard step == allowed else {
             throw SessionError(.wrongStep, "当前步骤不能进行此操作 (not possible at step '\(step.rawValue)', only at '\(allowed.rawValue)')")
         }

@@ -24,13 +24,11 @@ enum SessionRoutes {
 
     static func add(to routes: Routes, session: SessionController) {
         routes.get("/api/v1/offer") { _, _ -> Response in try JSONResponse.make(await session.offer()) }
-        routes.post("/api/v1/services/:service") { _, context -> Response in
+        // 查询打印: starts a query visit (a session with its own token), or says why it cannot
+        // be done here now, before any card is placed.
+        routes.post("/api/v1/services/:service") { request, context -> Response in
             let id = context.parameters.get("service") ?? ""
-            do {
-                return try JSONResponse.make(try await session.query(id))
-            } catch let error as SessionFailure {
-                return problem(error)
-            }
+            return try await answer { try await session.startQuery(id, token: request.headers[tokenHeader]) }
         }
         routes.post("/api/v1/session") { request, context -> Response in
             let body = try await decode(StartBody.self, request, context)
@@ -103,6 +101,7 @@ enum SessionRoutes {
         action("rate") { request, context in .rate(try await decode(RateBody.self, request, context).level) }
         action("reprint") { request, context in .reprint(try await decode(ReprintBody.self, request, context).receiptNumber) }
         action("end") { _, _ in .startOver }
+        action("query/consent") { _, _ in .consentQuery }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {
