@@ -14,6 +14,8 @@ kiosk_state="${HOME:-/tmp}/.local/state/kiosk-demo"
 mkdir -p "$kiosk_state"
 
 "$bin/kiosk-platform" serve --host 127.0.0.1 --port "$port" --workbench-port "${WORKBENCH_PORT:-8091}" "${platform[@]}" \
+    --shared-data "$root/Provisioning/examples/shared-data.yaml" --query-services "$root/Provisioning/examples/query-services.yaml" \
+    --templates "$root/Provisioning/templates" \
     > >(tee "$state/serve.out") &
 platform_pid=$!
 trap 'kill "$platform_pid" 2>/dev/null; wait "$platform_pid" 2>/dev/null || true' EXIT INT TERM

@@ -129,7 +129,7 @@ function render() {
   const screen = $("screen");
   const step = view?.step || "attract";
   $("steps").textContent = stepNames.map(([s, n]) => (s === step ? `【${n}】` : n)).join(" › ");
-  $("steps").hidden = !view || step.startsWith("progress");
+  $("steps").hidden = !view || step.startsWith("progress") || step.startsWith("query") || step === "certificate";
   $("network").textContent = networkBadge();
   const parts = [];
   if (view?.alert === "card-removed") parts.push(el("div", { class: "overlay", role: "alert" }, "身份证已移开。请将身份证放回读卡区继续办理，或点击“重新开始”。"));
@@ -294,6 +294,42 @@ const screens = {
     return [
       el("h1", {}, "请评价本次服务（好差评）"),
       el("div", { class: "actions stars" }, names.map((n, i) => button(`${"★".repeat(i + 1)} ${n}`, () => act("rate", { level: i + 1 }), "", { "data-rate": i + 1 }))),
+    ];
+  },
+  // 查询打印: the card, the citizen's consent, then the certificate printed (or why not).
+  query_card() {
+    const c = view.certificate || {};
+    return [
+      el("h1", {}, c.serviceName || "查询打印"),
+      c.holds ? el("p", { class: "lead" }, `本证明载明：${c.holds}。`) : null,
+      el("p", { class: "lead" }, "请将身份证放在读卡区。"),
+      view.cardRefusal ? el("p", { class: "error", role: "alert", "data-card-refusal": true }, view.cardRefusal) : null,
+      el("div", { class: "actions" }, restart()),
+    ];
+  },
+  query_consent() {
+    const c = view.certificate || {};
+    return [
+      el("h1", {}, c.serviceName || "查询打印"),
+      el("p", { class: "lead" }, `持证人：${view.applicant || ""}`),
+      el("p", { class: "consent", "data-consent": true },
+        `点击“同意查询并打印”，即授权本终端凭您的身份证向政务服务平台查询并打印“${c.serviceName || ""}”。证明仅打印给您本人，本终端不保存证明内容。`),
+      el("div", { class: "actions" }, restart(),
+        button("同意查询并打印", () => act("query/consent"), "primary", { "data-action": "query-consent" })),
+    ];
+  },
+  certificate() {
+    const c = view.certificate || {};
+    const done = ["printed", "refused", "unreachable", "failed"].includes(c.state);
+    return [
+      el("h1", {}, c.serviceName || "查询打印"),
+      el("p", { class: c.state === "printed" ? "lead ok" : done || c.state === "waiting" ? "error" : "lead", role: "status", "data-certificate-state": c.state },
+        c.message || ""),
+      c.preview ? el("dl", { class: "known card", "data-certificate-preview": true },
+        c.preview.map((line) => [el("dt", {}, line.label), el("dd", {}, line.value)])) : null,
+      c.verificationCode ? el("p", {}, `验证码：${c.verificationCode}`) : null,
+      el("div", { class: "actions" },
+        button(done ? "完成" : "结束查询", () => act("end"), done ? "primary" : "", { "data-action": "end" })),
     ];
   },
   progress_card() {
@@ -470,11 +506,13 @@ function signaturePad() {
       button("确认签名", save, "", { "data-action": "sign" })));
 }
 
-// A query service: the daemon says whether it can be done now, and if not, what can.
+// A query service: a visit starts, or the daemon says why it cannot be done here now (offline,
+// no printer), before any card is placed.
 async function query(id) {
   try {
-    await call("POST", "/services/" + encodeURIComponent(id));
+    show(await call("POST", "/services/" + encodeURIComponent(id)));
   } catch (error) {
+    if (error.status === 409 || error.status === 403) return wipe();
     const box = document.querySelector("#screen .error-box");
     if (box) box.textContent = error.message;
   }
@@ -527,7 +565,7 @@ function listen() {
   });
   events.addEventListener("session.changed", async (e) => {
     const change = JSON.parse(e.data);
-    if (change.reason === "intake") {
+    if (change.reason === "intake" || change.reason === "services") {
       // Applications opened or closed (offline limits, storage, maintenance): the attract screen says so at once.
       try { offer = await call("GET", "/offer"); } catch { return; }
       if (!token) render();

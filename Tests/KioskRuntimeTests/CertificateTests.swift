@@ -80,9 +80,9 @@ struct CertificateTests {
         // The paper: the service, the code, the holder; its QR code names the verification address.
         let pdf = try await Self.printedPDF(in: pdfFolder, containing: code)
         let text = await Self.text(of: pdf)
-        // (cups-pdf passes the job through Ghostscript, whose text map loses some digits of the
-        // number; the number's start and the name survive it.)
-        #expect(text.contains("无犯罪记录证明") && text.contains("林晓明") && text.contains("110105"), "\(text)")
+        // (cups-pdf passes the job through Ghostscript, whose text map loses some of the
+        // number's digits: the name, the service and the code are what the text check reads.)
+        #expect(text.contains("无犯罪记录证明") && text.contains("林晓明") && text.contains(code), "\(text)")
         let scanned = try await Self.qrCodes(in: pdf)
         let verify = "https://127.0.0.1:\(local.port)/verify/\(code)"
         #expect(scanned.contains(verify), "the QR code points to \(verify): \(scanned)")
@@ -95,6 +95,9 @@ struct CertificateTests {
         #expect(page.text.contains("真实有效"), "\(page.text)")
         let forged = try await Self.fetch("https://127.0.0.1:\(local.port)/verify/ABCD-EFGH-JKLM-NPQR", json: true)
         #expect(forged.status == 404 && forged.json["genuine"] as? Bool == false, "a made-up code is not confirmed: \(forged.text)")
+
+        // The same visit on the screen, in Chromium.
+        try await Self.browser(kiosk, expect: "printed")
 
         // No record: told plainly, nothing printed.
         started = try await kiosk.post("/api/v1/services/housing-fund-record")
@@ -137,6 +140,7 @@ struct CertificateTests {
         let refused = try await kiosk.post("/api/v1/services/social-insurance-record")
         #expect(
             refused.status == 503 && (refused.json["error"] as? [String: Any])?["code"] as? String == "platform-offline", "\(refused.text)")
+        try await Self.browser(kiosk, expect: "offline")
 
         // Nothing of the people who queried stays on the kiosk: database, WAL, log, CUPS spool.
         let stopped = await kiosk.stop()
@@ -146,6 +150,19 @@ struct CertificateTests {
         for value in Self.personal {
             #expect(kept.range(of: Data(value.utf8)) == nil, "\(value) left on the kiosk")
         }
+    }
+
+    /// `Tests/Screen/certificate_e2e.py` against the kiosk's screen.
+    static func browser(_ kiosk: SessionDaemon, expect: String) async throws {
+        let run = try Program(
+            "/usr/bin/python3",
+            [
+                "\(repositoryRoot)/Tests/Screen/certificate_e2e.py", "--url", kiosk.address, "--screenshots", ScreenTests.screenshots,
+                "--expect", expect,
+            ])
+        let (status, stdout, stderr) = await run.finish(timeout: .seconds(180))
+        for line in stdout.split(separator: "\n") where line.hasPrefix("FAIL: ") { Issue.record("\(line.dropFirst(6))") }
+        #expect(status == 0, "certificate_e2e.py --expect \(expect): \(stderr.suffix(2000))")
     }
 
     /// The PDF cups-pdf wrote that holds `code` (jobs of other tests share the folder).
