@@ -152,6 +152,70 @@ struct CertificateTests {
         }
     }
 
+    @Test(
+        "Paper out: the certificate waits with the fault told plainly; the citizen leaves, and the job is cancelled, so nothing prints for nobody",
+        .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"] != nil, "needs scripts/cups-test-env.sh")
+    )
+    func paperOut() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = try #require(environment["KIOSK_TEST_CUPS_ENV"])
+        let queue = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
+        let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
+        func setPaper(_ level: Int) async throws {
+            let query =
+                "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)"
+                + "&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
+            _ = try await Program.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "\(ippeve)/media?\(query)"])
+        }
+        try await withIPPPrinter(environmentDirectory: directory) {
+            let scratch = try Scratch()
+            let local = try await LocalPlatform(kiosk: "CERT-0002", enrolling: scratch)
+            let platform = try await local.start()
+            defer { platform.signal(SIGKILL) }
+            try await setPaper(0)
+            let kiosk = try await SessionDaemon.start(
+                devices: SessionDaemon.withA4Printer(queue: queue), receiptPrinter: "printer", scratch: scratch, extra: local.syncSection())
+            defer { kiosk.daemon.signal(SIGKILL) }
+            do {
+                try await kiosk.until("the platform's query services") {
+                    let offer = (try? await kiosk.get("/api/v1/offer"))?.json ?? [:]
+                    return offer["online"] as? Bool == true
+                        && (offer["queryServices"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == "no-criminal-record" }
+                }
+                let started = try await kiosk.post("/api/v1/services/no-criminal-record")
+                let token = try #require(started.json["token"] as? String, "\(started.text)")
+                #expect(try await kiosk.post("/api/v1/demo/card/place/resident-id").status == 200)
+                try await kiosk.until("the consent step") {
+                    (try? await kiosk.get("/api/v1/session", token: token))?.json["step"] as? String == "query_consent"
+                }
+                _ = try await kiosk.post("/api/v1/session/query/consent", token: token)
+                var certificate: [String: Any] = [:]
+                try await kiosk.until("the paper-out told") {
+                    certificate = (try? await kiosk.get("/api/v1/session", token: token))?.json["certificate"] as? [String: Any] ?? [:]
+                    return certificate["state"] as? String == "waiting"
+                }
+                #expect((certificate["message"] as? String)?.contains("缺纸") == true, "\(certificate)")
+                #expect(try await Self.pendingJobs(queue).contains("\(queue)-"), "the job waits in CUPS")
+                // The citizen gives up: the job goes with the session.
+                _ = try await kiosk.post("/api/v1/session/end", token: token)
+                _ = try await kiosk.post("/api/v1/demo/card/lift")
+                try await kiosk.until("the waiting job cancelled", seconds: 30) {
+                    (try? await Self.pendingJobs(queue))?.contains("\(queue)-") == false
+                }
+            } catch {
+                try? await setPaper(100)
+                throw error
+            }
+            try await setPaper(100)
+            _ = await kiosk.stop()
+        }
+    }
+
+    /// `lpstat -o QUEUE`: the queue's jobs not completed yet.
+    static func pendingJobs(_ queue: String) async throws -> String {
+        try await Program.run("/usr/bin/lpstat", ["-o", queue]).stdout
+    }
+
     /// `Tests/Screen/certificate_e2e.py` against the kiosk's screen.
     static func browser(_ kiosk: SessionDaemon, expect: String) async throws {
         let run = try Program(
