@@ -12,6 +12,7 @@ build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 demo: build
+	scripts/ensure-packages.sh printing
 	scripts/demo.sh
 
 test:

@@ -64,6 +64,13 @@ extension Kioskd {
             name: .long, help: "A bearer credential file, for a plain-http test platform (http://127.0.0.1:PORT/) instead of enrolment.")
         var platformCredential: String?
 
+        @Option(
+            name: .long,
+            help:
+                "A CUPS queue on this machine for the demo's A4 printer (certificates, A4 receipts); the other devices stay simulated. make demo gives it a private cupsd's PDF queue."
+        )
+        var a4Queue: String?
+
         func run() async throws {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
             // The checkout this kioskd was built in (or run from), else the installed paths: a
@@ -80,6 +87,20 @@ extension Kioskd {
                 configuration.api.port = 8080
             }
             if let port { configuration.api.port = port }
+            if let a4Queue {
+                // One real device among simulated ones: simulation is then per device.
+                configuration.simulateAll = false
+                configuration.devices = configuration.devices.map { device in
+                    var device = device
+                    if device.kind == .printer {
+                        device.queue = a4Queue
+                        device.simulate = false
+                    } else {
+                        device.simulate = true
+                    }
+                    return device
+                }
+            }
             if let stateDir {
                 configuration.paths.stateDir = stateDir
                 configuration.paths.adminSocket = (stateDir as NSString).appendingPathComponent("admin.sock")
