@@ -48,11 +48,17 @@ cd "$root"
 # The A4 printer (query-and-print certificates) is a private cupsd's PDF queue when this runs
 # as root (cups-pdf needs it); its papers land in the folder printed below. Otherwise the A4
 # printer is simulated and query-and-print says it cannot print here.
+a4=()
 if [[ $(id -u) -eq 0 && -x /usr/lib/cups/backend/cups-pdf ]]; then
-    # shellcheck disable=SC2016
-    KIOSK_CUPS_LIFETIME=604800 "$root/scripts/cups-test-env.sh" bash -c \
-        'echo "A4 printer: CUPS queue $KIOSK_TEST_CUPS_PDF_QUEUE, printed papers in $KIOSK_TEST_CUPS_PDF_DIR"; exec "$0" demo --platform "$1" --a4-queue "$KIOSK_TEST_CUPS_PDF_QUEUE"' \
-        "$bin/kioskd" "https://127.0.0.1:$port/"
-    exit
+    # It stops by itself once this script is gone.
+    eval "$(KIOSK_CUPS_OWNER=$$ KIOSK_CUPS_LIFETIME=604800 "$root/scripts/cups-test-env.sh" start)"
+    a4=(--a4-queue "$KIOSK_TEST_CUPS_PDF_QUEUE")
+    echo "A4 printer: CUPS queue $KIOSK_TEST_CUPS_PDF_QUEUE, printed papers in $KIOSK_TEST_CUPS_PDF_DIR"
 fi
-"$bin/kioskd" demo --platform "https://127.0.0.1:$port/"
+# In the background and waited for, so that a signal to this script (Ctrl-C, a timeout)
+# stops kioskd, the platform and the print system together.
+"$bin/kioskd" demo --platform "https://127.0.0.1:$port/" "${a4[@]}" &
+kiosk_pid=$!
+trap 'kill "$kiosk_pid" "$platform_pid" 2>/dev/null; wait "$kiosk_pid" "$platform_pid" 2>/dev/null || true
+    [[ -z "${KIOSK_TEST_CUPS_ENV:-}" ]] || "$root/scripts/cups-test-env.sh" stop "$KIOSK_TEST_CUPS_ENV"' EXIT INT TERM
+wait "$kiosk_pid"
