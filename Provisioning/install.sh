@@ -18,6 +18,15 @@ if [[ "${1:-}" != "--no-build" ]]; then
 fi
 bin="$repository/.build/release"
 
+# CUPS keeps each printed document for a day by default: certificates and results printed for
+# citizens must go with their job (kioskctl doctor checks it).
+if grep -qi '^PreserveJobFiles' /etc/cups/cupsd.conf; then
+    sed -i 's/^PreserveJobFiles.*/PreserveJobFiles No/I' /etc/cups/cupsd.conf
+else
+    echo 'PreserveJobFiles No' >>/etc/cups/cupsd.conf
+fi
+[[ -d /run/systemd/system ]] && systemctl restart cups || true
+
 getent group kiosk >/dev/null || groupadd --system kiosk
 getent passwd kiosk >/dev/null || useradd --system --gid kiosk --home-dir /var/lib/kiosk --shell /usr/sbin/nologin kiosk
 # The screen's browser runs as its own user, outside the kiosk group (no access to the database).

@@ -50,6 +50,7 @@ struct Doctor: Sendable {
         if let check = siteProfileCheck() { checks.append(check) }
         checks += await deviceChecks()
         checks += await printerPolicyChecks()
+        if let spool = spoolCheck() { checks.append(spool) }
         return DoctorReport(checks: checks)
     }
 
