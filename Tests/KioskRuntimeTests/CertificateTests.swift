@@ -96,8 +96,9 @@ struct CertificateTests {
         let forged = try await Self.fetch("https://127.0.0.1:\(local.port)/verify/ABCD-EFGH-JKLM-NPQR", json: true)
         #expect(forged.status == 404 && forged.json["genuine"] as? Bool == false, "a made-up code is not confirmed: \(forged.text)")
 
-        // The same visit on the screen, in Chromium.
+        // The same visit on the screen, in Chromium; and a form prefilled from the platform.
         try await Self.browser(kiosk, expect: "printed")
+        try await Self.browser(kiosk, expect: "prefill")
 
         // No record: told plainly, nothing printed.
         started = try await kiosk.post("/api/v1/services/housing-fund-record")
@@ -141,6 +142,7 @@ struct CertificateTests {
         #expect(
             refused.status == 503 && (refused.json["error"] as? [String: Any])?["code"] as? String == "platform-offline", "\(refused.text)")
         try await Self.browser(kiosk, expect: "offline")
+        try await Self.browser(kiosk, expect: "prefill-offline")
 
         // Nothing of the people who queried stays on the kiosk: database, WAL, log, CUPS spool.
         let stopped = await kiosk.stop()

@@ -8,6 +8,8 @@ Run by the Swift test "Query and print (real kioskd, kiosk-platform and cupsd)":
   with a masked preview; ending the visit wipes it from the screen.
 - `--expect offline`: the platform is down and the kiosk knows it. The tile says 需联网, and a
   tap tells the citizen at once, before any card is asked for.
+- `--expect prefill` / `prefill-offline`: 新生儿出生 to the form, its fields marked 共享数据 from
+  the platform; with the platform down, the form comes at once and asks more.
 
 Prints one `FAIL: ...` line per failed check; exits 1 if any.
 """
@@ -16,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from screen_e2e import Screen, check, failures, post  # noqa: E402
@@ -65,18 +68,53 @@ def offline(screen):
     screen.shot("23-query-offline")
 
 
+def prefill(screen, online):
+    """新生儿出生 to the form: with the platform up, fields come marked 共享数据 (the platform's
+    shared data); with it down, the form comes at once and simply asks more."""
+    screen.at("attract")
+    screen.tap("[data-bundle=newborn]")
+    screen.at("notice")
+    screen.tap("[data-question=parent] [data-answer=father]")
+    screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
+    screen.tap("[data-action=notice]")
+    screen.at("card")
+    placed = time.monotonic()
+    post(screen.base, "/api/v1/demo/card/place/resident-id")
+    screen.at("form", 20)
+    waited = time.monotonic() - placed
+    # Each known field's source tag (共享数据, 身份证...), read in one script.
+    sources = screen.driver.execute_script(
+        "return [...document.querySelectorAll('#screen .known .tag.ok')].map((t) => t.textContent)")
+    if online:
+        check("共享数据" in sources, f"prefilled fields name the platform's shared data as their source: {sources}")
+        screen.shot("24-prefill-sources")
+    else:
+        check("共享数据" not in sources, f"nothing claims shared data with the platform down: {sources}")
+        check("身份证" in sources, f"the card's own fields are filled, and say so: {sources}")
+        check(waited < 10, f"the citizen waited {waited:.1f} s for the form with the platform down")
+        screen.shot("25-prefill-offline")
+    screen.tap("[data-action=end]")
+    screen.at("attract")
+    post(screen.base, "/api/v1/demo/card/lift")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
     parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--expect", choices=["printed", "offline"], required=True)
+    parser.add_argument("--expect", choices=["printed", "offline", "prefill", "prefill-offline"], required=True)
     options = parser.parse_args()
     os.makedirs(options.screenshots, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="certificate-e2e-")
     screen = Screen(options.url, options.screenshots, profile)
     try:
         screen.driver.get(options.url + "/")
-        (printed if options.expect == "printed" else offline)(screen)
+        if options.expect == "printed":
+            printed(screen)
+        elif options.expect == "offline":
+            offline(screen)
+        else:
+            prefill(screen, online=options.expect == "prefill")
     finally:
         screen.driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
