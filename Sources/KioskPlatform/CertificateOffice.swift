@@ -108,22 +108,6 @@ public final class CertificateOffice: Sendable {
             && groups.allSatisfy { $0.count == 4 && $0.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) } }
     }
 
-    /// `林*明`, `史*斯`: how a name appears where others may read it.
-    public static func masked(_ name: String) -> String {
-        let characters = Array(name)
-        switch characters.count {
-        case 0, 1: return name
-        case 2: return "\(characters[0])*"
-        default: return "\(characters[0])" + String(repeating: "*", count: characters.count - 2) + "\(characters[characters.count - 1])"
-        }
-    }
-
-    /// `110105********1239`.
-    public static func maskedNumber(_ number: String) -> String {
-        guard number.count > 10 else { return String(repeating: "*", count: number.count) }
-        return String(number.prefix(6)) + String(repeating: "*", count: number.count - 10) + String(number.suffix(4))
-    }
-
     /// The `query-services.json` of the signed `services` bundle: what kiosks offer.
     public func publishedList() throws -> Data {
         struct Entry: Encodable {

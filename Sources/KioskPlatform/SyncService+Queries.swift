@@ -37,7 +37,7 @@ extension SyncService {
         let issuedAt = now()
         let candidate = CertificateRecord(
             code: CertificateOffice.newCode(), queryID: query.queryID, kioskID: kiosk.id, service: decision.service.id,
-            serviceName: decision.service.name, holderMasked: CertificateOffice.masked(decision.person.name), issuedAt: issuedAt,
+            serviceName: decision.service.name, holderMasked: Masking.name(decision.person.name), issuedAt: issuedAt,
             validUntil: office.validUntil(decision.service, issuedAt: issuedAt), pdfSHA256: "")
         // The digest of what is printed is kept with the record the first time; a replay of
         // the query answers the first record (its code and time) rendered again.
@@ -51,7 +51,7 @@ extension SyncService {
             metadata: ["kiosk": "\(kiosk.name)", "service": "\(kept.service)", "replay": "\(kept.code != candidate.code)"])
         var preview: [Components.Schemas.Certificate.PreviewPayloadPayload] = [
             .init(label: "姓名", value: kept.holderMasked),
-            .init(label: cardType.chineseName, value: CertificateOffice.maskedNumber(query.idNumber)),
+            .init(label: cardType.chineseName, value: Masking.number(query.idNumber)),
         ]
         preview += decision.lines.prefix(12).map { .init(label: String($0.label.prefix(40)), value: String($0.value.prefix(200))) }
         if let until = kept.validUntil { preview.append(.init(label: "有效期至", value: until)) }

@@ -88,19 +88,9 @@ extension SessionController {
         "\(limit.days)个\(limit.counting == .working ? "工作日" : "自然日")"
     }
 
-    /// `张*明`: enough for the citizen to recognise, not for a passer-by to learn.
-    static func maskedName(_ name: String) -> String {
-        let characters = Array(name)
-        switch characters.count {
-        case 0, 1: return name
-        case 2: return "\(characters[0])*"
-        default: return "\(characters[0])" + String(repeating: "*", count: characters.count - 2) + "\(characters[characters.count - 1])"
-        }
-    }
+    /// `张*明` (``Masking``).
+    static func maskedName(_ name: String) -> String { Masking.name(name) }
 
-    /// `110105********1234`.
-    static func maskedID(_ number: String) -> String {
-        guard number.count > 10 else { return String(repeating: "*", count: number.count) }
-        return String(number.prefix(6)) + String(repeating: "*", count: number.count - 10) + String(number.suffix(4))
-    }
+    /// `110105********1234` (``Masking``).
+    static func maskedID(_ number: String) -> String { Masking.number(number) }
 }
