@@ -13,7 +13,8 @@ import Logging
 ///
 /// The parts live beside this file: `+Submission` (what happens when the citizen taps 提交),
 /// `+Receipt` (printing and the on-screen fallback), `+Progress` ("check my progress"),
-/// `+Prefill` (一次申报 多次复用), `+Idle` (the idle wipe) and `+View` (what the screen may show).
+/// `+Prefill` (一次申报 多次复用), `+Idle` (the idle wipe), `+View` (what the screen may show) and
+/// `+Results` (results printed at the kiosk, 统一出件).
 public actor SessionController {
     let kioskID: String
     let settings: SessionSettings
@@ -66,6 +67,10 @@ public actor SessionController {
     /// The query-and-print services offered: the platform's signed list once it came, else the
     /// configuration's.
     var queryServices: [QueryService]
+    /// Where results collected here come from and print (`+Results`); nil: none is printed here.
+    var resultDesk: ResultDesk?
+    /// The results "check my progress" offers in this session, and the print under way.
+    var resultCounter = ResultCounter()
 
     /// The case submitted in this session, while its receipt is on screen.
     struct SubmittedCase {
@@ -374,6 +379,8 @@ public actor SessionController {
         token = nil
         submittedCase = nil
         progress = []
+        // A result still printing (or waiting for paper) is cancelled: nothing prints for nobody.
+        closeResultCounter()
         redactor.forget(remembered)
         remembered = []
         updateCardDemand()
@@ -407,7 +414,7 @@ public actor SessionController {
     /// The presented token against the running session's: none running is 409 (the page
     /// starts over), none presented 401, another one 403 (kept apart, so that a screen whose
     /// session ended is never confused with a process trying someone else's).
-    private func check(_ presented: String?) throws(SessionFailure) {
+    func check(_ presented: String?) throws(SessionFailure) {
         guard let token else {
             throw SessionFailure(.noSession, reason: "no-session", "会话已结束，请重新开始 (the session has ended; start again)")
         }
