@@ -127,6 +127,72 @@ struct ResultCollectionTests {
         SealingTests.expectNothingPersonal(in: kioskScratch, log: stopped.stdout + stopped.stderr)
     }
 
+    @Test(
+        "Paper out while a result prints: the citizen is told plainly; the session's end cancels the job and nothing is delivered",
+        .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"] != nil, "needs scripts/cups-test-env.sh"),
+        .timeLimit(.minutes(6)))
+    func paperOut() async throws {
+        // The printer's paper is shared with the print-queue and CUPS suites: one test at a time.
+        let directory = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_ENV"])
+        try await withIPPPrinter(environmentDirectory: directory) { try await paperOutScenario() }
+    }
+
+    func paperOutScenario() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let queue = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
+        let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
+        func setPaper(_ level: Int) async throws {
+            let query =
+                "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
+            _ = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(ippeve)/media?\(query)"), timeout: .seconds(10))
+        }
+        let kioskScratch = try Scratch()
+        let local = try await LocalPlatform(kiosk: "RESULT-0002", enrolling: kioskScratch)
+        let platform = try await local.start()
+        defer { platform.signal(SIGKILL) }
+        let kiosk = try await SessionDaemon.start(devices: Self.devices(a4Queue: queue), scratch: kioskScratch, extra: local.syncSection())
+        let receipt = try await Self.submit(kiosk, collection: "自助终端打印")
+        try await SealingTests.drained(kiosk, socket: kioskScratch.file("admin.sock"))
+        let caseID = try #require(try await local.cases().first { $0["receiptNumber"] as? String == receipt }?["caseID"] as? String)
+        let resultFile = local.scratch.file("result.pdf")
+        try Self.pdf(text: "Birth certificate").write(to: URL(fileURLWithPath: resultFile))
+        for stage in ["accepted", "in_review", "approved"] {
+            let moved = try await Program.run(
+                "kiosk-platform",
+                ["item", "advance", caseID, "birth_certificate", stage] + (stage == "approved" ? ["--result", resultFile] : [])
+                    + local.options)
+            #expect(moved.status == 0, "\(moved.stderr)")
+        }
+        try await setPaper(0)
+        do {
+            let visit = try await Self.progress(kiosk, receipt: receipt)
+            let printed = try await kiosk.post(
+                "/api/v1/session/results/print", token: visit.token,
+                json: #"{"receiptNumber":"\#(receipt)","item":"birth_certificate"}"#)
+            #expect(printed.status == 200, "\(printed.text)")
+            var message = ""
+            try await kiosk.until("the paper-out told on screen", seconds: 60) {
+                let shown = try? await Self.progress(kiosk, receipt: receipt, token: visit.token)
+                message = shown?.result["printMessage"] as? String ?? ""
+                return shown?.result["printState"] as? String == "waiting"
+            }
+            #expect(message.contains("打印机缺纸"), "\(message)")
+            // The citizen leaves: the job is cancelled, and the paper coming back prints nothing for nobody.
+            try await Self.leave(kiosk, token: visit.token)
+            try await setPaper(100)
+            let stopped = await kiosk.stop()
+            let log = stopped.stdout + stopped.stderr
+            #expect(log.contains("Result print cancelled"), "\(log.suffix(2000))")
+            #expect(log.contains("Result print did not complete"), "the job followed to its end")
+            let database = try DatabaseQueue(path: kioskScratch.file("state/kiosk.db"))
+            let delivered = try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM result_delivery") }
+            #expect(delivered == 0, "a cancelled job counted as delivered")
+        } catch {
+            try? await setPaper(100)
+            throw error
+        }
+    }
+
     // MARK: Steps
 
     /// The simulated reader, receipt printer and touch panel, and the A4 printer on the test cupsd.
