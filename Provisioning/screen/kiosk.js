@@ -351,13 +351,31 @@ const screens = {
         el("ul", {}, c.items.map((i) => el("li", { "data-item-state": i.state },
           `${i.name}：${i.label}`,
           i.reason ? el("span", { class: "reason" }, `（原因：${i.reason}）`) : null,
-          i.promisedBy ? el("span", { class: "promised" }, `，承诺${i.promisedBy}前办结`) : null))),
-        c.ready ? el("p", { class: "tag ok" }, "有办结结果可领取，请到统一出件窗口或选择邮寄") : null,
+          i.promisedBy ? el("span", { class: "promised" }, `，承诺${i.promisedBy}前办结`) : null,
+          resultPart(c, i)))),
+        c.ready && !c.resultCollection ? el("p", { class: "tag ok" }, "有办结结果可领取，请到统一出件窗口或选择邮寄") : null,
         button(c.reprinted ? "已补打" : "补打回执", () => act("reprint", { receiptNumber: c.receiptNumber }), "", { disabled: c.reprinted }))),
+      el("p", { class: "error-box", role: "alert" }),
       el("div", { class: "actions" }, button("退出", () => act("end"), "primary", { "data-action": "end" })),
     ];
   },
 };
+
+// 统一出件: where an item's ready result goes; printed here when the citizen chose 自助终端打印
+// (again, 补打, once collected), with the print's progress in plain words.
+function resultPart(c, i) {
+  const r = i.result;
+  if (!r) return null;
+  const busy = ["downloading", "printing", "waiting"].includes(r.printState);
+  return el("div", { class: "result", "data-result": i.id, "data-print-state": r.printState || "" },
+    el("span", { class: "tag ok" }, r.notice),
+    r.printable
+      ? button(r.printed > 0 ? "补打办理结果" : "打印办理结果",
+        () => act("results/print", { receiptNumber: c.receiptNumber, item: i.id }), "",
+        { "data-action": "print-result", disabled: busy })
+      : null,
+    r.printMessage ? el("p", { class: r.printState === "printed" ? "ok" : "warn", "data-print-message": "" }, r.printMessage) : null);
+}
 
 // Which fields the citizen's answers left out, and why: the form is shorter, never mysterious.
 function skippedNote() {

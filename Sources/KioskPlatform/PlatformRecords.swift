@@ -48,12 +48,16 @@ public struct IncomingCase: Sendable, Hashable {
     /// The attachments that follow the case: it is complete when each has arrived and matched.
     public var attachments: [AttachmentDeclaration]
     public var sealedApplication: Data
+    /// How the citizen will collect the result (`window`, `kiosk`, `post`), not personal.
+    public var resultCollection: String? = nil
 
     public init(
         caseID: String, contentSHA256: String, receiptNumber: String, bundle: String, bundleVersion: String, receivedAt: Date,
         materials: [String: String], prefill: PrefillCounts? = nil, steps: Int? = nil, simulatedIdentity: Bool = false,
-        rating: Int? = nil, attachments: [AttachmentDeclaration] = [], sealedApplication: Data
+        rating: Int? = nil, attachments: [AttachmentDeclaration] = [], sealedApplication: Data,
+        resultCollection: String? = nil
     ) {
+        self.resultCollection = resultCollection
         self.attachments = attachments
         self.caseID = caseID
         self.contentSHA256 = contentSHA256

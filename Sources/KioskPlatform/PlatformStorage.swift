@@ -6,7 +6,7 @@ import KioskCore
 /// one transaction; correctness under concurrent instances comes from constraints and
 /// transactions, never from locks held in one process.
 public protocol PlatformStorage: AttachmentStorage, ReportStorage, FollowUpStorage, EnrolmentStorage, BundleStorage, AuditStorage,
-    CertificateStorage
+    CertificateStorage, DeliveryStorage
 {
     /// Registers a kiosk and its credential's SHA-256 (the credential itself is never stored).
     func addKiosk(id: String, name: String, credentialSHA256: String, at: Date) async throws(PlatformError) -> KioskRecord
@@ -175,4 +175,19 @@ public protocol BundleStorage: Sendable {
     func bundle(kind: String, version: Int) async throws(PlatformError) -> Data?
     /// Announces the newest bundle of each kind to one kiosk (a kiosk enrolled after it was published).
     func announceLatestBundles(kioskID: String, at: Date) async throws(PlatformError)
+}
+
+/// Results printed at kiosks (统一出件), reported through each kiosk's outbox.
+public protocol DeliveryStorage: Sendable {
+    /// Records a kiosk's delivery in one transaction, idempotently per (kiosk, delivery id): the
+    /// first delivery of an approved item moves it to `delivered` with an `item-stage` change for
+    /// the kiosk; a reprint moves nothing. Answers the item's stage. Refuses an unknown case or
+    /// item of this kiosk (`unknownCase`, `unknownItem`), an item without a result and a replay
+    /// that says something else (`conflict`).
+    func recordDelivery(
+        _ delivery: DeliveryRecord, kioskName: String, recordedAt: Date, day: CivilDate
+    ) async throws(PlatformError)
+        -> ItemState
+    /// A case's deliveries, oldest first, with the kiosks' names.
+    func deliveries(caseID: String) async throws(PlatformError) -> [DeliveryRecord]
 }

@@ -287,17 +287,18 @@ public final class PostgresPlatformStore: PlatformStorage {
         let simulated = cases.map(\.simulatedIdentity)
         let sealed = cases.map { ByteBuffer(bytes: $0.sealedApplication) }
         let leads = batch.map(\.leadDepartment)
+        let collections = cases.map { $0.resultCollection ?? "" }
         return try await transaction("storing cases") { connection, logger in
             // The unique case id decides: two instances racing on the same replay cannot both insert.
             let inserted = try await connection.query(
                 """
                 INSERT INTO platform_case (case_id, kiosk_id, content_sha256, digest, receipt_number, bundle, bundle_version, received_at,
-                    stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department)
-                SELECT c, \(kiosk.id), h, d, r, b, v, ra, \(at), m, NULLIF(p, ''), NULLIF(s, -1), si, se, de, l
+                    stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department, result_collection)
+                SELECT c, \(kiosk.id), h, d, r, b, v, ra, \(at), m, NULLIF(p, ''), NULLIF(s, -1), si, se, de, l, NULLIF(rc, '')
                 FROM unnest(\(ids)::text[], \(contents)::text[], \(digests)::text[], \(receipts)::text[], \(bundles)::text[],
                     \(versions)::text[], \(received)::timestamptz[], \(materials)::text[], \(prefills)::text[], \(steps)::bigint[],
-                    \(simulated)::boolean[], \(sealed)::bytea[], \(details)::bytea[], \(leads)::text[])
-                    AS t(c, h, d, r, b, v, ra, m, p, s, si, se, de, l)
+                    \(simulated)::boolean[], \(sealed)::bytea[], \(details)::bytea[], \(leads)::text[], \(collections)::text[])
+                    AS t(c, h, d, r, b, v, ra, m, p, s, si, se, de, l, rc)
                 ON CONFLICT (case_id) DO NOTHING RETURNING case_id, seq
                 """, logger: logger)
             var new: [String: Int64] = [:]

@@ -236,13 +236,14 @@ public final class SQLitePlatformStore: PlatformStorage {
         try db.execute(
             sql: """
                 INSERT INTO platform_case (case_id, kiosk_id, content_sha256, digest, receipt_number, bundle, bundle_version,
-                    received_at, stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO NOTHING
+                    received_at, stored_at, materials, prefill, steps, simulated_identity, sealed, detail, lead_department,
+                    result_collection)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO NOTHING
                 """,
             arguments: [
                 incoming.caseID, kiosk.id, incoming.contentSHA256, plan.digest, incoming.receiptNumber, incoming.bundle,
                 incoming.bundleVersion, incoming.receivedAt, at, materials, prefill, incoming.steps, incoming.simulatedIdentity,
-                incoming.sealedApplication, detail, plan.leadDepartment,
+                incoming.sealedApplication, detail, plan.leadDepartment, incoming.resultCollection,
             ])
         if db.changesCount == 1 {
             let seq = db.lastInsertedRowID

@@ -128,7 +128,7 @@ public struct SyncService: APIProtocol {
                 PrefillCounts(idCard: $0.idCard, sharedData: $0.sharedData, earlierApplication: $0.earlierApplication, citizen: $0.citizen)
             },
             steps: upload.steps, simulatedIdentity: upload.simulatedIdentity ?? false, rating: upload.rating, attachments: attachments,
-            sealedApplication: Data(upload.sealedApplication.data))
+            sealedApplication: Data(upload.sealedApplication.data), resultCollection: upload.resultCollection?.rawValue)
         let detail = BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: CivilDate(at, in: timeZone), at: upload.receivedAt)
         return .take(
             PlannedCase(
@@ -146,11 +146,14 @@ public struct SyncService: APIProtocol {
         let steps = incoming.steps.map { String($0) } ?? "-"
         let rating = incoming.rating.map { String($0) } ?? "-"
         let attachments = incoming.attachments.map { "\($0.id):\($0.kind):\($0.length):\($0.sha256)" }.joined(separator: ",")
-        let parts: [String] = [
-            incoming.caseID, incoming.contentSHA256, incoming.receiptNumber, incoming.bundle, incoming.bundleVersion,
-            "\(incoming.receivedAt.timeIntervalSince1970)", materials, prefill, steps, "\(incoming.simulatedIdentity)", rating,
-            attachments,
-        ]
+        // Cases delivered before the collection choice existed keep the digest they were stored with.
+        let collection = incoming.resultCollection.map { [$0] } ?? []
+        let parts: [String] =
+            [
+                incoming.caseID, incoming.contentSHA256, incoming.receiptNumber, incoming.bundle, incoming.bundleVersion,
+                "\(incoming.receivedAt.timeIntervalSince1970)", materials, prefill, steps, "\(incoming.simulatedIdentity)", rating,
+                attachments,
+            ] + collection
         for part in parts {
             hash.update(data: Data(part.utf8))
             hash.update(data: [0])

@@ -53,6 +53,7 @@ public struct Workbench: Sendable {
     func casePage(_ caseID: String, message: String? = nil, error: String? = nil) async throws(PlatformError) -> String? {
         guard let summary = try await storage.cases().first(where: { $0.caseID == caseID }) else { return nil }
         let bundle = catalog.bundle(summary.bundle)
+        let deliveries = try await storage.deliveries(caseID: caseID)
         var items = ""
         for item in summary.items {
             let options = item.stage.legalNextStates.sorted { $0.rawValue < $1.rawValue }.map {
@@ -69,7 +70,7 @@ public struct Workbench: Sendable {
                 """
             items += """
                 <tr data-item="\(Self.escape(item.id))"><td>\(Self.escape(itemName(summary.bundle, item.id)))</td><td>\(Self.escape(item.department))</td>\
-                <td class="stage">\(Self.label(item.stage))</td>\(form)</tr>
+                <td class="stage">\(Self.label(item.stage))\(deliveryNote(deliveries.filter { $0.item == item.id }))</td>\(form)</tr>
 
                 """
         }
@@ -188,7 +189,7 @@ public struct Workbench: Sendable {
         return bundles.lazy.compactMap { $0.items.first { $0.id == item }?.name }.first ?? item
     }
 
-    private func time(_ date: Date) -> String {
+    func time(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone

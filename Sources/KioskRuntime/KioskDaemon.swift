@@ -134,6 +134,8 @@ public struct KioskDaemon: Sendable {
             await session.use(prefill: PlatformPrefill(relay: relay))
             await session.use(certificates: PlatformCertificates(relay: relay))
         }
+        // Results collected here (统一出件) come from the platform and print on the A4 printer.
+        if let relay { await session.use(results: PlatformResults(relay: relay), printer: Self.resultPrinter(configuration, cups: cups)) }
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(
@@ -312,6 +314,13 @@ public struct KioskDaemon: Sendable {
         return PrintQueue(
             store: StorePrintJobStore(store: store), renderer: DocumentRenderer(templates: templates), printers: printers, bus: bus,
             logger: logger)
+    }
+
+    /// The A4 printer results print on: the first CUPS queue that is not simulated.
+    static func resultPrinter(_ configuration: KioskConfiguration, cups: CUPSClient) -> CUPSDocumentPrinter? {
+        configuration.devices.first { $0.kind == .printer && !configuration.isSimulated($0) && $0.queue != nil }.flatMap { device in
+            device.queue.map { CUPSDocumentPrinter(id: device.id, queue: $0, client: cups) }
+        }
     }
 
     /// The session's settings from the configuration; receipts go to the configured printer,

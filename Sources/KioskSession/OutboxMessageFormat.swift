@@ -19,12 +19,15 @@ public struct SubmittedApplication: Sendable, Hashable {
     public var simulatedIdentity: Bool
     /// The files that follow the case (already sealed where personal).
     public var attachments: [SubmittedAttachment]
+    /// How the citizen will collect the results (not personal, outside the seal).
+    public var resultCollection: ResultCollection?
 
     public init(
         caseID: String, receiptNumber: String, bundle: BundleID, bundleVersion: String, kioskID: String, receivedAt: Date,
         materials: [MaterialID: MaterialChoice], sealedApplication: Data, prefill: [PrefillSource: Int] = [:],
-        simulatedIdentity: Bool = false, attachments: [SubmittedAttachment] = []
+        simulatedIdentity: Bool = false, attachments: [SubmittedAttachment] = [], resultCollection: ResultCollection? = nil
     ) {
+        self.resultCollection = resultCollection
         self.prefill = prefill
         self.simulatedIdentity = simulatedIdentity
         self.attachments = attachments

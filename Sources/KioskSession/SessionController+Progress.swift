@@ -13,14 +13,17 @@ extension SessionController {
         schedule { [weak self] in
             let cases = (try? await store.cases(citizenKey: key, limit: 20)) ?? []
             let platform = (try? await store.platformStatuses(caseIDs: cases.map(\.id))) ?? [:]
-            await self?.showProgress(cases, platform: platform, idNumber: idNumber, generation: servedGeneration)
+            let printed = (try? await store.deliveryCounts(caseIDs: cases.map(\.id))) ?? [:]
+            await self?.showProgress(cases, platform: platform, printed: printed, idNumber: idNumber, generation: servedGeneration)
         }
     }
 
     /// Each item as the platform last reported it (its stage, reason and promised date), or as
-    /// the kiosk recorded it while no word came back yet.
+    /// the kiosk recorded it while no word came back yet; a ready result with where it goes, and
+    /// 已领取 once printed here (`+Results`).
     private func showProgress(
-        _ cases: [StoredCase], platform: [String: [String: PlatformItemStatus]], idNumber: String, generation served: Int
+        _ cases: [StoredCase], platform: [String: [String: PlatformItemStatus]], printed: [String: [String: Int]], idNumber: String,
+        generation served: Int
     ) {
         guard generation == served, session.step == .progress, session.card?.idNumber == idNumber else { return }
         progress = cases.map { stored in
@@ -30,16 +33,22 @@ extension SessionController {
             let items = (bundle?.items ?? []).map { item in
                 let status = reported[item.id]
                 let state = status.flatMap { ItemState(rawValue: $0.stage) } ?? detail?.state(of: item.id) ?? .received
-                return ProgressCase.Item(
+                var shown = ProgressCase.Item(
                     name: item.name, department: item.department, state: state.rawValue, label: Self.label(state), reason: status?.reason,
                     promisedBy: status?.promisedBy, updatedAt: status?.at)
+                shown.id = item.id
+                shown.result = resultView(for: stored, item: item.id, status: status, printed: printed[stored.id]?[item.id] ?? 0)
+                if (shown.result?.printed ?? 0) > 0 { shown.label = "已领取" }
+                return shown
             }
             let ready =
                 reported.values.contains { $0.resultReady }
                 || (detail.map { c in c.items.values.contains { $0.state == .approved } } ?? false)
-            return ProgressCase(
+            var shown = ProgressCase(
                 receiptNumber: stored.receiptNumber, bundleName: bundle?.name ?? stored.bundleID, receivedAt: stored.createdAt,
                 items: items, ready: ready)
+            shown.resultCollection = stored.resultCollection
+            return shown
         }
         changed("progress")
     }

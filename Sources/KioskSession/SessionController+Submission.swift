@@ -49,6 +49,8 @@ extension SessionController {
         let prefill = Dictionary(grouping: submission.values.values, by: \.source).mapValues(\.count)
         let (division, kiosk, kioskID, outbox) = (settings.divisionCode, settings.kioskNumber, self.kioskID, self.outbox)
         let citizenKey = lookup.citizenKey(idNumber: submission.idNumber)
+        // The collection choice is read now, before the form is sealed away for good.
+        let collection = submission.values[ResultCollection.field].flatMap { ResultCollection(option: $0.value) }
         let stored: NewCase
         do {
             stored = try await store.insertNumbered(dayTag: Self.dayTag(today)) { sequence in
@@ -61,12 +63,13 @@ extension SessionController {
                         caseID: caseID.description, receiptNumber: number.description, bundle: submission.bundle.id,
                         bundleVersion: submission.bundle.version, kioskID: kioskID, receivedAt: now, materials: submission.materials,
                         sealedApplication: sealedApplication, prefill: prefill, simulatedIdentity: settings.identitySimulated,
-                        attachments: declared))
+                        attachments: declared, resultCollection: collection))
                 var newCase = NewCase(
                     id: caseID.description, receiptNumber: number.description, bundleID: submission.bundle.id, createdAt: now,
                     outboxPayload: message, citizenKey: citizenKey,
                     detail: try KioskJSON.encoder().encode(bundleCase))
                 newCase.attachments = attachments
+                newCase.resultCollection = collection?.rawValue
                 return newCase
             }
         } catch {

@@ -13,7 +13,8 @@ import Logging
 ///
 /// The parts live beside this file: `+Submission` (what happens when the citizen taps 提交),
 /// `+Receipt` (printing and the on-screen fallback), `+Progress` ("check my progress"),
-/// `+Prefill` (一次申报 多次复用), `+Idle` (the idle wipe) and `+View` (what the screen may show).
+/// `+Prefill` (一次申报 多次复用), `+Idle` (the idle wipe), `+View` (what the screen may show) and
+/// `+Results` (results printed at the kiosk, 统一出件).
 public actor SessionController {
     let kioskID: String
     let settings: SessionSettings
@@ -70,6 +71,10 @@ public actor SessionController {
     var certificates: (any CertificateSource)?
     /// The query-and-print visit under way (`+Query`).
     var certificateVisit: CertificateVisit?
+    /// Where results collected here come from and print (`+Results`); nil: none is printed here.
+    var resultDesk: ResultDesk?
+    /// The results "check my progress" offers in this session, and the print under way.
+    var resultCounter = ResultCounter()
 
     /// The case submitted in this session, while its receipt is on screen.
     struct SubmittedCase {
@@ -370,6 +375,8 @@ public actor SessionController {
         submittedCase = nil
         progress = []
         abandonCertificate()
+        // A result still printing (or waiting for paper) is cancelled: nothing prints for nobody.
+        closeResultCounter()
         redactor.forget(remembered)
         remembered = []
         updateCardDemand()

@@ -15,6 +15,11 @@ public protocol SessionStore: Sendable {
     func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError)
     /// The print job of the case's latest receipt, for a reprint.
     func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String?
+    /// Records a result printed here (统一出件) and queues its report, in one transaction.
+    @discardableResult
+    func recordDelivery(caseID: String, item: String, at: Date, resultSHA256: String?) async throws(StoreError) -> DeliveryMessage
+    /// How many times each item of these cases was printed here.
+    func deliveryCounts(caseIDs: [String]) async throws(StoreError) -> [String: [String: Int]]
 }
 
 extension CaseStore: SessionStore {}

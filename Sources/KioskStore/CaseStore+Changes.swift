@@ -82,7 +82,7 @@ extension CaseStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT case_id, item_id, stage, reason, promised_by, at, result_sha256 FROM case_item_status
+                    SELECT case_id, item_id, stage, reason, promised_by, at, result_sha256, result_length FROM case_item_status
                     WHERE case_id IN (\(caseIDs.map { _ in "?" }.joined(separator: ",")))
                     """,
                 arguments: StatementArguments(caseIDs))
@@ -90,7 +90,8 @@ extension CaseStore {
                 let item: String = row["item_id"]
                 statuses[row["case_id"], default: [:]][item] = PlatformItemStatus(
                     item: item, stage: row["stage"], reason: row["reason"], promisedBy: row["promised_by"], at: row["at"],
-                    resultReady: row["result_sha256"] as String? != nil)
+                    resultReady: row["result_sha256"] as String? != nil, resultSHA256: row["result_sha256"],
+                    resultLength: row["result_length"])
             }
             return statuses
         }

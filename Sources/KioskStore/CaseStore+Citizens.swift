@@ -12,6 +12,8 @@ public struct StoredCase: Sendable, Hashable {
     public var updatedAt: Date
     /// The case's items and states (JSON), when stored.
     public var detail: Data?
+    /// How the citizen chose to collect the results (`window`, `kiosk`, `post`), when recorded.
+    public var resultCollection: String? = nil
 }
 
 extension CaseStore {
@@ -62,14 +64,15 @@ extension CaseStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, receipt_number, bundle_id, state, created_at, updated_at, detail
+                        SELECT id, receipt_number, bundle_id, state, created_at, updated_at, detail, result_collection
                         FROM kiosk_case WHERE citizen_key = ? ORDER BY created_at DESC LIMIT ?
                         """,
                     arguments: [citizenKey, limit]
                 ).map {
                     StoredCase(
                         id: $0["id"], receiptNumber: $0["receipt_number"], bundleID: $0["bundle_id"], state: $0["state"],
-                        createdAt: $0["created_at"], updatedAt: $0["updated_at"], detail: $0["detail"])
+                        createdAt: $0["created_at"], updatedAt: $0["updated_at"], detail: $0["detail"],
+                        resultCollection: $0["result_collection"])
                 }
             }
         } catch {

@@ -18,6 +18,8 @@ public struct NewCase: Sendable {
     public var detail: Data?
     /// Files that follow the case to the platform (sealed where personal).
     public var attachments: [NewAttachment] = []
+    /// How the citizen will collect the results (`window`, `kiosk`, `post`), not personal.
+    public var resultCollection: String?
 
     public init(
         id: String, receiptNumber: String, bundleID: String, state: String = "received", createdAt: Date = Date(),
@@ -68,13 +70,13 @@ extension CaseStore {
         try db.execute(
             sql: """
                 INSERT INTO kiosk_case (id, receipt_number, bundle_id, state, created_at, updated_at, sealed,
-                    citizen_key, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    citizen_key, detail, result_collection)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 newCase.id, newCase.receiptNumber, newCase.bundleID, newCase.state, newCase.createdAt,
                 // `sealed` (a column of the first schema) stays empty: the sealed part lives only in the outbox.
-                newCase.createdAt, Data(), newCase.citizenKey, newCase.detail,
+                newCase.createdAt, Data(), newCase.citizenKey, newCase.detail, newCase.resultCollection,
             ])
         try db.execute(
             sql: "INSERT INTO case_event (case_id, kind, at) VALUES (?, 'received', ?)",

@@ -73,7 +73,7 @@ public struct KioskDatabase: Sendable {
     /// The tables in the order their rows can be copied (parents first), for recovery.
     static let tablesInDependencyOrder = [
         "kiosk_meta", "device_counter", "kiosk_case", "case_event", "outbox", "print_job", "outbox_attachment", "outbox_attachment_chunk",
-        "case_item_status",
+        "case_item_status", "result_delivery",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -200,6 +200,22 @@ public struct KioskDatabase: Sendable {
             // The first schema kept a second, symmetric copy of the sealed part here, which this
             // kiosk could open; nothing reads it any more.
             try db.execute(sql: "UPDATE kiosk_case SET sealed = X''")
+        }
+        migrator.registerMigration("v6: results collected at the kiosk") { db in
+            // The citizen's collection choice, read at submit before the form is sealed away
+            // (not personal); each result printed here (统一出件), reprints included, so that a
+            // second visit shows it collected. Its report to the platform is an outbox row.
+            try db.alter(table: "kiosk_case") { t in
+                t.add(column: "result_collection", .text)
+            }
+            try db.create(table: "result_delivery") { t in
+                t.primaryKey("delivery_id", .text)
+                t.column("case_id", .text).notNull().references("kiosk_case", onDelete: .cascade)
+                t.column("item_id", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("reprint", .boolean).notNull()
+            }
+            try db.create(index: "result_delivery_item", on: "result_delivery", columns: ["case_id", "item_id"])
         }
         return migrator
     }

@@ -92,6 +92,10 @@ public struct PlatformItemStatus: Sendable, Hashable {
     public var at: Date
     /// A result document is ready for delivery at the kiosk.
     public var resultReady: Bool
+    /// The result document's SHA-256 and length, as the `result-ready` change gave them: the
+    /// download is checked against both.
+    public var resultSHA256: String? = nil
+    public var resultLength: Int64? = nil
 }
 
 /// Where sync stands, for `kioskctl sync status`, the doctor, metrics and heartbeats.
@@ -131,4 +135,23 @@ public struct RatingMessage: Codable, Sendable, Hashable {
     public var caseID: String
     public var level: Int
     public var givenAt: Date
+}
+
+/// A result printed at the kiosk (统一出件) as the outbox keeps its report (the contract's `Delivery`).
+public struct DeliveryMessage: Codable, Sendable, Hashable {
+    public var deliveryID: String
+    public var caseID: String
+    public var item: String
+    /// When CUPS reported the job completed.
+    public var at: Date
+    /// The item was printed here before (补打).
+    public var reprint: Bool
+    public var resultSHA256: String?
+}
+
+/// A delivery report the platform has not stored yet.
+public struct PendingDelivery: Sendable, Hashable {
+    public var seq: Int64
+    public var caseID: String
+    public var payload: Data
 }

@@ -24,6 +24,7 @@ public struct CaseMessageFormat: OutboxMessageFormat {
                 idCard: application.prefill[.idCard] ?? 0, sharedData: application.prefill[.sharedData] ?? 0,
                 earlierApplication: application.prefill[.earlierApplication] ?? 0, citizen: application.prefill[.citizen] ?? 0),
             simulatedIdentity: application.simulatedIdentity ? true : nil,
+            resultCollection: application.resultCollection.flatMap { .init(rawValue: $0.rawValue) },
             attachments: application.attachments.isEmpty
                 ? nil
                 : application.attachments.map {

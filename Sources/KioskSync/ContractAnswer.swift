@@ -143,3 +143,22 @@ extension ContractAnswer {
     /// The platform's message, when it sent one.
     var problemMessage: String? { statusAndProblem.problem }
 }
+
+extension Operations.ReportDelivery.Output: ContractAnswer {
+    var statusAndProblem: (code: Int, problem: String?) {
+        switch self {
+        case .ok: (code: 200, problem: nil)
+        case let .badRequest(answer): (code: 400, problem: try? answer.body.json.error.message)
+        case let .unauthorized(answer): (code: 401, problem: try? answer.body.json.error.message)
+        case let .notFound(answer): (code: 404, problem: try? answer.body.json.error.message)
+        case let .conflict(answer): (code: 409, problem: try? answer.body.json.error.message)
+        case let .serviceUnavailable(answer): (code: 503, problem: try? answer.body.json.error.message)
+        case let .undocumented(statusCode, _): (code: statusCode, problem: nil)
+        }
+    }
+
+    var retryAfter: Int? {
+        guard case let .serviceUnavailable(answer) = self else { return nil }
+        return answer.headers.retryAfter
+    }
+}

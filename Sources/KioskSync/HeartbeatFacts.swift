@@ -44,6 +44,8 @@ public struct SyncReport: Sendable, Hashable, Codable {
     public var casesRefused = 0
     public var attachmentsVerified = 0
     public var ratingsStored = 0
+    /// Results printed here (统一出件) whose report the platform stored.
+    public var deliveriesStored = 0
     public var changesApplied = 0
     /// Cases whose sealed part was erased (acknowledged, and past the retention).
     public var purged = 0

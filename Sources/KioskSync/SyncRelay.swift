@@ -32,7 +32,7 @@ public actor SyncRelay: Service {
     /// The client of the pass under way: over the shared HTTP client with a bearer credential,
     /// or over one made for the pass with the kiosk's certificate (read afresh, so a renewal
     /// takes effect at the next pass).
-    private var client: Client
+    var client: Client
     private var passHTTP: HTTPClient?
     private let nudges: AsyncStream<Void>
     private let nudger: AsyncStream<Void>.Continuation
@@ -175,6 +175,7 @@ public actor SyncRelay: Service {
             var serverTime = try await sendCases(&report)
             try await sendAttachments(&report)
             try await sendRatings(&report)
+            try await sendDeliveries(&report)
             try await sendAudit()
             serverTime = try await pullChanges(&report) ?? serverTime
             try await installBundles()
@@ -633,7 +634,7 @@ public actor SyncRelay: Service {
 
     // MARK: Failures
 
-    private func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(SyncFailure) -> T {
+    func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(SyncFailure) -> T {
         do {
             return try await body()
         } catch {
@@ -642,7 +643,7 @@ public actor SyncRelay: Service {
     }
 
     /// A transport or decoding error in words: no answer at all, or an answer that is not the platform's.
-    private func classify(_ error: any Error) -> SyncFailure {
+    func classify(_ error: any Error) -> SyncFailure {
         let client = error as? ClientError
         let cause = client?.underlyingError ?? error
         if let response = client?.response, response.status.code >= 400 {
@@ -674,7 +675,7 @@ public actor SyncRelay: Service {
         )
     }
 
-    private func failure(_ status: (code: Int, problem: String?), retryAfter seconds: Int?) -> SyncFailure {
+    func failure(_ status: (code: Int, problem: String?), retryAfter seconds: Int?) -> SyncFailure {
         switch status.code {
         case 401:
             return SyncFailure(

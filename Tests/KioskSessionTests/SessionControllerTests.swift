@@ -157,4 +157,8 @@ actor FailingStore: SessionStore {
     func platformStatuses(caseIDs: [String]) async throws(StoreError) -> [String: [String: PlatformItemStatus]] { [:] }
     func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError) {}
     func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String? { nil }
+    func recordDelivery(caseID: String, item: String, at: Date, resultSHA256: String?) async throws(StoreError) -> DeliveryMessage {
+        throw StoreError(.diskFull, "the disk is full")
+    }
+    func deliveryCounts(caseIDs: [String]) async throws(StoreError) -> [String: [String: Int]] { [:] }
 }

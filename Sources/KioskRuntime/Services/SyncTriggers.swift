@@ -4,7 +4,7 @@ import KioskSession
 import KioskSync
 import ServiceLifecycle
 
-/// What makes the relay act before its interval: a case submitted or a rating given (send
+/// What makes the relay act before its interval: a case submitted, a rating given or a result printed (send
 /// now), and a device fault (a heartbeat at once, so the fleet view shows it).
 struct SyncTriggers: Service {
     let bus: EventBus
@@ -16,7 +16,7 @@ struct SyncTriggers: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await change in sessions where ["submitted", "rated"].contains(change.reason) {
+                    for await change in sessions where ["submitted", "rated", "result-printed"].contains(change.reason) {
                         relay.nudge()
                     }
                 }

@@ -21,6 +21,7 @@ enum SessionRoutes {
     struct RateBody: Decodable { var level: Int }
     struct ReprintBody: Decodable { var receiptNumber: String }
     struct NoticeBody: Decodable { var consent: Bool? }
+    struct ResultBody: Decodable { var receiptNumber: String; var item: String }
 
     static func add(to routes: Routes, session: SessionController) {
         routes.get("/api/v1/offer") { _, _ -> Response in try JSONResponse.make(await session.offer()) }
@@ -102,6 +103,17 @@ enum SessionRoutes {
         action("reprint") { request, context in .reprint(try await decode(ReprintBody.self, request, context).receiptNumber) }
         action("end") { _, _ in .startOver }
         action("query/consent") { _, _ in .consentQuery }
+        // 统一出件: print a ready result of the citizen's own case (or again, 补打).
+        routes.post("/api/v1/session/results/print") { request, context -> Response in
+            let token = request.headers[tokenHeader]
+            let body: ResultBody
+            do {
+                body = try await decode(ResultBody.self, request, context)
+            } catch let error as HTTPError where error.status == .badRequest {
+                return JSONResponse.error(.badRequest, code: "bad-request", message: error.body ?? "请求格式有误")
+            }
+            return try await answer { try await session.printResult(receiptNumber: body.receiptNumber, item: body.item, token: token) }
+        }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {

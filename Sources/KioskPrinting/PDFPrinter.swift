@@ -1,0 +1,25 @@
+import Foundation
+import KioskCore
+import KioskDevices
+import KioskDocuments
+
+/// A printer that takes a ready PDF from memory (a result document collected at the kiosk):
+/// nothing of it is written to the kiosk's own disk.
+public protocol PDFPrinter: Sendable {
+    /// The configured device.
+    var id: DeviceID { get }
+    /// Sends the PDF; returns the printer's job id.
+    func submit(pdf: Data, paper: PaperSize, title: String) async throws -> Int
+    /// Waits until the job ends, reporting faults (paper out) while it waits.
+    func waitForEnd(of printerJob: Int, onFault: @Sendable (DeviceFault?) async -> Void) async throws -> PrinterOutcome
+    /// Cancels the job.
+    func cancel(_ printerJob: Int) async throws
+}
+
+extension CUPSDocumentPrinter: PDFPrinter {
+    public func submit(pdf: Data, paper: PaperSize, title: String) async throws -> Int {
+        var options: [String: String] = [:]
+        if paper == .a4 { options["media"] = "iso_a4_210x297mm" }
+        return try await client.submit(pdf, to: queue, title: title, options: options).rawValue
+    }
+}
