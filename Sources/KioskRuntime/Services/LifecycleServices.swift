@@ -44,6 +44,9 @@ struct SystemdService: Service {
             }
         }
         logger.notice("kioskd ready", metadata: ["status": "\(line)"])
+        // What only the start ran stays mapped until dropped; the idle daemon maps again what it runs.
+        let released = StartupPages.release()
+        logger.debug("Startup pages released", metadata: ["memory.released_kb": "\(released)"])
 
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
