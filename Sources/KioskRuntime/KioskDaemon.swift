@@ -36,6 +36,9 @@ public struct KioskDaemon: Sendable {
     public let logger: Logger
     /// The version of the platform's signed site profile read over kiosk.yaml at start (nil: none).
     public let signedSiteVersion: Int?
+    /// Runs between the listeners' check and their binding: a test takes an address here, as
+    /// another program could, to prove that the bind's own failure is reported as well.
+    @_spi(Testing) public var afterListenerCheck: @Sendable () async throws -> Void = {}
 
     public init(
         configuration: KioskConfiguration, configurationPath: String?, redactor: Redactor,
@@ -67,6 +70,7 @@ public struct KioskDaemon: Sendable {
         umask(0o077)
         try prepareFolders()
         try Self.checkListeners(configuration)
+        try await afterListenerCheck()
         let store: CaseStore
         do {
             store = try CaseStore(path: configuration.paths.databasePath, logger: logger)
@@ -237,8 +241,16 @@ public struct KioskDaemon: Sendable {
             .init(service: UntilShutdown.citizenSession(session)),
             .init(service: UntilShutdown(description: "maintenance") { await maintenance.run() }),
             .init(service: systemd),
-            .init(service: localAPI),
-            .init(service: adminAPI),
+            Listener(
+                description: "local", server: localAPI, readiness: readiness,
+                explain: { [configuration] errno, error in
+                    Self.localAPIListenError(errno: errno, host: configuration.api.host, port: configuration.api.port, underlying: error)
+                }
+            ).configuration,
+            Listener(
+                description: "admin", server: adminAPI, readiness: readiness,
+                explain: { errno, error in Self.adminSocketListenError(errno: errno, path: socketPath, underlying: error) }
+            ).configuration,
             .init(service: ShutdownAnnouncer(notifier: notifier, bus: bus, logger: logger)),
         ]
         if let printQueue { services.append(.init(service: UntilShutdown.printQueue(printQueue))) }
@@ -261,6 +273,8 @@ public struct KioskDaemon: Sendable {
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch let error as DaemonError {
+            throw error
         } catch {
             throw DaemonError(.stopped, "kioskd stopped on an error: \(error)", cause: error)
         }

@@ -202,7 +202,10 @@ extension CaseStore {
                         INSERT INTO kiosk_meta (key, value) VALUES ('last_wall_clock', ?)
                         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
                         """,
-                    arguments: [ISO8601DateFormatter().string(from: now)])
+                    // Every minute, for the daemon's life: the ISO 8601 style of FoundationEssentials
+                    // (ISO8601DateFormatter builds an ICU formatter, which maps megabytes of ICU
+                    // into an idle daemon). Same text, so earlier values still compare.
+                    arguments: [now.formatted(Date.ISO8601FormatStyle())])
             }
         } catch {
             throw StoreError(classifying: error, path: path)
@@ -216,6 +219,6 @@ extension CaseStore {
             try String.fetchOne(db, sql: "SELECT value FROM kiosk_meta WHERE key = 'last_wall_clock'")
         }
         guard let text = text ?? nil else { return nil }
-        return ISO8601DateFormatter().date(from: text)
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
     }
 }

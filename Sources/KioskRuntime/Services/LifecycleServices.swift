@@ -23,7 +23,13 @@ struct SystemdService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await readiness.wait()
+        do {
+            try await cancelWhenGracefulShutdown { try await readiness.wait() }
+        } catch {
+            // Stopped before every listener was bound (SIGTERM at start, or a listener that
+            // could not bind): there is no READY=1 to send, and nothing to watch.
+            return
+        }
         let line = await summary()
         // READY=1 is the one message that must arrive: retry while the queue is full.
         for _ in 0..<100 {
@@ -38,6 +44,9 @@ struct SystemdService: Service {
             }
         }
         logger.notice("kioskd ready", metadata: ["status": "\(line)"])
+        // What only the start ran stays mapped until dropped; the idle daemon maps again what it runs.
+        let released = StartupPages.release()
+        logger.debug("Startup pages released", metadata: ["memory.released_kb": "\(released)"])
 
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
@@ -125,7 +134,8 @@ struct ShutdownAnnouncer: Service {
 final class Readiness: Sendable {
     private struct State {
         var pending: Set<String>
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var nextWaiter = 0
         var addresses: [String: String] = [:]
     }
 
@@ -136,12 +146,12 @@ final class Readiness: Sendable {
 
     /// Records that `listener` is bound at `address`.
     func bound(_ listener: String, at address: String) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.pending.remove(listener)
             state.addresses[listener] = address
             guard state.pending.isEmpty else { return [] }
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -152,15 +162,25 @@ final class Readiness: Sendable {
     /// Whether every listener is bound.
     var isReady: Bool { state.withLock { $0.pending.isEmpty } }
 
-    /// Waits until every listener is bound.
+    /// Waits until every listener is bound; throws `CancellationError` if cancelled first (a
+    /// listener that never binds must not hold the daemon's stop).
     func wait() async throws {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.pending.isEmpty { return true }
-                state.waiters.append(continuation)
-                return false
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Void, any Error>? in
+                    if state.pending.isEmpty { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 }
