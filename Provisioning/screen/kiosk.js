@@ -3,7 +3,7 @@
 // The session token lives in this tab's sessionStorage: a reload resumes the citizen's session
 // (the daemon refuses a new one while it runs without its token), a new browser starts over.
 
-import { pinyinTable } from "/screen/pinyin-table.js";
+import { phrases, pinyinTable } from "/screen/pinyin-table.js";
 
 const api = "/api/v1";
 let token = sessionStorage.getItem("kiosk-session-token");
@@ -348,7 +348,7 @@ function fieldInput(f) {
       el("div", { class: "options" }, f.options.map((o) => button(o, () => toggle(o), chosen.has(o) ? "chosen" : "", { "data-option": o }))),
       problem);
   }
-  if (f.type === "text") return textField({ ...f, label }, problem);
+  if (f.type === "text" || f.type === "person_name") return textField({ ...f, label }, problem);
   if (f.options) {
     return el("div", { class: "field", "data-field": f.key },
       el("label", {}, label),
@@ -376,7 +376,9 @@ function fieldInput(f) {
 }
 
 // A text field with the kiosk's own pinyin keyboard (the screen has no system input method):
-// letters make a syllable, a tap on a candidate character adds it.
+// letters make a syllable or a whole given name, a tap on a candidate adds it. The table holds
+// the 8,105 characters of the 通用规范汉字表, so a syllable's rarer characters are a page or
+// two further (更多). A name field also has the middle dot of minority names.
 function textField(f, problem) {
   const input = el("input", {
     id: "field-" + f.key, name: f.key, "data-input": f.key, autocomplete: "off", spellcheck: "false", maxlength: 200,
@@ -386,35 +388,58 @@ function textField(f, problem) {
   const holder = el("div", { class: "pinyin", "data-pinyin": f.key, hidden: true });
   input.addEventListener("focus", () => {
     for (const other of document.querySelectorAll("[data-pinyin]")) other.hidden = other !== holder;
-    if (!holder.firstChild) holder.append(...pinyinKeyboard(input, f.key));
+    if (!holder.firstChild) holder.append(...pinyinKeyboard(input, f.key, f.type === "person_name"));
     holder.hidden = false;
   });
   return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, holder, problem);
 }
 
-function pinyinKeyboard(input, key) {
+const candidatesPerPage = 24;
+
+// What the letters typed so far may mean, best first: a whole given name, the syllable's
+// characters, then characters of longer syllables that begin with these letters.
+function pinyinCandidates(typed) {
+  if (!typed) return [];
+  const found = [...(phrases[typed] || [])];
+  if (typed.length >= 4) {
+    for (const [reading, names] of Object.entries(phrases)) {
+      if (reading !== typed && reading.startsWith(typed)) found.push(...names.slice(0, 1));
+      if (found.length >= 6) break;
+    }
+  }
+  found.push(...(pinyinTable[typed] || ""));
+  for (const [reading, characters] of Object.entries(pinyinTable)) {
+    if (reading !== typed && reading.startsWith(typed)) found.push(...[...characters].slice(0, 3));
+  }
+  return [...new Set(found)];
+}
+
+function pinyinKeyboard(input, key, name) {
   let typed = "";
+  let page = 0;
   const shown = el("span", { class: "typed", "data-typed": true });
   const candidates = el("div", { class: "candidates" });
   const set = (value) => { input.value = value; drafts[key] = value; };
   const refresh = () => {
     shown.textContent = typed;
-    let found = typed ? pinyinTable[typed] || "" : "";
-    if (typed && found.length < 12) {
-      for (const [reading, characters] of Object.entries(pinyinTable)) {
-        if (reading !== typed && reading.startsWith(typed)) found += characters.slice(0, 3);
-      }
-    }
-    candidates.replaceChildren(...[...found].slice(0, 24).map((c) =>
-      button(c, () => { set(input.value + c); typed = ""; refresh(); }, "candidate", { "data-candidate": c })));
+    const found = pinyinCandidates(typed);
+    const pages = Math.max(1, Math.ceil(found.length / candidatesPerPage));
+    page = Math.min(page, pages - 1);
+    candidates.replaceChildren(
+      ...found.slice(page * candidatesPerPage, (page + 1) * candidatesPerPage).map((c) =>
+        button(c, () => { set(input.value + c); typed = ""; page = 0; refresh(); }, "candidate", { "data-candidate": c })),
+      pages > 1 ? button(`更多 ${page + 1}/${pages}`, () => { page = (page + 1) % pages; refresh(); }, "more", { "data-candidates-more": true }) : null);
   };
   const letters = ["qwertyuiop", "asdfghjkl", "zxcvbnm"].map((row) => el("div", { class: "row" },
-    [...row].map((k) => button(k, () => { if (typed.length < 6) typed += k; refresh(); }, "", { "data-letter": k }))));
+    [...row].map((k) => button(k, () => { if (typed.length < 12) typed += k; page = 0; refresh(); }, "", { "data-letter": k }))));
   const erase = button("⌫", () => {
     if (typed) typed = typed.slice(0, -1); else set([...input.value].slice(0, -1).join(""));
+    page = 0;
     refresh();
   }, "", { "data-letter": "back" });
-  return [el("div", { class: "row" }, el("span", {}, "拼音："), shown), candidates, ...letters, el("div", { class: "row" }, erase)];
+  // The ID card's separator of a minority name's parts (U+00B7), never a look-alike.
+  const dot = name ? button("·", () => { set(input.value + "·"); }, "", { "data-letter": "middle-dot", "aria-label": "间隔号" }) : null;
+  return [el("div", { class: "row" }, el("span", {}, "拼音："), shown), candidates, ...letters, el("div", { class: "row" }, dot, erase)];
 }
 
 async function submitForm() {

@@ -90,6 +90,24 @@ struct DocumentRenderingTests {
         #expect(text.contains("2026年11月23日15:04"))
     }
 
+    /// 生僻字 of names: levels 2 and 3 of the 通用规范汉字表, most beyond the BMP's common block
+    /// (CJK extensions A, B, C, E, F) and beyond what WenQuanYi Micro Hei draws.
+    static let rareNameCharacters = "堃喆玥䶮𬌗𫓧𬬮𬬱𬬭𪾢𬳵鿍𬣙𨙸㑇𣲘𬘓𫭟"
+
+    @Test("a masked name of rare standard characters prints on every paper and reads back from the PDF", arguments: PaperSize.allCases)
+    func rareCharactersPrint(paper: PaperSize) throws {
+        let url = repositoryRoot.appendingPathComponent("Provisioning/examples/receipt.json")
+        let json = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
+            of: "\"applicant\": \"张*明\"", with: "\"applicant\": \"\(Self.rareNameCharacters)*\"")
+        let document = try KioskDocument.decode(.receipt, json: Data(json.utf8))
+        let pdf = try renderer().pdf(document, paper: paper)
+        #expect(pdf.missingGlyphs == 0, "every standard character needs a glyph: fonts-noto-cjk")
+        let text = try pdfText(pdf.data)
+        for character in Self.rareNameCharacters {
+            #expect(text.contains(character), "\(character) is printed")
+        }
+    }
+
     @Test("a receipt roll is one page as long as its content; A4 paginates long lists")
     func pagination() throws {
         let renderer = try renderer()
