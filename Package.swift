@@ -54,6 +54,8 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo-pdf", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Handwriting recognition (Zinnia; the model is Debian's tegaki-zinnia-simplified-chinese).
+        .systemLibrary(name: "CZinnia", pkgConfig: "zinnia", providers: [.apt(["libzinnia-dev"])]),
 
         // The domain: pure Swift, Foundation only, no I/O.
         .target(name: "KioskCore", swiftSettings: strict),
@@ -90,6 +92,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
+        // The screen's handwriting pad: Zinnia's recogniser over strokes, standard characters out.
+        .target(name: "KioskHandwriting", dependencies: ["KioskCore", "CZinnia"], swiftSettings: strict),
 
         // The persisted print queue: renders documents, sends them to CUPS or ESC/POS printers,
         // follows each job to its end, and falls back to the screen.
@@ -223,6 +228,7 @@ let package = Package(
             name: "KioskServer",
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments", "KioskSession", "KioskAudit",
+                "KioskHandwriting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -238,6 +244,7 @@ let package = Package(
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
                 "KioskSync", "KioskTrust", "KioskSeal", "KioskAudit", "KioskCatalog", "KioskPrinting", "KioskDocuments",
+                "KioskHandwriting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -310,6 +317,8 @@ let package = Package(
         ),
 
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KioskHandwritingTests", dependencies: ["KioskHandwriting"], exclude: ["Recordings"], swiftSettings: strict),
         .testTarget(
             name: "KioskTrustTests",
             dependencies: ["KioskTrust", "KioskSeal", "KioskAudit", .product(name: "Crypto", package: "swift-crypto")],

@@ -4,9 +4,9 @@
 set -euo pipefail
 
 declare -A groups=(
-    # The receipt's names: a CJK font with every character of the 通用规范汉字表 (Noto Sans
-    # CJK; WenQuanYi lacks 276 of them).
-    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk"
+    # Handwriting: Zinnia and its simplified-Chinese model (tegaki). The receipt's names: a CJK font with every
+    # character of the 通用规范汉字表 (Noto Sans CJK; WenQuanYi lacks 276 of them).
+    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzinnia-dev tegaki-zinnia-simplified-chinese fonts-noto-cjk"
     [test]="sqlite3 util-linux procps curl iproute2 iptables"
     [bench]="sqlite3 procps curl"
     # kiosk-platform at scale: a real PostgreSQL server (initdb and pg_ctl in a temporary folder).

@@ -388,7 +388,7 @@ function textField(f, problem) {
   const holder = el("div", { class: "pinyin", "data-pinyin": f.key, hidden: true });
   input.addEventListener("focus", () => {
     for (const other of document.querySelectorAll("[data-pinyin]")) other.hidden = other !== holder;
-    if (!holder.firstChild) holder.append(...pinyinKeyboard(input, f.key, f.type === "person_name"));
+    if (!holder.firstChild) holder.append(...inputMethods(input, f.key, f.type === "person_name"));
     holder.hidden = false;
   });
   return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, holder, problem);
@@ -440,6 +440,88 @@ function pinyinKeyboard(input, key, name) {
   // The ID card's separator of a minority name's parts (U+00B7), never a look-alike.
   const dot = name ? button("·", () => { set(input.value + "·"); }, "", { "data-letter": "middle-dot", "aria-label": "间隔号" }) : null;
   return [el("div", { class: "row" }, el("span", {}, "拼音："), shown), candidates, ...letters, el("div", { class: "row" }, dot, erase)];
+}
+
+// Pinyin, or handwriting on a pad (kioskd recognises it): a tab each, pinyin first.
+function inputMethods(input, key, name) {
+  const pinyin = el("div", { "data-method": "pinyin" }, ...pinyinKeyboard(input, key, name));
+  const handwriting = el("div", { "data-method": "handwriting", hidden: true }, ...handwritingPad(input, key));
+  const tab = (label, shown, hidden) => button(label, () => {
+    shown.hidden = false; hidden.hidden = true;
+    for (const t of tabs.children) t.classList.toggle("chosen", t === tabs.querySelector(`[data-tab='${label}']`));
+  }, "", { "data-tab": label });
+  const tabs = el("div", { class: "row tabs" }, tab("拼音", pinyin, handwriting), tab("手写", handwriting, pinyin));
+  tabs.firstChild.classList.add("chosen");
+  return [tabs, pinyin, handwriting];
+}
+
+// The handwriting pad: each stroke (finger or mouse, through pointer events, so the touch
+// driver's calibrated taps work as they do everywhere) is sent with the ones before it, and
+// the candidates change as the character grows. A tap on one adds it and clears the pad.
+const padSize = 300;
+function handwritingPad(input, key) {
+  const canvas = el("canvas", { class: "handwriting", width: padSize, height: padSize, "data-handwriting": key });
+  const context = canvas.getContext("2d");
+  context.lineWidth = 6;
+  context.lineCap = "round";
+  context.lineJoin = "round";
+  const candidates = el("div", { class: "candidates", "data-handwriting-candidates": key });
+  let strokes = [];
+  let stroke = null;
+  let asked = 0;
+  const set = (value) => { input.value = value; drafts[key] = value; };
+  const point = (e) => {
+    const r = canvas.getBoundingClientRect();
+    const x = Math.round((e.clientX - r.left) * (padSize / r.width));
+    const y = Math.round((e.clientY - r.top) * (padSize / r.height));
+    return [Math.max(0, Math.min(padSize, x)), Math.max(0, Math.min(padSize, y))];
+  };
+  const clear = () => {
+    strokes = [];
+    context.clearRect(0, 0, padSize, padSize);
+    candidates.replaceChildren();
+  };
+  const recognise = async () => {
+    const mine = ++asked;
+    try {
+      const answer = await fetch(api + "/handwriting", {
+        method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store",
+        body: JSON.stringify({ width: padSize, height: padSize, strokes }),
+      });
+      const data = await answer.json();
+      if (mine !== asked) return;  // a later stroke's answer is on its way
+      candidates.replaceChildren(...(data.candidates || []).map((c) =>
+        button(c, () => { set(input.value + c); clear(); }, "candidate", { "data-candidate": c })));
+    } catch {
+      candidates.replaceChildren(el("span", {}, "手写识别暂不可用，请用拼音输入"));
+    }
+  };
+  canvas.addEventListener("pointerdown", (e) => {
+    // Keep the stroke when the finger slides off the pad (not every pointer can be captured).
+    try { canvas.setPointerCapture(e.pointerId); } catch {}
+    stroke = [point(e)];
+    context.beginPath();
+    context.moveTo(...stroke[0]);
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!stroke) return;
+    const p = point(e);
+    const last = stroke[stroke.length - 1];
+    if (Math.abs(p[0] - last[0]) + Math.abs(p[1] - last[1]) < 3) return;
+    stroke.push(p);
+    context.lineTo(...p);
+    context.stroke();
+  });
+  const end = () => {
+    if (!stroke) return;
+    strokes.push(stroke);
+    stroke = null;
+    recognise();
+  };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  const erase = button("⌫", () => set([...input.value].slice(0, -1).join("")), "", { "data-handwriting-key": "back" });
+  return [candidates, canvas, el("div", { class: "row" }, button("重写", clear, "", { "data-handwriting-key": "clear" }), erase)];
 }
 
 async function submitForm() {

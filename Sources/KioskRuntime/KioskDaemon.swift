@@ -8,6 +8,7 @@ import KioskCore
 import KioskDevices
 import KioskDocuments
 import KioskFiles
+import KioskHandwriting
 import KioskPrinting
 import KioskServer
 import KioskSession
@@ -182,6 +183,7 @@ public struct KioskDaemon: Sendable {
                     isScreenFree: { await session.isIdle }) : nil,
             printQueue: printQueue, sync: relay, audit: audit)
         environment.maintenance = maintenance
+        environment.handwriting = Self.handwritingRecognizer(logger: logger)
 
         // A request that stalls (or a connection left idle) is cut after the read timeout; a
         // response in progress (the event stream) is not. Connections beyond the limit wait.

@@ -48,6 +48,9 @@ public enum LocalAPI {
         if let session = environment.session {
             SessionRoutes.add(to: routes, session: session)
         }
+        if let handwriting = environment.handwriting {
+            HandwritingRoutes.add(to: routes, recognizer: handwriting)
+        }
         if let maintenance = environment.maintenance {
             MaintenanceRoutes.add(to: routes, desk: maintenance)
         }
