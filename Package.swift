@@ -96,6 +96,13 @@ let package = Package(
         // The screen's handwriting pad: Zinnia's recogniser over strokes, standard characters out.
         .target(name: "KioskHandwriting", dependencies: ["KioskCore", "CZinnia"], swiftSettings: strict),
 
+        // Spoken guidance: espeak-ng's Mandarin voice, prompts cached per catalogue version.
+        .target(
+            name: "KioskSpeech",
+            dependencies: ["KioskCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+
         // The persisted print queue: renders documents, sends them to CUPS or ESC/POS printers,
         // follows each job to its end, and falls back to the screen.
         .target(
@@ -228,7 +235,7 @@ let package = Package(
             name: "KioskServer",
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments", "KioskSession", "KioskAudit",
-                "KioskHandwriting",
+                "KioskHandwriting", "KioskSpeech",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -244,7 +251,7 @@ let package = Package(
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
                 "KioskSync", "KioskTrust", "KioskSeal", "KioskAudit", "KioskCatalog", "KioskPrinting", "KioskDocuments",
-                "KioskHandwriting",
+                "KioskHandwriting", "KioskSpeech",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -317,6 +324,7 @@ let package = Package(
         ),
 
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(name: "KioskSpeechTests", dependencies: ["KioskSpeech", "KioskCore"], swiftSettings: strict),
         .testTarget(
             name: "KioskHandwritingTests", dependencies: ["KioskHandwriting"], exclude: ["Recordings"], swiftSettings: strict),
         .testTarget(

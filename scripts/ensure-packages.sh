@@ -4,10 +4,12 @@
 set -euo pipefail
 
 declare -A groups=(
-    # Handwriting: Zinnia and its simplified-Chinese model (tegaki). The receipt's names: a CJK font with every
+    # Handwriting: Zinnia and its simplified-Chinese model (tegaki). Spoken guidance: espeak-ng
+    # (its Mandarin voice is in espeak-ng-data). The receipt's names: a CJK font with every
     # character of the 通用规范汉字表 (Noto Sans CJK; WenQuanYi lacks 276 of them).
-    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzinnia-dev tegaki-zinnia-simplified-chinese fonts-noto-cjk"
-    [test]="sqlite3 util-linux procps curl iproute2 iptables"
+    [build]="libusb-1.0-0-dev libcups2-dev libsqlite3-dev pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzinnia-dev tegaki-zinnia-simplified-chinese espeak-ng fonts-noto-cjk"
+    # sox measures the spoken prompts (not silent, a plausible length).
+    [test]="sqlite3 util-linux procps curl iproute2 iptables sox"
     [bench]="sqlite3 procps curl"
     # kiosk-platform at scale: a real PostgreSQL server (initdb and pg_ctl in a temporary folder).
     [platform]="postgresql python3 python3-venv"

@@ -79,6 +79,7 @@ function handleError(error) {
   if (error.status === 409 || error.status === 403) return wipe();
   const box = document.querySelector("#screen .error-box");
   if (box) box.textContent = error.message;
+  speak(spokenText(Object.values(error.fields || {})[0] || error.message));
   for (const [key, message] of Object.entries(error.fields || {})) {
     const slot = document.querySelector(`[data-problem="${CSS.escape(key)}"]`);
     if (slot) slot.textContent = message;
@@ -125,6 +126,57 @@ const dueNote = (m) => m.dueBy
   ? el("span", { class: "due", "data-due": m.id }, m.choice === "window" ? `请于${m.dueBy}前送交${m.place || "服务窗口"}` : `请于${m.dueBy}前补交`)
   : null;
 
+// Spoken guidance (适老化, 无障碍): the step's title and what to do, errors and the wipe
+// countdown, in Mandarin synthesised by kioskd (espeak-ng), which refuses anything personal.
+// On by default in large-text mode; a touch anywhere stops it; 重听 says it again.
+const stepGuidance = {
+  attract: "请选择要办理的事项。", notice: "请阅读一次告知，回答问题后点击同意并开始办理。",
+  card: "请将身份证放在读卡区。", form: "请核对表单，填写标红的内容，然后点击下一步。姓名可以用拼音或手写输入。",
+  materials: "请选择每份材料的提交方式。", review: "请确认填写的内容并签名，然后提交。",
+  receipt: "申请已提交，请取走回执和身份证。", rating: "请为本次服务评价。",
+  progressCard: "请放置身份证，查询办理进度。", progress: "这是您的办理进度。",
+};
+const voice = { on: false, context: null, source: null, last: "", asked: 0 };
+window.kioskMetrics.spoken = [];
+function stopSpeaking() {
+  voice.asked += 1;  // an answer still on its way is not played
+  if (voice.source) { try { voice.source.stop(); } catch {} voice.source = null; }
+}
+async function speak(text) {
+  if (!voice.on || !text) return;
+  stopSpeaking();
+  voice.last = text;
+  const mine = voice.asked;
+  try {
+    const response = await fetch(api + "/speech", {
+      method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store", body: JSON.stringify({ text }),
+    });
+    if (!response.ok || mine !== voice.asked) return;
+    voice.context ||= new AudioContext();
+    const audio = await voice.context.decodeAudioData(await response.arrayBuffer());
+    if (mine !== voice.asked) return;
+    voice.source = voice.context.createBufferSource();
+    voice.source.buffer = audio;
+    voice.source.connect(voice.context.destination);
+    voice.source.start();
+    window.kioskMetrics.spoken.push({ text, seconds: audio.duration });
+  } catch {
+    // No voice (engine missing, audio device busy): the screen still says everything.
+  }
+}
+const spokenText = (message) => String(message || "").replace(/\s*\([^)]*\)/g, "").trim();
+function speakStep() {
+  const step = view?.step || "attract";
+  const title = document.querySelector("#screen h1")?.textContent || "";
+  speak(spokenText(`${title}。${stepGuidance[step] || ""}`));
+}
+function setVoice(on) {
+  voice.on = on;
+  $("voice").setAttribute("aria-pressed", String(on));
+  $("voice-repeat").hidden = !on;
+  if (on) speakStep(); else stopSpeaking();
+}
+
 function render() {
   const screen = $("screen");
   const step = view?.step || "attract";
@@ -138,7 +190,7 @@ function render() {
   parts.push(...(screens[step] || screens.attract)());
   parts.push(el("p", { class: "error error-box", role: "alert" }));
   screen.replaceChildren(...parts.flat(Infinity).filter((part) => part instanceof Node));
-  screen.dataset.step = step;
+  if (screen.dataset.step !== step) { screen.dataset.step = step; speakStep(); }
   window.kioskMetrics.lastRender = performance.now();
   window.kioskMetrics.lastStep = step;
 }
@@ -677,8 +729,10 @@ function tick() {
   if (!view || remaining === null) return;
   remaining = Math.max(0, remaining - 1);
   const box = $("countdown");
+  const wasHidden = box.hidden;
   box.hidden = remaining > view.idle.countdownSeconds;
   $("countdown-seconds").textContent = String(remaining);
+  if (wasHidden && !box.hidden) speak(`您已较长时间未操作，${remaining}秒后将自动退出并清除所填信息。`);
   if (remaining === 0) wipe();
 }
 
@@ -716,7 +770,12 @@ async function boot() {
   $("large-text").addEventListener("click", () => {
     const on = document.body.classList.toggle("large");
     $("large-text").setAttribute("aria-pressed", String(on));
+    if (on !== voice.on) setVoice(on);
   });
+  // Any touch stops the voice at once (before the tap does anything else).
+  document.addEventListener("pointerdown", stopSpeaking, { capture: true });
+  $("voice").addEventListener("click", () => setVoice(!voice.on));
+  $("voice-repeat").addEventListener("click", () => speak(voice.last));
   try { offer = await call("GET", "/offer"); } catch { offer = { bundles: [], online: false }; }
   render();
   maintenanceEntrance();

@@ -12,6 +12,7 @@ import KioskHandwriting
 import KioskPrinting
 import KioskServer
 import KioskSession
+import KioskSpeech
 import KioskStore
 import KioskSync
 import KioskTrust
@@ -184,6 +185,8 @@ public struct KioskDaemon: Sendable {
             printQueue: printQueue, sync: relay, audit: audit)
         environment.maintenance = maintenance
         environment.handwriting = Self.handwritingRecognizer(logger: logger)
+        environment.voice = PromptVoice(
+            cacheDirectory: URL(fileURLWithPath: configuration.paths.stateDir).appendingPathComponent("speech", isDirectory: true))
 
         // A request that stalls (or a connection left idle) is cut after the read timeout; a
         // response in progress (the event stream) is not. Connections beyond the limit wait.

@@ -6,6 +6,7 @@ import KioskDevices
 import KioskHandwriting
 import KioskPrinting
 import KioskSession
+import KioskSpeech
 import KioskStore
 import Prometheus
 
@@ -48,6 +49,8 @@ public struct KioskAPIEnvironment: Sendable {
     public var maintenance: (any MaintenanceControls)?
     /// The handwriting pad's recogniser (`nil`: no model installed; the pad is not offered).
     public var handwriting: HandwritingRecognizer?
+    /// Spoken guidance (`nil`: none, e.g. in API-only tests).
+    public var voice: PromptVoice?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,
