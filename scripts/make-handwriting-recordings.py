@@ -6,7 +6,7 @@ The strokes are KanjiVG's (the `kanjivg` package on PyPI, CC BY-SA 3.0): each st
 path in writing order, sampled here along its Bézier curves into the points a finger would
 leave on a 300×300 pad, 4 px apart at most, like the screen's pad sends. Only characters written
 the same in Japanese and in simplified Chinese are taken; several are beyond GB 2312's level 1
-(昊 瑾 皓 馨 怡 薇: level 2). The Debian model knows GB 2312's 6,763 characters only, so a
+(昊 瑾 皓 馨 怡 薇 芸: level 2). The Debian model knows GB 2312's 6,763 characters only, so a
 character beyond GB 2312 (旻, 堃) cannot be recorded here usefully: pinyin covers those.
 
     python3 -m venv /tmp/strokes && /tmp/strokes/bin/pip install kanjivg
@@ -19,7 +19,7 @@ import re
 import sys
 import sysconfig
 
-CHARACTERS = "林明雨森昊瑾皓馨怡薇"
+CHARACTERS = "林明雨森昊瑾皓馨怡薇芸"
 PAD = 300
 SOURCE_BOX = 109
 

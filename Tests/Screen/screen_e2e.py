@@ -174,7 +174,7 @@ def main(argv=None):
         screen.wait(lambda: "身份证已移开" not in screen.text(), 10, "the card back")
 
         # Only three questions. The name is typed as a citizen would: on the kiosk's own pinyin
-        # keyboard (the kiosk has no system input method), 林 = l i n 林; then 馨, beyond
+        # keyboard (the kiosk has no system input method), 林 = l i n 林; then 芸, beyond
         # GB 2312 level 1 (the old table's set), written on the handwriting pad: the recorded
         # strokes of Tests/KioskHandwritingTests/Recordings replayed as pointer events.
         screen.tap("input[data-input='newborn.name']")
@@ -185,7 +185,7 @@ def main(argv=None):
         screen.tap("[data-pinyin='newborn.name'] [data-tab='手写']")
         recordings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "KioskHandwritingTests", "Recordings", "strokes.json")
         with open(recordings, encoding="utf-8") as file:
-            xin = next(r for r in json.load(file) if r["character"] == "馨")
+            yun = next(r for r in json.load(file) if r["character"] == "芸")
         written = time.monotonic()
         driver.execute_script(
             """const [pad, strokes, size] = arguments;
@@ -197,19 +197,19 @@ def main(argv=None):
               for (const point of stroke.slice(1)) pad.dispatchEvent(new PointerEvent("pointermove", at(point)));
               pad.dispatchEvent(new PointerEvent("pointerup", at(stroke[stroke.length - 1])));
             }""",
-            screen.find("[data-handwriting='newborn.name']"), xin["strokes"], xin["width"])
-        screen.clicks += len(xin["strokes"])  # each stroke is a touch
-        screen.wait(lambda: screen.find("[data-handwriting-candidates='newborn.name'] [data-candidate='馨']"), 10, "馨 among the candidates")
+            screen.find("[data-handwriting='newborn.name']"), yun["strokes"], yun["width"])
+        screen.clicks += len(yun["strokes"])  # each stroke is a touch
+        screen.wait(lambda: screen.find("[data-handwriting-candidates='newborn.name'] [data-candidate='芸']"), 10, "芸 among the candidates")
         result["handwritingMs"] = round((time.monotonic() - written) * 1000, 1)
         screen.shot("05b-handwriting")
-        screen.tap("[data-handwriting-candidates='newborn.name'] [data-candidate='馨']")
+        screen.tap("[data-handwriting-candidates='newborn.name'] [data-candidate='芸']")
         name = screen.find("input[data-input='newborn.name']")
-        check(name is not None and name.get_attribute("value") == "林馨", "pinyin and handwriting typed 林馨")
+        check(name is not None and name.get_attribute("value") == "林芸", "pinyin and handwriting typed 林芸")
         for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
             screen.tap(f"[data-field='{field}'] [data-option='{option}']")
             screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
         name = screen.find("input[data-input='newborn.name']")
-        check(name is not None and name.get_attribute("value") == "林馨", "what was typed survives tapping the options")
+        check(name is not None and name.get_attribute("value") == "林芸", "what was typed survives tapping the options")
         screen.shot("05-form")
         screen.tap("[data-action=form-next]")
         screen.at("materials")
@@ -236,7 +236,7 @@ def main(argv=None):
         screen.shot("06-materials")
         screen.tap("[data-action=materials-next]")
         screen.at("review")
-        check("林馨" in screen.text(), "the review shows the name")
+        check("林芸" in screen.text(), "the review shows the name")
         screen.shot("07-review")
 
         # Submit: the case is committed, the receipt prints on the A4 cups-pdf queue.
@@ -265,7 +265,7 @@ def main(argv=None):
         # Nothing of that citizen remains: not in the page, not behind the API.
         # The demo panel names its invented sample people; the citizen's part of the page must not.
         source = driver.execute_script("return document.querySelector('header').outerHTML + document.querySelector('main').outerHTML")
-        for value in ["林*明", "林晓明", receipt, "林馨", "窗口领取"]:
+        for value in ["林*明", "林晓明", receipt, "林芸", "窗口领取"]:
             check(value not in source, f"'{value}' is gone from the page after the session")
         check(get_status(base, "/api/v1/session") == 409, "no session is served without a token")
 
