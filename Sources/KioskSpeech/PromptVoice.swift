@@ -41,10 +41,11 @@ public actor PromptVoice {
         }
         try prepare(folder)
         let data = try synthesise(text)
-        // Written beside and renamed: a reader never sees half a file.
+        // Written beside and renamed (the actor is the only writer): never half a file.
         let partial = folder.appendingPathComponent("\(digest).partial")
         try? data.write(to: partial)
-        _ = try? FileManager.default.replaceItemAt(file, withItemAt: partial)
+        try? FileManager.default.removeItem(at: file)
+        try? FileManager.default.moveItem(at: partial, to: file)
         synthesised += 1
         return data
     }

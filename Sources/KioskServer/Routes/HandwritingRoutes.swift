@@ -30,11 +30,13 @@ enum HandwritingRoutes {
             let character = HandwrittenCharacter(
                 width: body.width, height: body.height,
                 strokes: body.strokes.map { $0.map { HandwrittenCharacter.Point(x: $0[0], y: $0[1]) } })
-            do {
-                return try JSONResponse.make(Candidates(candidates: try recognizer.candidates(for: character)))
+            let candidates: [String]
+            do throws(HandwritingError) {
+                candidates = try recognizer.candidates(for: character)
             } catch {
                 return JSONResponse.error(.badRequest, code: "bad-strokes", message: "手写笔迹无法识别 (\(error.message))")
             }
+            return try JSONResponse.make(Candidates(candidates: candidates))
         }
     }
 }
