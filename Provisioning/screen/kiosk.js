@@ -138,11 +138,14 @@ const stepGuidance = {
 };
 const voice = { on: false, context: null, source: null, last: "", asked: 0 };
 window.kioskMetrics.spoken = [];
+window.kioskMetrics.speaking = false;
 function stopSpeaking() {
   voice.asked += 1;  // an answer still on its way is not played
   if (voice.source) { try { voice.source.stop(); } catch {} voice.source = null; }
+  window.kioskMetrics.speaking = false;
 }
-async function speak(text) {
+// `fallback`: what to say instead when kioskd refuses the text (a title that shows a personal value).
+async function speak(text, fallback) {
   if (!voice.on || !text) return;
   stopSpeaking();
   voice.last = text;
@@ -151,6 +154,7 @@ async function speak(text) {
     const response = await fetch(api + "/speech", {
       method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store", body: JSON.stringify({ text }),
     });
+    if (response.status === 422 && fallback) return speak(fallback);
     if (!response.ok || mine !== voice.asked) return;
     voice.context ||= new AudioContext();
     const audio = await voice.context.decodeAudioData(await response.arrayBuffer());
@@ -158,7 +162,9 @@ async function speak(text) {
     voice.source = voice.context.createBufferSource();
     voice.source.buffer = audio;
     voice.source.connect(voice.context.destination);
+    voice.source.onended = () => { window.kioskMetrics.speaking = false; };
     voice.source.start();
+    window.kioskMetrics.speaking = true;
     window.kioskMetrics.spoken.push({ text, seconds: audio.duration });
   } catch {
     // No voice (engine missing, audio device busy): the screen still says everything.
@@ -168,7 +174,7 @@ const spokenText = (message) => String(message || "").replace(/\s*\([^)]*\)/g, "
 function speakStep() {
   const step = view?.step || "attract";
   const title = document.querySelector("#screen h1")?.textContent || "";
-  speak(spokenText(`${title}。${stepGuidance[step] || ""}`));
+  speak(spokenText(`${title}。${stepGuidance[step] || ""}`), stepGuidance[step]);
 }
 function setVoice(on) {
   voice.on = on;
