@@ -309,7 +309,7 @@ let package = Package(
             name: "kiosk-bench",
             dependencies: [
                 "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments", "KioskPlatform", "KioskSyncAPI", "KioskSync",
-                "KioskSession", "KioskAPI",
+                "KioskSession", "KioskAPI", "KioskHandwriting", "KioskSpeech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

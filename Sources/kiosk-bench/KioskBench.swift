@@ -29,6 +29,7 @@ struct KioskBench: AsyncParsableCommand {
             ("screen", { try await runScreenBenchmarks(binaries: binaries) }),
             ("platform", { try await PlatformBenchmarks().run() }),
             ("relay", { try await RelayBenchmarks(binaries: binaries).run() }),
+            ("guidance", { try await runGuidanceBenchmarks() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))
