@@ -54,6 +54,8 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo-pdf", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Handwriting recognition (Zinnia; the model is Debian's tegaki-zinnia-simplified-chinese).
+        .systemLibrary(name: "CZinnia", pkgConfig: "zinnia", providers: [.apt(["libzinnia-dev"])]),
 
         // The domain: pure Swift, Foundation only, no I/O.
         .target(name: "KioskCore", swiftSettings: strict),
@@ -88,6 +90,16 @@ let package = Package(
             dependencies: [
                 "KioskCore", "KioskFiles", "CCairo", "CPango", "CQREncode",
             ],
+            swiftSettings: strict
+        ),
+
+        // The screen's handwriting pad: Zinnia's recogniser over strokes, standard characters out.
+        .target(name: "KioskHandwriting", dependencies: ["KioskCore", "CZinnia"], swiftSettings: strict),
+
+        // Spoken guidance: espeak-ng's Mandarin voice, prompts cached per catalogue version.
+        .target(
+            name: "KioskSpeech",
+            dependencies: ["KioskCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
 
@@ -223,6 +235,7 @@ let package = Package(
             name: "KioskServer",
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskDevices", "KioskStore", "KioskPrinting", "KioskDocuments", "KioskSession", "KioskAudit",
+                "KioskHandwriting", "KioskSpeech",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -238,6 +251,7 @@ let package = Package(
             dependencies: [
                 "KioskCore", "KioskAPI", "KioskConfig", "KioskFiles", "KioskDevices", "KioskStore", "KioskServer", "KioskSession",
                 "KioskSync", "KioskTrust", "KioskSeal", "KioskAudit", "KioskCatalog", "KioskPrinting", "KioskDocuments",
+                "KioskHandwriting", "KioskSpeech",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -295,7 +309,7 @@ let package = Package(
             name: "kiosk-bench",
             dependencies: [
                 "KioskCore", "KioskStore", "KioskCatalog", "KioskDevices", "KioskDocuments", "KioskPlatform", "KioskSyncAPI", "KioskSync",
-                "KioskSession", "KioskAPI",
+                "KioskSession", "KioskAPI", "KioskHandwriting", "KioskSpeech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
@@ -310,6 +324,9 @@ let package = Package(
         ),
 
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strict),
+        .testTarget(name: "KioskSpeechTests", dependencies: ["KioskSpeech", "KioskCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KioskHandwritingTests", dependencies: ["KioskHandwriting"], exclude: ["Recordings"], swiftSettings: strict),
         .testTarget(
             name: "KioskTrustTests",
             dependencies: ["KioskTrust", "KioskSeal", "KioskAudit", .product(name: "Crypto", package: "swift-crypto")],

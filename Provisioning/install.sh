@@ -11,7 +11,8 @@ repository="$(dirname "$here")"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends libusb-1.0-0 libcups2 libsqlite3-0 cups \
-    libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libqrencode4 fonts-wqy-microhei cage chromium
+    libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libqrencode4 fonts-wqy-microhei fonts-noto-cjk \
+    libzinnia0 tegaki-zinnia-simplified-chinese espeak-ng cage chromium
 
 if [[ "${1:-}" != "--no-build" ]]; then
     (cd "$repository" && "$repository/scripts/ensure-packages.sh" build && swift build -c release --product kioskd && swift build -c release --product kioskctl)

@@ -3,7 +3,7 @@
 // The session token lives in this tab's sessionStorage: a reload resumes the citizen's session
 // (the daemon refuses a new one while it runs without its token), a new browser starts over.
 
-import { pinyinTable } from "/screen/pinyin-table.js";
+import { phrases, pinyinTable } from "/screen/pinyin-table.js";
 
 const api = "/api/v1";
 let token = sessionStorage.getItem("kiosk-session-token");
@@ -79,6 +79,7 @@ function handleError(error) {
   if (error.status === 409 || error.status === 403) return wipe();
   const box = document.querySelector("#screen .error-box");
   if (box) box.textContent = error.message;
+  speak(spokenText(Object.values(error.fields || {})[0] || error.message));
   for (const [key, message] of Object.entries(error.fields || {})) {
     const slot = document.querySelector(`[data-problem="${CSS.escape(key)}"]`);
     if (slot) slot.textContent = message;
@@ -125,6 +126,63 @@ const dueNote = (m) => m.dueBy
   ? el("span", { class: "due", "data-due": m.id }, m.choice === "window" ? `请于${m.dueBy}前送交${m.place || "服务窗口"}` : `请于${m.dueBy}前补交`)
   : null;
 
+// Spoken guidance (适老化, 无障碍): the step's title and what to do, errors and the wipe
+// countdown, in Mandarin synthesised by kioskd (espeak-ng), which refuses anything personal.
+// On by default in large-text mode; a touch anywhere stops it; 重听 says it again.
+const stepGuidance = {
+  attract: "请选择要办理的事项。", notice: "请阅读一次告知，回答问题后点击同意并开始办理。",
+  card: "请将身份证放在读卡区。", form: "请核对表单，填写标红的内容，然后点击下一步。姓名可以用拼音或手写输入。",
+  materials: "请选择每份材料的提交方式。", review: "请确认填写的内容并签名，然后提交。",
+  receipt: "申请已提交，请取走回执和身份证。", rating: "请为本次服务评价。",
+  progressCard: "请放置身份证，查询办理进度。", progress: "这是您的办理进度。",
+};
+const voice = { on: false, context: null, source: null, last: "", asked: 0 };
+window.kioskMetrics.spoken = [];
+window.kioskMetrics.speaking = false;
+function stopSpeaking() {
+  voice.asked += 1;  // an answer still on its way is not played
+  if (voice.source) { try { voice.source.stop(); } catch {} voice.source = null; }
+  window.kioskMetrics.speaking = false;
+}
+// `fallback`: what to say instead when kioskd refuses the text (a title that shows a personal value).
+async function speak(text, fallback) {
+  if (!voice.on || !text) return;
+  stopSpeaking();
+  voice.last = text;
+  const mine = voice.asked;
+  try {
+    const response = await fetch(api + "/speech", {
+      method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store", body: JSON.stringify({ text }),
+    });
+    if (response.status === 422 && fallback) return speak(fallback);
+    if (!response.ok || mine !== voice.asked) return;
+    voice.context ||= new AudioContext();
+    const audio = await voice.context.decodeAudioData(await response.arrayBuffer());
+    if (mine !== voice.asked) return;
+    voice.source = voice.context.createBufferSource();
+    voice.source.buffer = audio;
+    voice.source.connect(voice.context.destination);
+    voice.source.onended = () => { window.kioskMetrics.speaking = false; };
+    voice.source.start();
+    window.kioskMetrics.speaking = true;
+    window.kioskMetrics.spoken.push({ text, seconds: audio.duration });
+  } catch {
+    // No voice (engine missing, audio device busy): the screen still says everything.
+  }
+}
+const spokenText = (message) => String(message || "").replace(/\s*\([^)]*\)/g, "").trim();
+function speakStep() {
+  const step = view?.step || "attract";
+  const title = document.querySelector("#screen h1")?.textContent || "";
+  speak(spokenText(`${title}。${stepGuidance[step] || ""}`), stepGuidance[step]);
+}
+function setVoice(on) {
+  voice.on = on;
+  $("voice").setAttribute("aria-pressed", String(on));
+  $("voice-repeat").hidden = !on;
+  if (on) speakStep(); else stopSpeaking();
+}
+
 function render() {
   const screen = $("screen");
   const step = view?.step || "attract";
@@ -138,7 +196,7 @@ function render() {
   parts.push(...(screens[step] || screens.attract)());
   parts.push(el("p", { class: "error error-box", role: "alert" }));
   screen.replaceChildren(...parts.flat(Infinity).filter((part) => part instanceof Node));
-  screen.dataset.step = step;
+  if (screen.dataset.step !== step) { screen.dataset.step = step; speakStep(); }
   window.kioskMetrics.lastRender = performance.now();
   window.kioskMetrics.lastStep = step;
 }
@@ -402,7 +460,7 @@ function fieldInput(f) {
       el("div", { class: "options" }, f.options.map((o) => button(o, () => toggle(o), chosen.has(o) ? "chosen" : "", { "data-option": o }))),
       problem);
   }
-  if (f.type === "text") return textField({ ...f, label }, problem);
+  if (f.type === "text" || f.type === "person_name") return textField({ ...f, label }, problem);
   if (f.options) {
     return el("div", { class: "field", "data-field": f.key },
       el("label", {}, label),
@@ -430,7 +488,9 @@ function fieldInput(f) {
 }
 
 // A text field with the kiosk's own pinyin keyboard (the screen has no system input method):
-// letters make a syllable, a tap on a candidate character adds it.
+// letters make a syllable or a whole given name, a tap on a candidate adds it. The table holds
+// the 8,105 characters of the 通用规范汉字表, so a syllable's rarer characters are a page or
+// two further (更多). A name field also has the middle dot of minority names.
 function textField(f, problem) {
   const input = el("input", {
     id: "field-" + f.key, name: f.key, "data-input": f.key, autocomplete: "off", spellcheck: "false", maxlength: 200,
@@ -440,35 +500,140 @@ function textField(f, problem) {
   const holder = el("div", { class: "pinyin", "data-pinyin": f.key, hidden: true });
   input.addEventListener("focus", () => {
     for (const other of document.querySelectorAll("[data-pinyin]")) other.hidden = other !== holder;
-    if (!holder.firstChild) holder.append(...pinyinKeyboard(input, f.key));
+    if (!holder.firstChild) holder.append(...inputMethods(input, f.key, f.type === "person_name"));
     holder.hidden = false;
   });
   return el("div", { class: "field", "data-field": f.key }, el("label", { for: input.id }, f.label), input, holder, problem);
 }
 
-function pinyinKeyboard(input, key) {
+const candidatesPerPage = 24;
+
+// What the letters typed so far may mean, best first: a whole given name, the syllable's
+// characters, then characters of longer syllables that begin with these letters.
+function pinyinCandidates(typed) {
+  if (!typed) return [];
+  const found = [...(phrases[typed] || [])];
+  if (typed.length >= 4) {
+    for (const [reading, names] of Object.entries(phrases)) {
+      if (reading !== typed && reading.startsWith(typed)) found.push(...names.slice(0, 1));
+      if (found.length >= 6) break;
+    }
+  }
+  found.push(...(pinyinTable[typed] || ""));
+  for (const [reading, characters] of Object.entries(pinyinTable)) {
+    if (reading !== typed && reading.startsWith(typed)) found.push(...[...characters].slice(0, 3));
+  }
+  return [...new Set(found)];
+}
+
+function pinyinKeyboard(input, key, name) {
   let typed = "";
+  let page = 0;
   const shown = el("span", { class: "typed", "data-typed": true });
   const candidates = el("div", { class: "candidates" });
   const set = (value) => { input.value = value; drafts[key] = value; };
   const refresh = () => {
     shown.textContent = typed;
-    let found = typed ? pinyinTable[typed] || "" : "";
-    if (typed && found.length < 12) {
-      for (const [reading, characters] of Object.entries(pinyinTable)) {
-        if (reading !== typed && reading.startsWith(typed)) found += characters.slice(0, 3);
-      }
-    }
-    candidates.replaceChildren(...[...found].slice(0, 24).map((c) =>
-      button(c, () => { set(input.value + c); typed = ""; refresh(); }, "candidate", { "data-candidate": c })));
+    const found = pinyinCandidates(typed);
+    const pages = Math.max(1, Math.ceil(found.length / candidatesPerPage));
+    page = Math.min(page, pages - 1);
+    candidates.replaceChildren(
+      ...found.slice(page * candidatesPerPage, (page + 1) * candidatesPerPage).map((c) =>
+        button(c, () => { set(input.value + c); typed = ""; page = 0; refresh(); }, "candidate", { "data-candidate": c })),
+      pages > 1 ? button(`更多 ${page + 1}/${pages}`, () => { page = (page + 1) % pages; refresh(); }, "more", { "data-candidates-more": true }) : null);
   };
   const letters = ["qwertyuiop", "asdfghjkl", "zxcvbnm"].map((row) => el("div", { class: "row" },
-    [...row].map((k) => button(k, () => { if (typed.length < 6) typed += k; refresh(); }, "", { "data-letter": k }))));
+    [...row].map((k) => button(k, () => { if (typed.length < 12) typed += k; page = 0; refresh(); }, "", { "data-letter": k }))));
   const erase = button("⌫", () => {
     if (typed) typed = typed.slice(0, -1); else set([...input.value].slice(0, -1).join(""));
+    page = 0;
     refresh();
   }, "", { "data-letter": "back" });
-  return [el("div", { class: "row" }, el("span", {}, "拼音："), shown), candidates, ...letters, el("div", { class: "row" }, erase)];
+  // The ID card's separator of a minority name's parts (U+00B7), never a look-alike.
+  const dot = name ? button("·", () => { set(input.value + "·"); }, "", { "data-letter": "middle-dot", "aria-label": "间隔号" }) : null;
+  return [el("div", { class: "row" }, el("span", {}, "拼音："), shown), candidates, ...letters, el("div", { class: "row" }, dot, erase)];
+}
+
+// Pinyin, or handwriting on a pad (kioskd recognises it): a tab each, pinyin first.
+function inputMethods(input, key, name) {
+  const pinyin = el("div", { "data-method": "pinyin" }, ...pinyinKeyboard(input, key, name));
+  const handwriting = el("div", { "data-method": "handwriting", hidden: true }, ...handwritingPad(input, key));
+  const tab = (label, shown, hidden) => button(label, () => {
+    shown.hidden = false; hidden.hidden = true;
+    for (const t of tabs.children) t.classList.toggle("chosen", t === tabs.querySelector(`[data-tab='${label}']`));
+  }, "", { "data-tab": label });
+  const tabs = el("div", { class: "row tabs" }, tab("拼音", pinyin, handwriting), tab("手写", handwriting, pinyin));
+  tabs.firstChild.classList.add("chosen");
+  return [tabs, pinyin, handwriting];
+}
+
+// The handwriting pad: each stroke (finger or mouse, through pointer events, so the touch
+// driver's calibrated taps work as they do everywhere) is sent with the ones before it, and
+// the candidates change as the character grows. A tap on one adds it and clears the pad.
+const padSize = 300;
+function handwritingPad(input, key) {
+  const canvas = el("canvas", { class: "handwriting", width: padSize, height: padSize, "data-handwriting": key });
+  const context = canvas.getContext("2d");
+  context.lineWidth = 6;
+  context.lineCap = "round";
+  context.lineJoin = "round";
+  const candidates = el("div", { class: "candidates", "data-handwriting-candidates": key });
+  let strokes = [];
+  let stroke = null;
+  let asked = 0;
+  const set = (value) => { input.value = value; drafts[key] = value; };
+  const point = (e) => {
+    const r = canvas.getBoundingClientRect();
+    const x = Math.round((e.clientX - r.left) * (padSize / r.width));
+    const y = Math.round((e.clientY - r.top) * (padSize / r.height));
+    return [Math.max(0, Math.min(padSize, x)), Math.max(0, Math.min(padSize, y))];
+  };
+  const clear = () => {
+    strokes = [];
+    context.clearRect(0, 0, padSize, padSize);
+    candidates.replaceChildren();
+  };
+  const recognise = async () => {
+    const mine = ++asked;
+    try {
+      const answer = await fetch(api + "/handwriting", {
+        method: "POST", headers: { "Content-Type": "application/json" }, cache: "no-store",
+        body: JSON.stringify({ width: padSize, height: padSize, strokes }),
+      });
+      const data = await answer.json();
+      if (mine !== asked) return;  // a later stroke's answer is on its way
+      candidates.replaceChildren(...(data.candidates || []).map((c) =>
+        button(c, () => { set(input.value + c); clear(); }, "candidate", { "data-candidate": c })));
+    } catch {
+      candidates.replaceChildren(el("span", {}, "手写识别暂不可用，请用拼音输入"));
+    }
+  };
+  canvas.addEventListener("pointerdown", (e) => {
+    // Keep the stroke when the finger slides off the pad (not every pointer can be captured).
+    try { canvas.setPointerCapture(e.pointerId); } catch {}
+    stroke = [point(e)];
+    context.beginPath();
+    context.moveTo(...stroke[0]);
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!stroke) return;
+    const p = point(e);
+    const last = stroke[stroke.length - 1];
+    if (Math.abs(p[0] - last[0]) + Math.abs(p[1] - last[1]) < 3) return;
+    stroke.push(p);
+    context.lineTo(...p);
+    context.stroke();
+  });
+  const end = () => {
+    if (!stroke) return;
+    strokes.push(stroke);
+    stroke = null;
+    recognise();
+  };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  const erase = button("⌫", () => set([...input.value].slice(0, -1).join("")), "", { "data-handwriting-key": "back" });
+  return [candidates, canvas, el("div", { class: "row" }, button("重写", clear, "", { "data-handwriting-key": "clear" }), erase)];
 }
 
 async function submitForm() {
@@ -626,8 +791,10 @@ function tick() {
   if (!view || remaining === null) return;
   remaining = Math.max(0, remaining - 1);
   const box = $("countdown");
+  const wasHidden = box.hidden;
   box.hidden = remaining > view.idle.countdownSeconds;
   $("countdown-seconds").textContent = String(remaining);
+  if (wasHidden && !box.hidden) speak(`您已较长时间未操作，${remaining}秒后将自动退出并清除所填信息。`);
   if (remaining === 0) wipe();
 }
 
@@ -665,7 +832,12 @@ async function boot() {
   $("large-text").addEventListener("click", () => {
     const on = document.body.classList.toggle("large");
     $("large-text").setAttribute("aria-pressed", String(on));
+    if (on !== voice.on) setVoice(on);
   });
+  // Any touch stops the voice at once (before the tap does anything else).
+  document.addEventListener("pointerdown", stopSpeaking, { capture: true });
+  $("voice").addEventListener("click", () => setVoice(!voice.on));
+  $("voice-repeat").addEventListener("click", () => speak(voice.last));
   try { offer = await call("GET", "/offer"); } catch { offer = { bundles: [], online: false }; }
   render();
   maintenanceEntrance();

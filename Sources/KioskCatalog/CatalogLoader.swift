@@ -238,6 +238,7 @@ public enum CatalogLoader {
                 if let typeName {
                     switch typeName {
                     case "text": type = .text
+                    case "person_name": type = .personName
                     case "number": type = .number
                     case "date": type = .date
                     case "phone": type = .phone

@@ -8,9 +8,11 @@ import KioskCore
 import KioskDevices
 import KioskDocuments
 import KioskFiles
+import KioskHandwriting
 import KioskPrinting
 import KioskServer
 import KioskSession
+import KioskSpeech
 import KioskStore
 import KioskSync
 import KioskTrust
@@ -192,6 +194,9 @@ public struct KioskDaemon: Sendable {
                     isScreenFree: { await session.isIdle }) : nil,
             printQueue: printQueue, sync: relay, audit: audit)
         environment.maintenance = maintenance
+        environment.handwriting = Self.handwritingRecognizer(logger: logger)
+        environment.voice = PromptVoice(
+            cacheDirectory: URL(fileURLWithPath: configuration.paths.stateDir).appendingPathComponent("speech", isDirectory: true))
 
         // A request that stalls (or a connection left idle) is cut after the read timeout; a
         // response in progress (the event stream) is not. Connections beyond the limit wait.

@@ -3,8 +3,10 @@ import KioskAPI
 import KioskAudit
 import KioskCore
 import KioskDevices
+import KioskHandwriting
 import KioskPrinting
 import KioskSession
+import KioskSpeech
 import KioskStore
 import Prometheus
 
@@ -45,6 +47,10 @@ public struct KioskAPIEnvironment: Sendable {
     public var audit: AuditTrail?
     /// The technicians' way into maintenance mode (`nil`: none, e.g. in API-only tests).
     public var maintenance: (any MaintenanceControls)?
+    /// The handwriting pad's recogniser (`nil`: no model installed; the pad is not offered).
+    public var handwriting: HandwritingRecognizer?
+    /// Spoken guidance (`nil`: none, e.g. in API-only tests).
+    public var voice: PromptVoice?
 
     public init(
         kioskID: String, version: String, startedAt: Date, simulated: Bool, registry: DeviceRegistry, store: CaseStore,

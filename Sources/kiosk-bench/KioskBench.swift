@@ -30,6 +30,7 @@ struct KioskBench: AsyncParsableCommand {
             ("platform", { try await PlatformBenchmarks().run() }),
             ("relay", { try await RelayBenchmarks(binaries: binaries).run() }),
             ("certificate", { try await runCertificateBenchmarks(binaries: binaries) }),
+            ("guidance", { try await runGuidanceBenchmarks() }),
         ]
         for (name, group) in groups where only.map({ name.contains($0) }) ?? true {
             FileHandle.standardError.write(Data("measuring \(name)...\n".utf8))

@@ -40,3 +40,44 @@ struct FieldValidationTests {
         }
     }
 }
+
+@Suite("Chinese names")
+struct PersonNameTests {
+    static let field = FieldDefinition(key: "newborn.name", label: "新生儿姓名", type: .personName, sources: [.citizen])
+
+    @Test(
+        "a name the ID card can hold is accepted",
+        arguments: [
+            "林雨", "欧阳晓明",
+            // 生僻字 of the 通用规范汉字表 but not of GB 2312 level 1: levels 2 and 3.
+            "王堃", "李喆", "张玥", "赵䶮", "陈𬌗",
+            // Minority names keep their parts, joined by the middle dot as on the card.
+            "买买提·艾力", "阿依古丽·买买提·吐尔逊",
+        ])
+    func accepted(name: String) {
+        #expect(Self.field.validate(name) == nil)
+    }
+
+    @Test(
+        "a name the ID card cannot hold is explained, naming the position, never the name",
+        arguments: [
+            ("Lin雨", "拉丁字母"), ("林 雨", "第2个字"), ("·林雨", "间隔号"), ("林雨·", "间隔号"), ("买买提··艾力", "间隔号"),
+            ("买买提•艾力", "第4个字"), ("林😀", "第2个字"), ("林龍", "第2个字"), ("张三4", "第3个字"),
+            ("阿依古丽买买提吐尔逊阿依古丽买买", "15"),
+        ])
+    func refused(name: String, says: String) throws {
+        let problem = try #require(Self.field.validate(name))
+        #expect(problem.message.contains(says))
+        #expect(problem.message.hasPrefix("新生儿姓名："))
+        #expect(!problem.message.contains(name))
+    }
+
+    @Test("the table is the 通用规范汉字表: 8,105 characters, from 一 to the level-3 rarities")
+    func table() {
+        #expect(PersonName.isStandard("一"))
+        #expect(PersonName.isStandard("堃"))
+        #expect(!PersonName.isStandard("龍"))  // traditional: not in the simplified table
+        #expect(!PersonName.isStandard("A"))
+        #expect(FieldType.names.contains("person_name"))
+    }
+}

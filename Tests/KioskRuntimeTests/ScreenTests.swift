@@ -47,7 +47,10 @@ struct ScreenTests {
         }
         #expect(text.contains(receipt), "the receipt PDF carries the case number")
         #expect(text.contains("新生儿出生"), "the receipt PDF carries the bundle's name")
-        for name in ["01-attract", "03-card", "05a-pinyin-keyboard", "05-form", "06-materials", "08-receipt", "09-rating", "11-countdown"] {
+        for name in [
+            "01-attract", "03-card", "05a-pinyin-keyboard", "05b-handwriting", "05-form", "06-materials", "08-receipt", "09-rating",
+            "11-countdown",
+        ] {
             #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(name).png"), "screenshot \(name)")
         }
         _ = await kiosk.stop()

@@ -33,6 +33,7 @@ struct EveryBundleTests {
         case "social_security_number": SessionRig.card.idNumber
         case "credit_code": "91350100M000100Y43"
         case "vin": "1M8GDM9AXKP042788"
+        case "person_name": "林小雨"
         case "enum": field.options?.first ?? ""
         case "multi_enum": (field.options ?? []).prefix(2).joined(separator: "、")
         default: "新乡县测试路1号"

@@ -26,6 +26,8 @@ public enum PrefillSource: String, Sendable, Hashable, Codable, CaseIterable {
 public enum FieldType: Sendable, Hashable {
     /// Free text.
     case text
+    /// A Chinese name as the ID card holds it: standard characters (通用规范汉字表) and `·`.
+    case personName
     /// A whole number.
     case number
     /// A date written `YYYY-MM-DD`.
@@ -50,6 +52,7 @@ public enum FieldType: Sendable, Hashable {
     public var name: String {
         switch self {
         case .text: "text"
+        case .personName: "person_name"
         case .number: "number"
         case .date: "date"
         case .phone: "phone"
@@ -72,7 +75,7 @@ public enum FieldType: Sendable, Hashable {
 
     /// Every type name a catalog file may use.
     public static let names = [
-        "text", "number", "date", "phone", "id_number", "credit_code", "enum", "multi_enum", "social_security_number", "vin",
+        "text", "person_name", "number", "date", "phone", "id_number", "credit_code", "enum", "multi_enum", "social_security_number", "vin",
     ]
 }
 

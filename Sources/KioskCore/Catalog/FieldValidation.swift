@@ -26,6 +26,8 @@ extension FieldDefinition {
         switch type {
         case .text:
             return trimmed.count <= 200 ? nil : problem("不超过200个字 (at most 200 characters)")
+        case .personName:
+            return PersonName.problem(trimmed).map(problem)
         case .number:
             return Double(trimmed).map { $0 >= 0 && $0.isFinite } == true ? nil : problem("应为非负数字 (a number, 0 or more)")
         case .date:

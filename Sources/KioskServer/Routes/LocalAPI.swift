@@ -48,6 +48,12 @@ public enum LocalAPI {
         if let session = environment.session {
             SessionRoutes.add(to: routes, session: session)
         }
+        if let handwriting = environment.handwriting {
+            HandwritingRoutes.add(to: routes, recognizer: handwriting)
+        }
+        if let voice = environment.voice {
+            SpeechRoutes.add(to: routes, voice: voice, session: environment.session)
+        }
         if let maintenance = environment.maintenance {
             MaintenanceRoutes.add(to: routes, desk: maintenance)
         }
