@@ -66,7 +66,7 @@ struct DocumentRenderingTests {
         let text = try pdfText(pdf.data)
         #expect(text.contains(document.header.caseNumber))
         #expect(text.contains(document.header.bundle.name))
-        let title = ["receipt": "收件回执", "notice": "一次告知书", "pledge": "告知承诺书"][kind.rawValue] ?? ""
+        let title = ["receipt": "收件回执", "notice": "一次告知书", "pledge": "告知承诺书", "certificate": "核验真伪"][kind.rawValue] ?? ""
         #expect(text.contains(title))
     }
 
