@@ -94,11 +94,11 @@ extension SessionController {
             visit.view.message = "证明正在打印，请在下方出纸口取走。"
             certificateVisit = visit
             changed("certificate-printing")
-            await print(certificate.pdf, service: service, generation: served)
+            await printCertificate(certificate.pdf, service: service, generation: served)
         }
     }
 
-    private func print(_ pdf: Data, service: String, generation served: Int) async {
+    private func printCertificate(_ pdf: Data, service: String, generation served: Int) async {
         guard let printer = await printQueue?.pdfPrinter() else {
             finishCertificate("failed", "本机的A4打印机暂不可用，证明未能打印。请到服务窗口办理，或稍后持同一证件再来。", served)
             return
