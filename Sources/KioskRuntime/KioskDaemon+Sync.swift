@@ -18,7 +18,8 @@ extension KioskDaemon {
     static func makeRelay(
         _ configuration: KioskConfiguration, store: CaseStore, registry: DeviceRegistry, startedAt: Date, logger: Logger,
         sealingKey: @escaping @Sendable () async -> String? = { nil },
-        onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in }
+        onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in },
+        onChanges: @escaping @Sendable () async -> Void = {}
     ) throws(DaemonError) -> SyncRelay? {
         guard let address = configuration.sync.platform, let url = URL(string: address) else { return nil }
         var settings: SyncSettings
@@ -57,7 +58,7 @@ extension KioskDaemon {
                         },
                         software: KioskVersion.current, catalog: nil, calendar: nil, uptimeSeconds: Date().timeIntervalSince(startedAt),
                         sealingKey: await sealingKey())
-                }, onBundle: onBundle)
+                }, onBundle: onBundle, onChanges: onChanges)
         } catch {
             throw DaemonError(.sync, "the relay to \(address) cannot start: \(error)")
         }

@@ -132,7 +132,8 @@ public struct KioskDaemon: Sendable {
                         version: version, configuration: configuration, configurationPath: configurationPath, audit: audit, logger: logger)
                 }
                 await Self.install(kind, from: folder, version: version, into: session, maintenance: maintenance, logger: logger)
-            })
+            },
+            onChanges: { await session.platformReported() })
 
         // With a platform, prefill is the platform's (一人一档); a local file is only for a kiosk without one.
         // Query-and-print is answered by the platform only.

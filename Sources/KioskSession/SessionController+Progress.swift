@@ -18,6 +18,13 @@ extension SessionController {
         }
     }
 
+    /// The platform reported stages or results: a citizen looking at their progress sees them
+    /// arrive (a result becomes printable while they stand there), not only on their next visit.
+    public func platformReported() {
+        guard session.step == .progress, let idNumber = session.card?.idNumber else { return }
+        loadProgress(idNumber: idNumber)
+    }
+
     /// Each item as the platform last reported it (its stage, reason and promised date), or as
     /// the kiosk recorded it while no word came back yet; a ready result with where it goes, and
     /// 已领取 once printed here (`+Results`).
@@ -26,6 +33,8 @@ extension SessionController {
         generation served: Int
     ) {
         guard generation == served, session.step == .progress, session.card?.idNumber == idNumber else { return }
+        // A refresh keeps what this visit did (a receipt reprinted).
+        let reprinted = Set(progress.filter(\.reprinted).map(\.receiptNumber))
         progress = cases.map { stored in
             let detail = stored.detail.flatMap { try? KioskJSON.decoder().decode(BundleCase.self, from: $0) }
             let bundle = catalog?.bundle(stored.bundleID)
@@ -48,6 +57,7 @@ extension SessionController {
                 receiptNumber: stored.receiptNumber, bundleName: bundle?.name ?? stored.bundleID, receivedAt: stored.createdAt,
                 items: items, ready: ready)
             shown.resultCollection = stored.resultCollection
+            shown.reprinted = reprinted.contains(stored.receiptNumber)
             return shown
         }
         changed("progress")

@@ -29,6 +29,9 @@ public actor SyncRelay: Service {
     let now: @Sendable () -> Date
     /// Told when a verified catalogue or calendar is installed (its folder and version).
     let onBundle: @Sendable (BundleContent.Kind, URL, Int) async -> Void
+    /// Told when a page of the platform's changes is applied (stages, results), so what a
+    /// citizen is looking at follows without waiting for their next tap.
+    let onChanges: @Sendable () async -> Void
     /// The client of the pass under way: over the shared HTTP client with a bearer credential,
     /// or over one made for the pass with the kiosk's certificate (read afresh, so a renewal
     /// takes effect at the next pass).
@@ -44,9 +47,11 @@ public actor SyncRelay: Service {
     public init(
         settings: SyncSettings, store: CaseStore, timeZone: TimeZone, logger: Logger,
         facts: @escaping @Sendable () async -> HeartbeatFacts, now: @escaping @Sendable () -> Date = { Date() },
-        onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in }
+        onBundle: @escaping @Sendable (BundleContent.Kind, URL, Int) async -> Void = { _, _, _ in },
+        onChanges: @escaping @Sendable () async -> Void = {}
     ) throws {
         self.onBundle = onBundle
+        self.onChanges = onChanges
         self.settings = settings
         self.store = store
         self.timeZone = timeZone
@@ -502,7 +507,10 @@ public actor SyncRelay: Service {
             }
             let zone = timeZone
             let applied = try await storeCall { try await self.store.apply(changes, after: cursor, timeZone: zone) }
-            if applied { report.changesApplied += changes.count }
+            if applied && !changes.isEmpty {
+                report.changesApplied += changes.count
+                await onChanges()
+            }
             if !page.more { return nil }
         }
     }
