@@ -22,10 +22,12 @@ test:
 	# The kiosk's suites, then the platform's and the relay's on their own: the daemon tests
 	# time watchdog pings and shutdowns, and 2 cores shared with two databases' worth of
 	# platform traffic would make those timings lie.
-	scripts/cups-test-env.sh $(SWIFT) test --skip-build --skip KioskPlatformTests $(SWIFT_FLAGS)
-	scripts/postgres-test-env.sh $(SWIFT) test --skip-build --filter KioskPlatformTests $(SWIFT_FLAGS)
-	scripts/postgres-test-env.sh scripts/contract-conformance.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" sqlite postgres
-	scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
+	# Each step has a deadline (minutes) several times its usual length: a hang fails there,
+	# listing what was still running, rather than at CI's own limit with nothing to show.
+	scripts/bounded.sh 30 scripts/cups-test-env.sh $(SWIFT) test --skip-build --skip KioskPlatformTests $(SWIFT_FLAGS)
+	scripts/bounded.sh 15 scripts/postgres-test-env.sh $(SWIFT) test --skip-build --filter KioskPlatformTests $(SWIFT_FLAGS)
+	scripts/bounded.sh 30 scripts/postgres-test-env.sh scripts/contract-conformance.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" sqlite postgres
+	scripts/bounded.sh 10 scripts/fuzz-idcard.sh $(FUZZ_SECONDS)
 
 # Release binaries in their own build folder, so that a benchmark never waits for (or
 # invalidates) the debug build used by the tests.

@@ -139,23 +139,36 @@ final class Program {
     }
 
     /// Waits for the program to exit (at most `timeout`), returning its status and output.
+    ///
+    /// Past `timeout` the program is killed with its whole process group, and the failure
+    /// carries the end of its log. Children it left behind (a browser under a driver) are
+    /// killed too, and the output is read for at most a few seconds after the exit: a
+    /// grandchild holding the pipe open must never hang the suite.
     func finish(timeout: Duration = .seconds(30)) async -> (status: Int32, stdout: String, stderr: String) {
         // Read while waiting, so a chatty program never blocks on a full pipe.
-        let (outputHandle, errorHandle) = (output.fileHandleForReading, errors.fileHandleForReading)
-        async let stdout = offPool { outputHandle.readDataToEndOfFile() }
-        async let stderr = offPool { errorHandle.readDataToEndOfFile() }
+        let readers = (PipeReader(output.fileHandleForReading), PipeReader(errors.fileHandleForReading))
+        async let stdout = offPool { readers.0.readAll() }
+        async let stderr = offPool { readers.1.readAll() }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if process.isRunning {
-            Issue.record("\(process.executableURL?.lastPathComponent ?? "program") did not exit within \(timeout)")
-            process.terminate()
-            kill(process.processIdentifier, SIGKILL)
-        }
+        let name = process.executableURL?.lastPathComponent ?? "program"
+        var hung = false
+        if process.isRunning { hung = true }
+        // Its process group (Foundation gives each child its own): leftovers go with it.
+        kill(-process.processIdentifier, SIGKILL)
         let process = self.process
         await offPool { process.waitUntilExit() }
-        return (process.terminationStatus, String(decoding: await stdout, as: UTF8.self), String(decoding: await stderr, as: UTF8.self))
+        readers.0.stop(after: .seconds(5))
+        readers.1.stop(after: .seconds(5))
+        let result = (
+            process.terminationStatus, String(decoding: await stdout, as: UTF8.self), String(decoding: await stderr, as: UTF8.self)
+        )
+        if hung {
+            Issue.record("\(name) did not exit within \(timeout); the end of its log:\n\(result.2.suffix(6000))")
+        }
+        return result
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
@@ -163,7 +176,7 @@ final class Program {
     /// A test that throws before `finish()` drops its programs: they stop with it, never left
     /// running (holding ports and files) after the test.
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill(-process.processIdentifier, SIGKILL) }
     }
 
     /// Runs a program to completion.
@@ -210,4 +223,39 @@ func daemonConfiguration(in scratch: Scratch, devices: String = "") throws -> St
             simulate: true
         \(devices)
         """)
+}
+
+/// Reads a pipe to its end, or until told to stop: `readDataToEndOfFile` would wait forever
+/// for a grandchild that inherited the pipe and never exits.
+final class PipeReader: @unchecked Sendable {
+    // Unchecked: `deadline` is guarded by `lock`; the descriptor is read by one thread.
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var deadline: ContinuousClock.Instant?
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// Ends the reading `grace` from now, end of file or not.
+    func stop(after grace: Duration) {
+        lock.withLock { deadline = ContinuousClock.now + grace }
+    }
+
+    /// Everything read until end of file or the stop.
+    func readAll() -> Data {
+        let descriptor = handle.fileDescriptor
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, 100) > 0 {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count > 0 {
+                    data.append(contentsOf: buffer[0..<count])
+                    continue
+                }
+                if count == 0 || (errno != EINTR && errno != EAGAIN) { return data }
+            }
+            if let deadline = lock.withLock({ deadline }), ContinuousClock.now >= deadline { return data }
+        }
+    }
 }
