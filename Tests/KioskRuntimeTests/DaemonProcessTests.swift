@@ -49,8 +49,10 @@ struct DaemonProcessTests {
         while ContinuousClock.now < window {
             if let message = await notify.next(timeout: window - ContinuousClock.now), message.contains("WATCHDOG=1") { pings += 1 }
         }
-        // A loaded machine may delay some; a doubled cadence (30) or none at all must fail.
-        #expect((8...20).contains(pings), "got \(pings) watchdog pings in 3 s")
+        // A loaded machine may delay some, or stall this test while a few queue up before the
+        // window (the socket holds at most 10 beyond the 15); a doubled cadence (30) or none
+        // at all must fail.
+        #expect((8...25).contains(pings), "got \(pings) watchdog pings in 3 s")
 
         daemon.signal(SIGTERM)
         #expect(await notify.waitFor("STOPPING=1", timeout: .seconds(10)) != nil)

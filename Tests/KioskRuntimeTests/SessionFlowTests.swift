@@ -48,7 +48,7 @@ struct SessionDaemon {
     /// `extra` appended to its kiosk.yaml.
     static func start(
         idleTimeout: Int = 120, printWait: Int = 8, devices: String = simulatedDevices, receiptPrinter: String = "receipt",
-        scratch given: Scratch? = nil, extra: String = ""
+        receiptPrinterReady: Set<String> = ["online"], scratch given: Scratch? = nil, extra: String = ""
     ) async throws -> SessionDaemon {
         let scratch = try given ?? Scratch()
         try? FileManager.default.removeItem(atPath: scratch.file("notify.sock"))
@@ -89,9 +89,9 @@ struct SessionDaemon {
         let port = try #require(ready.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
         let kiosk = SessionDaemon(scratch: scratch, daemon: daemon, address: "http://127.0.0.1:\(port)")
         // The receipt printer answers its first status poll shortly after READY=1.
-        try await kiosk.until("the receipt printer online", seconds: 20) {
+        try await kiosk.until("the receipt printer \(receiptPrinterReady.sorted().joined(separator: " or "))", seconds: 30) {
             let state = try? await kiosk.deviceState(receiptPrinter)
-            return state == "online"
+            return state.map(receiptPrinterReady.contains) == true
         }
         return kiosk
     }
@@ -138,7 +138,12 @@ struct SessionDaemon {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw WaitFailure(description: "\(what): not within \(seconds) s")
+        // What the kiosk says of itself then (devices, sync link, queues): the first clue.
+        let json = (try? await get("/api/v1/status"))?.json ?? [:]
+        let status = ["sync", "health", "devices"].compactMap { key in
+            json[key].flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { "\(key): " + String(decoding: $0, as: UTF8.self) }
+        }.joined(separator: "; ").prefix(2000)
+        throw WaitFailure(description: "\(what): not within \(seconds) s; the kiosk's status then: \(status)")
     }
 
     /// A wait that ran out; its description says what never happened (CI shows it).
