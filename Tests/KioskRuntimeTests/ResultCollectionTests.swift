@@ -47,19 +47,16 @@ struct ResultCollectionTests {
             #expect(moved.status == 0, "\(moved.stderr)")
         }
 
-        // First visit: the result is offered for printing, and prints.
+        // First visit: the result is offered for printing...
         var visit = try await Self.progress(kiosk, receipt: receipt)
         #expect(visit.item["label"] as? String == "已办结，可领取")
         #expect(visit.result["printable"] as? Bool == true && visit.result["printed"] as? Int == 0, "\(visit.result)")
+        try await Self.leave(kiosk, token: visit.token)
+        // ...and the citizen prints it from the screen, which follows the job to the end.
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: pdfFolder)) ?? [])
-        var printed = try await kiosk.post(
-            "/api/v1/session/results/print", token: visit.token,
-            json: #"{"receiptNumber":"\#(receipt)","item":"birth_certificate"}"#)
-        #expect(printed.status == 200, "\(printed.text)")
-        try await Self.printed(kiosk, visit: visit, receipt: receipt)
+        try await Self.browser(kiosk, receipt: receipt, expect: "printed")
         let text = try await Self.newPDFText(in: pdfFolder, besides: before)
         #expect(text.contains(marker), "the printed PDF holds the result: \(text.prefix(300))")
-        try await Self.leave(kiosk, token: visit.token)
 
         // The platform shows it delivered, on the kiosk, with no reprint yet.
         try await kiosk.until("the item delivered at the platform", seconds: 60) {
@@ -75,7 +72,7 @@ struct ResultCollectionTests {
         visit = try await Self.progress(kiosk, receipt: receipt)
         #expect(visit.item["label"] as? String == "已领取", "\(visit.item)")
         #expect(visit.result["printed"] as? Int == 1 && visit.result["printable"] as? Bool == true)
-        printed = try await kiosk.post(
+        let printed = try await kiosk.post(
             "/api/v1/session/results/print", token: visit.token,
             json: #"{"receiptNumber":"\#(receipt)","item":"birth_certificate"}"#)
         #expect(printed.status == 200, "\(printed.text)")
@@ -121,6 +118,8 @@ struct ResultCollectionTests {
         let shown = try await Self.progress(kiosk, receipt: receipt, token: visit.token)
         #expect(shown.result["printState"] as? String == "failed")
         try await Self.leave(kiosk, token: visit.token)
+        // The same on the citizen's screen: told at once, in plain words, where else to collect it.
+        try await Self.browser(kiosk, receipt: receipt, expect: "offline")
 
         // Nothing of the person in kioskd's log, database or WAL.
         let stopped = await kiosk.stop()
@@ -262,6 +261,19 @@ struct ResultCollectionTests {
             return state == "printed" || state == "failed"
         }
         #expect(state == "printed")
+    }
+
+    /// Tests/Screen/results_e2e.py in headless Chromium against this kiosk.
+    static func browser(_ kiosk: SessionDaemon, receipt: String, expect: String) async throws {
+        let run = try Program(
+            "/usr/bin/python3",
+            [
+                "\(repositoryRoot)/Tests/Screen/results_e2e.py", "--url", kiosk.address, "--screenshots", ScreenTests.screenshots,
+                "--receipt", receipt, "--expect", expect,
+            ])
+        let (status, stdout, stderr) = await run.finish(timeout: .seconds(180))
+        for line in stdout.split(separator: "\n") where line.hasPrefix("FAIL: ") { Issue.record("\(line.dropFirst(6))") }
+        #expect(status == 0, "results_e2e.py --expect \(expect): \(stderr.suffix(2000))")
     }
 
     static func leave(_ kiosk: SessionDaemon, token: String) async throws {
