@@ -28,6 +28,8 @@ public struct SyncStatus: Codable, Sendable, Hashable {
     public var oldestUnsentAt: Date?
     public var unsentAttachments: Int
     public var unsentRatings: Int
+    /// Results printed here whose delivery (送达) the platform has not acknowledged yet.
+    public var unsentDeliveries: Int = 0
     public var lastSuccessAt: Date?
     public var lastAttemptAt: Date?
     /// The last failure, in words; nil after a success.

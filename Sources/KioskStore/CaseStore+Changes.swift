@@ -141,6 +141,8 @@ extension CaseStore {
                     """)
             let attachments = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_attachment WHERE verified_at IS NULL") ?? 0
             let ratings = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind = 'rating' AND acknowledged_at IS NULL") ?? 0
+            let deliveries =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind = 'delivery' AND acknowledged_at IS NULL") ?? 0
             var staged: [String: String] = [:]
             var stagedAt: [String: Date] = [:]
             var installed: [String: Int] = [:]
@@ -154,13 +156,15 @@ extension CaseStore {
                 if let version = try Self.meta(db, "installed_\(kind)").flatMap({ Int($0) }) { installed[kind] = version }
                 if let at = try Self.meta(db, "installed_\(kind)_expires").flatMap(Self.date) { expires[kind] = at }
             }
-            return SyncFigures(
+            var figures = SyncFigures(
                 queueDepth: queue?["depth"] ?? 0, oldestUnsentAt: queue?["oldest"], unsentAttachments: attachments, unsentRatings: ratings,
                 lastSuccessAt: try Self.meta(db, "sync_last_success").flatMap(Self.date),
                 lastAttemptAt: try Self.meta(db, "sync_last_attempt").flatMap(Self.date),
                 lastError: try Self.meta(db, "sync_last_error"), cursor: try Self.meta(db, "sync_cursor").flatMap { Int64($0) } ?? 0,
                 skewSeconds: try Self.meta(db, "sync_skew_seconds").flatMap(Double.init), staged: staged,
                 stagedAt: stagedAt, installed: installed, installedExpires: expires)
+            figures.unsentDeliveries = deliveries
+            return figures
         }
     }
 

@@ -105,6 +105,8 @@ public struct SyncFigures: Sendable, Hashable, Codable {
     public var oldestUnsentAt: Date?
     public var unsentAttachments: Int
     public var unsentRatings: Int
+    /// Results printed here (统一出件) whose delivery the platform has not acknowledged yet.
+    public var unsentDeliveries: Int = 0
     public var lastSuccessAt: Date?
     public var lastAttemptAt: Date?
     public var lastError: String?

@@ -70,6 +70,7 @@ struct SyncCommand: AsyncParsableCommand {
         if let oldest = status.oldestUnsentAt { queue += ", the oldest since \(ago(oldest))" }
         if status.unsentAttachments > 0 { queue += ", \(status.unsentAttachments) attachment(s)" }
         if status.unsentRatings > 0 { queue += ", \(status.unsentRatings) rating(s)" }
+        if status.unsentDeliveries > 0 { queue += ", \(status.unsentDeliveries) result delivery(ies)" }
         lines.append(queue)
         lines.append("last success: \(ago(status.lastSuccessAt))")
         lines.append("last error: \(status.lastError ?? "none")")

@@ -27,10 +27,13 @@ struct DeliveryStoreTests {
         try await store.acknowledge([CaseAcknowledgement(caseID: newCase.id, platformReceipt: "P-1", missingAttachments: [])], at: at)
         let pending = try await store.pendingDeliveries(limit: 10)
         #expect(pending.count == 2)
+        // `kioskctl sync status` counts them until the platform acknowledges them.
+        #expect(try await store.syncFigures().unsentDeliveries == 2)
         let sent = try pending.map { try KioskJSON.decoder().decode(DeliveryMessage.self, from: $0.payload) }
         #expect(sent.map(\.reprint) == [false, true])
         for report in pending { try await store.acknowledgeDelivery(seq: report.seq, at: at) }
         #expect(try await store.pendingDeliveries(limit: 10).isEmpty)
+        #expect(try await store.syncFigures().unsentDeliveries == 0)
         // The collection choice stays readable on the case (not personal).
         let caseID = newCase.id
         let collection = try await store.database().writer.read { db in
