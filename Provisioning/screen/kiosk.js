@@ -196,9 +196,21 @@ function render() {
   parts.push(...(screens[step] || screens.attract)());
   parts.push(el("p", { class: "error error-box", role: "alert" }));
   screen.replaceChildren(...parts.flat(Infinity).filter((part) => part instanceof Node));
-  if (screen.dataset.step !== step) { screen.dataset.step = step; speakStep(); }
+  if (screen.dataset.step !== step) {
+    screen.dataset.step = step;
+    speakStep();
+    if (step === "form") openFirstToType();
+  }
   window.kioskMetrics.lastRender = performance.now();
   window.kioskMetrics.lastStep = step;
+}
+
+// Entering the form, the first field left to type has its keyboard open at once: the
+// citizen's next touch is a letter, not a tap to find where to type. Only then, never on a
+// redraw, so the focus never moves under a citizen's fingers.
+function openFirstToType() {
+  const input = [...document.querySelectorAll("#screen input[data-input]")].find((i) => !i.value && i.offsetParent !== null);
+  if (input) input.focus();
 }
 
 // The header's word on the network: offline the kiosk still receives applications, unless its

@@ -36,7 +36,7 @@ struct ScreenTests {
         let result = try #require(try JSONSerialization.jsonObject(with: Data(resultLine.dropFirst(7).utf8)) as? [String: Any])
         print("screen figures: \(resultLine.dropFirst(7))")
         let receipt = try #require(result["receipt"] as? String)
-        #expect((result["touches"] as? Int ?? 99) < 25, "a citizen needs fewer than 25 touches")
+        #expect((result["touches"] as? Int ?? 99) < 20, "a citizen needs fewer than 20 touches")
 
         // The receipt came out of the real cupsd as a PDF with the bundle and the number.
         var text = ""
