@@ -21,10 +21,15 @@ struct ScreenTests {
         let environment = ProcessInfo.processInfo.environment
         let queue = try #require(environment["KIOSK_TEST_CUPS_PDF_QUEUE"])
         let pdfFolder = try #require(environment["KIOSK_TEST_CUPS_PDF_DIR"])
+        // Online, as a kiosk in the field is: the case goes to the platform, sealed.
+        let kioskScratch = try Scratch()
+        let local = try await LocalPlatform(kiosk: "SCREEN-0001", enrolling: kioskScratch)
+        let platform = try await local.start()
+        defer { platform.signal(SIGKILL) }
         let kiosk = try await SessionDaemon.start(
             idleTimeout: 15,
             devices: SessionDaemon.withA4Printer(queue: queue),
-            receiptPrinter: "printer")
+            receiptPrinter: "printer", scratch: kioskScratch, extra: local.syncSection())
         let run = try Program(
             "/usr/bin/python3", ["\(repositoryRoot)/Tests/Screen/screen_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots])
         let (status, stdout, stderr) = await run.finish(timeout: .seconds(240))
@@ -47,6 +52,15 @@ struct ScreenTests {
         }
         #expect(text.contains(receipt), "the receipt PDF carries the case number")
         #expect(text.contains("新生儿出生"), "the receipt PDF carries the bundle's name")
+        // The receipt masks the applicant as it always does; the child's name (林芸, typed by
+        // pinyin and by handwriting, 芸 beyond GB 2312 level 1) is not on it, but reaches the
+        // platform whole, sealed on the way: only the platform opens it.
+        #expect(text.contains("林*明") && !text.contains("林晓明"), "the receipt masks the applicant")
+        try await SealingTests.drained(kiosk, socket: kioskScratch.file("admin.sock"))
+        let caseID = try #require(try await local.cases().first { $0["receiptNumber"] as? String == receipt }?["caseID"] as? String)
+        let page = try await SealingTests.workbench(local, case: caseID)
+        #expect(page.contains("林芸"), "the platform holds the name whole: \(page.suffix(1500))")
+        #expect(try kiosk.stateBytes().range(of: Data("林芸".utf8)) == nil, "the kiosk keeps the name sealed")
         for name in [
             "01-attract", "03-card", "05a-pinyin-keyboard", "05b-handwriting", "05-form", "06-materials", "08-receipt", "09-rating",
             "11-countdown",
