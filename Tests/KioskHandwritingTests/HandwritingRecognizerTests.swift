@@ -65,6 +65,22 @@ struct HandwritingRecognizerTests {
         #expect(try recognizer.candidates(for: HandwrittenCharacter(width: 300, height: 300, strokes: [])).isEmpty)
     }
 
+    @Test("the 26 MB model is mapped at the first stroke and released when no one writes: an idle kiosk holds none of it")
+    func modelOnlyWhileWriting() async throws {
+        let recognizer = try HandwritingRecognizer(idleRelease: .milliseconds(300))
+        #expect(!recognizer.isModelMapped, "checked at start, then released")
+        let recording = try #require(StrokeRecording.all.first)
+        #expect(try recognizer.candidates(for: recording.ink, limit: 5).contains(recording.character))
+        #expect(recognizer.isModelMapped)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while recognizer.isModelMapped && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!recognizer.isModelMapped, "released after the idle time")
+        // The next citizen's stroke maps it again, with the same answer.
+        #expect(try recognizer.candidates(for: recording.ink, limit: 5).contains(recording.character))
+        recognizer.release()
+        #expect(!recognizer.isModelMapped)
+    }
+
     @Test("a missing model is an error that says which package to install")
     func missingModel() {
         let error = #expect(throws: HandwritingError.self) {
