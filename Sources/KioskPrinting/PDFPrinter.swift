@@ -14,9 +14,21 @@ public protocol PDFPrinter: Sendable {
     func waitForEnd(of printerJob: Int, onFault: @Sendable (DeviceFault?) async -> Void) async throws -> PrinterOutcome
     /// Cancels the job.
     func cancel(_ printerJob: Int) async throws
+    /// How the job ended, or nil while it is still pending or printing.
+    func outcome(of printerJob: Int) async throws -> PrinterOutcome?
 }
 
 extension CUPSDocumentPrinter: PDFPrinter {
+    public func outcome(of printerJob: Int) async throws -> PrinterOutcome? {
+        let status = try await client.job(CUPSJobID(rawValue: printerJob))
+        switch status.state {
+        case .completed: return .completed
+        case .canceled: return .canceled
+        case .aborted: return .failed("cups-aborted")
+        default: return nil
+        }
+    }
+
     public func submit(pdf: Data, paper: PaperSize, title: String) async throws -> Int {
         var options: [String: String] = [:]
         if paper == .a4 { options["media"] = "iso_a4_210x297mm" }

@@ -142,7 +142,10 @@ public struct KioskDaemon: Sendable {
             await session.use(certificates: PlatformCertificates(relay: relay))
         }
         // Results collected here (统一出件) come from the platform and print on the A4 printer.
-        if let relay { await session.use(results: PlatformResults(relay: relay), printer: Self.resultPrinter(configuration, cups: cups)) }
+        if let relay {
+            await session.use(results: PlatformResults(relay: relay), printer: Self.resultPrinter(configuration, cups: cups))
+            await session.settleUnfinishedResultPrints()
+        }
 
         let readiness = Readiness(listeners: ["local", "admin"])
         let disk = DiskSpace(

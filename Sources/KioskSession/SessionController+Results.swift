@@ -129,6 +129,12 @@ extension SessionController {
             throw SessionFailure(.noSession, reason: "no-session", "会话已结束，请重新开始 (the session has ended; start again)")
         }
         resultCounter.current?.job = job
+        // Remembered until it ends: a job that completes while kioskd is down is still delivered.
+        do {
+            try await store.beginResultPrint(job: job, caseID: entry.caseID, item: item, resultSHA256: entry.sha256, at: clock.now())
+        } catch {
+            logger.warning("Result print not remembered across a restart", metadata: ["job": "\(job)", "error": "\(error.code)"])
+        }
         showPrint(key, "printing", "正在打印，请稍候…")
         let printer = desk.printer
         schedule { [weak self] in await self?.followResult(job: job, entry: entry, printer: printer, generation: served) }
@@ -148,6 +154,7 @@ extension SessionController {
         }
         guard outcome == .completed else {
             logger.warning("Result print did not complete", metadata: ["case": "\(entry.caseID)", "outcome": "\(outcome)"])
+            try? await store.endResultPrint(job: job)
             if generation == served {
                 showPrint(key, "failed", "打印未完成，办理结果未能打印。请联系工作人员，或到服务窗口领取。")
             }
@@ -156,7 +163,7 @@ extension SessionController {
         // Printed: recorded even if the session ended meanwhile (the paper is out of the printer).
         do {
             let delivery = try await store.recordDelivery(
-                caseID: entry.caseID, item: entry.item, at: clock.now(), resultSHA256: entry.sha256)
+                caseID: entry.caseID, item: entry.item, at: clock.now(), resultSHA256: entry.sha256, job: job)
             logger.notice(
                 "Result delivered at the kiosk",
                 metadata: ["case": "\(entry.caseID)", "item": "\(entry.item)", "reprint": "\(delivery.reprint)"])
@@ -169,6 +176,47 @@ extension SessionController {
         }
         resultCounter.entries[key]?.printed += 1
         showPrint(key, "printed", "办理结果已打印，请取走。", reason: "result-printed")
+    }
+
+    /// Result prints that had not ended when kioskd last stopped (killed, restarted), settled
+    /// with CUPS: one completed meanwhile is a delivery, recorded and reported once; one still
+    /// waiting is cancelled, since its citizen left with the old session. Runs off the start's
+    /// path; a CUPS that does not answer leaves them for the next start.
+    public func settleUnfinishedResultPrints() {
+        guard let printer = resultDesk?.printer else { return }
+        let store = self.store
+        let logger = self.logger
+        let clock = self.clock
+        schedule {
+            guard let unfinished = try? await store.unfinishedResultPrints() else { return }
+            for print in unfinished {
+                let outcome: PrinterOutcome?
+                do {
+                    outcome = try await printer.outcome(of: print.job)
+                } catch {
+                    logger.warning("Result print not settled: CUPS did not answer", metadata: ["job": "\(print.job)"])
+                    continue
+                }
+                switch outcome {
+                case .completed:
+                    do throws(StoreError) {
+                        try await store.recordDelivery(
+                            caseID: print.caseID, item: print.item, at: clock.now(), resultSHA256: print.resultSHA256, job: print.job)
+                        logger.notice(
+                            "Result printed while kioskd was down: delivered",
+                            metadata: ["case": "\(print.caseID)", "item": "\(print.item)"])
+                    } catch {
+                        logger.error("Printed result not recorded", metadata: ["case": "\(print.caseID)", "error": "\(error.code)"])
+                    }
+                case nil:
+                    logger.notice("Result print cancelled: its session ended with kioskd", metadata: ["job": "\(print.job)"])
+                    try? await printer.cancel(print.job)
+                    try? await store.endResultPrint(job: print.job)
+                case .canceled, .failed:
+                    try? await store.endResultPrint(job: print.job)
+                }
+            }
+        }
     }
 
     /// A printer fault while the result waits (paper out): the citizen is told plainly.

@@ -15,9 +15,19 @@ public protocol SessionStore: Sendable {
     func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError)
     /// The print job of the case's latest receipt, for a reprint.
     func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String?
-    /// Records a result printed here (统一出件) and queues its report, in one transaction.
+    /// Records a result printed here (统一出件) and queues its report, in one transaction; the
+    /// job that printed it (`job`) is no longer under way.
     @discardableResult
-    func recordDelivery(caseID: String, item: String, at: Date, resultSHA256: String?) async throws(StoreError) -> DeliveryMessage
+    func recordDelivery(
+        caseID: String, item: String, at: Date, resultSHA256: String?, job: Int?
+    ) async throws(StoreError)
+        -> DeliveryMessage
+    /// Remembers a result's print job until it ends, across a restart.
+    func beginResultPrint(job: Int, caseID: String, item: String, resultSHA256: String?, at: Date) async throws(StoreError)
+    /// Forgets a result's print job that ended without printing.
+    func endResultPrint(job: Int) async throws(StoreError)
+    /// Result print jobs that had not ended when kioskd last stopped.
+    func unfinishedResultPrints() async throws(StoreError) -> [UnfinishedResultPrint]
     /// How many times each item of these cases was printed here.
     func deliveryCounts(caseIDs: [String]) async throws(StoreError) -> [String: [String: Int]]
 }

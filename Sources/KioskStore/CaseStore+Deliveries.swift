@@ -7,9 +7,15 @@ import KioskAPI
 extension CaseStore {
     /// Records that the item's result was printed for its citizen, and queues the report. The
     /// first print of an item is its delivery; any later one is a reprint (补打).
+    /// `job`: the CUPS job that printed it, no longer under way.
     @discardableResult
-    public func recordDelivery(caseID: String, item: String, at: Date, resultSHA256: String?) throws(StoreError) -> DeliveryMessage {
+    public func recordDelivery(
+        caseID: String, item: String, at: Date, resultSHA256: String?, job: Int? = nil
+    ) throws(StoreError)
+        -> DeliveryMessage
+    {
         try writeSync("recording a delivery") { db in
+            if let job { try db.execute(sql: "DELETE FROM result_print WHERE job = ?", arguments: [job]) }
             let earlier =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM result_delivery WHERE case_id = ? AND item_id = ?", arguments: [caseID, item]) ?? 0
@@ -24,6 +30,31 @@ extension CaseStore {
                 sql: "INSERT INTO outbox (case_id, kind, payload, content_hash, created_at) VALUES (?, 'delivery', ?, ?, ?)",
                 arguments: [caseID, payload, ContentHash.sha256Hex(payload), at])
             return message
+        }
+    }
+
+    /// Remembers a result's print job until it ends (`recordDelivery` or `endResultPrint`).
+    public func beginResultPrint(job: Int, caseID: String, item: String, resultSHA256: String?, at: Date) throws(StoreError) {
+        try writeSync("recording a result print") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO result_print (job, case_id, item_id, result_sha256, started_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [job, caseID, item, resultSHA256, at])
+        }
+    }
+
+    /// Forgets a result's print job that ended without printing (cancelled, failed).
+    public func endResultPrint(job: Int) throws(StoreError) {
+        try writeSync("ending a result print") { db in
+            try db.execute(sql: "DELETE FROM result_print WHERE job = ?", arguments: [job])
+        }
+    }
+
+    /// Result print jobs that had not ended when kioskd last stopped, oldest first.
+    public func unfinishedResultPrints() throws(StoreError) -> [UnfinishedResultPrint] {
+        try readSync("reading result prints") { db in
+            try Row.fetchAll(db, sql: "SELECT job, case_id, item_id, result_sha256 FROM result_print ORDER BY started_at").map {
+                UnfinishedResultPrint(job: $0["job"], caseID: $0["case_id"], item: $0["item_id"], resultSHA256: $0["result_sha256"])
+            }
         }
     }
 

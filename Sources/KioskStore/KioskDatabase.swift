@@ -217,6 +217,17 @@ public struct KioskDatabase: Sendable {
             }
             try db.create(index: "result_delivery_item", on: "result_delivery", columns: ["case_id", "item_id"])
         }
+        migrator.registerMigration("v7: result prints under way") { db in
+            // A result's CUPS job from submission to its end: a job that completes while kioskd
+            // is down (killed, restarted) is still a delivery, found at the next start.
+            try db.create(table: "result_print") { t in
+                t.primaryKey("job", .integer)
+                t.column("case_id", .text).notNull().references("kiosk_case", onDelete: .cascade)
+                t.column("item_id", .text).notNull()
+                t.column("result_sha256", .text)
+                t.column("started_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 

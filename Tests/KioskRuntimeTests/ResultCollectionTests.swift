@@ -30,22 +30,10 @@ struct ResultCollectionTests {
             devices: Self.devices(a4Queue: queue), scratch: kioskScratch, extra: local.syncSection())
         let socket = kioskScratch.file("admin.sock")
 
-        // A newborn case whose citizen chose 自助终端打印, at the platform.
-        let receipt = try await Self.submit(kiosk, collection: "自助终端打印")
-        try await SealingTests.drained(kiosk, socket: socket)
-        let caseID = try #require(try await local.cases().first { $0["receiptNumber"] as? String == receipt }?["caseID"] as? String)
-
-        // The department finishes the birth certificate with its result document.
+        // A newborn case whose citizen chose 自助终端打印; the department finishes the birth
+        // certificate with its result document.
         let marker = "RESULT-\(UUID().uuidString.prefix(8))"
-        let resultFile = local.scratch.file("result.pdf")
-        try Self.pdf(text: "Birth certificate \(marker)").write(to: URL(fileURLWithPath: resultFile))
-        for stage in ["accepted", "in_review", "approved"] {
-            let moved = try await Program.run(
-                "kiosk-platform",
-                ["item", "advance", caseID, "birth_certificate", stage] + (stage == "approved" ? ["--result", resultFile] : [])
-                    + local.options)
-            #expect(moved.status == 0, "\(moved.stderr)")
-        }
+        let (receipt, caseID) = try await Self.resultReady(kiosk, local: local, socket: socket, text: "Birth certificate \(marker)")
 
         // First visit: the result is offered for printing...
         var visit = try await Self.progress(kiosk, receipt: receipt)
@@ -137,31 +125,14 @@ struct ResultCollectionTests {
     }
 
     func paperOutScenario() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let queue = try #require(environment["KIOSK_TEST_IPP_QUEUE"])
-        let ippeve = try #require(environment["KIOSK_TEST_IPPEVE_URL"])
-        func setPaper(_ level: Int) async throws {
-            let query =
-                "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
-            _ = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(ippeve)/media?\(query)"), timeout: .seconds(10))
-        }
+        let queue = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"])
+        let setPaper = Self.setPaper
         let kioskScratch = try Scratch()
         let local = try await LocalPlatform(kiosk: "RESULT-0002", enrolling: kioskScratch)
         let platform = try await local.start()
         defer { platform.signal(SIGKILL) }
         let kiosk = try await SessionDaemon.start(devices: Self.devices(a4Queue: queue), scratch: kioskScratch, extra: local.syncSection())
-        let receipt = try await Self.submit(kiosk, collection: "自助终端打印")
-        try await SealingTests.drained(kiosk, socket: kioskScratch.file("admin.sock"))
-        let caseID = try #require(try await local.cases().first { $0["receiptNumber"] as? String == receipt }?["caseID"] as? String)
-        let resultFile = local.scratch.file("result.pdf")
-        try Self.pdf(text: "Birth certificate").write(to: URL(fileURLWithPath: resultFile))
-        for stage in ["accepted", "in_review", "approved"] {
-            let moved = try await Program.run(
-                "kiosk-platform",
-                ["item", "advance", caseID, "birth_certificate", stage] + (stage == "approved" ? ["--result", resultFile] : [])
-                    + local.options)
-            #expect(moved.status == 0, "\(moved.stderr)")
-        }
+        let (receipt, _) = try await Self.resultReady(kiosk, local: local, socket: kioskScratch.file("admin.sock"))
         try await setPaper(0)
         do {
             let visit = try await Self.progress(kiosk, receipt: receipt)
@@ -192,7 +163,96 @@ struct ResultCollectionTests {
         }
     }
 
+    @Test(
+        "kioskd killed while a result waits for paper: the job that completes meanwhile is delivered once at the next start",
+        .enabled(if: ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"] != nil, "needs scripts/cups-test-env.sh"),
+        .timeLimit(.minutes(6)))
+    func cutByRestart() async throws {
+        let directory = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_CUPS_ENV"])
+        try await withIPPPrinter(environmentDirectory: directory) {
+            do {
+                try await restartScenario()
+            } catch {
+                try? await Self.setPaper(100)
+                throw error
+            }
+        }
+    }
+
+    func restartScenario() async throws {
+        let queue = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_IPP_QUEUE"])
+        let kioskScratch = try Scratch()
+        let local = try await LocalPlatform(kiosk: "RESULT-0003", enrolling: kioskScratch)
+        let platform = try await local.start()
+        defer { platform.signal(SIGKILL) }
+        var kiosk = try await SessionDaemon.start(devices: Self.devices(a4Queue: queue), scratch: kioskScratch, extra: local.syncSection())
+        let (receipt, caseID) = try await Self.resultReady(kiosk, local: local, socket: kioskScratch.file("admin.sock"))
+        try await Self.setPaper(0)
+        let visit = try await Self.progress(kiosk, receipt: receipt)
+        let printed = try await kiosk.post(
+            "/api/v1/session/results/print", token: visit.token, json: #"{"receiptNumber":"\#(receipt)","item":"birth_certificate"}"#)
+        #expect(printed.status == 200, "\(printed.text)")
+        try await kiosk.until("the job waiting for paper", seconds: 60) {
+            (try? await Self.progress(kiosk, receipt: receipt, token: visit.token))?.result["printState"] as? String == "waiting"
+        }
+
+        // kioskd dies with the job in CUPS; the paper comes back and the job prints.
+        kiosk.daemon.signal(SIGKILL)
+        _ = await kiosk.daemon.finish()
+        let database = try DatabaseQueue(path: kioskScratch.file("state/kiosk.db"))
+        let count = { (sql: String) in try await database.read { db in try Int.fetchOne(db, sql: sql) ?? -1 } }
+        #expect(try await count("SELECT count(*) FROM result_print") == 1, "the job under way is remembered")
+        try await Self.setPaper(100)
+        try await kiosk.until("CUPS to finish the job", seconds: 60) {
+            (try? await CertificateTests.pendingJobs(queue))?.contains("\(queue)-") == false
+        }
+
+        // The next start asks CUPS: printed, so delivered, and reported once.
+        kiosk = try await SessionDaemon.start(devices: Self.devices(a4Queue: queue), scratch: kioskScratch, extra: local.syncSection())
+        try await kiosk.until("the item delivered at the platform", seconds: 60) {
+            let cases = (try? await local.cases()) ?? []
+            let items = cases.first { $0["caseID"] as? String == caseID }?["items"] as? [[String: Any]] ?? []
+            return items.first { $0["id"] as? String == "birth_certificate" }?["stage"] as? String == "delivered"
+        }
+        #expect(try await count("SELECT count(*) FROM result_delivery") == 1)
+        #expect(try await count("SELECT count(*) FROM result_print") == 0)
+        let shown = try await Self.progress(kiosk, receipt: receipt)
+        #expect(shown.result["printed"] as? Int == 1 && shown.item["label"] as? String == "已领取", "\(shown.item)")
+        try await Self.leave(kiosk, token: shown.token)
+        let stopped = await kiosk.stop()
+        #expect((stopped.stdout + stopped.stderr).contains("Result printed while kioskd was down"))
+        #expect(try await count("SELECT count(*) FROM outbox WHERE kind = 'delivery'") == 1, "one report, not two")
+    }
+
     // MARK: Steps
+
+    /// Sets the paper of the test environment's ippeveprinter (0: out of paper).
+    static func setPaper(_ level: Int) async throws {
+        let ippeve = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_IPPEVE_URL"])
+        let query =
+            "size1=na_letter_8.5x11in&type1=stationery&level1=\(level)&size3=na_number-10_4.125x9.5in&type3=envelope&level3=\(level)"
+        _ = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(ippeve)/media?\(query)"), timeout: .seconds(10))
+    }
+
+    /// A newborn case whose citizen chose 自助终端打印, at the platform, its birth certificate
+    /// approved with a result PDF holding `text`: its receipt number and case id.
+    static func resultReady(
+        _ kiosk: SessionDaemon, local: LocalPlatform, socket: String, text: String = "Birth certificate"
+    ) async throws -> (receipt: String, caseID: String) {
+        let receipt = try await submit(kiosk, collection: "自助终端打印")
+        try await SealingTests.drained(kiosk, socket: socket)
+        let caseID = try #require(try await local.cases().first { $0["receiptNumber"] as? String == receipt }?["caseID"] as? String)
+        let resultFile = local.scratch.file("result-\(UUID().uuidString.prefix(6)).pdf")
+        try pdf(text: text).write(to: URL(fileURLWithPath: resultFile))
+        for stage in ["accepted", "in_review", "approved"] {
+            let moved = try await Program.run(
+                "kiosk-platform",
+                ["item", "advance", caseID, "birth_certificate", stage] + (stage == "approved" ? ["--result", resultFile] : [])
+                    + local.options)
+            #expect(moved.status == 0, "\(moved.stderr)")
+        }
+        return (receipt, caseID)
+    }
 
     /// The simulated reader, receipt printer and touch panel, and the A4 printer on the test cupsd.
     static func devices(a4Queue: String) -> String {

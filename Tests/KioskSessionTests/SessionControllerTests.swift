@@ -157,8 +157,17 @@ actor FailingStore: SessionStore {
     func platformStatuses(caseIDs: [String]) async throws(StoreError) -> [String: [String: PlatformItemStatus]] { [:] }
     func recordRating(caseID: String, level: Int, at: Date) async throws(StoreError) {}
     func latestPrintJobID(caseNumber: String) async throws(StoreError) -> String? { nil }
-    func recordDelivery(caseID: String, item: String, at: Date, resultSHA256: String?) async throws(StoreError) -> DeliveryMessage {
+    func recordDelivery(
+        caseID: String, item: String, at: Date, resultSHA256: String?, job: Int?
+    ) async throws(StoreError)
+        -> DeliveryMessage
+    {
         throw StoreError(.diskFull, "the disk is full")
     }
+    func beginResultPrint(job: Int, caseID: String, item: String, resultSHA256: String?, at: Date) async throws(StoreError) {
+        throw StoreError(.diskFull, "the disk is full")
+    }
+    func endResultPrint(job: Int) async throws(StoreError) {}
+    func unfinishedResultPrints() async throws(StoreError) -> [UnfinishedResultPrint] { [] }
     func deliveryCounts(caseIDs: [String]) async throws(StoreError) -> [String: [String: Int]] { [:] }
 }
