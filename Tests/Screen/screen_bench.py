@@ -32,6 +32,7 @@ def request(base, method, path, body=None, token=None):
 def api_card_to_form(base):
     request(base, "POST", "/api/v1/demo/card/lift")
     token = request(base, "POST", "/api/v1/session", {"bundle": "newborn"})["token"]
+    request(base, "POST", "/api/v1/session/answer", {"question": "parent", "answer": "father"}, token=token)
     request(base, "POST", "/api/v1/session/notice", token=token)
     placed = time.monotonic()
     request(base, "POST", "/api/v1/demo/card/place/resident-id")
@@ -59,6 +60,9 @@ def main():
             screen_e2e.post(base, "/api/v1/demo/card/lift")
             screen.tap("[data-bundle=newborn]")
             screen.at("notice")
+            # The one question comes first: the sample card is a man's, applying as the father.
+            screen.tap("[data-question=parent] [data-answer=father]")
+            screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
             screen.tap("[data-action=notice]")
             screen.at("card")
             placed = time.monotonic()
