@@ -44,6 +44,8 @@ public actor PrintQueue {
     private let store: any PrintJobStore
     private let renderer: DocumentRenderer
     private var printers: [DeviceID: any DocumentPrinter]
+    /// The printers in the configuration's order (the first A4 printer is the one PDFs go to).
+    private let configuredOrder: [DeviceID]
     private let bus: EventBus?
     private let logger: Logger
     private let wakeUp: AsyncStream<Void>.Continuation
@@ -59,6 +61,7 @@ public actor PrintQueue {
         self.store = store
         self.renderer = renderer
         self.printers = Dictionary(printers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        configuredOrder = printers.map(\.id)
         self.bus = bus
         self.logger = logger
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -77,9 +80,12 @@ public actor PrintQueue {
 
     /// The printer a finished PDF (a certificate, a result document) goes to, bypassing the
     /// job store: such a paper is personal and is never kept on the kiosk, so a restart loses
-    /// the job rather than keeping its bytes. The first printer, by id, that takes PDF.
+    /// the job rather than keeping its bytes. The first printer that takes PDF in the
+    /// configuration's order: the same one `KioskDaemon.resultPrinter` gives results to, so a
+    /// certificate and a result never go to different A4 printers.
     public func pdfPrinter() -> (any PDFDocumentPrinter)? {
-        printers.values.compactMap { $0 as? any PDFDocumentPrinter }.min { $0.id.rawValue < $1.id.rawValue }
+        let ordered = configuredOrder.compactMap { printers[$0] } + printers.values.filter { !configuredOrder.contains($0.id) }
+        return ordered.compactMap { $0 as? any PDFDocumentPrinter }.first
     }
 
     /// Persists a job for `document` and returns it at once; ``run()`` prints it.

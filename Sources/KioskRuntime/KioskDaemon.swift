@@ -339,7 +339,8 @@ public struct KioskDaemon: Sendable {
             logger: logger)
     }
 
-    /// The A4 printer results print on: the first CUPS queue that is not simulated.
+    /// The A4 printer results print on: the first CUPS queue that is not simulated, in the
+    /// configuration's order, as `PrintQueue.pdfPrinter()` picks it for certificates.
     static func resultPrinter(_ configuration: KioskConfiguration, cups: CUPSClient) -> CUPSDocumentPrinter? {
         configuration.devices.first { $0.kind == .printer && !configuration.isSimulated($0) && $0.queue != nil }.flatMap { device in
             device.queue.map { CUPSDocumentPrinter(id: device.id, queue: $0, client: cups) }

@@ -295,3 +295,19 @@ func pdftotext(_ path: String) throws -> String {
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self).filter { !$0.isWhitespace }
 }
+
+@Suite("The A4 printer PDFs go to")
+struct PDFPrinterChoiceTests {
+    @Test("certificates go to the first A4 printer in the configuration, whatever its id, as results do")
+    func firstConfigured() async throws {
+        let renderer = try #require(renderer)
+        let client = CUPSClient(server: CUPSServer(host: "127.0.0.1"))
+        let queue = PrintQueue(
+            store: InMemoryPrintJobStore(), renderer: renderer,
+            printers: [
+                CUPSDocumentPrinter(id: "z-hall", queue: "hall", client: client),
+                CUPSDocumentPrinter(id: "a-office", queue: "office", client: client),
+            ], logger: logger)
+        #expect(await queue.pdfPrinter()?.id == "z-hall")
+    }
+}
