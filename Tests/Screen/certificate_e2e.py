@@ -15,13 +15,11 @@ Prints one `FAIL: ...` line per failed check; exits 1 if any.
 """
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import Screen, check, failures, post  # noqa: E402
+from screen_e2e import check, post, run_scenario  # noqa: E402
 
 SERVICE = "[data-service=no-criminal-record]"
 
@@ -104,22 +102,12 @@ def main():
     parser.add_argument("--screenshots", required=True)
     parser.add_argument("--expect", choices=["printed", "offline", "prefill", "prefill-offline"], required=True)
     options = parser.parse_args()
-    os.makedirs(options.screenshots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="certificate-e2e-")
-    screen = Screen(options.url, options.screenshots, profile)
-    try:
-        screen.driver.get(options.url + "/")
-        if options.expect == "printed":
-            printed(screen)
-        elif options.expect == "offline":
-            offline(screen)
-        else:
-            prefill(screen, online=options.expect == "prefill")
-    finally:
-        screen.driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-    sys.exit(1 if failures else 0)
-
+    scenarios = {
+        "printed": printed, "offline": offline,
+        "prefill": lambda screen: prefill(screen, online=True),
+        "prefill-offline": lambda screen: prefill(screen, online=False),
+    }
+    run_scenario(options.url, options.screenshots, "certificate-e2e", scenarios[options.expect])
 
 if __name__ == "__main__":
     main()

@@ -13,15 +13,13 @@ Prints one `FAIL: ...` line per failed check; exits 1 if any.
 """
 import argparse
 import os
-import shutil
 import json
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import Screen, check, failures  # noqa: E402
+from screen_e2e import check, run_scenario  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 
@@ -89,17 +87,8 @@ def main():
     parser.add_argument("--screenshots", required=True)
     parser.add_argument("--expect", choices=["closed", "open"], required=True)
     options = parser.parse_args()
-    os.makedirs(options.screenshots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="offline-e2e-")
-    screen = Screen(options.url, options.screenshots, profile)
-    try:
-        screen.driver.get(options.url + "/")
-        (closed if options.expect == "closed" else reopened)(screen, options.screenshots)
-    finally:
-        screen.driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-    sys.exit(1 if failures else 0)
-
+    step = closed if options.expect == "closed" else reopened
+    run_scenario(options.url, options.screenshots, "offline-e2e", lambda screen: step(screen, options.screenshots))
 
 if __name__ == "__main__":
     main()

@@ -14,13 +14,11 @@ Prints one `FAIL: ...` line per failed check; exits 1 if any.
 """
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import Screen, check, failures, post  # noqa: E402
+from screen_e2e import check, post, run_scenario  # noqa: E402
 
 ITEM = "birth_certificate"
 RESULT = f"[data-result={ITEM}]"
@@ -87,20 +85,8 @@ def main():
     parser.add_argument("--receipt", required=True)
     parser.add_argument("--expect", choices=["printed", "offline"], required=True)
     options = parser.parse_args()
-    os.makedirs(options.screenshots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="results-e2e-")
-    screen = Screen(options.url, options.screenshots, profile)
-    try:
-        screen.driver.get(options.url + "/")
-        if options.expect == "printed":
-            printed(screen, options.receipt)
-        else:
-            offline(screen, options.receipt)
-    finally:
-        screen.driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-    sys.exit(1 if failures else 0)
-
+    step = printed if options.expect == "printed" else offline
+    run_scenario(options.url, options.screenshots, "results-e2e", lambda screen: step(screen, options.receipt))
 
 if __name__ == "__main__":
     main()

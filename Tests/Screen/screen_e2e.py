@@ -47,6 +47,21 @@ def get_status(base, path, token=None):
         return error.code
 
 
+def run_scenario(url, screenshots, name, scenario):
+    """Opens the kiosk's screen in a fresh headless Chromium, runs `scenario(screen)`, closes
+    the browser and exits 1 if any check failed (the browser tests' common frame)."""
+    os.makedirs(screenshots, exist_ok=True)
+    profile = tempfile.mkdtemp(prefix=name + "-")
+    screen = Screen(url, screenshots, profile)
+    try:
+        screen.driver.get(url + "/")
+        scenario(screen)
+    finally:
+        screen.driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    sys.exit(1 if failures else 0)
+
+
 class Screen:
     def __init__(self, base, shots, profile):
         options = webdriver.ChromeOptions()
