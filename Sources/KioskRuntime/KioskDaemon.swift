@@ -273,12 +273,16 @@ public struct KioskDaemon: Sendable {
             : OfflinePolicy(configuration.sync)
         services.append(
             .init(service: IntakeWatch(store: store, session: session, policy: policy, disk: disk, interval: .seconds(5), logger: logger)))
+        // Past the graceful time and the cancellation, kioskd names what did not stop and exits.
+        let graceful = Duration.milliseconds(Int64(configuration.lifecycle.shutdownTimeoutSeconds * 1000))
+        let stopDeadline = StopDeadline(deadline: graceful + .seconds(4), logger: logger)
+        stopDeadline.watch()
         var groupConfiguration = ServiceGroupConfiguration(
-            services: services,
+            services: services.map(stopDeadline.tracked),
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.lifecycle.shutdownTimeoutSeconds * 1000))
+        groupConfiguration.maximumGracefulShutdownDuration = graceful
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()

@@ -182,8 +182,9 @@ struct ESCPOSStatusTests {
 
 @Suite("ESC/POS printer on the simulator (pseudo-terminal)")
 struct ESCPOSSimulatorTests {
-    // A generous answer timeout: on a loaded two-core CI machine an answer has taken over 2 s.
-    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10)
+    // A generous answer timeout (a bound, not a wait): on a loaded two-core machine an answer
+    // has taken over 10 s.
+    let settings = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 30)
 
     func withSimulator(
         settings: ESCPOSSettings? = nil, _ body: (ESCPOSPrinterSimulator, ESCPOSPrinter) async throws -> Void

@@ -43,11 +43,12 @@ struct ScreenTests {
         let receipt = try #require(result["receipt"] as? String)
         #expect((result["touches"] as? Int ?? 99) < 20, "a citizen needs fewer than 20 touches")
 
-        // The receipt came out of the real cupsd as a PDF with the bundle and the number.
+        // The receipt came out of the real cupsd as a PDF with the bundle and the number (other
+        // tests' papers share the folder: only this receipt's is read).
         var text = ""
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline && !text.contains(receipt) {
-            text = await Self.pdfTexts(in: pdfFolder)
+            text = await Self.pdfTexts(in: pdfFolder).first { $0.contains(receipt) } ?? ""
             if !text.contains(receipt) { try await Task.sleep(for: .milliseconds(250)) }
         }
         #expect(text.contains(receipt), "the receipt PDF carries the case number")
@@ -110,14 +111,14 @@ struct ScreenTests {
         _ = await platform.finish()
     }
 
-    /// The text of every PDF cups-pdf wrote, by `pdftotext`.
-    static func pdfTexts(in folder: String) async -> String {
+    /// The text of each PDF cups-pdf wrote, by `pdftotext`.
+    static func pdfTexts(in folder: String) async -> [String] {
         let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".pdf") } ?? []
-        var text = ""
+        var texts: [String] = []
         for file in files {
             guard let run = try? Program("/usr/bin/pdftotext", ["\(folder)/\(file)", "-"]) else { continue }
-            text += await run.finish().stdout
+            texts.append(await run.finish().stdout)
         }
-        return text
+        return texts
     }
 }

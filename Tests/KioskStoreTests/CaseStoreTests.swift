@@ -36,7 +36,7 @@ struct CaseStoreTests {
             try database.appliedMigrations() == [
                 "v1: cases, events, outbox, device counters", "v2: print jobs", "v3: citizen lookup key and case detail",
                 "v4: sync: attachments, acknowledgements, platform stages", "v5: sealed to the platform, purged after retention",
-                "v6: results collected at the kiosk",
+                "v6: results collected at the kiosk", "v7: result prints under way",
             ])
         let pragmas = try await database.writer.read { db in
             (

@@ -152,8 +152,10 @@ def main(argv=None):
         driver.find_element(By.CSS_SELECTOR, "header .brand").click()
         check(driver.execute_script("return window.kioskMetrics.speaking") is False, "a touch stops the voice")
         driver.find_element(By.ID, "voice").click()
-        # Offline, a service that needs the platform says so, and what still works.
-        if screen.find("[data-service=social-insurance-record]"):
+        # Offline, a service that needs the platform says so, and what still works (this run
+        # is online once the platform's service list arrived: the tile then says 联网查询).
+        tile = screen.find("[data-service=social-insurance-record]")
+        if tile and "需联网" in tile.text:
             screen.tap("[data-service=social-insurance-record]")
             screen.wait(lambda: "当前网络不可用" in screen.text(), 10, "the offline explanation")
             screen.shot("01b-offline-service")
