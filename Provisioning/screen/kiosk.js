@@ -119,7 +119,7 @@ function show(next) {
 }
 
 const stepNames = [["notice", "一次告知"], ["card", "读取身份证"], ["form", "填写表单"], ["materials", "材料"], ["review", "确认"], ["receipt", "回执"], ["rating", "评价"]];
-const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写", situation: "您的回答", department: "由部门通过共享数据核实补全" };
+const sourceNames = { id_card: "身份证", shared_data: "共享数据", earlier_application: "历史申报", citizen: "本人填写", situation: "您的回答", department: "由部门通过共享数据核实补全", waiting: "暂无共享数据：相关事项将在数据可用后继续办理" };
 const choiceLabels = { provided: "现场提交", electronic: "电子调取", deferred: "容缺后补", window: "到窗口提交" };
 // When and where a material that follows later is due: shown wherever the material is.
 const dueNote = (m) => m.dueBy
@@ -328,7 +328,7 @@ const screens = {
       el("h1", {}, "请确认"),
       el("p", { class: "lead" }, view.bundle.name),
       el("dl", { class: "known card" }, view.form.map((f) => [el("dt", {}, f.label),
-        el("dd", {}, f.value ?? (f.source === "department" ? sourceNames.department : f.required === false ? "（未填写）" : ""))])),
+        el("dd", {}, f.value ?? (["department", "waiting"].includes(f.source) ? sourceNames[f.source] : f.required === false ? "（未填写）" : ""))])),
       el("dl", { class: "known card" }, view.materials.map((m) => [el("dt", {}, m.name), el("dd", {}, choiceLabels[m.choice] || "", " ", dueNote(m))])),
       view.cardPresent ? null : el("p", { class: "overlay" }, "请将身份证放回读卡区后提交。"),
       el("div", { class: "actions" }, back(), restart(),
@@ -353,7 +353,10 @@ const screens = {
         el("p", { class: "overlay" }, "打印机暂时无法打印回执。请用手机拍下此二维码或记下受理编号，凭编号查询进度。"),
         el("img", { class: "qr", alt: "进度查询二维码", src: "data:image/svg+xml;base64," + btoa(print.qrSVG || "") })),
       el("h2", {}, "各事项承诺办结时间"),
-      el("ul", {}, r.items.map((i) => el("li", {}, `${i.name}（${i.department}）`, i.promisedBy ? ` 承诺 ${i.promisedBy} 前办结` : ""))),
+      el("ul", {}, r.items.map((i) => el("li", i.waitsFor ? { "data-waiting": i.name } : {}, `${i.name}（${i.department}）`,
+        i.promisedBy ? ` 承诺 ${i.promisedBy} 前办结` : "",
+        // Offline, shared data this item cannot go without was not available: it proceeds once it is.
+        i.waitsFor ? ` 待${i.waitsFor.join("、")}可用后继续办理，办结时间另行告知` : ""))),
       (view.materials || []).some((m) => m.dueBy) ? [el("h2", {}, "待补交材料"),
         el("ul", {}, view.materials.filter((m) => m.dueBy).map((m) => el("li", {}, m.name, "：", dueNote(m))))] : null,
       el("div", { class: "actions" }, button("完成，去评价", () => act("receipt/done"), "primary", { "data-action": "receipt-done" })),

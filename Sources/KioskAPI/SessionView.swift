@@ -54,7 +54,8 @@ public struct SessionView: Encodable, Sendable {
         public var value: String?
         /// `id_card`, `shared_data`, `earlier_application`, `citizen`; `situation` when an answer
         /// set it; `department` when only shared data may give it and gave nothing (the
-        /// department completes it); absent while empty.
+        /// department completes it); `waiting` when, in that case, an item waits for it (the
+        /// item proceeds once the data is available); absent while empty.
         public var source: String?
         public var editable: Bool
         /// Shown as a question on the form (empty, or typed by the citizen); the rest is shown as known.
@@ -139,6 +140,9 @@ public struct SessionView: Encodable, Sendable {
         public var name: String
         public var department: String
         public var promisedBy: String?
+        /// The labels of the shared-data fields this item waits for (offline): it proceeds
+        /// once they are available, so it has no promised date yet. Absent when it does not wait.
+        public var waitsFor: [String]?
 
         public init(name: String, department: String, promisedBy: String?) {
             self.name = name

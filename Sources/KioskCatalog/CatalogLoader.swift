@@ -107,7 +107,7 @@ public enum CatalogLoader {
             .mapping([
                 "id": .scalar, "name": .scalar, "department": .scalar, "legal_limit": limitShape,
                 "promised_limit": limitShape, "depends_on": .list(.scalar), "fields": .list(.scalar),
-                "materials": .list(.scalar), "steps_alone": .scalar,
+                "materials": .list(.scalar), "steps_alone": .scalar, "waits_for_shared_data": .list(.scalar),
             ])),
         "questions": .list(
             .mapping([
@@ -376,6 +376,7 @@ public enum CatalogLoader {
             let fields = reader.strings(mapping, "fields", in: what)
             let materials = reader.strings(mapping, "materials", in: what)
             let steps = reader.integer(mapping, "steps_alone", in: what, required: false) ?? 4
+            let waits = reader.strings(mapping, "waits_for_shared_data", in: what)
             guard let itemID, let itemName, let department, let legal, let promised else { continue }
             if locations[.item(bundleID, itemID)] == nil {
                 locations[.item(bundleID, itemID)] = file.location(of: mapping.node("id"))
@@ -383,7 +384,9 @@ public enum CatalogLoader {
                 where mapping.node(key) != nil {
                     locations[.itemKey(bundleID, itemID, key)] = file.location(of: mapping.node(key))
                 }
-                for (list, entries) in [("depends_on", dependsOn), ("fields", fields), ("materials", materials)] {
+                for (list, entries) in [
+                    ("depends_on", dependsOn), ("fields", fields), ("materials", materials), ("waits_for_shared_data", waits),
+                ] {
                     for (index, entry) in entries.enumerated() {
                         locations[.itemListEntry(bundleID, itemID, list, index)] = file.location(of: entry.1)
                     }
@@ -393,7 +396,7 @@ public enum CatalogLoader {
                 ServiceItem(
                     id: itemID, name: itemName, department: department, legalLimit: legal, promisedLimit: promised,
                     dependsOn: dependsOn.map(\.0), fields: fields.map(\.0), materials: materials.map(\.0),
-                    stepsAlone: steps))
+                    stepsAlone: steps, waitsForSharedData: waits.map(\.0)))
         }
         let questions = readQuestions(root, bundle: bundleID, file, &reader, &locations)
         let rules = readRules(root, bundle: bundleID, file, &reader, &locations)

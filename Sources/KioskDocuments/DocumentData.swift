@@ -232,23 +232,41 @@ public struct ReceiptDocument: Sendable, Hashable, Codable {
     /// Form entries only shared data may give, which it did not (offline): the department
     /// completes them from its records; the citizen typed nothing for them.
     public var departmentFields: [DepartmentField]
+    /// Items that proceed once shared data they cannot go without is available (offline at
+    /// the kiosk): the case is received, these items wait.
+    public var waitingItems: [WaitingItem]
 
     public init(
-        header: DocumentHeader, items: [DocumentItem], materials: DocumentMaterials, departmentFields: [DepartmentField] = []
+        header: DocumentHeader, items: [DocumentItem], materials: DocumentMaterials, departmentFields: [DepartmentField] = [],
+        waitingItems: [WaitingItem] = []
     ) {
         self.header = header
         self.items = items
         self.materials = materials
         self.departmentFields = departmentFields
+        self.waitingItems = waitingItems
     }
 
-    /// Receipts queued before `departmentFields` existed decode with none.
+    /// Receipts queued before `departmentFields` or `waitingItems` existed decode with none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         header = try container.decode(DocumentHeader.self, forKey: .header)
         items = try container.decode([DocumentItem].self, forKey: .items)
         materials = try container.decode(DocumentMaterials.self, forKey: .materials)
         departmentFields = try container.decodeIfPresent([DepartmentField].self, forKey: .departmentFields) ?? []
+        waitingItems = try container.decodeIfPresent([WaitingItem].self, forKey: .waitingItems) ?? []
+    }
+}
+
+/// An item waiting for shared data, by its name, with the labels of the fields it waits for
+/// (joined by `、`).
+public struct WaitingItem: Sendable, Hashable, Codable {
+    public var name: String
+    public var fields: String
+
+    public init(name: String, fields: String) {
+        self.name = name
+        self.fields = fields
     }
 }
 

@@ -85,14 +85,14 @@ public struct Workbench: Sendable {
             \(message.map { "<p class=\"ok\" id=\"message\">\(Self.escape($0))</p>" } ?? "")
             \(error.map { "<p class=\"error\" id=\"error\">\(Self.escape($0))</p>" } ?? "")
             <table><thead><tr><th>事项</th><th>部门</th><th>环节</th><th>办理</th></tr></thead><tbody>\(items)</tbody></table>
-            \(try await applicationSection(caseID))
+            \(try await applicationSection(caseID, bundle: summary.bundle))
             """
         return Self.page(summary.receiptNumber, body)
     }
 
     /// The application as the citizen gave it, opened here from its sealed form for the
     /// departments that handle the case (never stored opened, never cached: each view opens it).
-    private func applicationSection(_ caseID: String) async throws(PlatformError) -> String {
+    private func applicationSection(_ caseID: String, bundle: BundleID) async throws(PlatformError) -> String {
         guard let authority, let sealed = try await storage.sealedApplication(caseID: caseID) else { return "" }
         let application: SealedApplication
         do {
@@ -110,9 +110,23 @@ public struct Workbench: Sendable {
             let name = catalog.materials[id]?.name ?? id
             rows += "<tr data-material=\"\(Self.escape(id))\"><td>\(Self.escape(name))</td><td>\(Self.materialLabel(choice))</td></tr>\n"
         }
+        // Offline at the kiosk, shared data was not to be had: the department completes these
+        // fields, and an item that cannot go without them proceeds once it has them.
+        var pending = ""
+        for wait in application.sharedDataWaits {
+            let item = itemName(bundle, wait.item)
+            let fields = wait.fields.map { catalog.fields[$0]?.label ?? $0 }.joined(separator: "、")
+            pending +=
+                "<li data-waiting-item=\"\(Self.escape(wait.item))\">\(Self.escape(item))：待共享数据（\(Self.escape(fields))）到位后继续办理</li>\n"
+        }
+        for key in application.leftToDepartment {
+            pending +=
+                "<li data-department-field=\"\(Self.escape(key))\">\(Self.escape(catalog.fields[key]?.label ?? key))：由部门通过共享数据核实补全</li>\n"
+        }
         return """
             <h3>申请内容</h3><p>由平台为办理部门解封；终端本身无法读取。</p>
             <table id="application"><tbody>\(rows)</tbody></table>
+            \(pending.isEmpty ? "" : "<h3>待共享数据</h3><ul id=\"shared-data-pending\">\(pending)</ul>")
             """
     }
 

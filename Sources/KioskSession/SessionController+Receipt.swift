@@ -44,7 +44,10 @@ extension SessionController {
                     DocumentItem(name: $0.name, department: $0.department, promisedBy: $0.promisedBy.flatMap(DocumentDate.init))
                 },
                 materials: materials,
-                departmentFields: leftToDepartment.map { DepartmentField(name: $0.definition.label) }))
+                departmentFields: leftToDepartment.map { DepartmentField(name: $0.definition.label) },
+                waitingItems: items.compactMap { item in
+                    item.waitsFor.map { WaitingItem(name: item.name, fields: $0.joined(separator: "、")) }
+                }))
     }
 
     /// Queues the receipt durably, then follows it in `run()`'s task group: the print job

@@ -33,7 +33,9 @@ extension SessionController {
         do {
             sealedApplication = try sealingKey.seal(
                 KioskJSON.encoder().encode(
-                    SealedApplication(values: submission.values, materials: submission.materials, signaturePNG: nil)),
+                    SealedApplication(
+                        values: submission.values, materials: submission.materials, signaturePNG: nil,
+                        sharedDataWaits: submission.sharedDataWaits, leftToDepartment: submission.leftToDepartment)),
                 context: caseID.description)
             // The pledge's signature follows the case as an attachment of its own, sealed.
             attachments =
@@ -88,6 +90,12 @@ extension SessionController {
         if stillShown { try session.submitted(receiptNumber: stored.receiptNumber) }
         let schedule = calendar.map { blueprint.schedule(from: today, calendar: $0) }
         let items = blueprint.bundle.items.map { item in
+            // An item waiting for shared data has no date to promise until the data is there.
+            if let wait = submission.sharedDataWaits.first(where: { $0.item == item.id }) {
+                var waiting = SessionView.ReceiptItem(name: item.name, department: item.department, promisedBy: nil)
+                waiting.waitsFor = wait.fields.compactMap { key in blueprint.form.first { $0.definition.key == key }?.definition.label }
+                return waiting
+            }
             let promised = schedule?.items.first { $0.item == item.id }?.promisedDeadline.date
             return SessionView.ReceiptItem(name: item.name, department: item.department, promisedBy: promised?.description)
         }

@@ -59,10 +59,13 @@ extension SessionController {
                     ? value.map { Self.maskedID($0.value) } : value?.value
                 let answered = session.isAnswered(field.definition.key)
                 let department = session.isLeftToDepartment(field)
+                let waiting = session.waitsFor(field)
                 var shownField = SessionView.Field(
                     key: field.definition.key, label: field.definition.label, type: field.definition.type.name, options: options,
-                    value: shown, source: answered ? "situation" : department ? "department" : value?.source.rawValue,
-                    editable: session.isEditable(field), asked: !answered && !department && (value == nil || value?.source == .citizen))
+                    value: shown,
+                    source: answered ? "situation" : department ? "department" : waiting ? "waiting" : value?.source.rawValue,
+                    editable: session.isEditable(field),
+                    asked: !answered && !department && !waiting && (value == nil || value?.source == .citizen))
                 shownField.required = field.required
                 return shownField
             }

@@ -143,3 +143,53 @@ struct SituationCatalogTests {
         }
     }
 }
+
+@Suite("The catalogue's choice: an item waits for shared data, or the department completes it")
+struct SharedDataWaitCatalogTests {
+    @Test("The road transport certificate waits for the vehicle's VIN; no other item of the catalogue waits")
+    func provisioningWaits() throws {
+        let catalog = SituationCatalogTests.loaded.catalog
+        let waits = catalog.bundles.flatMap { bundle in
+            bundle.items.filter { !$0.waitsForSharedData.isEmpty }.map { "\(bundle.id)/\($0.id): \($0.waitsForSharedData)" }
+        }
+        #expect(waits == ["transport-company/road_transport_certificate: [\"vehicle.vin\"]"])
+    }
+
+    @Test("Waiting for a field the item does not ask, or one the citizen may type, is a located error")
+    func lintWaits() throws {
+        let folder = NSTemporaryDirectory() + "wait-lint-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/bundles", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for file in ["fields.yaml", "materials.yaml"] {
+            try FileManager.default.copyItem(atPath: Paths.catalog + "/" + file, toPath: folder + "/" + file)
+        }
+        let bundle = """
+            id: demo
+            name: "演示"
+            lead_department: "县交通运输局"
+            version: 1
+            valid_from: 2024-12-02
+            items:
+              - id: certificate
+                name: "道路运输证"
+                department: "县交通运输局"
+                legal_limit: {days: 10, counting: working}
+                promised_limit: {days: 1, counting: working}
+                fields: [applicant.name, vehicle.plate, vehicle.vin]
+                materials: [id_card]
+                waits_for_shared_data: [vehicle.vin, vehicle.plate, customs.code, vehicle.vin]
+
+            """
+        try bundle.write(toFile: folder + "/bundles/demo.yaml", atomically: true, encoding: .utf8)
+        let problems = CatalogLoader.load(directory: folder).problems.map(\.description)
+        let file = folder + "/bundles/demo.yaml"
+        for expected in [
+            "\(file):14:42: item 'certificate' cannot wait for 'vehicle.plate'",
+            "\(file):14:57: item 'certificate' waits for 'customs.code', which is not one of its fields",
+            "\(file):14:71: 'vehicle.vin' is listed twice in waits_for_shared_data",
+        ] {
+            #expect(problems.contains { $0.hasPrefix(expected) }, "missing \(expected) in \(problems)")
+        }
+        #expect(problems.count == 3, "\(problems)")
+    }
+}

@@ -213,6 +213,44 @@ struct CitizenSessionLeavingTests {
         #expect(!offline.missingFields.contains { $0.definition.key == "child.gender" })
     }
 
+    @Test(
+        "Offline, an item the catalogue says waits for shared data waits: nothing typed, nothing left to the department, the case goes through"
+    )
+    func itemWaitsForSharedData() throws {
+        var catalog = CitizenSessionTests.catalog
+        var bundle = catalog.bundles[0]
+        var waiting = bundle.items[0]
+        waiting.id = "waits"
+        waiting.name = "等数据的事项"
+        waiting.waitsForSharedData = ["child.gender"]
+        bundle.items.append(waiting)
+        catalog.bundles = [bundle]
+        var session = CitizenSession()
+        try session.choose(BundleBlueprint(bundle: bundle, catalog: catalog), materialCapture: false)
+        try session.acknowledgeNotice()
+        session.cardRead(CitizenSessionTests.card())
+        let gender = try #require(session.blueprint?.form.first { $0.definition.key == "child.gender" })
+        #expect(session.waitsFor(gender) && !session.isLeftToDepartment(gender) && !session.isEditable(gender))
+        let typed = #expect(throws: SessionError.self) { try session.fill(["child.gender": "男"]) }
+        #expect(typed?.message.contains("相关事项将在数据可用后继续办理") == true)
+        #expect(session.sharedDataWaits == [SharedDataWait(item: "waits", fields: ["child.gender"])])
+        #expect(session.fieldsLeftToDepartment.isEmpty)
+        try session.fill(["applicant.phone": "13800138000", "child.name": "林小雨"])
+        try session.confirmForm()
+        try session.choose(.deferred, for: "photo")
+        try session.sign(Data([0x89, 0x50, 0x4E, 0x47]))
+        try session.confirmMaterials()
+        let submission = try session.submission()
+        #expect(submission.sharedDataWaits == [SharedDataWait(item: "waits", fields: ["child.gender"])])
+        #expect(submission.leftToDepartment.isEmpty)
+        // With the data there, nothing waits.
+        var online = CitizenSession()
+        try online.choose(BundleBlueprint(bundle: bundle, catalog: catalog), materialCapture: false)
+        try online.acknowledgeNotice()
+        online.cardRead(CitizenSessionTests.card(), prefill: ["child.gender": SessionFieldValue(value: "女", source: .sharedData)])
+        #expect(online.sharedDataWaits.isEmpty)
+    }
+
     @Test("Every field's editable flag is exactly what fill accepts: card values, source-only values, typed values")
     func editableAgreesWithFill() throws {
         var session = try CitizenSessionTests.started()

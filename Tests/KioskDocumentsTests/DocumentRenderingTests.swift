@@ -90,6 +90,19 @@ struct DocumentRenderingTests {
         #expect(text.contains("2026年11月23日15:04"))
     }
 
+    @Test("an item waiting for shared data says so on the receipt, with the field it waits for; the rest keep their dates")
+    func receiptWaitingItem() throws {
+        guard case var .receipt(receipt) = try exampleDocument(.receipt) else { throw CancellationError() }
+        let waiting = receipt.items[0].name
+        receipt.items[0].promisedBy = nil
+        receipt.waitingItems = [WaitingItem(name: waiting, fields: "车辆识别代号")]
+        let text = try pdfText(try renderer().pdf(.receipt(receipt), paper: .a4).data)
+        #expect(text.contains("待共享数据到位后继续办理的事项"))
+        #expect(text.contains("\(waiting)：待车辆识别代号可用后继续办理，办结时间另行告知"), "\(text)")
+        let plain = try pdfText(try renderer().pdf(try exampleDocument(.receipt), paper: .a4).data)
+        #expect(!plain.contains("待共享数据"), "a receipt with nothing waiting says nothing of it")
+    }
+
     /// 生僻字 of names: levels 2 and 3 of the 通用规范汉字表, most beyond the BMP's common block
     /// (CJK extensions A, B, C, E, F) and beyond what WenQuanYi Micro Hei draws.
     static let rareNameCharacters = "堃喆玥䶮𬌗𫓧𬬮𬬱𬬭𪾢𬳵鿍𬣙𨙸㑇𣲘𬘓𫭟"

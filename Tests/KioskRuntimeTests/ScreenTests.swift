@@ -111,6 +111,35 @@ struct ScreenTests {
         _ = await platform.finish()
     }
 
+    @Test(
+        "A 2017 foreign permanent-resident card number typed on the keypad's letters (ABC) is accepted",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "needs chromium-driver (make test installs it)")
+    )
+    func foreignCardNumberOnKeypad() async throws {
+        let kiosk = try await SessionDaemon.start()
+        let run = try Program(
+            "/usr/bin/python3", ["\(repositoryRoot)/Tests/Screen/keypad_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots])
+        let (status, stdout, stderr) = await run.finish(timeout: .seconds(120))
+        for line in stdout.split(separator: "\n") where line.hasPrefix("FAIL: ") { Issue.record("\(line.dropFirst(6))") }
+        #expect(status == 0, "keypad_e2e.py: \(stderr.suffix(2000))")
+        _ = await kiosk.stop()
+    }
+
+    @Test(
+        "Offline, the screen says the road transport certificate waits for the VIN, and offers nothing to type for it",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "needs chromium-driver (make test installs it)")
+    )
+    func sharedDataWaitOnScreen() async throws {
+        let kiosk = try await SessionDaemon.start()
+        let run = try Program(
+            "/usr/bin/python3",
+            ["\(repositoryRoot)/Tests/Screen/shared_data_wait_e2e.py", "--url", kiosk.address, "--screenshots", Self.screenshots])
+        let (status, stdout, stderr) = await run.finish(timeout: .seconds(120))
+        for line in stdout.split(separator: "\n") where line.hasPrefix("FAIL: ") { Issue.record("\(line.dropFirst(6))") }
+        #expect(status == 0, "shared_data_wait_e2e.py: \(stderr.suffix(2000))")
+        _ = await kiosk.stop()
+    }
+
     /// The text of each PDF cups-pdf wrote, by `pdftotext`.
     static func pdfTexts(in folder: String) async -> [String] {
         let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".pdf") } ?? []

@@ -4,6 +4,10 @@ import KioskCatalog
 import KioskCore
 import KioskDevices
 import KioskDocuments
+import KioskSeal
+import KioskStore
+import KioskSyncAPI
+import OpenAPIRuntime
 import Testing
 
 @testable import KioskSession
@@ -138,18 +142,31 @@ struct EveryBundleTests {
                 }
                 // The kiosk has no scanner, camera or deposit box: nothing is received here.
                 #expect(document.materials.received.isEmpty, "\(bundle.id) \(document.materials.received.map(\.name))")
-                let promised = Dictionary(receipt.items.map { ($0.name, $0.promisedBy ?? "") }) { first, _ in first }
+                let shown = Dictionary(receipt.items.map { ($0.name, $0) }) { first, _ in first }
                 for material in outcome.view.materials ?? [] where material.choice == .deferred || material.choice == .window {
                     let due = try #require(material.dueBy, "\(bundle.id) \(material.id) has no due date on screen")
                     if material.choice == .window { #expect(material.place?.isEmpty == false) }
                     let requirement = try #require(outcome.blueprint.materials.first { $0.definition.id == material.id })
                     for item in outcome.blueprint.bundle.items where requirement.items.contains(item.id) {
-                        let by = try #require(promised[item.name])
+                        let receiptItem = try #require(shown[item.name])
+                        // An item waiting for shared data promises no date yet.
+                        guard let by = receiptItem.promisedBy else {
+                            #expect(receiptItem.waitsFor != nil, "\(bundle.id): \(item.id) has no promised date")
+                            continue
+                        }
                         #expect(due < by, "\(bundle.id): \(material.id) due \(due), \(item.id) promised \(by)")
                     }
                 }
                 let leftToDepartment = outcome.form.filter { $0.source == "department" }.map(\.label)
                 #expect(document.departmentFields.map(\.name) == leftToDepartment, "\(bundle.id)")
+                // Offline, what an item cannot go without is waited for, on screen and on paper alike.
+                let awaited = outcome.form.filter { $0.source == "waiting" }
+                #expect(awaited.allSatisfy { !$0.editable && !$0.asked }, "\(bundle.id)")
+                #expect(Set(receipt.items.flatMap { $0.waitsFor ?? [] }) == Set(awaited.map(\.label)), "\(bundle.id)")
+                #expect(
+                    document.waitingItems.map(\.name) == receipt.items.filter { $0.waitsFor != nil }.map(\.name), "\(bundle.id)")
+                let waits = outcome.blueprint.bundle.items.contains { !$0.waitsForSharedData.isEmpty }
+                #expect(awaited.isEmpty == !waits, "\(bundle.id)")
                 let listed = document.materials.deferred.map(\.name) + document.materials.window.map(\.name)
                 #expect(Set(listed) == Set((outcome.view.materials ?? []).filter { $0.dueBy != nil }.map(\.name)))
                 if situation == bundle.commonSituation {
@@ -158,6 +175,37 @@ struct EveryBundleTests {
             }
         }
         print(report.joined(separator: "\n"))
+    }
+
+    @Test("Offline, the road transport certificate waits for the vehicle's VIN: told on screen and receipt, sent to the department")
+    func certificateWaitsForVIN() async throws {
+        let calendar = try CalendarLoader.load(directory: Self.root + "/Provisioning/calendar")
+        let rig = try SessionRig(wall: Self.monday, catalog: Self.loaded.catalog, calendar: calendar)
+        let bundle = try #require(Self.loaded.catalog.bundle("transport-company"))
+        let outcome = try await Self.visit(bundle, bundle.commonSituation, rig: rig)
+        let vin = try #require(outcome.form.first { $0.key == "vehicle.vin" })
+        #expect(vin.source == "waiting" && !vin.editable && !vin.asked && vin.value == nil)
+        let receipt = try #require(outcome.view.receipt)
+        let certificate = try #require(receipt.items.first { $0.name.contains("《道路运输证》") })
+        #expect(certificate.waitsFor == ["车辆识别代号"])
+        #expect(certificate.promisedBy == nil)
+        // The other items keep their promise.
+        #expect(receipt.items.filter { $0 != certificate }.allSatisfy { $0.promisedBy != nil && $0.waitsFor == nil })
+        guard case let .receipt(document)? = outcome.document else {
+            Issue.record("no receipt document")
+            return
+        }
+        #expect(document.waitingItems == [WaitingItem(name: certificate.name, fields: "车辆识别代号")])
+        #expect(document.departmentFields.isEmpty)
+        // The case went through; what the platform opens says which item waits for which field.
+        let pending = try #require(try await rig.store.pendingCases(limit: 1).first)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let upload = try decoder.decode(Components.Schemas.CaseUpload.self, from: pending.payload)
+        let opened = try SealingKeyring(current: SessionRig.platformKey).open(Data(upload.sealedApplication.data), context: pending.caseID)
+        let application = try JSONDecoder().decode(SealedApplication.self, from: opened)
+        #expect(application.sharedDataWaits == [SharedDataWait(item: "road_transport_certificate", fields: ["vehicle.vin"])])
+        #expect(application.values["vehicle.vin"] == nil)
     }
 
     @Test("A Hong Kong resident retires with their residence permit: no household booklet or check, their numbers from the permit")

@@ -92,6 +92,10 @@ public struct FieldDefinition: Sendable, Hashable {
     /// `true` when the definition is a realistic example rather than taken from a source document.
     public var illustrative: Bool
 
+    /// Whether shared data may fill it and the citizen may not type it (it would pass for
+    /// verified data): offline, unless the card gives it, it stays empty.
+    public var needsSharedData: Bool { sources.contains(.sharedData) && !sources.contains(.citizen) }
+
     /// Creates a field definition.
     public init(key: FieldKey, label: String, type: FieldType, sources: [PrefillSource], illustrative: Bool = false) {
         self.key = key
@@ -182,12 +186,18 @@ public struct ServiceItem: Sendable, Hashable {
     /// Visits or separate interactions an applicant needs when handling the item alone
     /// (consult, apply, fetch the result, …): the baseline of the steps measure.
     public var stepsAlone: Int
+    /// Fields only shared data fills that this item cannot proceed without: when shared data
+    /// gave nothing (offline), the item waits for it instead of leaving the field to the
+    /// department, and the case still goes through. Any other such field is left to the department.
+    public var waitsForSharedData: [FieldKey]
 
     /// Creates an item.
     public init(
         id: ItemID, name: String, department: String, legalLimit: TimeLimit, promisedLimit: TimeLimit,
-        dependsOn: [ItemID] = [], fields: [FieldKey] = [], materials: [MaterialID] = [], stepsAlone: Int = 4
+        dependsOn: [ItemID] = [], fields: [FieldKey] = [], materials: [MaterialID] = [], stepsAlone: Int = 4,
+        waitsForSharedData: [FieldKey] = []
     ) {
+        self.waitsForSharedData = waitsForSharedData
         self.id = id
         self.name = name
         self.department = department

@@ -8,7 +8,8 @@ public enum CatalogSubject: Sendable, Hashable {
     case item(BundleID, ItemID)
     /// One key of an item (`promised_limit`, …).
     case itemKey(BundleID, ItemID, String)
-    /// One entry of an item's list (`depends_on`, `fields`, `materials`) at an index.
+    /// One entry of an item's list (`depends_on`, `fields`, `materials`,
+    /// `waits_for_shared_data`) at an index.
     case itemListEntry(BundleID, ItemID, String, Int)
     /// A field definition.
     case field(FieldKey)
@@ -49,6 +50,7 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
             case unknownQuestion = "unknown_question"
             case unknownAnswer = "unknown_answer"
             case invalidQuestion = "invalid_question"
+            case invalidSharedDataWait = "invalid_shared_data_wait"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -87,6 +89,8 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
         public static let unknownAnswer = Code(.unknownAnswer)
         /// A question with fewer than two answers, or asked twice.
         public static let invalidQuestion = Code(.invalidQuestion)
+        /// An item waits for a field it does not ask, or one the citizen or the card may fill.
+        public static let invalidSharedDataWait = Code(.invalidSharedDataWait)
 
         /// The code as it appears in JSON and lint output.
         public var description: String { base.rawValue }
@@ -250,6 +254,22 @@ extension Catalog {
             problems += duplicates(item.fields, list: "fields", bundle: b, item: item.id)
             problems += duplicates(item.materials, list: "materials", bundle: b, item: item.id)
             problems += duplicates(item.dependsOn, list: "depends_on", bundle: b, item: item.id)
+            problems += duplicates(item.waitsForSharedData, list: "waits_for_shared_data", bundle: b, item: item.id)
+            for (index, key) in item.waitsForSharedData.enumerated() {
+                let at = CatalogSubject.itemListEntry(b, item.id, "waits_for_shared_data", index)
+                if !item.fields.contains(key) {
+                    problems.append(
+                        CatalogProblem(
+                            .invalidSharedDataWait, "item '\(item.id)' waits for '\(key)', which is not one of its fields", at: at))
+                } else if let definition = fields[key], !definition.needsSharedData {
+                    // Only a field nobody may type can be missing offline; any other is asked.
+                    problems.append(
+                        CatalogProblem(
+                            .invalidSharedDataWait,
+                            "item '\(item.id)' cannot wait for '\(key)': only a field shared data fills and the citizen may not type (sources with shared_data, without citizen) can wait",
+                            at: at))
+                }
+            }
             for (index, key) in item.fields.enumerated() where fields[key] == nil {
                 var message = "unknown field '\(key)'"
                 if let guess = Self.closest(to: key, in: fields.keys) { message += " (did you mean '\(guess)'?)" }

@@ -169,6 +169,10 @@ public struct SessionSubmission: Sendable, Hashable {
     public var signaturePNG: Data?
     public var idNumber: String
     public var applicantName: String
+    /// Items that wait for shared data, with the fields they wait for.
+    public var sharedDataWaits: [SharedDataWait] = []
+    /// Fields lacking shared data that the department completes.
+    public var leftToDepartment: [FieldKey] = []
 }
 
 /// One citizen's visit, as a state machine with no I/O: the runtime feeds it what the card
@@ -429,26 +433,46 @@ public struct CitizenSession: Sendable {
 
     /// Required fields still empty (a field the situation makes optional may stay empty).
     public var missingFields: [FormField] {
-        blueprint?.form.filter { $0.required && values[$0.definition.key] == nil && !isLeftToDepartment($0) } ?? []
+        blueprint?.form.filter { $0.required && values[$0.definition.key] == nil && !lacksSharedData($0) } ?? []
     }
 
     /// A field only shared data may fill, which it did not fill (offline, or nothing on record):
-    /// never typed by the citizen, since it would pass for verified data; the department
-    /// completes it from its own records, and the receipt says so.
+    /// never typed by the citizen, since it would pass for verified data. The catalogue says
+    /// what follows: an item that cannot proceed without it waits for it (``sharedDataWaits``);
+    /// otherwise the department completes it from its own records (``isLeftToDepartment(_:)``).
+    func lacksSharedData(_ field: FormField) -> Bool {
+        values[field.definition.key] == nil && field.definition.needsSharedData && blueprint?.fromCard[field.definition.key] == nil
+    }
+
+    /// A field lacking shared data that no item waits for: the department completes it, and
+    /// the receipt says so.
     public func isLeftToDepartment(_ field: FormField) -> Bool {
-        let sources = field.definition.sources
-        return values[field.definition.key] == nil && sources.contains(.sharedData) && !sources.contains(.citizen)
-            && blueprint?.fromCard[field.definition.key] == nil
+        lacksSharedData(field) && !waitsFor(field)
+    }
+
+    /// A field lacking shared data that some item of the application waits for.
+    public func waitsFor(_ field: FormField) -> Bool {
+        lacksSharedData(field) && (blueprint?.bundle.items ?? []).contains { $0.waitsForSharedData.contains(field.definition.key) }
     }
 
     /// The fields left to the department, in form order.
     public var fieldsLeftToDepartment: [FormField] { blueprint?.form.filter(isLeftToDepartment) ?? [] }
 
+    /// The items that wait for shared data, in catalogue order, each with the fields it waits for.
+    public var sharedDataWaits: [SharedDataWait] {
+        guard let blueprint else { return [] }
+        let lacking = blueprint.form.filter(lacksSharedData).map(\.definition.key)
+        return blueprint.bundle.items.compactMap { item in
+            let fields = lacking.filter(item.waitsForSharedData.contains)
+            return fields.isEmpty ? nil : SharedDataWait(item: item.id, fields: fields)
+        }
+    }
+
     /// Whether the citizen may change `field` now: never what the ID card gave, what an answer
     /// set, or what only shared data may give. The view's `editable` and ``fill(_:)`` both ask
     /// this, so the screen never offers what the kiosk then refuses.
     public func isEditable(_ field: FormField) -> Bool {
-        if isAnswered(field.definition.key) || isLeftToDepartment(field) { return false }
+        if isAnswered(field.definition.key) || lacksSharedData(field) { return false }
         guard let known = values[field.definition.key] else { return true }
         if known.source == .idCard { return false }
         return field.definition.sources.contains(.citizen) || known.source == .citizen
@@ -471,6 +495,11 @@ public struct CitizenSession: Sendable {
             if isAnswered(key) {
                 throw SessionError(
                     .readOnlyField, "\(field.definition.label)由您对问题的回答确定；如需更改，请返回上一步重新选择 (set by your answer)")
+            }
+            if waitsFor(field) {
+                throw SessionError(
+                    .readOnlyField,
+                    "\(field.definition.label)只能取自共享数据，无需填写；相关事项将在数据可用后继续办理 (the item proceeds once shared data is available)")
             }
             if isLeftToDepartment(field) {
                 throw SessionError(
@@ -625,7 +654,8 @@ public struct CitizenSession: Sendable {
         }
         return SessionSubmission(
             bundle: blueprint.bundle, values: values, materials: materials, signaturePNG: signaturePNG,
-            idNumber: card.idNumber, applicantName: card.name)
+            idNumber: card.idNumber, applicantName: card.name, sharedDataWaits: sharedDataWaits,
+            leftToDepartment: fieldsLeftToDepartment.map(\.definition.key))
     }
 
     /// The case is stored: the receipt step shows its number.

@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""An item that waits for shared data, on the citizen's screen in headless Chromium.
+
+Run by the Swift test "Offline, the screen says the road transport certificate waits for the
+VIN": the demo's shared data has no vehicle, so in 开办运输企业 the 车辆识别代号 (which only
+shared data may give) stays empty. The form shows it as known, not as a question, with what
+happens next; there is nothing to type for it.
+
+Prints one `FAIL: ...` line per failed check; exits 1 if any.
+"""
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from screen_e2e import Screen, check, failures, post  # noqa: E402
+
+FIELD = "vehicle.vin"
+
+
+def visit(screen):
+    post(screen.base, "/api/v1/demo/card/lift")
+    screen.driver.get(screen.base + "/")
+    screen.wait(lambda: screen.find("[data-bundle=transport-company]"), 20, "the attract screen")
+    screen.tap("[data-bundle=transport-company]")
+    screen.at("notice")
+    screen.tap("[data-question=representative] [data-answer=self]")
+    screen.wait(lambda: screen.find("[data-question=representative] button.chosen"), 10, "the question answered")
+    screen.tap("[data-action=notice]")
+    screen.at("card")
+    post(screen.base, "/api/v1/demo/card/place/resident-id")
+    screen.at("form")
+    screen.wait(lambda: "车辆识别代号" in screen.text(), 10, "the form with the VIN")
+    known = screen.driver.execute_script(
+        "return [...document.querySelectorAll('dl.known dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])")
+    vin = [value for label, value in known if label == "车辆识别代号"]
+    check(len(vin) == 1 and "数据可用后继续办理" in vin[0], f"the VIN is shown as waiting for shared data: {vin}")
+    check(screen.find(f"input[data-input='{FIELD}']") is None and screen.find(f"[data-edit='{FIELD}']") is None,
+          "nothing is offered to type the VIN")
+    screen.shot("shared-data-wait")
+    post(screen.base, "/api/v1/demo/card/lift")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--screenshots", required=True)
+    options = parser.parse_args()
+    os.makedirs(options.screenshots, exist_ok=True)
+    profile = tempfile.mkdtemp(prefix="wait-e2e-")
+    screen = Screen(options.url, options.screenshots, profile)
+    try:
+        visit(screen)
+    finally:
+        screen.driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
