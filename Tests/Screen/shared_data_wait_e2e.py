@@ -10,19 +10,16 @@ Prints one `FAIL: ...` line per failed check; exits 1 if any.
 """
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import Screen, check, failures, post  # noqa: E402
+from screen_e2e import check, post, run_scenario  # noqa: E402
 
 FIELD = "vehicle.vin"
 
 
 def visit(screen):
     post(screen.base, "/api/v1/demo/card/lift")
-    screen.driver.get(screen.base + "/")
     screen.wait(lambda: screen.find("[data-bundle=transport-company]"), 20, "the attract screen")
     screen.tap("[data-bundle=transport-company]")
     screen.at("notice")
@@ -48,16 +45,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--screenshots", required=True)
     options = parser.parse_args()
-    os.makedirs(options.screenshots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="wait-e2e-")
-    screen = Screen(options.url, options.screenshots, profile)
-    try:
-        visit(screen)
-    finally:
-        screen.driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-    sys.exit(1 if failures else 0)
-
+    run_scenario(options.url, options.screenshots, "wait-e2e", visit)
 
 if __name__ == "__main__":
     main()
