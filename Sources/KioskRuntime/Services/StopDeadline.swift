@@ -40,7 +40,8 @@ final class StopDeadline: Sendable {
 
     /// `service` under its name, counted as running while its `run()` has not returned.
     func tracked(_ configuration: ServiceGroupConfiguration.ServiceConfiguration) -> ServiceGroupConfiguration.ServiceConfiguration {
-        let name = "\(type(of: configuration.service))"
+        // Several services share a type (`UntilShutdown`): their own description names them.
+        let name = (configuration.service as? any CustomStringConvertible)?.description ?? "\(type(of: configuration.service))"
         return .init(
             service: Tracked(name: name, inner: configuration.service, deadline: self),
             successTerminationBehavior: configuration.successTerminationBehavior,
