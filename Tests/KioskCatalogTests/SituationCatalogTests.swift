@@ -90,12 +90,6 @@ struct SituationCatalogTests {
 
     @Test("A rule naming an unknown question, answer, item, field or material is a located error")
     func lintRules() throws {
-        let folder = NSTemporaryDirectory() + "situation-lint-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder + "/bundles", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        for file in ["fields.yaml", "materials.yaml"] {
-            try FileManager.default.copyItem(atPath: Paths.catalog + "/" + file, toPath: folder + "/" + file)
-        }
         let bundle = """
             id: demo
             name: "演示"
@@ -127,9 +121,7 @@ struct SituationCatalogTests {
             card_types: [passport]
 
             """
-        try bundle.write(toFile: folder + "/bundles/demo.yaml", atomically: true, encoding: .utf8)
-        let problems = CatalogLoader.load(directory: folder).problems.map(\.description)
-        let file = folder + "/bundles/demo.yaml"
+        let (file, problems) = try Self.lint(bundle: bundle)
         for expected in [
             "\(file):17:12: answer 'early' of question 'kind' fills field 'retirement.type' with '提早退休'",
             "\(file):23:12: unknown question 'knd' in bundle 'demo' (did you mean 'kind'?)",
@@ -141,6 +133,22 @@ struct SituationCatalogTests {
         ] {
             #expect(problems.contains { $0.hasPrefix(expected) }, "missing \(expected) in \(problems)")
         }
+    }
+}
+
+extension SituationCatalogTests {
+    /// The problems `catalog lint` finds in `bundle` (a bundle file's YAML) beside the shipped
+    /// fields and materials, and the path they are located in. The folder goes afterwards.
+    static func lint(bundle: String) throws -> (file: String, problems: [String]) {
+        let folder = NSTemporaryDirectory() + "catalog-lint-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/bundles", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for file in ["fields.yaml", "materials.yaml"] {
+            try FileManager.default.copyItem(atPath: Paths.catalog + "/" + file, toPath: folder + "/" + file)
+        }
+        let file = folder + "/bundles/demo.yaml"
+        try bundle.write(toFile: file, atomically: true, encoding: .utf8)
+        return (file, CatalogLoader.load(directory: folder).problems.map(\.description))
     }
 }
 
@@ -157,12 +165,6 @@ struct SharedDataWaitCatalogTests {
 
     @Test("Waiting for a field the item does not ask, or one the citizen may type, is a located error")
     func lintWaits() throws {
-        let folder = NSTemporaryDirectory() + "wait-lint-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder + "/bundles", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        for file in ["fields.yaml", "materials.yaml"] {
-            try FileManager.default.copyItem(atPath: Paths.catalog + "/" + file, toPath: folder + "/" + file)
-        }
         let bundle = """
             id: demo
             name: "演示"
@@ -180,9 +182,7 @@ struct SharedDataWaitCatalogTests {
                 waits_for_shared_data: [vehicle.vin, vehicle.plate, customs.code, vehicle.vin]
 
             """
-        try bundle.write(toFile: folder + "/bundles/demo.yaml", atomically: true, encoding: .utf8)
-        let problems = CatalogLoader.load(directory: folder).problems.map(\.description)
-        let file = folder + "/bundles/demo.yaml"
+        let (file, problems) = try SituationCatalogTests.lint(bundle: bundle)
         for expected in [
             "\(file):14:42: item 'certificate' cannot wait for 'vehicle.plate'",
             "\(file):14:57: item 'certificate' waits for 'customs.code', which is not one of its fields",

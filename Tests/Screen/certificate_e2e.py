@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import check, post, run_scenario  # noqa: E402
+from screen_e2e import check, newborn_to_card, post, run_scenario  # noqa: E402
 
 SERVICE = "[data-service=no-criminal-record]"
 
@@ -70,12 +70,7 @@ def prefill(screen, online):
     """新生儿出生 to the form: with the platform up, fields come marked 共享数据 (the platform's
     shared data); with it down, the form comes at once and simply asks more."""
     screen.at("attract")
-    screen.tap("[data-bundle=newborn]")
-    screen.at("notice")
-    screen.tap("[data-question=parent] [data-answer=father]")
-    screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
-    screen.tap("[data-action=notice]")
-    screen.at("card")
+    newborn_to_card(screen)
     placed = time.monotonic()
     post(screen.base, "/api/v1/demo/card/place/resident-id")
     screen.at("form", 20)

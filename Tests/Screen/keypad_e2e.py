@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import check, post, run_scenario  # noqa: E402
+from screen_e2e import check, newborn_to_card, post, run_scenario  # noqa: E402
 
 NUMBER = "CAN310085061217"
 FIELD = "mother.id_number"
@@ -32,13 +32,7 @@ def letters_shown(screen):
 
 def visit(screen):
     post(screen.base, "/api/v1/demo/card/lift")
-    screen.wait(lambda: screen.find("[data-bundle=newborn]"), 20, "the attract screen")
-    screen.tap("[data-bundle=newborn]")
-    screen.at("notice")
-    screen.tap("[data-question=parent] [data-answer=father]")
-    screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
-    screen.tap("[data-action=notice]")
-    screen.at("card")
+    newborn_to_card(screen)
     post(screen.base, "/api/v1/demo/card/place/resident-id")
     screen.at("form")
     # The form as a citizen fills it: 林 on the pinyin keyboard (open on arrival), two options.

@@ -58,13 +58,7 @@ def main():
         screen.wait(lambda: screen.find("[data-bundle=newborn]"), 20, "the attract screen")
         for _ in range(arguments.samples):
             screen_e2e.post(base, "/api/v1/demo/card/lift")
-            screen.tap("[data-bundle=newborn]")
-            screen.at("notice")
-            # The one question comes first: the sample card is a man's, applying as the father.
-            screen.tap("[data-question=parent] [data-answer=father]")
-            screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
-            screen.tap("[data-action=notice]")
-            screen.at("card")
+            screen_e2e.newborn_to_card(screen)
             placed = time.monotonic()
             screen_e2e.post(base, "/api/v1/demo/card/place/resident-id")
             screen.wait(lambda: screen.step() == "form" and "林*明" in screen.text(), 10, "the prefilled form")
