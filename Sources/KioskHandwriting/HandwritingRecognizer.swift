@@ -73,6 +73,8 @@ public final class HandwritingRecognizer: Sendable {
             return !state.releasing
         }
         guard start else { return }
+        // Nobody awaits it: it ends by itself once the model is released (or the recognizer is
+        // gone), and the next stroke starts the next one.
         Task { [weak self, idleRelease] in
             var wait = idleRelease
             while let self {
