@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import check, newborn_to_card, post, run_scenario  # noqa: E402
+from screen_e2e import check, end_visit, newborn_to_card, post, run_scenario  # noqa: E402
 
 SERVICE = "[data-service=no-criminal-record]"
 
@@ -50,8 +50,7 @@ def printed(screen):
     check("110105199003071239" not in text and "林晓明" not in text, "nothing unmasked on screen")
     check("证明已打印" in text, "the citizen is told the certificate is printed")
     screen.shot("22-certificate-printed")
-    screen.tap("[data-action=end]")
-    screen.at("attract")
+    end_visit(screen)
     post(screen.base, "/api/v1/demo/card/lift")
     check("林*明" not in body(screen), "the visit is wiped from the screen")
 
@@ -86,8 +85,7 @@ def prefill(screen, online):
         check("身份证" in sources, f"the card's own fields are filled, and say so: {sources}")
         check(waited < 10, f"the citizen waited {waited:.1f} s for the form with the platform down")
         screen.shot("25-prefill-offline")
-    screen.tap("[data-action=end]")
-    screen.at("attract")
+    end_visit(screen)
     post(screen.base, "/api/v1/demo/card/lift")
 
 
