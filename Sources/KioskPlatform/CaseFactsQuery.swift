@@ -15,6 +15,19 @@ enum CaseFactsQuery {
         FROM platform_case c JOIN kiosk k ON k.id = c.kiosk_id
         """
 
+    /// The items each case applies for (its work items), read beside `sql` with the same filter.
+    static let itemsSQL = "SELECT w.case_id, w.item FROM work_item w JOIN platform_case c ON c.case_id = w.case_id"
+
+    /// Gives each of `facts` its applied items, in the order the rows came.
+    static func attach(_ rows: [(caseID: String, item: String)], to facts: [CaseFacts]) -> [CaseFacts] {
+        let items = Dictionary(grouping: rows, by: \.caseID).mapValues { $0.map(\.item) }
+        return facts.map { fact in
+            var fact = fact
+            fact.items = items[fact.caseID] ?? []
+            return fact
+        }
+    }
+
     static func facts(
         caseID: String, bundle: String, kiosk: String, receivedAt: Date, materials: String, prefill: String?, steps: Int?, rating: Int?,
         open: Int, last: Date?

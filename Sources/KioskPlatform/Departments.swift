@@ -38,7 +38,9 @@ public struct Departments: Sendable {
         return try await storage.advance(move) { (bundleCase: BundleCase) throws(PlatformError) in
             guard [.approved, .denied].contains(stage) else { return }
             // 并联审批 with order where it matters: a decision waits for the results it needs.
-            let needs = catalog.bundle(bundleCase.bundle)?.items.first { $0.id == item }?.dependsOn ?? []
+            // An item the case's situation left out (no work item) is decided without.
+            let needs = (catalog.bundle(bundleCase.bundle)?.items.first { $0.id == item }?.dependsOn ?? [])
+                .filter { bundleCase.items[$0] != nil }
             let open = needs.filter { bundleCase.state(of: $0).map { ![.approved, .delivered, .archived].contains($0) } ?? true }
             guard open.isEmpty else {
                 throw PlatformError(.dependencyOpen, "item '\(item)' needs the result of \(open.joined(separator: ", ")) first")
@@ -54,7 +56,7 @@ public struct Departments: Sendable {
         of item: ItemID, in bundleCase: BundleCase, catalog: Catalog, calendar: WorkingDayCalendar?, today: CivilDate
     ) -> String? {
         guard let calendar, let accepted = bundleCase.acceptanceDay, let definition = catalog.bundle(bundleCase.bundle),
-            let blueprint = try? BundleBlueprint(bundle: definition, catalog: catalog)
+            let blueprint = try? BundleBlueprint(bundle: definition.applying(Set(bundleCase.items.keys)), catalog: catalog)
         else { return nil }
         let schedule = blueprint.schedule(from: accepted, calendar: calendar, stops: bundleCase.clockStops(asOf: today))
         return schedule.items.first { $0.item == item }?.promisedDeadline.date.description

@@ -1,9 +1,13 @@
 import Foundation
 import KioskCore
 
-/// The reform's four measures on live cases, per bundle, beside what the catalog promised, and
-/// the 好差评 figures per bundle and per kiosk (主动评价率: visits rated; 好评率: ratings of
-/// 满意 or better), as the county's 效果评估 asks for them.
+/// The reform's four measures on live cases, per bundle and per situation, beside what the
+/// catalog promised, and the 好差评 figures per bundle and per kiosk (主动评价率: visits rated;
+/// 好评率: ratings of 满意 or better), as the county's 效果评估 asks for them.
+///
+/// Each case is measured against its own one-by-one baseline: the items its situation applied
+/// for, each handled alone. A 正常退休 case is not credited with the early-retirement approvals
+/// it never needed.
 public struct KPIReport: Sendable, Hashable, Codable {
     public struct Bundle: Sendable, Hashable, Codable {
         public var bundle: String
@@ -12,10 +16,10 @@ public struct KPIReport: Sendable, Hashable, Codable {
         /// Share of the form's fields that arrived filled (card, shared data, earlier cases); live and the catalog's.
         public var autoFilledFields: Double?
         public var catalogAutoFilledFields: Double
-        /// 1 − materials the citizen brought ÷ materials asked one by one; live and the catalog's.
+        /// 1 − materials the citizen brought ÷ materials asked one by one for the same items; live and the catalog's.
         public var materialReduction: Double?
         public var catalogMaterialReduction: Double
-        /// 1 − working days from 收件 to the last 办结 ÷ one by one at legal limits; over finished cases.
+        /// 1 − working days from 收件 to the last 办结 ÷ the same items one by one at legal limits; over finished cases.
         public var timeReduction: Double?
         public var catalogTimeReduction: Double
         public var finishedCases: Int
@@ -24,6 +28,30 @@ public struct KPIReport: Sendable, Hashable, Codable {
         /// Steps: the catalog's measure (the kiosk does not count steps the way it is defined).
         public var catalogStepReduction: Double
         public var rating: Rating
+        /// The same measures per situation (the set of items applied for), most cases first.
+        public var situations: [Situation]
+    }
+
+    /// Cases of one bundle that applied for the same items: one situation as the platform sees it.
+    /// The catalog's figures are those of a situation the questions can give for these items,
+    /// the common one where it applies for them.
+    public struct Situation: Sendable, Hashable, Codable {
+        /// The items, in catalog order.
+        public var items: [String]
+        /// Their names, for the reader.
+        public var itemNames: [String]
+        /// Whether these are the items of the bundle's most common situation.
+        public var common: Bool
+        public var cases: Int
+        public var autoFilledFields: Double?
+        public var catalogAutoFilledFields: Double
+        public var materialReduction: Double?
+        public var catalogMaterialReduction: Double
+        public var timeReduction: Double?
+        public var catalogTimeReduction: Double
+        public var finishedCases: Int
+        public var meanWorkingDays: Double?
+        public var catalogStepReduction: Double
     }
 
     public struct Rating: Sendable, Hashable, Codable {
@@ -51,33 +79,35 @@ public struct KPIReport: Sendable, Hashable, Codable {
         }
         let byBundle = Dictionary(grouping: facts, by: \.bundle)
         let bundles = byBundle.keys.sorted().compactMap { id -> Bundle? in
-            guard let definition = catalog.bundle(id), let blueprint = try? BundleBlueprint(bundle: definition, catalog: catalog) else {
-                return nil
-            }
+            guard let definition = catalog.bundle(id),
+                let common = try? BundleBlueprint(bundle: definition, catalog: catalog, situation: definition.commonSituation),
+                let estimates = Estimates(definition, catalog: catalog)
+            else { return nil }
             let cases = byBundle[id] ?? []
-            let estimate = BundleKPI(blueprint)
+            let measured = Measured(cases, estimates: estimates, calendar: calendar, timeZone: timeZone)
+            let commonItems = common.bundle.items.map(\.id)
+            let estimate = estimates.kpi(for: commonItems)
             var rating = Rating(visits: 0, rated: 0, good: 0)
             for fact in cases { rating.add(fact.rating) }
-            let counts = cases.compactMap(\.prefill)
-            let automatic = counts.reduce(0) { $0 + $1.idCard + $1.sharedData + $1.earlierApplication }
-            let all = counts.reduce(0) { $0 + $1.idCard + $1.sharedData + $1.earlierApplication + $1.citizen }
-            let brought = cases.map { fact in fact.materials.values.filter { $0 != "electronic" }.count }
-            let meanBrought = brought.isEmpty ? nil : Double(brought.reduce(0, +)) / Double(brought.count)
-            let days: [Int] = cases.compactMap { fact in
-                guard let finished = fact.finishedAt, let calendar else { return nil }
-                let start = CivilDate(fact.receivedAt, in: timeZone)
-                let end = CivilDate(finished, in: timeZone)
-                return end > start ? calendar.workingDays(after: start, through: end) : 0
-            }
-            let meanDays = days.isEmpty ? nil : Double(days.reduce(0, +)) / Double(days.count)
+            let situations = Dictionary(grouping: cases) { estimates.applied($0.items) }
+                .map { items, cases -> Situation in
+                    let kpi = estimates.kpi(for: items)
+                    let live = Measured(cases, estimates: estimates, calendar: calendar, timeZone: timeZone)
+                    return Situation(
+                        items: items, itemNames: items.compactMap { definition.item($0)?.name }, common: items == commonItems,
+                        cases: cases.count, autoFilledFields: live.autoFilledFields, catalogAutoFilledFields: kpi.autoFilledFields,
+                        materialReduction: live.materialReduction, catalogMaterialReduction: kpi.materialReduction,
+                        timeReduction: live.timeReduction, catalogTimeReduction: kpi.timeReduction, finishedCases: live.finishedCases,
+                        meanWorkingDays: live.meanWorkingDays, catalogStepReduction: kpi.stepReduction)
+                }
+                .sorted { ($0.cases, $0.common ? 1 : 0, $1.items.count) > ($1.cases, $1.common ? 1 : 0, $0.items.count) }
             return Bundle(
                 bundle: id, name: definition.name, cases: cases.count,
-                autoFilledFields: all == 0 ? nil : Double(automatic) / Double(all), catalogAutoFilledFields: estimate.autoFilledFields,
-                materialReduction: meanBrought.map { estimate.separateMaterials == 0 ? 0 : 1 - $0 / Double(estimate.separateMaterials) },
-                catalogMaterialReduction: estimate.materialReduction,
-                timeReduction: meanDays.map { estimate.separateDays == 0 ? 0 : 1 - $0 / Double(estimate.separateDays) },
-                catalogTimeReduction: estimate.timeReduction, finishedCases: days.count, meanWorkingDays: meanDays,
-                catalogStepReduction: estimate.stepReduction, rating: rating)
+                autoFilledFields: measured.autoFilledFields, catalogAutoFilledFields: estimate.autoFilledFields,
+                materialReduction: measured.materialReduction, catalogMaterialReduction: estimate.materialReduction,
+                timeReduction: measured.timeReduction, catalogTimeReduction: estimate.timeReduction,
+                finishedCases: measured.finishedCases, meanWorkingDays: measured.meanWorkingDays,
+                catalogStepReduction: estimate.stepReduction, rating: rating, situations: situations)
         }
         return KPIReport(since: since, bundles: bundles, kiosks: kiosks)
     }

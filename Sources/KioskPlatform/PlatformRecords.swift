@@ -50,13 +50,16 @@ public struct IncomingCase: Sendable, Hashable {
     public var sealedApplication: Data
     /// How the citizen will collect the result (`window`, `kiosk`, `post`), not personal.
     public var resultCollection: String? = nil
+    /// The items applied for, as the kiosk declared them (nil: every item of the bundle).
+    public var items: [String]? = nil
 
     public init(
         caseID: String, contentSHA256: String, receiptNumber: String, bundle: String, bundleVersion: String, receivedAt: Date,
         materials: [String: String], prefill: PrefillCounts? = nil, steps: Int? = nil, simulatedIdentity: Bool = false,
         rating: Int? = nil, attachments: [AttachmentDeclaration] = [], sealedApplication: Data,
-        resultCollection: String? = nil
+        resultCollection: String? = nil, items: [String]? = nil
     ) {
+        self.items = items
         self.resultCollection = resultCollection
         self.attachments = attachments
         self.caseID = caseID

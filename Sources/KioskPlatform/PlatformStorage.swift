@@ -120,6 +120,8 @@ public struct CaseFacts: Sendable, Hashable {
     public var rating: Int?
     /// When the last item was decided, if every item is.
     public var finishedAt: Date?
+    /// The items the case applies for (its situation's), each with its work at a department.
+    public var items: [String] = []
 }
 
 /// The live figures the reform's report needs.

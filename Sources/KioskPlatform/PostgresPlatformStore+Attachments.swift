@@ -181,7 +181,13 @@ extension PostgresPlatformStore {
                         steps: steps,
                         rating: rating, open: Int(open), last: last))
             }
-            return facts
+            var items = PostgresQuery(unsafeSQL: CaseFactsQuery.itemsSQL + " WHERE c.received_at >= $1 ORDER BY w.case_id, w.item")
+            items.binds.append(start)
+            var rows: [(caseID: String, item: String)] = []
+            for try await (id, item) in try await connection.query(items, logger: logger).decode((String, String).self) {
+                rows.append((id, item))
+            }
+            return CaseFactsQuery.attach(rows, to: facts)
         }
     }
 }

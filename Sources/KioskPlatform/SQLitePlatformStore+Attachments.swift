@@ -145,15 +145,19 @@ extension SQLitePlatformStore {
 extension SQLitePlatformStore {
     public func caseFacts(since: Date?) async throws(PlatformError) -> [CaseFacts] {
         try await read("reading case facts") { db in
-            try Row.fetchAll(
-                db, sql: CaseFactsQuery.sql + (since == nil ? "" : " WHERE c.received_at >= ?") + " ORDER BY c.seq",
-                arguments: since.map { [$0] } ?? []
-            ).map { row in
+            let filter = since == nil ? "" : " WHERE c.received_at >= ?"
+            let arguments: StatementArguments = since.map { [$0] } ?? []
+            let facts = try Row.fetchAll(db, sql: CaseFactsQuery.sql + filter + " ORDER BY c.seq", arguments: arguments).map { row in
                 CaseFactsQuery.facts(
                     caseID: row["case_id"], bundle: row["bundle"], kiosk: row["name"], receivedAt: row["received_at"],
                     materials: row["materials"], prefill: row["prefill"], steps: row["steps"], rating: row["rating"], open: row["open"],
                     last: row["last"])
             }
+            let items = try Row.fetchAll(db, sql: CaseFactsQuery.itemsSQL + filter + " ORDER BY w.case_id, w.item", arguments: arguments)
+                .map {
+                    (caseID: $0["case_id"] as String, item: $0["item"] as String)
+                }
+            return CaseFactsQuery.attach(items, to: facts)
         }
     }
 }

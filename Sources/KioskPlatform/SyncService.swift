@@ -102,9 +102,19 @@ public struct SyncService: APIProtocol {
         func rejected(_ message: String) -> Plan {
             .refuse(CaseOutcome(caseID: upload.caseID, status: .rejected, message: message))
         }
-        guard let bundle = catalog.bundle(upload.bundle) else {
+        guard let full = catalog.bundle(upload.bundle) else {
             return rejected("the platform's catalog has no bundle '\(upload.bundle)'")
         }
+        // The situation chose the items: work opens for those only, and promises follow them.
+        let applied = upload.items.map(Set.init) ?? Set(full.items.map(\.id))
+        let unknown = applied.subtracting(full.items.map(\.id)).sorted()
+        guard unknown.isEmpty, !applied.isEmpty, upload.items.map({ Set($0).count == $0.count }) ?? true else {
+            return rejected(
+                unknown.isEmpty
+                    ? "items lists each item of the bundle at most once, and at least one"
+                    : "bundle '\(full.id)' has no item \(unknown.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        let bundle = full.applying(applied)
         guard let caseID = CaseID(upload.caseID), let receipt = ReceiptNumber(upload.receiptNumber) else {
             return rejected("the case id or the receipt number is not in the kiosk's format")
         }
@@ -128,7 +138,8 @@ public struct SyncService: APIProtocol {
                 PrefillCounts(idCard: $0.idCard, sharedData: $0.sharedData, earlierApplication: $0.earlierApplication, citizen: $0.citizen)
             },
             steps: upload.steps, simulatedIdentity: upload.simulatedIdentity ?? false, rating: upload.rating, attachments: attachments,
-            sealedApplication: Data(upload.sealedApplication.data), resultCollection: upload.resultCollection?.rawValue)
+            sealedApplication: Data(upload.sealedApplication.data), resultCollection: upload.resultCollection?.rawValue,
+            items: upload.items)
         let detail = BundleCase(id: caseID, receipt: receipt, bundle: bundle, day: CivilDate(at, in: timeZone), at: upload.receivedAt)
         return .take(
             PlannedCase(
@@ -146,14 +157,16 @@ public struct SyncService: APIProtocol {
         let steps = incoming.steps.map { String($0) } ?? "-"
         let rating = incoming.rating.map { String($0) } ?? "-"
         let attachments = incoming.attachments.map { "\($0.id):\($0.kind):\($0.length):\($0.sha256)" }.joined(separator: ",")
-        // Cases delivered before the collection choice existed keep the digest they were stored with.
+        // Cases delivered before the collection choice (or the applied items) existed keep the
+        // digest they were stored with.
         let collection = incoming.resultCollection.map { [$0] } ?? []
+        let items = incoming.items.map { ["items:" + $0.joined(separator: ",")] } ?? []
         let parts: [String] =
             [
                 incoming.caseID, incoming.contentSHA256, incoming.receiptNumber, incoming.bundle, incoming.bundleVersion,
                 "\(incoming.receivedAt.timeIntervalSince1970)", materials, prefill, steps, "\(incoming.simulatedIdentity)", rating,
                 attachments,
-            ] + collection
+            ] + collection + items
         for part in parts {
             hash.update(data: Data(part.utf8))
             hash.update(data: [0])

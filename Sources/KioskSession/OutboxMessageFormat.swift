@@ -11,6 +11,8 @@ public struct SubmittedApplication: Sendable, Hashable {
     public var kioskID: String
     public var receivedAt: Date
     public var materials: [MaterialID: MaterialChoice]
+    /// The bundle's items applied for, as the situation chose them (nil: every item).
+    public var items: [ItemID]?
     /// The personal part, sealed.
     public var sealedApplication: Data
     /// How many fields came from each source (counts only, for the platform's KPI report).
@@ -25,8 +27,10 @@ public struct SubmittedApplication: Sendable, Hashable {
     public init(
         caseID: String, receiptNumber: String, bundle: BundleID, bundleVersion: String, kioskID: String, receivedAt: Date,
         materials: [MaterialID: MaterialChoice], sealedApplication: Data, prefill: [PrefillSource: Int] = [:],
-        simulatedIdentity: Bool = false, attachments: [SubmittedAttachment] = [], resultCollection: ResultCollection? = nil
+        simulatedIdentity: Bool = false, attachments: [SubmittedAttachment] = [], resultCollection: ResultCollection? = nil,
+        items: [ItemID]? = nil
     ) {
+        self.items = items
         self.resultCollection = resultCollection
         self.prefill = prefill
         self.simulatedIdentity = simulatedIdentity

@@ -65,7 +65,7 @@ extension SessionController {
                         caseID: caseID.description, receiptNumber: number.description, bundle: submission.bundle.id,
                         bundleVersion: submission.bundle.version, kioskID: kioskID, receivedAt: now, materials: submission.materials,
                         sealedApplication: sealedApplication, prefill: prefill, simulatedIdentity: settings.identitySimulated,
-                        attachments: declared, resultCollection: collection))
+                        attachments: declared, resultCollection: collection, items: submission.bundle.items.map(\.id)))
                 var newCase = NewCase(
                     id: caseID.description, receiptNumber: number.description, bundleID: submission.bundle.id, createdAt: now,
                     outboxPayload: message, citizenKey: citizenKey,

@@ -20,6 +20,7 @@ public struct CaseMessageFormat: OutboxMessageFormat {
                 additionalProperties: application.materials.reduce(into: [:]) { result, entry in
                     result[entry.key] = Components.Schemas.MaterialChoice(rawValue: entry.value.contractName)
                 }),
+            items: application.items,
             prefill: .init(
                 idCard: application.prefill[.idCard] ?? 0, sharedData: application.prefill[.sharedData] ?? 0,
                 earlierApplication: application.prefill[.earlierApplication] ?? 0, citizen: application.prefill[.citizen] ?? 0),

@@ -42,7 +42,7 @@ extension KioskPlatformCommand {
             static func render(_ report: KPIReport) -> String {
                 func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
                 var lines = [
-                    "measured on live cases (catalog estimate in brackets); targets: fields ≥ 50%, materials −60%, time −70%, steps −80%",
+                    "measured on live cases, each against its own items one by one (catalog estimate for the common situation in brackets); targets: fields ≥ 50%, materials −60%, time −70%, steps −80%",
                     "",
                 ]
                 for bundle in report.bundles {
@@ -60,6 +60,19 @@ extension KioskPlatformCommand {
                     lines.append(
                         "  主动评价率 \(percent(bundle.rating.ratedShare)) (\(bundle.rating.rated)/\(bundle.rating.visits)), 好评率 \(percent(bundle.rating.goodShare))"
                     )
+                    // Each situation against its own items one by one: the common one is what
+                    // the catalog's figures above describe.
+                    lines.append("  by situation (the items applied for):")
+                    for situation in bundle.situations {
+                        lines.append(
+                            "    \(situation.cases) case(s)\(situation.common ? ", the common situation" : ""): "
+                                + situation.itemNames.joined(separator: "、"))
+                        lines.append(
+                            "      fields \(percent(situation.autoFilledFields)) (\(percent(situation.catalogAutoFilledFields))), "
+                                + "materials −\(percent(situation.materialReduction)) (\(percent(situation.catalogMaterialReduction))), "
+                                + "time −\(percent(situation.timeReduction)) (\(percent(situation.catalogTimeReduction))) over "
+                                + "\(situation.finishedCases) finished, steps − (\(percent(situation.catalogStepReduction)))")
+                    }
                 }
                 if report.bundles.isEmpty { lines.append("no cases yet") }
                 lines.append("")

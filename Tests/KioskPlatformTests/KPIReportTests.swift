@@ -57,4 +57,78 @@ struct KPIReportTests {
         // Since tomorrow: nothing.
         #expect(try await platform.storage.caseFacts(since: Date().addingTimeInterval(86_400)).isEmpty)
     }
+
+    @Test(
+        "A case opens work for the items its situation applied for only: it finishes when they are decided, and is measured against them",
+        arguments: StorageKind.available)
+    func situations(storage: StorageKind) async throws {
+        let platform = try await PlatformRig.start(storage)
+        let (_, kiosk) = try await platform.kiosk("KIOSK-A")
+        let catalog = PlatformRig.catalog
+        let enrolment = try #require(catalog.bundle("school-enrolment"))
+        // 本地户籍, 自有住房: no 居住证. 持居住证, 租房: no 户籍证明, no 不动产权证书.
+        let common = try BundleBlueprint(bundle: enrolment, catalog: catalog, situation: enrolment.commonSituation)
+        let renting = try BundleBlueprint(bundle: enrolment, catalog: catalog, situation: ["hukou": "permit", "housing": "rented"])
+        #expect(!common.bundle.items.contains { $0.id == "residence_permit" })
+        func upload(_ blueprint: BundleBlueprint?) -> Components.Schemas.CaseUpload {
+            var upload = PlatformRig.upload(bundle: "school-enrolment")
+            upload.items = blueprint.map { $0.bundle.items.map(\.id) }
+            upload.materials = .init(additionalProperties: ["id_card": .window, "hukou_booklet": .electronic])
+            return upload
+        }
+        let local = upload(common)
+        let tenant = upload(renting)
+        let older = upload(nil)  // a kiosk from before situations: every item
+        var unknown = upload(common)
+        unknown.items = ["enrolment_information", "driving_licence"]
+        let answer = try await kiosk.submitCases(body: .json(.init(cases: [local, tenant, older, unknown]))).ok.body.json
+        #expect(answer.outcomes.map(\.status) == [.stored, .stored, .stored, .rejected])
+        #expect(answer.outcomes.last?.message?.contains("'driving_licence'") == true)
+        // The items are part of the content: a replay is the same case, other items are not.
+        var changed = local
+        changed.items = renting.bundle.items.map(\.id)
+        let replay = try await kiosk.submitCases(body: .json(.init(cases: [local, changed]))).ok.body.json
+        #expect(replay.outcomes.map(\.status) == [.stored, .conflict])
+
+        let cases = try await platform.storage.cases()
+        let work = try #require(cases.first { $0.caseID == local.caseID }).items.map(\.id)
+        #expect(Set(work) == Set(common.bundle.items.map(\.id)))
+        #expect(try #require(cases.first { $0.caseID == older.caseID }).items.count == enrolment.items.count)
+
+        // 新生入学信息采集 needs the results of the items applied for only: without a 居住证
+        // item to wait for, it is decided once they are, and the case is finished.
+        var open = common.bundle.items
+        while !open.isEmpty {
+            let ready = open.filter { item in item.dependsOn.allSatisfy { need in !open.contains { $0.id == need } } }
+            try #require(!ready.isEmpty)
+            for item in ready {
+                for stage in [ItemState.accepted, .inReview, .approved] {
+                    _ = try await platform.departments.advance(caseID: local.caseID, item: item.id, to: stage, actor: "窗口")
+                }
+            }
+            open.removeAll { item in ready.contains { $0.id == item.id } }
+        }
+
+        let report = KPIReport.make(
+            try await platform.storage.caseFacts(since: nil), catalog: catalog, calendar: PlatformRig.calendar,
+            timeZone: PlatformRig.zone, since: nil)
+        let bundle = try #require(report.bundles.first { $0.bundle == "school-enrolment" })
+        #expect(bundle.cases == 3 && bundle.finishedCases == 1)
+        #expect(bundle.situations.count == 3)
+        let commonKPI = BundleKPI(common)
+        let situation = try #require(bundle.situations.first { $0.common })
+        #expect(situation.cases == 1 && situation.finishedCases == 1)
+        #expect(situation.items == common.bundle.items.map(\.id))
+        #expect(situation.itemNames.contains("新生入学信息采集") && !situation.itemNames.contains("居住证"))
+        // One material brought (the ID card, at the window) against the common items' own
+        // one-by-one lists, not the whole bundle's.
+        #expect(commonKPI.separateMaterials < BundleKPI(try BundleBlueprint(bundle: enrolment, catalog: catalog)).separateMaterials)
+        #expect(abs((situation.materialReduction ?? 0) - (1 - 1 / Double(commonKPI.separateMaterials))) < 1e-9)
+        #expect(situation.catalogMaterialReduction == commonKPI.materialReduction)
+        #expect(bundle.catalogMaterialReduction == commonKPI.materialReduction)
+        #expect(situation.timeReduction == 1)  // decided the day it arrived
+        let tenantSituation = try #require(bundle.situations.first { $0.items == renting.bundle.items.map(\.id) })
+        #expect(tenantSituation.cases == 1 && !tenantSituation.common && tenantSituation.finishedCases == 0)
+        #expect(tenantSituation.catalogMaterialReduction == BundleKPI(renting).materialReduction)
+    }
 }

@@ -125,6 +125,10 @@ struct EveryBundleTests {
                 // A first-time applicant each time: nothing to reuse from earlier applications.
                 let rig = try SessionRig(wall: Self.monday, catalog: Self.loaded.catalog, calendar: calendar)
                 let outcome = try await Self.visit(bundle, situation, rig: rig)
+                // The platform opens work for the items this situation applies for, and no other.
+                let pending = try #require(try await rig.store.pendingCases(limit: 1).first)
+                let upload = try KioskJSON.decoder().decode(Components.Schemas.CaseUpload.self, from: pending.payload)
+                #expect(upload.items == outcome.blueprint.bundle.items.map(\.id), "\(bundle.id) \(situation)")
                 // Nothing the citizen gave or the card held is in the database or its WAL in the
                 // clear: it is sealed to the platform's key (UTF-8 and UTF-16 both looked for).
                 let stored = rig.databaseBytes()
@@ -202,6 +206,7 @@ struct EveryBundleTests {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let upload = try decoder.decode(Components.Schemas.CaseUpload.self, from: pending.payload)
+        #expect(upload.items?.contains("road_transport_certificate") == true, "a waiting item is still applied for")
         let opened = try SealingKeyring(current: SessionRig.platformKey).open(Data(upload.sealedApplication.data), context: pending.caseID)
         let application = try JSONDecoder().decode(SealedApplication.self, from: opened)
         #expect(application.sharedDataWaits == [SharedDataWait(item: "road_transport_certificate", fields: ["vehicle.vin"])])

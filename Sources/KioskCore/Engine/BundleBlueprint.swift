@@ -101,11 +101,7 @@ public struct BundleBlueprint: Sendable {
                 guard !skippedItems.contains(id), included.insert(id).inserted, let item = full.item(id) else { continue }
                 pending += item.dependsOn
             }
-            bundle.items = full.items.filter { included.contains($0.id) }.map { item in
-                var item = item
-                item.dependsOn.removeAll { skippedItems.contains($0) }
-                return item
-            }
+            bundle = full.applying(included)
         }
         let skippedFields = Set(rules.flatMap(\.skipFields))
         let optionalFields = Set(rules.flatMap(\.optionalFields))

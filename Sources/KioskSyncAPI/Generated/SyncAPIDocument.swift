@@ -4,7 +4,7 @@
 /// The sync contract as served at `GET /openapi.yaml`, and the SHA-256 of the document the
 /// code beside this file was generated from.
 public enum SyncAPIDocument {
-    public static let sha256 = "8834b9ff218a8dd33bc71fcfa6d417335891f35ce27cd81b7caac074ef8ef752"
+    public static let sha256 = "21951300794f4a2988e1c63fdf9b93bf73210f2996c75134a986dd2c77f18428"
     public static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -468,6 +468,16 @@ components:
         materials:
           type: object
           additionalProperties: { $ref: '#/components/schemas/MaterialChoice' }
+        items:
+          type: array
+          minItems: 1
+          maxItems: 64
+          uniqueItems: true
+          items: { $ref: '#/components/schemas/Identifier' }
+          description: |
+            The bundle's items this case applies for, as the applicant's answers to the situation
+            questions chose them (问答式引导); the platform opens work for these items only. Outside
+            the seal: the platform routes each item to its department. Absent: every item of the bundle.
         prefill: { $ref: '#/components/schemas/PrefillCounts' }
         steps: { type: integer, minimum: 0, maximum: 100000, description: Touches the citizen needed. }
         simulatedIdentity: { type: boolean, description: The identity came from a simulated card reader. }

@@ -151,6 +151,13 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/CaseUpload/materials`.
             public var materials: Components.Schemas.CaseUpload.MaterialsPayload
+            /// The bundle's items this case applies for, as the applicant's answers to the situation
+            /// questions chose them (问答式引导); the platform opens work for these items only. Outside
+            /// the seal: the platform routes each item to its department. Absent: every item of the bundle.
+            ///
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseUpload/items`.
+            public var items: [Components.Schemas.Identifier]?
             /// - Remark: Generated from `#/components/schemas/CaseUpload/prefill`.
             public var prefill: Components.Schemas.PrefillCounts?
             /// Touches the citizen needed.
@@ -202,6 +209,7 @@ extension Components {
             ///   - bundleVersion:
             ///   - receivedAt:
             ///   - materials:
+            ///   - items: The bundle's items this case applies for, as the applicant's answers to the situation
             ///   - prefill:
             ///   - steps: Touches the citizen needed.
             ///   - simulatedIdentity: The identity came from a simulated card reader.
@@ -217,6 +225,7 @@ extension Components {
                 bundleVersion: Swift.String,
                 receivedAt: Foundation.Date,
                 materials: Components.Schemas.CaseUpload.MaterialsPayload,
+                items: [Components.Schemas.Identifier]? = nil,
                 prefill: Components.Schemas.PrefillCounts? = nil,
                 steps: Swift.Int? = nil,
                 simulatedIdentity: Swift.Bool? = nil,
@@ -232,6 +241,7 @@ extension Components {
                 self.bundleVersion = bundleVersion
                 self.receivedAt = receivedAt
                 self.materials = materials
+                self.items = items
                 self.prefill = prefill
                 self.steps = steps
                 self.simulatedIdentity = simulatedIdentity
@@ -248,6 +258,7 @@ extension Components {
                 case bundleVersion
                 case receivedAt
                 case materials
+                case items
                 case prefill
                 case steps
                 case simulatedIdentity
