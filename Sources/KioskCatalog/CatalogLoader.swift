@@ -118,6 +118,7 @@ public enum CatalogLoader {
             .mapping([
                 "when": .dictionary(.any), "skip_items": .list(.scalar), "skip_fields": .list(.scalar),
                 "optional_fields": .list(.scalar), "skip_materials": .list(.scalar), "from_card": .list(.scalar),
+                "not_card_holder": .list(.scalar),
             ])),
         "card_types": .list(.scalar),
         "window": .scalar,
@@ -478,7 +479,7 @@ public enum CatalogLoader {
                 }
             }
             var lists: [String: [String]] = [:]
-            for key in ["skip_items", "skip_fields", "optional_fields", "skip_materials", "from_card"] {
+            for key in ["skip_items", "skip_fields", "optional_fields", "skip_materials", "from_card", "not_card_holder"] {
                 let entries = reader.strings(mapping, key, in: what)
                 for (entryIndex, (_, node)) in entries.enumerated() {
                     locations[.ruleEntry(bundle, index, key, entryIndex)] = file.location(of: node)
@@ -489,7 +490,7 @@ public enum CatalogLoader {
                 SituationRule(
                     when: when, skipItems: lists["skip_items"] ?? [], skipFields: lists["skip_fields"] ?? [],
                     optionalFields: lists["optional_fields"] ?? [], skipMaterials: lists["skip_materials"] ?? [],
-                    fromCard: lists["from_card"] ?? []))
+                    fromCard: lists["from_card"] ?? [], notCardHolder: lists["not_card_holder"] ?? []))
         }
         return rules
     }

@@ -134,6 +134,45 @@ struct SituationCatalogTests {
             #expect(problems.contains { $0.hasPrefix(expected) }, "missing \(expected) in \(problems)")
         }
     }
+
+    @Test("A guardian rule naming an unknown field, or one field as both the card holder's and someone else's, is a located error")
+    func lintGuardianRules() throws {
+        let bundle = """
+            id: demo
+            name: "演示"
+            lead_department: "县残联"
+            version: 1
+            valid_from: 2024-12-02
+            items:
+              - id: certificate
+                name: "残疾人证"
+                department: "县残联"
+                legal_limit: {days: 20, counting: working}
+                promised_limit: {days: 10, counting: working}
+                fields: [applicant.name, applicant.id_number, guardian.name, guardian.id_number]
+                materials: [id_card]
+            questions:
+              - id: role
+                text: "本人办理还是监护人代办？"
+                common: self
+                answers:
+                  - {id: self, label: "本人办理"}
+                  - {id: guardian, label: "监护人代为办理"}
+            rules:
+              - when: {role: [guardian]}
+                from_card: [guardian.name, guardian.id_number]
+                not_card_holder: [applicant.name, applicant.idnumber, guardian.name]
+
+            """
+        let (file, problems) = try Self.lint(bundle: bundle)
+        for expected in [
+            "\(file):24:39: unknown field 'applicant.idnumber' in bundle 'demo' (did you mean 'applicant.id_number'?)",
+            "\(file):24:59: field 'guardian.name' is in both from_card and not_card_holder of one rule",
+        ] {
+            #expect(problems.contains { $0.hasPrefix(expected) }, "missing \(expected) in \(problems)")
+        }
+        #expect(problems.count == 2, "\(problems)")
+    }
 }
 
 extension SituationCatalogTests {

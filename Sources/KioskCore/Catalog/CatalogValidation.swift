@@ -51,6 +51,7 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
             case unknownAnswer = "unknown_answer"
             case invalidQuestion = "invalid_question"
             case invalidSharedDataWait = "invalid_shared_data_wait"
+            case conflictingPerson = "conflicting_person"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -91,6 +92,8 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
         public static let invalidQuestion = Code(.invalidQuestion)
         /// An item waits for a field it does not ask, or one the citizen or the card may fill.
         public static let invalidSharedDataWait = Code(.invalidSharedDataWait)
+        /// A rule says a field is about the card holder and about someone else at once.
+        public static let conflictingPerson = Code(.conflictingPerson)
 
         /// The code as it appears in JSON and lint output.
         public var description: String { base.rawValue }
@@ -392,6 +395,7 @@ extension Catalog {
                 ("optional_fields", rule.optionalFields, "field", fieldKeys, .unknownField),
                 ("skip_materials", rule.skipMaterials, "material", materialIDs, .unknownMaterial),
                 ("from_card", rule.fromCard, "field", fieldKeys, .unknownField),
+                ("not_card_holder", rule.notCardHolder, "field", fieldKeys, .unknownField),
             ]
             for (key, entries, kind, known, code) in lists {
                 for (entryIndex, entry) in entries.enumerated() where !known.contains(entry) {
@@ -407,6 +411,14 @@ extension Catalog {
                             "the card gives no '\(part)' for field '\(key)' (it gives: \(SituationRule.cardParts.joined(separator: ", ")))",
                             at: .ruleEntry(b, index, "from_card", entryIndex)))
                 }
+            }
+            // One person cannot both hold the card and not hold it.
+            for (entryIndex, key) in rule.notCardHolder.enumerated() where rule.fromCard.contains(key) {
+                problems.append(
+                    CatalogProblem(
+                        .conflictingPerson,
+                        "field '\(key)' is in both from_card and not_card_holder of one rule: is it about the card holder or not?",
+                        at: .ruleEntry(b, index, "not_card_holder", entryIndex)))
             }
         }
         return problems

@@ -62,6 +62,10 @@ public struct SituationRule: Sendable, Hashable {
     /// representative applying in person): filled from the card by the part after the last dot
     /// (`legal_rep.name` from the card's name), never typed.
     public var fromCard: [FieldKey]
+    /// Fields about a person who, in this situation, is not the card holder (the ward a
+    /// guardian applies for): typed, never filled from the card or from the card holder's
+    /// records, and never the card holder's own ID number.
+    public var notCardHolder: [FieldKey]
 
     /// The parts of a person the card gives, as field key endings.
     public static let cardParts = ["name", "id_number", "gender", "birth_date", "hukou_address", "ethnicity"]
@@ -69,8 +73,10 @@ public struct SituationRule: Sendable, Hashable {
     /// Creates a rule.
     public init(
         when: [QuestionID: [AnswerID]], skipItems: [ItemID] = [], skipFields: [FieldKey] = [],
-        optionalFields: [FieldKey] = [], skipMaterials: [MaterialID] = [], fromCard: [FieldKey] = []
+        optionalFields: [FieldKey] = [], skipMaterials: [MaterialID] = [], fromCard: [FieldKey] = [],
+        notCardHolder: [FieldKey] = []
     ) {
+        self.notCardHolder = notCardHolder
         self.when = when
         self.skipItems = skipItems
         self.skipFields = skipFields

@@ -57,6 +57,9 @@ public struct BundleBlueprint: Sendable {
     /// Fields about the card holder in this situation (field → the card value's key,
     /// `applicant.name` for `legal_rep.name`).
     public let fromCard: [FieldKey: FieldKey]
+    /// Fields about someone other than the card holder in this situation (the ward a guardian
+    /// applies for): typed by the citizen, never filled from the card or the holder's records.
+    public let notCardHolder: Set<FieldKey>
 
     /// Compiles `bundle` against the catalog's dictionaries; throws every problem of the
     /// bundle if it is not valid.
@@ -106,8 +109,9 @@ public struct BundleBlueprint: Sendable {
         let skippedFields = Set(rules.flatMap(\.skipFields))
         let optionalFields = Set(rules.flatMap(\.optionalFields))
         let skippedMaterials = Set(rules.flatMap(\.skipMaterials))
+        let notCardHolder = Set(rules.flatMap(\.notCardHolder))
         var fromCard: [FieldKey: FieldKey] = [:]
-        for key in rules.flatMap(\.fromCard) {
+        for key in rules.flatMap(\.fromCard) where !notCardHolder.contains(key) {
             fromCard[key] = "applicant." + (key.split(separator: ".").last.map(String.init) ?? key)
         }
         var answered: [FieldKey: String] = [:]
@@ -128,7 +132,8 @@ public struct BundleBlueprint: Sendable {
                     fieldIndex[key] = form.count
                     form.append(
                         FormField(
-                            definition: definition, source: fromCard[key] != nil ? .idCard : definition.prefillSource,
+                            definition: definition,
+                            source: fromCard[key] != nil ? .idCard : notCardHolder.contains(key) ? .citizen : definition.prefillSource,
                             items: [item.id], required: !optionalFields.contains(key)))
                 }
             }
@@ -153,6 +158,7 @@ public struct BundleBlueprint: Sendable {
         self.situation = situation
         self.answered = answered.filter { fieldIndex[$0.key] != nil }
         self.fromCard = fromCard.filter { fieldIndex[$0.key] != nil }
+        self.notCardHolder = notCardHolder.filter { fieldIndex[$0] != nil }
         // Why each field of the bundle is not asked: its own rule, else the rule that left out
         // every item asking for it.
         var skipped: [SkippedField] = []

@@ -384,6 +384,9 @@ public struct CitizenSession: Sendable {
             let key = field.definition.key
             if let label = blueprint.answered[key] {
                 values[key] = SessionFieldValue(value: label, source: .citizen)
+            } else if blueprint.notCardHolder.contains(key) {
+                // About someone else (the ward): neither the card nor the holder's records know it.
+                continue
             } else if let holderKey = blueprint.fromCard[key], let value = fromCard[holderKey] {
                 // The person this field is about holds the card on the reader.
                 values[key] = SessionFieldValue(value: value, source: .idCard)
@@ -535,11 +538,24 @@ public struct CitizenSession: Sendable {
     }
 
     /// A person typed with the card holder's ID number but another name: the card is right, so
-    /// the typed name is refused, saying what to do.
+    /// the typed name is refused, saying what to do. And the ward's number is never the card
+    /// holder's own: that person is someone else in the situation the citizen chose.
     private func contradictions(_ merged: [FieldKey: SessionFieldValue]) -> [FieldValueProblem] {
         guard let card, let blueprint else { return [] }
         var problems: [FieldValueProblem] = []
-        for field in blueprint.form where field.definition.type == .idNumber && field.definition.key != "applicant.id_number" {
+        for field in blueprint.form where field.definition.type == .idNumber && blueprint.notCardHolder.contains(field.definition.key) {
+            guard let number = merged[field.definition.key]?.value, number.uppercased() == card.idNumber.uppercased() else { continue }
+            problems.append(
+                FieldValueProblem(
+                    field: field.definition.key,
+                    message:
+                        "\(field.definition.label)：您选择了代为办理，请填写被代办人的证件号码，而不是您本人的；如为本人办理，请返回上一步重新选择 (this is the card holder's own number)"
+                ))
+        }
+        for field in blueprint.form
+        where field.definition.type == .idNumber && field.definition.key != "applicant.id_number"
+            && !blueprint.notCardHolder.contains(field.definition.key)
+        {
             let key = field.definition.key
             guard let number = merged[key]?.value, number.uppercased() == card.idNumber.uppercased(),
                 let dot = key.lastIndex(of: ".")
@@ -654,7 +670,9 @@ public struct CitizenSession: Sendable {
         }
         return SessionSubmission(
             bundle: blueprint.bundle, values: values, materials: materials, signaturePNG: signaturePNG,
-            idNumber: card.idNumber, applicantName: card.name, sharedDataWaits: sharedDataWaits,
+            idNumber: card.idNumber,
+            // The application's applicant: the card holder, or the person a guardian applies for.
+            applicantName: values["applicant.name"]?.value ?? card.name, sharedDataWaits: sharedDataWaits,
             leftToDepartment: fieldsLeftToDepartment.map(\.definition.key))
     }
 
