@@ -125,4 +125,20 @@ struct GuardianTests {
         #expect(session.values["applicant.phone"]?.value == "13900139000")
         #expect(session.values["guardian.name"]?.source == .idCard)
     }
+
+    @Test(
+        "Every bundle a guardian may apply in reads the guardian from the card and types the person",
+        arguments: ["disability-services", "social-security-card-services"])
+    func guardianBundles(id: String) throws {
+        let bundle = try #require(Self.catalog.bundle(id))
+        let guardian = try BundleBlueprint(
+            bundle: bundle, catalog: Self.catalog,
+            situation: bundle.commonSituation.merging(["applicant_role": "guardian"]) { _, new in new })
+        #expect(guardian.fromCard == ["guardian.name": "applicant.name", "guardian.id_number": "applicant.id_number"])
+        #expect(guardian.notCardHolder.isSuperset(of: ["applicant.name", "applicant.id_number"]))
+        #expect(guardian.materials.contains { $0.definition.id == "guardianship_proof" })
+        let own = try BundleBlueprint(bundle: bundle, catalog: Self.catalog, situation: bundle.commonSituation)
+        #expect(own.notCardHolder.isEmpty && own.fromCard.isEmpty)
+        #expect(!own.form.contains { $0.definition.key.hasPrefix("guardian.") })
+    }
 }
