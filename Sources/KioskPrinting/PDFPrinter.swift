@@ -14,13 +14,16 @@ public protocol PDFPrinter: Sendable {
     func waitForEnd(of printerJob: Int, onFault: @Sendable (DeviceFault?) async -> Void) async throws -> PrinterOutcome
     /// Cancels the job.
     func cancel(_ printerJob: Int) async throws
-    /// How the job ended, or nil while it is still pending or printing.
-    func outcome(of printerJob: Int) async throws -> PrinterOutcome?
+    /// How the job ended, or nil while it is still pending or printing. A job of that number
+    /// under another title is not the one submitted (the spooler's numbers were reset and
+    /// reused): ``PrinterOutcome/anotherJob``, never to be cancelled or taken as printed.
+    func outcome(of printerJob: Int, title: String) async throws -> PrinterOutcome?
 }
 
 extension CUPSDocumentPrinter: PDFPrinter {
-    public func outcome(of printerJob: Int) async throws -> PrinterOutcome? {
+    public func outcome(of printerJob: Int, title: String) async throws -> PrinterOutcome? {
         let status = try await client.job(CUPSJobID(rawValue: printerJob))
+        if let name = status.name, name != title { return .anotherJob }
         switch status.state {
         case .completed: return .completed
         case .canceled: return .canceled
@@ -34,4 +37,9 @@ extension CUPSDocumentPrinter: PDFPrinter {
         if paper == .a4 { options["media"] = "iso_a4_210x297mm" }
         return try await client.submit(pdf, to: queue, title: title, options: options).rawValue
     }
+}
+
+extension PrinterOutcome {
+    /// The job number asked about belongs to a job under another title.
+    public static let anotherJob = PrinterOutcome.failed("another-job")
 }

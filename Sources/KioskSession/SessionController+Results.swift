@@ -116,7 +116,7 @@ extension SessionController {
         }
         let job: Int
         do {
-            job = try await desk.printer.submit(pdf: pdf, paper: .a4, title: "result \(receiptNumber) \(item)")
+            job = try await desk.printer.submit(pdf: pdf, paper: .a4, title: Self.resultPrintTitle(caseID: entry.caseID, item: item))
         } catch {
             logger.error("Result not printed: the printer refused the job", metadata: ["case": "\(entry.caseID)", "error": "\(error)"])
             let message = "打印机暂不可用，办理结果未能打印。请联系工作人员，或到服务窗口领取。"
@@ -192,7 +192,7 @@ extension SessionController {
             for print in unfinished {
                 let outcome: PrinterOutcome?
                 do {
-                    outcome = try await printer.outcome(of: print.job)
+                    outcome = try await printer.outcome(of: print.job, title: Self.resultPrintTitle(caseID: print.caseID, item: print.item))
                 } catch {
                     logger.warning("Result print not settled: CUPS did not answer", metadata: ["job": "\(print.job)"])
                     continue
@@ -211,6 +211,10 @@ extension SessionController {
                 case nil:
                     logger.notice("Result print cancelled: its session ended with kioskd", metadata: ["job": "\(print.job)"])
                     try? await printer.cancel(print.job)
+                    try? await store.endResultPrint(job: print.job)
+                case PrinterOutcome.anotherJob?:
+                    // Another job under that number is left alone: only our record goes.
+                    logger.notice("Remembered result print is another job now: forgotten", metadata: ["job": "\(print.job)"])
                     try? await store.endResultPrint(job: print.job)
                 case .canceled, .failed:
                     try? await store.endResultPrint(job: print.job)
@@ -245,6 +249,11 @@ extension SessionController {
         }
         changed(reason)
     }
+
+    /// A result print's CUPS title: what `settleUnfinishedResultPrints` checks the remembered
+    /// job by, so that a number CUPS reused for another job is never taken for ours. Names
+    /// the case and the item, never the person.
+    static func resultPrintTitle(caseID: String, item: String) -> String { "result \(caseID) \(item)" }
 
     /// The session ends: a job still printing or waiting is cancelled, and the counter forgotten.
     func closeResultCounter() {

@@ -207,6 +207,24 @@ struct ResultCollectionTests {
             (try? await CertificateTests.pendingJobs(queue))?.contains("\(queue)-") == false
         }
 
+        // A CUPS whose job numbers were reset meanwhile: a number remembered for this item now
+        // belongs to another office's job. It is neither taken for ours nor cancelled.
+        let letter = kioskScratch.file("letter.txt")
+        try Data("另一部门的通知\n".utf8).write(to: URL(fileURLWithPath: letter))
+        let other = try await Program.run("/usr/bin/lp", ["-d", queue, "-t", "another office's letter", letter])
+        let otherJob = try #require(
+            other.stdout.split(separator: " ").first { $0.hasPrefix("\(queue)-") }.flatMap { Int($0.dropFirst(queue.count + 1)) },
+            "lp: \(other.stdout) \(other.stderr)")
+        try await database.write { db in
+            try db.execute(
+                sql:
+                    "INSERT INTO result_print (job, case_id, item_id, result_sha256, started_at) VALUES (?, ?, 'birth_certificate', NULL, ?)",
+                arguments: [otherJob, caseID, Date()])
+        }
+        try await kiosk.until("CUPS to finish the other job", seconds: 60) {
+            (try? await CertificateTests.pendingJobs(queue))?.contains("\(queue)-") == false
+        }
+
         // The next start asks CUPS: printed, so delivered, and reported once.
         kiosk = try await SessionDaemon.start(devices: Self.devices(a4Queue: queue), scratch: kioskScratch, extra: local.syncSection())
         try await kiosk.until("the item delivered at the platform", seconds: 60) {
@@ -214,13 +232,16 @@ struct ResultCollectionTests {
             let items = cases.first { $0["caseID"] as? String == caseID }?["items"] as? [[String: Any]] ?? []
             return items.first { $0["id"] as? String == "birth_certificate" }?["stage"] as? String == "delivered"
         }
-        #expect(try await count("SELECT count(*) FROM result_delivery") == 1)
-        #expect(try await count("SELECT count(*) FROM result_print") == 0)
+        try await kiosk.until("both remembered jobs settled", seconds: 30) {
+            (try? await count("SELECT count(*) FROM result_print")) == 0
+        }
+        #expect(try await count("SELECT count(*) FROM result_delivery") == 1, "the other office's job is not a delivery")
         let shown = try await Self.progress(kiosk, receipt: receipt)
         #expect(shown.result["printed"] as? Int == 1 && shown.item["label"] as? String == "已领取", "\(shown.item)")
         try await Self.leave(kiosk, token: shown.token)
         let stopped = await kiosk.stop()
         #expect((stopped.stdout + stopped.stderr).contains("Result printed while kioskd was down"))
+        #expect((stopped.stdout + stopped.stderr).contains("Remembered result print is another job now"))
         #expect(try await count("SELECT count(*) FROM outbox WHERE kind = 'delivery'") == 1, "one report, not two")
     }
 

@@ -102,6 +102,8 @@ public struct CUPSJobStatus: Sendable, Hashable, Codable {
     /// `job-state-reasons` keywords, e.g. `job-printing`, `printer-stopped`, `job-completed-successfully`.
     public var reasons: [String]
     public var impressionsCompleted: Int?
+    /// `job-name`: the title the job was submitted with.
+    public var name: String? = nil
 }
 
 /// What `follow` reports while a job waits or prints.
@@ -345,7 +347,7 @@ public final class CUPSClient: Sendable {
             let request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES)
             ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", nil, "ipp://localhost/jobs/\(id.rawValue)")
             ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
-            Self.addRequested(request, ["job-state", "job-state-reasons", "job-impressions-completed"])
+            Self.addRequested(request, ["job-state", "job-state-reasons", "job-impressions-completed", "job-name"])
             let response = try Self.send(request, http, "/", what: "reading job \(id)", notFound: .jobNotFound)
             defer { ippDelete(response) }
             guard let state = Self.integer(response, "job-state").flatMap(IPPJobState.init(rawValue:)) else {
@@ -353,7 +355,7 @@ public final class CUPSClient: Sendable {
             }
             return CUPSJobStatus(
                 id: id, state: state, reasons: Self.strings(response, "job-state-reasons"),
-                impressionsCompleted: Self.integer(response, "job-impressions-completed"))
+                impressionsCompleted: Self.integer(response, "job-impressions-completed"), name: Self.strings(response, "job-name").first)
         }
     }
 
