@@ -299,7 +299,8 @@ const screens = {
       : el("span", { class: "tag" }, "不可修改");
     return [
       el("h1", {}, "填写表单"),
-      el("p", { class: "lead" }, `申请人：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
+      el("p", { class: "lead", "data-holder": view.onBehalf ? "agent" : "applicant" },
+        `${view.onBehalf ? "代办人（监护人）" : "申请人"}：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
       skippedNote(),
       el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label),
         el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""), " ", correct(f))])),

@@ -206,6 +206,9 @@ public struct SessionView: Encodable, Sendable {
     /// Why the card placed cannot be used here, and what to do instead.
     public var cardRefusal: String?
     public var applicant: String?
+    /// The card holder applies for someone else (a guardian for the person): `applicant`
+    /// then names who came to the kiosk, and the form's applicant fields are the person's.
+    public var onBehalf: Bool?
     public var form: [Field]?
     public var materials: [Material]?
     public var needsPledge: Bool?

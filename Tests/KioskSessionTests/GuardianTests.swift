@@ -35,7 +35,8 @@ struct GuardianTests {
         let (token, view) = try await Self.atForm("guardian", rig: rig)
         let form = try #require(view.form)
         func field(_ key: String) throws -> SessionView.Field { try #require(form.first { $0.key == key }, "\(key)") }
-        // The card holder is the guardian.
+        // The card holder is the guardian, and the screen says so.
+        #expect(view.onBehalf == true && view.applicant == "林*明")
         #expect(try field("guardian.name").value == SessionRig.card.name)
         #expect(try field("guardian.name").source == "id_card" && !(try field("guardian.name").editable))
         #expect(try field("guardian.id_number").source == "id_card")
@@ -95,6 +96,7 @@ struct GuardianTests {
         #expect(form.first { $0.key == "applicant.name" }?.value == SessionRig.card.name)
         #expect(form.first { $0.key == "applicant.name" }?.editable == false)
         #expect(!form.contains { $0.key.hasPrefix("guardian.") })
+        #expect(view.onBehalf == nil)
         #expect(view.skipped?.contains { $0.key == "guardian.relation" && $0.reason == "本人办理" } == true)
         #expect(view.materials?.contains { $0.id == "guardianship_proof" } == false)
     }

@@ -365,6 +365,36 @@ def main(argv=None):
         result["retirementFieldsAsked"] = asked
         check(asked.get("normal", 0) < asked.get("special_job", 0), f"正常退休 asks fewer fields than 提前退休: {asked}")
 
+        # 残疾人服务 by a guardian (监护人代办): the guardian is read from the card, the person is
+        # typed, and the guardian's own number typed as the person's is refused, saying what to do.
+        screen.tap("[data-bundle=disability-services]")
+        screen.at("notice")
+        for question, answer in [("applicant_role", "guardian"), ("certificate_request", "new"), ("hardship", "no"),
+                                 ("severe", "no"), ("employment", "no")]:
+            screen.tap(f"[data-question={question}] [data-answer={answer}]")
+            screen.wait(lambda: screen.find(f"[data-question={question}] button.chosen"), 10, f"{question} answered")
+        screen.tap("[data-action=notice]")
+        screen.at("card")
+        post(base, "/api/v1/demo/card/place/resident-id")
+        screen.at("form")
+        holder = screen.find("[data-holder]")
+        check(holder is not None and holder.get_attribute("data-holder") == "agent" and "代办人（监护人）：林*明" in holder.text,
+              "the form says the card holder applies for someone else")
+        known = screen.find("dl.known")
+        check(known is not None and "监护人姓名" in known.text and "林晓明" in known.text, "the guardian's name is read from the card")
+        check(screen.find("input[data-input='guardian.name']") is None, "the guardian's name is not typed")
+        check(screen.find("input[data-input='applicant.name']") is not None, "the person's name is typed")
+        person = screen.find("input[data-input='applicant.id_number']")
+        check(person is not None and not person.get_attribute("value"), "the person's number is typed, empty at first")
+        person.send_keys("110105199003071239")  # the card holder's own number
+        screen.tap("[data-action=form-next]")
+        screen.wait(lambda: "请填写被代办人的证件号码" in screen.text(), 10, "the refusal of the guardian's own number")
+        check(screen.step() == "form", "the guardian's own number is not taken as the person's")
+        screen.shot("15-guardian-form")
+        screen.tap("[data-action=end]")
+        screen.at("attract")
+        post(base, "/api/v1/demo/card/lift")
+
         # The next citizen: a new session shows nothing of the previous one.
         screen.tap("[data-bundle=newborn]")
         screen.at("notice")
