@@ -39,39 +39,40 @@ extension KPIReport {
         }
     }
 
-    /// Live measures over some cases of one bundle, each against its own items one by one.
-    struct Measured {
-        var autoFilledFields: Double?
-        var materialReduction: Double?
-        var timeReduction: Double?
-        var finishedCases = 0
-        var meanWorkingDays: Double?
+}
 
-        init(_ cases: [CaseFacts], estimates: Estimates, calendar: WorkingDayCalendar?, timeZone: TimeZone) {
-            let counts = cases.compactMap(\.prefill)
-            let automatic = counts.reduce(0) { $0 + $1.idCard + $1.sharedData + $1.earlierApplication }
-            let all = counts.reduce(0) { $0 + $1.idCard + $1.sharedData + $1.earlierApplication + $1.citizen }
-            autoFilledFields = all == 0 ? nil : Double(automatic) / Double(all)
-            var brought = 0
-            var separateMaterials = 0
-            var days = 0
-            var separateDays = 0
-            for fact in cases {
-                let baseline = estimates.kpi(for: estimates.applied(fact.items))
-                brought += fact.materials.values.filter { $0 != "electronic" }.count
-                separateMaterials += baseline.separateMaterials
-                guard let finished = fact.finishedAt, let calendar else { continue }
-                let start = CivilDate(fact.receivedAt, in: timeZone)
-                let end = CivilDate(finished, in: timeZone)
-                days += end > start ? calendar.workingDays(after: start, through: end) : 0
-                separateDays += baseline.separateDays
-                finishedCases += 1
-            }
-            if !cases.isEmpty { materialReduction = separateMaterials == 0 ? 0 : 1 - Double(brought) / Double(separateMaterials) }
-            if finishedCases > 0 {
-                timeReduction = separateDays == 0 ? 0 : 1 - Double(days) / Double(separateDays)
-                meanWorkingDays = Double(days) / Double(finishedCases)
-            }
+extension KPIReport.Measures {
+    /// Measures `cases` of one bundle live, each against its own items one by one, beside
+    /// `catalog`: the catalog's measures for the situation they stand for.
+    init(
+        _ cases: [CaseFacts], catalog: BundleKPI, estimates: KPIReport.Estimates, calendar: WorkingDayCalendar?, timeZone: TimeZone
+    ) {
+        let counts = cases.compactMap(\.prefill)
+        let automatic = counts.reduce(0) { $0 + $1.idCard + $1.sharedData + $1.earlierApplication }
+        let all = counts.reduce(0) { $0 + $1.idCard + $1.sharedData + $1.earlierApplication + $1.citizen }
+        var brought = 0
+        var separateMaterials = 0
+        var days = 0
+        var separateDays = 0
+        var finished = 0
+        for fact in cases {
+            let baseline = estimates.kpi(for: estimates.applied(fact.items))
+            brought += fact.materials.values.filter { $0 != "electronic" }.count
+            separateMaterials += baseline.separateMaterials
+            guard let end = fact.finishedAt, let calendar else { continue }
+            let first = CivilDate(fact.receivedAt, in: timeZone)
+            let last = CivilDate(end, in: timeZone)
+            days += last > first ? calendar.workingDays(after: first, through: last) : 0
+            separateDays += baseline.separateDays
+            finished += 1
         }
+        self.init(
+            cases: cases.count, autoFilledFields: all == 0 ? nil : Double(automatic) / Double(all),
+            catalogAutoFilledFields: catalog.autoFilledFields,
+            materialReduction: cases.isEmpty ? nil : separateMaterials == 0 ? 0 : 1 - Double(brought) / Double(separateMaterials),
+            catalogMaterialReduction: catalog.materialReduction,
+            timeReduction: finished == 0 ? nil : separateDays == 0 ? 0 : 1 - Double(days) / Double(separateDays),
+            catalogTimeReduction: catalog.timeReduction, finishedCases: finished,
+            meanWorkingDays: finished == 0 ? nil : Double(days) / Double(finished), catalogStepReduction: catalog.stepReduction)
     }
 }

@@ -9,9 +9,37 @@ import KioskCore
 /// for, each handled alone. A 正常退休 case is not credited with the early-retirement approvals
 /// it never needed.
 public struct KPIReport: Sendable, Hashable, Codable {
+    @dynamicMemberLookup
     public struct Bundle: Sendable, Hashable, Codable {
         public var bundle: String
         public var name: String
+        /// Over every case of the bundle; the catalog's figures are the common situation's.
+        public var measures: Measures
+        public var rating: Rating
+        /// The same measures per situation (the set of items applied for), most cases first.
+        public var situations: [Situation]
+
+        public subscript<T>(dynamicMember path: KeyPath<Measures, T>) -> T { measures[keyPath: path] }
+    }
+
+    /// Cases of one bundle that applied for the same items: one situation as the platform sees it.
+    /// The catalog's figures are those of a situation the questions can give for these items,
+    /// the common one where it applies for them.
+    @dynamicMemberLookup
+    public struct Situation: Sendable, Hashable, Codable {
+        /// The items, in catalog order.
+        public var items: [String]
+        /// Their names, for the reader.
+        public var itemNames: [String]
+        /// Whether these are the items of the bundle's most common situation.
+        public var common: Bool
+        public var measures: Measures
+
+        public subscript<T>(dynamicMember path: KeyPath<Measures, T>) -> T { measures[keyPath: path] }
+    }
+
+    /// The four measures over some cases, live, beside the catalog's for their items.
+    public struct Measures: Sendable, Hashable, Codable {
         public var cases: Int
         /// Share of the form's fields that arrived filled (card, shared data, earlier cases); live and the catalog's.
         public var autoFilledFields: Double?
@@ -26,31 +54,6 @@ public struct KPIReport: Sendable, Hashable, Codable {
         /// Mean working days from 收件 to the last 办结.
         public var meanWorkingDays: Double?
         /// Steps: the catalog's measure (the kiosk does not count steps the way it is defined).
-        public var catalogStepReduction: Double
-        public var rating: Rating
-        /// The same measures per situation (the set of items applied for), most cases first.
-        public var situations: [Situation]
-    }
-
-    /// Cases of one bundle that applied for the same items: one situation as the platform sees it.
-    /// The catalog's figures are those of a situation the questions can give for these items,
-    /// the common one where it applies for them.
-    public struct Situation: Sendable, Hashable, Codable {
-        /// The items, in catalog order.
-        public var items: [String]
-        /// Their names, for the reader.
-        public var itemNames: [String]
-        /// Whether these are the items of the bundle's most common situation.
-        public var common: Bool
-        public var cases: Int
-        public var autoFilledFields: Double?
-        public var catalogAutoFilledFields: Double
-        public var materialReduction: Double?
-        public var catalogMaterialReduction: Double
-        public var timeReduction: Double?
-        public var catalogTimeReduction: Double
-        public var finishedCases: Int
-        public var meanWorkingDays: Double?
         public var catalogStepReduction: Double
     }
 
@@ -84,30 +87,21 @@ public struct KPIReport: Sendable, Hashable, Codable {
                 let estimates = Estimates(definition, catalog: catalog)
             else { return nil }
             let cases = byBundle[id] ?? []
-            let measured = Measured(cases, estimates: estimates, calendar: calendar, timeZone: timeZone)
             let commonItems = common.bundle.items.map(\.id)
-            let estimate = estimates.kpi(for: commonItems)
             var rating = Rating(visits: 0, rated: 0, good: 0)
             for fact in cases { rating.add(fact.rating) }
+            let measure = { (cases: [CaseFacts], items: [String]) in
+                Measures(cases, catalog: estimates.kpi(for: items), estimates: estimates, calendar: calendar, timeZone: timeZone)
+            }
             let situations = Dictionary(grouping: cases) { estimates.applied($0.items) }
-                .map { items, cases -> Situation in
-                    let kpi = estimates.kpi(for: items)
-                    let live = Measured(cases, estimates: estimates, calendar: calendar, timeZone: timeZone)
-                    return Situation(
+                .map { items, cases in
+                    Situation(
                         items: items, itemNames: items.compactMap { definition.item($0)?.name }, common: items == commonItems,
-                        cases: cases.count, autoFilledFields: live.autoFilledFields, catalogAutoFilledFields: kpi.autoFilledFields,
-                        materialReduction: live.materialReduction, catalogMaterialReduction: kpi.materialReduction,
-                        timeReduction: live.timeReduction, catalogTimeReduction: kpi.timeReduction, finishedCases: live.finishedCases,
-                        meanWorkingDays: live.meanWorkingDays, catalogStepReduction: kpi.stepReduction)
+                        measures: measure(cases, items))
                 }
                 .sorted { ($0.cases, $0.common ? 1 : 0, $1.items.count) > ($1.cases, $1.common ? 1 : 0, $0.items.count) }
             return Bundle(
-                bundle: id, name: definition.name, cases: cases.count,
-                autoFilledFields: measured.autoFilledFields, catalogAutoFilledFields: estimate.autoFilledFields,
-                materialReduction: measured.materialReduction, catalogMaterialReduction: estimate.materialReduction,
-                timeReduction: measured.timeReduction, catalogTimeReduction: estimate.timeReduction,
-                finishedCases: measured.finishedCases, meanWorkingDays: measured.meanWorkingDays,
-                catalogStepReduction: estimate.stepReduction, rating: rating, situations: situations)
+                bundle: id, name: definition.name, measures: measure(cases, commonItems), rating: rating, situations: situations)
         }
         return KPIReport(since: since, bundles: bundles, kiosks: kiosks)
     }

@@ -21,17 +21,7 @@ struct KPIReportTests {
 
         // Every item of one case decided, dependencies first.
         let newborn = try #require(PlatformRig.catalog.bundle("newborn"))
-        var open = newborn.items
-        while !open.isEmpty {
-            let ready = open.filter { item in item.dependsOn.allSatisfy { need in !open.contains { $0.id == need } } }
-            try #require(!ready.isEmpty)
-            for item in ready {
-                for stage in [ItemState.accepted, .inReview, .approved] {
-                    _ = try await platform.departments.advance(caseID: satisfied.caseID, item: item.id, to: stage, actor: "窗口")
-                }
-            }
-            open.removeAll { item in ready.contains { $0.id == item.id } }
-        }
+        try await Self.decide(newborn.items, of: satisfied.caseID, on: platform)
 
         let facts = try await platform.storage.caseFacts(since: nil)
         #expect(facts.count == 3)
@@ -97,17 +87,7 @@ struct KPIReportTests {
 
         // 新生入学信息采集 needs the results of the items applied for only: without a 居住证
         // item to wait for, it is decided once they are, and the case is finished.
-        var open = common.bundle.items
-        while !open.isEmpty {
-            let ready = open.filter { item in item.dependsOn.allSatisfy { need in !open.contains { $0.id == need } } }
-            try #require(!ready.isEmpty)
-            for item in ready {
-                for stage in [ItemState.accepted, .inReview, .approved] {
-                    _ = try await platform.departments.advance(caseID: local.caseID, item: item.id, to: stage, actor: "窗口")
-                }
-            }
-            open.removeAll { item in ready.contains { $0.id == item.id } }
-        }
+        try await Self.decide(common.bundle.items, of: local.caseID, on: platform)
 
         let report = KPIReport.make(
             try await platform.storage.caseFacts(since: nil), catalog: catalog, calendar: PlatformRig.calendar,
@@ -130,5 +110,20 @@ struct KPIReportTests {
         let tenantSituation = try #require(bundle.situations.first { $0.items == renting.bundle.items.map(\.id) })
         #expect(tenantSituation.cases == 1 && !tenantSituation.common && tenantSituation.finishedCases == 0)
         #expect(tenantSituation.catalogMaterialReduction == BundleKPI(renting).materialReduction)
+    }
+
+    /// Decides `items` of a case (受理, 审核, 办结), each once the items it needs are decided.
+    static func decide(_ items: [ServiceItem], of caseID: String, on platform: PlatformRig) async throws {
+        var open = items
+        while !open.isEmpty {
+            let ready = open.filter { item in item.dependsOn.allSatisfy { need in !open.contains { $0.id == need } } }
+            try #require(!ready.isEmpty)
+            for item in ready {
+                for stage in [ItemState.accepted, .inReview, .approved] {
+                    _ = try await platform.departments.advance(caseID: caseID, item: item.id, to: stage, actor: "窗口")
+                }
+            }
+            open.removeAll { item in ready.contains { $0.id == item.id } }
+        }
     }
 }
