@@ -110,6 +110,13 @@ struct KPIReportTests {
         let tenantSituation = try #require(bundle.situations.first { $0.items == renting.bundle.items.map(\.id) })
         #expect(tenantSituation.cases == 1 && !tenantSituation.common && tenantSituation.finishedCases == 0)
         #expect(tenantSituation.catalogMaterialReduction == BundleKPI(renting).materialReduction)
+        // What the county reads: each situation on its own lines, named by its items.
+        let text = report.text
+        let commonLine = "    1 case(s), the common situation: " + situation.itemNames.joined(separator: "、")
+        #expect(text.contains(commonLine), "\(text)")
+        #expect(text.contains("    1 case(s): " + tenantSituation.itemNames.joined(separator: "、")), "\(text)")
+        #expect(text.contains(String(format: "fewer materials %.1f%%", (situation.materialReduction ?? 0) * 100)), "\(text)")
+        #expect(text.contains("less time - (") && text.contains("0 finished"), "a situation with no finished case has no time figure")
     }
 
     /// Decides `items` of a case (受理, 审核, 办结), each once the items it needs are decided.
