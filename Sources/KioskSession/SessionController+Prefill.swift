@@ -18,10 +18,13 @@ extension SessionController {
     func prefillValues(idNumber: String) async -> [FieldKey: SessionFieldValue] {
         var values: [FieldKey: SessionFieldValue] = [:]
         // Only with the citizen's consent (the notice's 同意), and only the fields this bundle
-        // may fill from shared data or earlier applications.
+        // may fill from shared data or earlier applications about the card holder: what is
+        // about the person a guardian applies for is never asked of the guardian's records.
+        let aboutOthers = session.blueprint?.notCardHolder ?? []
         let wanted = Set(
             (session.blueprint?.form ?? []).filter { !Set($0.definition.sources).isDisjoint(with: [.sharedData, .earlierApplication]) }
-                .map(\.definition.key))
+                .map(\.definition.key)
+        ).subtracting(aboutOthers)
         if let prefill, sharedDataConsent, !wanted.isEmpty {
             values.merge(await prefill.values(forIDNumber: idNumber, fields: wanted)) { _, shared in shared }
         }

@@ -101,6 +101,30 @@ struct GuardianTests {
         #expect(view.materials?.contains { $0.id == "guardianship_proof" } == false)
     }
 
+    @Test("The guardian's records are not even asked for the person's fields (data minimisation)")
+    func guardianRecordsNotAsked() async throws {
+        let lookup = RecordingLookup()
+        let rig = try SessionRig(wall: EveryBundleTests.monday, catalog: Self.catalog, prefill: lookup)
+        _ = try await Self.atForm("guardian", rig: rig)
+        let asked = await lookup.asked
+        #expect(!asked.isEmpty, "the contact may still come from the guardian's records")
+        #expect(
+            asked.isDisjoint(with: ["disability.category", "disability.level", "disability.certificate_number", "applicant.bank_account"]))
+        let own = RecordingLookup()
+        let ownRig = try SessionRig(wall: EveryBundleTests.monday, catalog: Self.catalog, prefill: own)
+        _ = try await Self.atForm("self", rig: ownRig)
+        #expect(await own.asked.contains("disability.category"), "in person, the card holder's own records are asked")
+    }
+
+    /// A prefill source that answers nothing and remembers which fields it was asked for.
+    actor RecordingLookup: PrefillSourceLookup {
+        private(set) var asked: Set<FieldKey> = []
+        func values(forIDNumber idNumber: String, fields: Set<FieldKey>) async -> [FieldKey: SessionFieldValue] {
+            asked.formUnion(fields)
+            return [:]
+        }
+    }
+
     @Test("Shared data and earlier applications found for the card holder never fill the person's fields")
     func guardianRecordsStayOut() throws {
         let bundle = try #require(Self.catalog.bundle("disability-services"))

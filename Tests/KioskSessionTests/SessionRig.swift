@@ -50,7 +50,8 @@ final class SessionRig: Sendable {
 
     init(
         settings: SessionSettings = SessionSettings(), wall: Date = Date(timeIntervalSince1970: 1_796_000_000),
-        store replacement: (any SessionStore)? = nil, catalog: Catalog = SessionRig.catalog, calendar: WorkingDayCalendar? = nil
+        store replacement: (any SessionStore)? = nil, catalog: Catalog = SessionRig.catalog, calendar: WorkingDayCalendar? = nil,
+        prefill: (any PrefillSourceLookup)? = nil
     ) throws {
         folder = NSTemporaryDirectory() + "session-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -62,7 +63,7 @@ final class SessionRig: Sendable {
             lookup: try CitizenLookup.loadOrCreate(at: folder + "/lookup.key"),
             sealingKey: try SealingKeyring(current: Self.platformKey).current,
             outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
-            cardReader: IDCardReaderControls(), prefill: nil, redactor: Redactor(), logger: logger, clock: clock.sessionClock)
+            cardReader: IDCardReaderControls(), prefill: prefill, redactor: Redactor(), logger: logger, clock: clock.sessionClock)
         self.controller = controller
         runner = Task { await controller.run() }
     }
