@@ -301,6 +301,7 @@ const screens = {
       el("h1", {}, "填写表单"),
       el("p", { class: "lead", "data-holder": view.onBehalf ? "agent" : "applicant" },
         `${view.onBehalf ? "代办人（监护人）" : "申请人"}：${view.applicant || ""}。以下 ${known.length} 项已自动填写，只需补充 ${asked.length} 项。`),
+      view.onBehalf ? el("p", { class: "warn", "data-on-behalf": "" }, "您是代为办理：“申请人”各项请填写被代办人（被监护人）本人的信息，不要填写您自己的。") : null,
       skippedNote(),
       el("dl", { class: "known card" }, known.map((f) => [el("dt", {}, f.label),
         el("dd", {}, f.value, " ", el("span", { class: "tag ok" }, sourceNames[f.source] || ""), " ", correct(f))])),

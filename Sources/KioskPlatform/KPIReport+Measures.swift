@@ -31,6 +31,17 @@ extension KPIReport {
             return set.isEmpty ? bundle.items.map(\.id) : bundle.items.map(\.id).filter(set.contains)
         }
 
+        /// Materials the case's items would each ask for alone, counting only the materials the
+        /// case itself was asked for (its situation left the others out, a guardian's proof
+        /// in); a case that lists none is counted on its items' catalogue lists.
+        func separateMaterials(of fact: CaseFacts) -> Int {
+            let items = Set(applied(fact.items))
+            guard !fact.materials.isEmpty else { return kpi(for: applied(fact.items)).separateMaterials }
+            return bundle.items.filter { items.contains($0.id) }.reduce(0) { total, item in
+                total + item.materials.filter { fact.materials[$0] != nil }.count
+            }
+        }
+
         /// The measures for `items`; a set no situation gives (a kiosk on another catalog
         /// version) is measured on those items alone.
         func kpi(for items: [String]) -> BundleKPI {
@@ -58,7 +69,7 @@ extension KPIReport.Measures {
         for fact in cases {
             let baseline = estimates.kpi(for: estimates.applied(fact.items))
             brought += fact.materials.values.filter { $0 != "electronic" }.count
-            separateMaterials += baseline.separateMaterials
+            separateMaterials += estimates.separateMaterials(of: fact)
             guard let end = fact.finishedAt, let calendar else { continue }
             let first = CivilDate(fact.receivedAt, in: timeZone)
             let last = CivilDate(end, in: timeZone)
@@ -69,7 +80,7 @@ extension KPIReport.Measures {
         self.init(
             cases: cases.count, autoFilledFields: all == 0 ? nil : Double(automatic) / Double(all),
             catalogAutoFilledFields: catalog.autoFilledFields,
-            materialReduction: cases.isEmpty ? nil : separateMaterials == 0 ? 0 : 1 - Double(brought) / Double(separateMaterials),
+            materialReduction: separateMaterials == 0 ? nil : 1 - Double(brought) / Double(separateMaterials),
             catalogMaterialReduction: catalog.materialReduction,
             timeReduction: finished == 0 ? nil : separateDays == 0 ? 0 : 1 - Double(days) / Double(separateDays),
             catalogTimeReduction: catalog.timeReduction, finishedCases: finished,

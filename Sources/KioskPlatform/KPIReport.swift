@@ -99,7 +99,11 @@ public struct KPIReport: Sendable, Hashable, Codable {
                         items: items, itemNames: items.compactMap { definition.item($0)?.name }, common: items == commonItems,
                         measures: measure(cases, items))
                 }
-                .sorted { ($0.cases, $0.common ? 1 : 0, $1.items.count) > ($1.cases, $1.common ? 1 : 0, $0.items.count) }
+                .sorted { a, b in
+                    // Most cases first, the common situation before an equal one, fewer items first.
+                    let (x, y) = ((a.cases, a.common ? 1 : 0, b.items.count), (b.cases, b.common ? 1 : 0, a.items.count))
+                    return x != y ? x > y : a.items.lexicographicallyPrecedes(b.items)
+                }
             return Bundle(
                 bundle: id, name: definition.name, measures: measure(cases, commonItems), rating: rating, situations: situations)
         }

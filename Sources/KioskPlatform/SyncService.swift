@@ -114,6 +114,14 @@ public struct SyncService: APIProtocol {
                     ? "items lists each item of the bundle at most once, and at least one"
                     : "bundle '\(full.id)' has no item \(unknown.map { "'\($0)'" }.joined(separator: ", "))")
         }
+        // An item may go without one it needs only where a situation may leave that one out;
+        // otherwise a department could decide it before the result it needs exists.
+        let omissible = Set(full.rules.flatMap(\.skipItems))
+        for item in full.items where applied.contains(item.id) {
+            if let missing = item.dependsOn.first(where: { !applied.contains($0) && !omissible.contains($0) }) {
+                return rejected("item '\(item.id)' needs '\(missing)', which the case does not apply for")
+            }
+        }
         let bundle = full.applying(applied)
         guard let caseID = CaseID(upload.caseID), let receipt = ReceiptNumber(upload.receiptNumber) else {
             return rejected("the case id or the receipt number is not in the kiosk's format")

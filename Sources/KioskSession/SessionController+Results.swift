@@ -116,7 +116,8 @@ extension SessionController {
         }
         let job: Int
         do {
-            job = try await desk.printer.submit(pdf: pdf, paper: .a4, title: Self.resultPrintTitle(caseID: entry.caseID, item: item))
+            job = try await desk.printer.submit(
+                pdf: pdf, paper: .a4, title: Self.resultPrintTitle(receiptNumber: receiptNumber, item: item))
         } catch {
             logger.error("Result not printed: the printer refused the job", metadata: ["case": "\(entry.caseID)", "error": "\(error)"])
             let message = "打印机暂不可用，办理结果未能打印。请联系工作人员，或到服务窗口领取。"
@@ -192,7 +193,13 @@ extension SessionController {
             for print in unfinished {
                 let outcome: PrinterOutcome?
                 do {
-                    outcome = try await printer.outcome(of: print.job, title: Self.resultPrintTitle(caseID: print.caseID, item: print.item))
+                    // A print whose case is gone (purged) cannot be told from another job.
+                    if let receipt = print.receiptNumber {
+                        outcome = try await printer.outcome(
+                            of: print.job, title: Self.resultPrintTitle(receiptNumber: receipt, item: print.item))
+                    } else {
+                        outcome = .anotherJob
+                    }
                 } catch {
                     logger.warning("Result print not settled: CUPS did not answer", metadata: ["job": "\(print.job)"])
                     continue
@@ -252,8 +259,8 @@ extension SessionController {
 
     /// A result print's CUPS title: what `settleUnfinishedResultPrints` checks the remembered
     /// job by, so that a number CUPS reused for another job is never taken for ours. Names
-    /// the case and the item, never the person.
-    static func resultPrintTitle(caseID: String, item: String) -> String { "result \(caseID) \(item)" }
+    /// the receipt and the item, never the person (and is what kioskd always used).
+    static func resultPrintTitle(receiptNumber: String, item: String) -> String { "result \(receiptNumber) \(item)" }
 
     /// The session ends: a job still printing or waiting is cancelled, and the counter forgotten.
     func closeResultCounter() {

@@ -70,7 +70,7 @@ extension SessionController {
                 return shownField
             }
             view.applicant = session.card.map { Self.maskedName($0.name) }
-            if blueprint.notCardHolder.contains("applicant.name") { view.onBehalf = true }
+            if !blueprint.notCardHolder.isEmpty { view.onBehalf = true }
         }
         if let submitted = submittedCase, [.receipt, .rating].contains(session.step) {
             view.receipt = .init(number: submitted.number, items: submitted.items, print: submitted.print)

@@ -310,7 +310,15 @@ public actor SessionController {
             case let .answer(question, answer):
                 guard let catalog else { throw SessionError(.wrongStep, "事项目录暂不可用，请联系工作人员 (the service catalog is not available)") }
                 try session.answer(question, answer, catalog: catalog)
-            case let .fill(values): try session.fill(values)
+            case let .fill(values):
+                try session.fill(values)
+                // What the citizen typed about a person (a ward's name and number, a child's,
+                // an address) is scrubbed from logs like the card's own values.
+                let form = session.blueprint?.form ?? []
+                remember(
+                    values.compactMap { key, value in
+                        form.first { $0.definition.key == key }?.definition.type.isPersonal == true ? value : nil
+                    })
             case .confirmForm: try session.confirmForm()
             case let .material(id, choice): try session.choose(choice, for: id)
             case let .sign(png):

@@ -52,8 +52,16 @@ extension CaseStore {
     /// Result print jobs that had not ended when kioskd last stopped, oldest first.
     public func unfinishedResultPrints() throws(StoreError) -> [UnfinishedResultPrint] {
         try readSync("reading result prints") { db in
-            try Row.fetchAll(db, sql: "SELECT job, case_id, item_id, result_sha256 FROM result_print ORDER BY started_at").map {
-                UnfinishedResultPrint(job: $0["job"], caseID: $0["case_id"], item: $0["item_id"], resultSHA256: $0["result_sha256"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.job, p.case_id, p.item_id, p.result_sha256, c.receipt_number FROM result_print p
+                    LEFT JOIN kiosk_case c ON c.id = p.case_id ORDER BY p.started_at
+                    """
+            ).map {
+                UnfinishedResultPrint(
+                    job: $0["job"], caseID: $0["case_id"], item: $0["item_id"], resultSHA256: $0["result_sha256"],
+                    receiptNumber: $0["receipt_number"])
             }
         }
     }

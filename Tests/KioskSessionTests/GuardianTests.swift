@@ -61,7 +61,10 @@ struct GuardianTests {
         let person = "410702201203150016"
         var filled = try await rig.controller.perform(
             .fill(typed.merging(["applicant.id_number": person]) { _, new in new }), token: token)
-        #expect(filled.form?.first { $0.key == "applicant.id_number" }?.value != nil)
+        let typedNumber = filled.form?.first { $0.key == "applicant.id_number" }
+        #expect(typedNumber?.value == person && typedNumber?.source == "citizen")
+        // The person's typed name never reaches a log, like the card holder's.
+        #expect(rig.redactor.scrub("申请人 林小军 户籍 河南省新乡市红旗区") == "申请人 \(Redactor.mask) 户籍 \(Redactor.mask)")
         filled = try await rig.controller.perform(.confirmForm, token: token)
         #expect(filled.step == .materials)
         for material in filled.materials ?? [] where material.choice == nil {

@@ -44,6 +44,8 @@ final class SessionRig: Sendable {
     let folder: String
     let store: CaseStore
     let bus = EventBus()
+    /// The log scrubber the controller registers personal values with.
+    let redactor = Redactor()
     let clock: ManualClock
     let controller: SessionController
     private let runner: Task<Void, Never>
@@ -63,7 +65,7 @@ final class SessionRig: Sendable {
             lookup: try CitizenLookup.loadOrCreate(at: folder + "/lookup.key"),
             sealingKey: try SealingKeyring(current: Self.platformKey).current,
             outbox: CaseMessageFormat(), printQueue: nil, bus: bus,
-            cardReader: IDCardReaderControls(), prefill: prefill, redactor: Redactor(), logger: logger, clock: clock.sessionClock)
+            cardReader: IDCardReaderControls(), prefill: prefill, redactor: redactor, logger: logger, clock: clock.sessionClock)
         self.controller = controller
         runner = Task { await controller.run() }
     }

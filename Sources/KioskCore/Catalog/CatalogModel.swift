@@ -79,6 +79,17 @@ public enum FieldType: Sendable, Hashable {
     ]
 }
 
+extension FieldType {
+    /// Whether a typed value of this type may say who someone is or where they live (names,
+    /// ID numbers, phones, addresses, dates), so that logs never carry it.
+    public var isPersonal: Bool {
+        switch self {
+        case .text, .personName, .date, .phone, .idNumber, .socialSecurityNumber: true
+        case .number, .creditCode, .enumeration, .multipleChoice, .vin: false
+        }
+    }
+}
+
 /// One entry of the shared field dictionary.
 public struct FieldDefinition: Sendable, Hashable {
     /// Key used by items.
