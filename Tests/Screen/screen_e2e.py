@@ -380,6 +380,8 @@ def main(argv=None):
         holder = screen.find("[data-holder]")
         check(holder is not None and holder.get_attribute("data-holder") == "agent" and "代办人（监护人）：林*明" in holder.text,
               "the form says the card holder applies for someone else")
+        told = screen.find("[data-on-behalf]")
+        check(told is not None and "被代办人" in told.text, "the guardian is told whose details the applicant fields take")
         known = screen.find("dl.known")
         check(known is not None and "监护人姓名" in known.text and "林晓明" in known.text, "the guardian's name is read from the card")
         check(screen.find("input[data-input='guardian.name']") is None, "the guardian's name is not typed")
