@@ -208,13 +208,16 @@ public struct DocumentHeader: Sendable, Hashable, Codable {
     public var bundle: DocumentBundle
     /// The applicant's name as it may be printed: already masked by the caller (`张*明`).
     public var applicant: String?
+    /// Who applied on the applicant's behalf (a guardian), masked likewise; nil in person.
+    public var agent: String?
     /// The address the status QR code points to.
     public var statusURL: String
 
     public init(
         caseNumber: String, kioskID: String, issuedAt: Date, bundle: DocumentBundle, applicant: String? = nil,
-        statusURL: String
+        agent: String? = nil, statusURL: String
     ) {
+        self.agent = agent
         self.caseNumber = caseNumber
         self.kioskID = kioskID
         self.issuedAt = issuedAt

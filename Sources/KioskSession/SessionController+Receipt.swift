@@ -15,7 +15,7 @@ extension SessionController {
         let header = DocumentHeader(
             caseNumber: number, kioskID: kioskID, issuedAt: at,
             bundle: DocumentBundle(code: blueprint.bundle.id, name: blueprint.bundle.name),
-            applicant: Self.maskedName(submission.applicantName),
+            applicant: Self.maskedName(submission.applicantName), agent: submission.agentName.map(Self.maskedName),
             statusURL: settings.statusURL.replacingOccurrences(of: "{number}", with: number))
         // Within the pledge's term, and before the first item that needs the material is due.
         let dueDates = calendar.map { blueprint.materialDueDates(from: today, calendar: $0) } ?? [:]

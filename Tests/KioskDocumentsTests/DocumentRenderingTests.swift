@@ -103,6 +103,18 @@ struct DocumentRenderingTests {
         #expect(!plain.contains("待共享数据"), "a receipt with nothing waiting says nothing of it")
     }
 
+    @Test("a receipt for a guardian's application names the applicant and the guardian who applied")
+    func receiptNamesTheAgent() throws {
+        guard case var .receipt(receipt) = try exampleDocument(.receipt) else { throw CancellationError() }
+        receipt.header.applicant = "林*军"
+        receipt.header.agent = "林*明"
+        let text = try pdfText(try renderer().pdf(.receipt(receipt), paper: .a4).data)
+        #expect(text.contains("申请人") && text.contains("林*军"), "\(text)")
+        #expect(text.contains("代办人（监护人）") && text.contains("林*明"), "\(text)")
+        let plain = try pdfText(try renderer().pdf(try exampleDocument(.receipt), paper: .a4).data)
+        #expect(!plain.contains("代办人"), "a receipt of an application in person names no agent")
+    }
+
     /// 生僻字 of names: levels 2 and 3 of the 通用规范汉字表, most beyond the BMP's common block
     /// (CJK extensions A, B, C, E, F) and beyond what WenQuanYi Micro Hei draws.
     static let rareNameCharacters = "堃喆玥䶮𬌗𫓧𬬮𬬱𬬭𪾢𬳵鿍𬣙𨙸㑇𣲘𬘓𫭟"

@@ -79,6 +79,8 @@ struct GuardianTests {
             return
         }
         #expect(receipt.header.applicant == "林*军")
+        // And the guardian who applied, who will come back with this receipt.
+        #expect(receipt.header.agent == "林*明")
 
         // What the department opens names both: the person typed, the guardian read from the card.
         let pending = try #require(try await rig.store.pendingCases(limit: 1).first)

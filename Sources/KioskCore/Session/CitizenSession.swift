@@ -169,6 +169,8 @@ public struct SessionSubmission: Sendable, Hashable {
     public var signaturePNG: Data?
     public var idNumber: String
     public var applicantName: String
+    /// The card holder, when they apply on the applicant's behalf (a guardian); nil in person.
+    public var agentName: String? = nil
     /// Items that wait for shared data, with the fields they wait for.
     public var sharedDataWaits: [SharedDataWait] = []
     /// Fields lacking shared data that the department completes.
@@ -672,7 +674,8 @@ public struct CitizenSession: Sendable {
             bundle: blueprint.bundle, values: values, materials: materials, signaturePNG: signaturePNG,
             idNumber: card.idNumber,
             // The application's applicant: the card holder, or the person a guardian applies for.
-            applicantName: values["applicant.name"]?.value ?? card.name, sharedDataWaits: sharedDataWaits,
+            applicantName: values["applicant.name"]?.value ?? card.name,
+            agentName: blueprint.notCardHolder.isEmpty ? nil : card.name, sharedDataWaits: sharedDataWaits,
             leftToDepartment: fieldsLeftToDepartment.map(\.definition.key))
     }
 
