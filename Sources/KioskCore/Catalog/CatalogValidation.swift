@@ -421,6 +421,26 @@ extension Catalog {
                         at: .ruleEntry(b, index, "not_card_holder", entryIndex)))
             }
         }
+        // Nor may two rules that hold together disagree about it (a role rule and a card rule).
+        let cards = bundle.rulesNameCardType ? IDCardType.allCases.map(\.rawValue) : []
+        let situations = bundle.allSituations.flatMap { situation in
+            [situation] + cards.map { situation.merging([SituationQuestion.cardType: $0]) { _, card in card } }
+        }
+        var reported = Set<String>()
+        for situation in situations {
+            let holding = bundle.rules.enumerated().filter { $0.element.applies(to: situation) }
+            let fromCard = Set(holding.flatMap(\.element.fromCard))
+            for (index, rule) in holding {
+                for (entryIndex, key) in rule.notCardHolder.enumerated()
+                where fromCard.contains(key) && !rule.fromCard.contains(key) && reported.insert("\(index).\(entryIndex)").inserted {
+                    problems.append(
+                        CatalogProblem(
+                            .conflictingPerson,
+                            "field '\(key)' is not the card holder's here, but another rule that holds with this one fills it from the card",
+                            at: .ruleEntry(b, index, "not_card_holder", entryIndex)))
+                }
+            }
+        }
         return problems
     }
 
