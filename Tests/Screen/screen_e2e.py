@@ -63,6 +63,8 @@ def end_visit(screen):
     """Taps 结束 until the attract screen shows: the page takes one request at a time, and a
     tap that lands while another is under way is dropped, as a citizen's would be."""
     for _ in range(3):
+        if screen.step() == "attract":
+            return
         screen.tap("[data-action=end]")
         try:
             WebDriverWait(screen.driver, 10, poll_frequency=0.05).until(lambda d: screen.step() == "attract")
