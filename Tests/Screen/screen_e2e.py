@@ -47,16 +47,22 @@ def get_status(base, path, token=None):
         return error.code
 
 
-def newborn_to_card(screen):
-    """From the attract screen, 新生儿出生 up to the card step: the sample card is a man's, so
-    he answers the one question as the father, then accepts the notice."""
-    screen.wait(lambda: screen.find("[data-bundle=newborn]"), 20, "the attract screen")
-    screen.tap("[data-bundle=newborn]")
+def bundle_to_card(screen, bundle, answers):
+    """From the attract screen, `bundle` up to the card step: each (question, answer) tapped
+    and seen chosen, then the notice accepted."""
+    screen.wait(lambda: screen.find(f"[data-bundle={bundle}]"), 20, "the attract screen")
+    screen.tap(f"[data-bundle={bundle}]")
     screen.at("notice")
-    screen.tap("[data-question=parent] [data-answer=father]")
-    screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
+    for question, answer in answers:
+        screen.tap(f"[data-question={question}] [data-answer={answer}]")
+        screen.wait(lambda: screen.find(f"[data-question={question}] button.chosen"), 10, f"{question} answered")
     screen.tap("[data-action=notice]")
     screen.at("card")
+
+
+def newborn_to_card(screen):
+    """新生儿出生 up to the card step: the sample card is a man's, so he answers as the father."""
+    bundle_to_card(screen, "newborn", [("parent", "father")])
 
 
 def end_visit(screen):
@@ -369,14 +375,8 @@ def main(argv=None):
 
         # 残疾人服务 by a guardian (监护人代办): the guardian is read from the card, the person is
         # typed, and the guardian's own number typed as the person's is refused, saying what to do.
-        screen.tap("[data-bundle=disability-services]")
-        screen.at("notice")
-        for question, answer in [("applicant_role", "guardian"), ("certificate_request", "new"), ("hardship", "no"),
-                                 ("severe", "no"), ("employment", "no")]:
-            screen.tap(f"[data-question={question}] [data-answer={answer}]")
-            screen.wait(lambda: screen.find(f"[data-question={question}] button.chosen"), 10, f"{question} answered")
-        screen.tap("[data-action=notice]")
-        screen.at("card")
+        bundle_to_card(screen, "disability-services", [
+            ("applicant_role", "guardian"), ("certificate_request", "new"), ("hardship", "no"), ("severe", "no"), ("employment", "no")])
         post(base, "/api/v1/demo/card/place/resident-id")
         screen.at("form")
         holder = screen.find("[data-holder]")

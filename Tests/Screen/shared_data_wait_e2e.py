@@ -13,20 +13,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from screen_e2e import check, post, run_scenario  # noqa: E402
+from screen_e2e import bundle_to_card, check, post, run_scenario  # noqa: E402
 
 FIELD = "vehicle.vin"
 
 
 def visit(screen):
     post(screen.base, "/api/v1/demo/card/lift")
-    screen.wait(lambda: screen.find("[data-bundle=transport-company]"), 20, "the attract screen")
-    screen.tap("[data-bundle=transport-company]")
-    screen.at("notice")
-    screen.tap("[data-question=representative] [data-answer=self]")
-    screen.wait(lambda: screen.find("[data-question=representative] button.chosen"), 10, "the question answered")
-    screen.tap("[data-action=notice]")
-    screen.at("card")
+    bundle_to_card(screen, "transport-company", [("representative", "self")])
     post(screen.base, "/api/v1/demo/card/place/resident-id")
     screen.at("form")
     screen.wait(lambda: "车辆识别代号" in screen.text(), 10, "the form with the VIN")
