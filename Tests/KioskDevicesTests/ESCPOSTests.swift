@@ -265,28 +265,18 @@ struct ESCPOSSimulatorTests {
     func paperOutMidJob() async throws {
         let confirming = ESCPOSSettings(statusPollInterval: 0.05, statusTimeout: 10, processedMarker: true, printTimeout: 2)
         try await withSimulator(settings: confirming) { simulator, printer in
-            simulator.setPrintingTime(.seconds(1))
+            simulator.setPrintingTime(.milliseconds(100))
+            // The printer has the job: the paper runs out before it is printed.
+            simulator.runOutOfPaperDuringNextJob()
             var encoder = try confirming.encoder()
             encoder.initialize()
             try encoder.line("收件回执")
-            let job = Task { try await printer.print(encoder.bytes) }
-            // The printer has the job: the paper runs out before it is printed.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline,
-                !simulator.commands.contains(where: { if case .processIDRequest = $0 { true } else { false } })
-            {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            simulator.set {
-                $0.paperOut = true
-                $0.stoppedByPaperEnd = true
-                $0.offline = true
-            }
-            let failure = await #expect(throws: ESCPOSError.self) { _ = try await job.value }
+            let failure = await #expect(throws: ESCPOSError.self) { try await printer.print(encoder.bytes) }
             #expect(failure?.code == .notReady && failure?.fault?.code == "media-empty")
             #expect(simulator.jobsReportedPrinted == 0)
             // Refilled: the held job prints and is reported.
             simulator.set { $0 = ESCPOSStatus() }
+            let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline, simulator.jobsReportedPrinted == 0 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(simulator.jobsReportedPrinted == 1)
         }

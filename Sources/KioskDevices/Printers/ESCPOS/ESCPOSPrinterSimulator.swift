@@ -31,6 +31,8 @@ public final class ESCPOSPrinterSimulator: Sendable {
         var markers: [(id: [UInt8], due: ContinuousClock.Instant)] = []
         var printingTime: Duration = .milliseconds(100)
         var markersAnswered = 0
+        /// The paper runs out as the next job arrives, before any of it is printed.
+        var paperRunsOutDuringNextJob = false
     }
 
     // The mutex guards what the simulator has seen and the condition it is in.
@@ -85,6 +87,11 @@ public final class ESCPOSPrinterSimulator: Sendable {
 
     /// How long a job takes to come out (before its process-ID answer).
     public func setPrintingTime(_ duration: Duration) { state.withLock { $0.printingTime = duration } }
+
+    /// Makes the paper run out as the next job arrives, so the job is held unprinted until the
+    /// printer is refilled (``set(_:)``). Set by the firmware when the job's process-ID request
+    /// arrives, it never races the job's own timing as a change made from outside would.
+    public func runOutOfPaperDuringNextJob() { state.withLock { $0.paperRunsOutDuringNextJob = true } }
 
     /// How many process-ID requests were answered (jobs reported printed).
     public var jobsReportedPrinted: Int { state.withLock { $0.markersAnswered } }
@@ -174,6 +181,12 @@ public final class ESCPOSPrinterSimulator: Sendable {
                         state.answered += 1
                     case let .processIDRequest(id):
                         state.markers.append((id, ContinuousClock.now + state.printingTime))
+                        if state.paperRunsOutDuringNextJob {
+                            state.paperRunsOutDuringNextJob = false
+                            state.status.paperOut = true
+                            state.status.stoppedByPaperEnd = true
+                            state.status.offline = true
+                        }
                     default:
                         break
                     }
