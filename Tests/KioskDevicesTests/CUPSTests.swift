@@ -126,7 +126,7 @@ struct CUPSTests {
                 try await environment.setPaper(level: 100)
                 let final = try await client.follow(job, interval: .milliseconds(200))
                 #expect(final.state == .completed)
-                try await waitFor(seconds: 10) { await registry.status(of: "a4")?.state == .online }
+                try await waitFor(seconds: 60) { await registry.status(of: "a4")?.state == .online }
                 #expect(await registry.status(of: "a4")?.fault == nil)
             }
         } catch {

@@ -20,7 +20,7 @@ func sampleCard(_ name: String) throws -> SimulatedCard {
 
 /// A simulator on a real pseudo-terminal and a serial transport opened on it; stopped after `body`.
 func withSimulatorOnPTY<T>(
-    card: SimulatedCard? = nil, timeouts: SAMTimeouts = SAMTimeouts(), retries: Int = 1,
+    card: SimulatedCard? = nil, timeouts: SAMTimeouts = patientTimeouts, retries: Int = 1,
     _ body: (SimulatedSAM, SAMReader, SAMSimulatorServer) async throws -> T
 ) async throws -> T {
     let sam = SimulatedSAM(card: card)
@@ -37,6 +37,24 @@ func withSimulatorOnPTY<T>(
         await reader.close()
         throw error
     }
+}
+
+/// Timeouts no loaded test machine misses (the simulator answers from a thread of its own,
+/// but a pty round trip has taken longer than a field reader's 200 ms here). A test about a
+/// timeout shortens only the command it expects to time out.
+var patientTimeouts: SAMTimeouts {
+    var timeouts = SAMTimeouts()
+    let patient = Duration.seconds(10)
+    timeouts.findCard = patient
+    timeouts.selectCard = patient
+    timeouts.read = patient
+    timeouts.readWithFingerprint = patient
+    timeouts.additionalAddress = patient
+    timeouts.samID = patient
+    timeouts.samStatus = patient
+    timeouts.reset = patient
+    timeouts.setBaudRate = patient
+    return timeouts
 }
 
 /// Timeouts short enough for tests that wait for a timeout to happen.

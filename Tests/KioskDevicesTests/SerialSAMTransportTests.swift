@@ -76,21 +76,27 @@ struct SerialSAMTransportTests {
     }
 
     @Test func slowReplyWithinTheTimeoutIsRead() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
-            sam.inject(.slowReply(.milliseconds(50), for: .findCard))
+        var timeouts = patientTimeouts
+        timeouts.findCard = .seconds(3)
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: timeouts) { sam, reader, _ async throws in
+            sam.inject(.slowReply(.milliseconds(400), for: .findCard))
             #expect(try await reader.findCard())
         }
     }
 
     @Test func slowReplyBeyondTheTimeoutTimesOut() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
+        var timeouts = patientTimeouts
+        timeouts.findCard = .milliseconds(300)
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: timeouts) { sam, reader, server async throws in
             sam.inject(.slowReply(.milliseconds(700), for: .findCard))
             let started = ContinuousClock.now
             let error = await #expect(throws: IDCardReaderError.self) { try await reader.findCard() }
             #expect(error?.code == .timeout)
             #expect(ContinuousClock.now - started >= .milliseconds(300))
-            // The late reply must not be taken for the next command's.
-            try await Task.sleep(for: .milliseconds(600))
+            // The late reply must not be taken for the next command's: wait until it has come.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while server.repliesSent < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.repliesSent == 1)
             #expect(try await reader.readSAMID().raw == sam.samID)
         }
     }
@@ -106,7 +112,9 @@ struct SerialSAMTransportTests {
     }
 
     @Test func cardLiftedMidReadEndsTheReadAndTheCardIsGone() async throws {
-        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: shortTimeouts) { sam, reader, _ async throws in
+        var timeouts = patientTimeouts
+        timeouts.read = .milliseconds(600)
+        try await withSimulatorOnPTY(card: try sampleCard("resident-id.yaml"), timeouts: timeouts) { sam, reader, _ async throws in
             sam.inject(.cardLiftedMidRead)
             #expect(try await reader.findCard())
             _ = try await reader.selectCard()

@@ -131,7 +131,9 @@ struct CertificateTests {
                 let view = (try? await kiosk.get("/api/v1/session", token: unreachableToken))?.json["certificate"] as? [String: Any]
                 return view?["state"] as? String == "unreachable"
             }
-            #expect(ContinuousClock.now - asking < .seconds(15), "the citizen waited \(ContinuousClock.now - asking)")
+            // The kiosk's own bound is 10 s; the margin is for this test process, which a loaded
+            // machine stalls at times. Waiting out the sync timeout (30 s) would still fail.
+            #expect(ContinuousClock.now - asking < .seconds(25), "the citizen waited \(ContinuousClock.now - asking)")
             _ = try await kiosk.post("/api/v1/session/end", token: unreachableToken)
             _ = try await kiosk.post("/api/v1/demo/card/lift")
         }

@@ -35,7 +35,10 @@ struct PlatformPrefillTests {
         _ = await platform.finish()
         let started = ContinuousClock.now
         form = try await Self.form(kiosk, consent: true)
-        #expect(ContinuousClock.now - started < .seconds(10), "the card to the form took \(ContinuousClock.now - started)")
+        // The kiosk's own bound is 3 s; the margin is this test process's, which a loaded CI
+        // machine has stalled for over 10 s. A kiosk that retried or waited out its sync
+        // timeout (30 s) would still fail.
+        #expect(ContinuousClock.now - started < .seconds(25), "the card to the form took \(ContinuousClock.now - started)")
         #expect(form["newborn.birth_date"]?["source"] as? String != "shared_data")
         // From the card, as ever.
         #expect(form["applicant.name"]?["source"] as? String == "id_card")

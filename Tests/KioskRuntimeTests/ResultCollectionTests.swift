@@ -99,7 +99,9 @@ struct ResultCollectionTests {
         let refused = try await kiosk.post(
             "/api/v1/session/results/print", token: visit.token,
             json: #"{"receiptNumber":"\#(receipt)","item":"birth_certificate"}"#)
-        #expect(ContinuousClock.now - started < .seconds(15), "the attempt took \(ContinuousClock.now - started)")
+        // The kiosk's own bound is 10 s; the margin is for this test process, which a loaded
+        // machine stalls at times. Waiting out the sync timeout (30 s) would still fail.
+        #expect(ContinuousClock.now - started < .seconds(25), "the attempt took \(ContinuousClock.now - started)")
         #expect(refused.status == 503, "\(refused.text)")
         let message = (refused.json["error"] as? [String: Any])?["message"] as? String ?? refused.text
         #expect(message.contains("暂时无法连接政务服务平台"), "\(message)")

@@ -89,6 +89,7 @@ struct SignedSiteProfileTests {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(200))
         }
+        if await condition() { return }
         throw SessionDaemon.WaitFailure(description: "\(what): not within \(seconds) s")
     }
 }

@@ -79,6 +79,19 @@ final class NotifyListener: @unchecked Sendable {
         await offPool { self.receive(timeout: timeout) }
     }
 
+    /// Counts, off the cooperative pool, the datagrams containing `text` that arrive within
+    /// `window`: a stalled test task cannot shorten the window or let the socket overflow.
+    func count(_ text: String, within window: Duration) async -> Int {
+        await offPool {
+            let end = ContinuousClock.now + window
+            var count = 0
+            while ContinuousClock.now < end {
+                if let message = self.receive(timeout: end - ContinuousClock.now), message.contains(text) { count += 1 }
+            }
+            return count
+        }
+    }
+
     private func waitForBlocking(_ text: String, timeout: Duration) -> [String]? {
         let deadline = ContinuousClock.now + timeout
         var seen: [String] = []
@@ -108,6 +121,8 @@ let binaries: URL = {
 /// A program run by a test, with its output captured.
 final class Program {
     let process = Process()
+    /// When ``finish(timeout:)`` saw the program exit (nil: not yet, or killed past its timeout).
+    private(set) var exitSeen: ContinuousClock.Instant?
     private let output = Pipe()
     private let errors = Pipe()
 
@@ -149,16 +164,19 @@ final class Program {
         let readers = (PipeReader(output.fileHandleForReading), PipeReader(errors.fileHandleForReading))
         async let stdout = offPool { readers.0.readAll() }
         async let stderr = offPool { readers.1.readAll() }
+        // Watched off the pool: the moment of exit is seen when it happens, not when a
+        // starved test task next looks.
+        let process = self.process
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        exitSeen = await offPool {
+            while process.isRunning && ContinuousClock.now < deadline { usleep(5000) }
+            return process.isRunning ? nil : ContinuousClock.now
         }
         let name = process.executableURL?.lastPathComponent ?? "program"
         var hung = false
         if process.isRunning { hung = true }
         // Its process group (Foundation gives each child its own): leftovers go with it.
         kill(-process.processIdentifier, SIGKILL)
-        let process = self.process
         await offPool { process.waitUntilExit() }
         readers.0.stop(after: .seconds(5))
         readers.1.stop(after: .seconds(5))

@@ -23,6 +23,11 @@ public final class SAMSimulatorServer: Sendable {
     private let descriptors: Mutex<(served: Int32, keepAlive: Int32, wake: (read: Int32, write: Int32))>
     private let finished = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(false)
+    private let sent = Atomic<Int>(0)
+
+    /// How many replies have been written whole: a test waits for a late reply to have
+    /// arrived by this count, never by sleeping for its delay.
+    public var repliesSent: Int { sent.load(ordering: .acquiring) }
 
     /// A pseudo-terminal serving `sam`; the host opens ``path``.
     public static func pseudoTerminal(sam: SimulatedSAM) throws(IDCardReaderError) -> SAMSimulatorServer {
@@ -138,6 +143,7 @@ public final class SAMSimulatorServer: Sendable {
             }
             for reply in replies {
                 if !send(reply, on: fd, wake: wake) { return }
+                sent.add(1, ordering: .releasing)
             }
         }
     }
