@@ -38,7 +38,7 @@ extension SyncRelay {
             guard let made = try? identityClient(identity, requestTimeout: limit) else { return .unreachable }
             (client, http) = made
         } else {
-            let plain = HTTPClient(eventLoopGroupProvider: .singleton)
+            let plain = Self.plainHTTP()
             (client, http) = (Self.client(bounded, http: plain), plain)
         }
         let answer: CertificateAnswer

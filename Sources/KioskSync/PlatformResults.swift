@@ -43,7 +43,7 @@ extension SyncRelay {
                 return .failure(ResultDocumentError(.unreachable, error.message))
             }
         } else {
-            http = HTTPClient(eventLoopGroupProvider: .singleton)
+            http = Self.plainHTTP()
             client = Self.client(bounded, http: http)
         }
         let outcome: Result<Data, ResultDocumentError>

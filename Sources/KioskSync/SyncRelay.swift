@@ -61,7 +61,7 @@ public actor SyncRelay: Service {
         // The shared client (its event loops live as long as the process). The transport's time
         // limit ends at the answer's head; `ExchangeTimeLimit` bounds the whole exchange. A redirect answer (a captive portal's) ends on a page that
         // is not the contract's, and is refused as such.
-        client = Self.client(settings, http: .shared)
+        client = Self.client(settings, http: Self.sharedPlainHTTP)
         (nudges, nudger) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         backoff = Backoff(base: settings.backoffBase, cap: settings.backoffCap)
     }
@@ -75,6 +75,18 @@ public actor SyncRelay: Service {
                 configuration: .init(client: http, timeout: .seconds(settings.requestTimeout.components.seconds))),
             middlewares: middlewares)
     }
+
+    /// An HTTP client without the kiosk's certificate (`--plain-http` on loopback: tests and
+    /// benchmarks); shut it down after use. Like the identity client, a refused connection ends
+    /// the exchange at once, not when its time limit runs out.
+    static func plainHTTP() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// The relay's own plain client: it lives as long as the process, so it is never shut down.
+    static let sharedPlainHTTP = plainHTTP()
 
     /// A client over mutual TLS with the kiosk's certificate (shut its HTTP client down after use).
     func identityClient(_ identity: IdentityFolder, requestTimeout: Duration? = nil) throws(SyncFailure) -> (Client, HTTPClient) {
