@@ -162,10 +162,13 @@ struct RelayTests {
     func platformDown() async throws {
         let platform = try await PlatformRig.start()
         let credential = try await platform.credential("KIOSK-0001")
+        // Nothing listens there: the pass ends at once, not when its 60 s time limit runs out.
         let kiosk = try await KioskRig.start(platform: "http://127.0.0.1:9", credential: credential)
+        let asked = ContinuousClock.now
         _ = try await kiosk.submitCase(attachmentBytes: 1_000)
         let down = await kiosk.relay.syncPass()
         #expect(down.error?.contains("cannot be reached") == true)
+        #expect(ContinuousClock.now - asked < .seconds(30), "a refused connection took \(ContinuousClock.now - asked) to be told")
         #expect(try await kiosk.store.syncFigures().queueDepth == 1)
         // The same store, the relay restarted against the platform's right address.
         let restarted = try await kiosk.restart(platform: platform.address, credential: credential)
