@@ -60,7 +60,7 @@ def offline(screen):
     screen.wait(lambda: "需联网" in (screen.find(SERVICE).text if screen.find(SERVICE) else ""), 60,
                 "the tile to say 需联网")
     screen.tap(SERVICE)
-    screen.wait(lambda: "网络不可用" in body(screen), 10, "the plain offline message")
+    screen.wait(lambda: "网络不可用" in body(screen), 30, "the plain offline message")
     check(screen.step() == "attract", f"no card is asked for while offline (step {screen.step()})")
     screen.shot("23-query-offline")
 

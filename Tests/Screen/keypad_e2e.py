@@ -36,22 +36,22 @@ def visit(screen):
     post(screen.base, "/api/v1/demo/card/place/resident-id")
     screen.at("form")
     # The form as a citizen fills it: 林 on the pinyin keyboard (open on arrival), two options.
-    screen.wait(lambda: screen.find("[data-pinyin='newborn.name'] [data-letter='l']"), 10, "the name's keyboard")
+    screen.wait(lambda: screen.find("[data-pinyin='newborn.name'] [data-letter='l']"), 30, "the name's keyboard")
     for key in ["l", "i", "n"]:
         screen.tap(f"[data-pinyin='newborn.name'] [data-letter='{key}']")
     screen.tap("[data-pinyin='newborn.name'] [data-candidate='林']")
     for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
         screen.tap(f"[data-field='{field}'] [data-option='{option}']")
-        screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
+        screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 30, f"{field} chosen")
     # Shared data knows a mother with a resident ID; this mother's card is a foreigner's: 修改.
     if screen.find(f"[data-edit='{FIELD}']"):
         screen.tap(f"[data-edit='{FIELD}']")
-    screen.wait(lambda: screen.find(f"input[data-input='{FIELD}']"), 10, "the mother's number to type")
+    screen.wait(lambda: screen.find(f"input[data-input='{FIELD}']"), 30, "the mother's number to type")
     check(typed(screen) == "", f"a masked number is never put back to correct: {typed(screen)!r}")
     # The letters stay out of the way until asked for.
     check(letters_shown(screen) is False, "the letters are hidden until ABC is tapped")
     screen.tap(f"[data-field='{FIELD}'] [data-key=letters]")
-    screen.wait(lambda: letters_shown(screen), 10, "the letters shown after ABC")
+    screen.wait(lambda: letters_shown(screen), 30, "the letters shown after ABC")
     for character in NUMBER:
         if character.isalpha():
             screen.tap(f"[data-letters='{FIELD}'] [data-letter-key='{character}']")
@@ -68,7 +68,7 @@ def visit(screen):
     # Back on the form, the field holds the number the kiosk keeps, as typed (the citizen's own).
     screen.tap("[data-action=back]")
     screen.at("form")
-    screen.wait(lambda: typed(screen) == NUMBER, 10, f"the form to show {NUMBER} as the kiosk keeps it")
+    screen.wait(lambda: typed(screen) == NUMBER, 30, f"the form to show {NUMBER} as the kiosk keeps it")
     post(screen.base, "/api/v1/demo/card/lift")
 
 

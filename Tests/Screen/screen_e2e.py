@@ -55,7 +55,7 @@ def bundle_to_card(screen, bundle, answers):
     screen.at("notice")
     for question, answer in answers:
         screen.tap(f"[data-question={question}] [data-answer={answer}]")
-        screen.wait(lambda: screen.find(f"[data-question={question}] button.chosen"), 10, f"{question} answered")
+        screen.wait(lambda: screen.find(f"[data-question={question}] button.chosen"), 30, f"{question} answered")
     screen.tap("[data-action=notice]")
     screen.at("card")
 
@@ -73,7 +73,7 @@ def end_visit(screen):
             return
         screen.tap("[data-action=end]")
         try:
-            WebDriverWait(screen.driver, 10, poll_frequency=0.05).until(lambda d: screen.step() == "attract")
+            WebDriverWait(screen.driver, 30, poll_frequency=0.05).until(lambda d: screen.step() == "attract")
             return
         except Exception:
             continue
@@ -107,7 +107,7 @@ class Screen:
         self.shots = shots
         self.clicks = 0
 
-    def wait(self, condition, timeout=15, what="condition"):
+    def wait(self, condition, timeout=30, what="condition"):
         try:
             return WebDriverWait(self.driver, timeout, poll_frequency=0.005).until(lambda d: condition())
         except Exception:
@@ -120,7 +120,7 @@ class Screen:
         except Exception:
             return None
 
-    def at(self, step, timeout=15):
+    def at(self, step, timeout=30):
         return self.wait(lambda: self.step() == step, timeout, f"step {step}")
 
     def tap(self, selector):
@@ -128,7 +128,7 @@ class Screen:
         # before the click lands; find it again then (one touch all the same).
         self.clicks += 1
         for _ in range(20):
-            element = self.wait(lambda: self.find(selector), 10, selector)
+            element = self.wait(lambda: self.find(selector), 30, selector)
             if element is None:
                 return
             try:
@@ -196,7 +196,7 @@ def main(argv=None):
         check("新生儿出生" in screen.text(), "the notice names the bundle")
         # One question first: the sample card is a man's, so he applies as the father.
         screen.tap("[data-question=parent] [data-answer=father]")
-        screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
+        screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 30, "the parent question answered")
         screen.shot("02-notice")
         screen.tap("[data-action=notice]")
         screen.at("card")
@@ -205,7 +205,7 @@ def main(argv=None):
         # The card on the reader: the form appears prefilled.
         placed = time.monotonic()
         post(base, "/api/v1/demo/card/place/resident-id")
-        screen.wait(lambda: screen.step() == "form" and "林*明" in screen.text(), 10, "the prefilled form")
+        screen.wait(lambda: screen.step() == "form" and "林*明" in screen.text(), 30, "the prefilled form")
         result["cardToFormMs"] = round((time.monotonic() - placed) * 1000, 1)
         check("110105********1239" in screen.text(), "the ID number is shown masked")
         check("110105199003071239" not in driver.page_source, "the full ID number never reaches the page")
@@ -221,7 +221,7 @@ def main(argv=None):
         # GB 2312 level 1 (the old table's set), written on the handwriting pad: the recorded
         # strokes of Tests/KioskHandwritingTests/Recordings replayed as pointer events.
         # Entering the form opened the first empty field's keyboard: no tap to find where to type.
-        screen.wait(lambda: screen.find("[data-pinyin='newborn.name'] [data-letter='l']"), 10, "the name's keyboard open on arrival")
+        screen.wait(lambda: screen.find("[data-pinyin='newborn.name'] [data-letter='l']"), 30, "the name's keyboard open on arrival")
         for key in ["l", "i", "n"]:
             screen.tap(f"[data-pinyin='newborn.name'] [data-letter='{key}']")
         screen.tap("[data-pinyin='newborn.name'] [data-candidate='林']")
@@ -244,7 +244,7 @@ def main(argv=None):
             screen.find("[data-handwriting='newborn.name']"), yun["strokes"], yun["width"])
         # Strokes are not taps: counted apart from the touches (taps) the test bounds.
         result["handwritingStrokes"] = len(yun["strokes"])
-        screen.wait(lambda: screen.find("[data-handwriting-candidates='newborn.name'] [data-candidate='芸']"), 10, "芸 among the candidates")
+        screen.wait(lambda: screen.find("[data-handwriting-candidates='newborn.name'] [data-candidate='芸']"), 30, "芸 among the candidates")
         result["handwritingMs"] = round((time.monotonic() - written) * 1000, 1)
         screen.shot("05b-handwriting")
         screen.tap("[data-handwriting-candidates='newborn.name'] [data-candidate='芸']")
@@ -255,19 +255,19 @@ def main(argv=None):
         # A detour, not on the newborn's way: its tap is left out of the count.
         screen.tap("[data-edit='applicant.phone']")
         screen.clicks -= 1
-        phone = screen.wait(lambda: screen.find("input[data-input='applicant.phone']"), 10, "the phone number to correct")
+        phone = screen.wait(lambda: screen.find("input[data-input='applicant.phone']"), 30, "the phone number to correct")
         check(phone is not None and len(phone.get_attribute("value") or "") == 11, "the input holds the shared phone number")
 
         # The card lifted mid-form: the screen says so; put back, the form goes on.
         post(base, "/api/v1/demo/card/lift")
-        screen.wait(lambda: "身份证已移开" in screen.text(), 10, "the card-removed notice")
+        screen.wait(lambda: "身份证已移开" in screen.text(), 30, "the card-removed notice")
         screen.shot("04-card-removed")
         post(base, "/api/v1/demo/card/place/resident-id")
-        screen.wait(lambda: "身份证已移开" not in screen.text(), 10, "the card back")
+        screen.wait(lambda: "身份证已移开" not in screen.text(), 30, "the card back")
 
         for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
             screen.tap(f"[data-field='{field}'] [data-option='{option}']")
-            screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
+            screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 30, f"{field} chosen")
         name = screen.find("input[data-input='newborn.name']")
         check(name is not None and name.get_attribute("value") == "林芸", "what was typed survives tapping the options")
         screen.shot("05-form")
@@ -281,8 +281,8 @@ def main(argv=None):
             check(screen.find(f"[data-material={material}] [data-choice=provided]") is None, f"{material} is never 'received' here")
             check(screen.find(f"[data-due={material}]") is not None, f"{material} shows its due date and place")
         screen.tap("[data-material=delivery_invoice] [data-choice=deferred]")
-        screen.wait(lambda: screen.find("[data-material=delivery_invoice] button.chosen"), 10, "delivery_invoice chosen")
-        pad = screen.wait(lambda: screen.find("canvas[data-signature]"), 10, "the signature pad")
+        screen.wait(lambda: screen.find("[data-material=delivery_invoice] button.chosen"), 30, "delivery_invoice chosen")
+        pad = screen.wait(lambda: screen.find("canvas[data-signature]"), 30, "the signature pad")
         # The pledge names what is owed and by when, before it is signed.
         pledged = screen.find("[data-pledged-material=delivery_invoice]")
         check(pledged is not None and "前补交" in pledged.text and "20" in pledged.text, "the pledge lists the invoice with its date")
@@ -292,7 +292,7 @@ def main(argv=None):
             ActionChains(driver).move_to_element_with_offset(pad, -200, 0).click_and_hold() \
                 .move_by_offset(120, 40).move_by_offset(120, -60).move_by_offset(100, 50).release().perform()
             screen.tap("[data-action=sign]")
-            screen.wait(lambda: screen.find("[data-signed]"), 10, "the pledge signed")
+            screen.wait(lambda: screen.find("[data-signed]"), 30, "the pledge signed")
         screen.shot("06-materials")
         screen.tap("[data-action=materials-next]")
         screen.at("review")
@@ -302,7 +302,7 @@ def main(argv=None):
         # Submit: the case is committed, the receipt prints on the A4 cups-pdf queue.
         screen.tap("[data-action=submit]")
         screen.at("receipt")
-        number = screen.wait(lambda: screen.find("[data-receipt]"), 10, "the receipt number")
+        number = screen.wait(lambda: screen.find("[data-receipt]"), 30, "the receipt number")
         receipt = number.get_attribute("data-receipt") if number else ""
         result["receipt"] = receipt
         screen.wait(lambda: screen.find("[data-print=printed]"), 40, "the receipt printed")
@@ -334,7 +334,7 @@ def main(argv=None):
         screen.tap("[data-action=progress]")
         screen.at("progress_card")
         post(base, "/api/v1/demo/card/place/resident-id")
-        screen.wait(lambda: screen.find(f"[data-case='{receipt}']"), 10, "the case in the progress list")
+        screen.wait(lambda: screen.find(f"[data-case='{receipt}']"), 30, "the case in the progress list")
         screen.shot("10-progress")
         screen.tap("[data-action=end]")
         screen.at("attract")
@@ -349,9 +349,9 @@ def main(argv=None):
             go = driver.find_elements(By.CSS_SELECTOR, "[data-action=notice]")
             check(go and not go[0].is_enabled(), "the form cannot start before the questions are answered")
             screen.tap(f"[data-question=retirement_kind] [data-answer={kind}]")
-            screen.wait(lambda: screen.find("[data-question=retirement_kind] button.chosen"), 10, f"{kind} chosen")
+            screen.wait(lambda: screen.find("[data-question=retirement_kind] button.chosen"), 30, f"{kind} chosen")
             screen.tap("[data-question=only_child] [data-answer=no]")
-            screen.wait(lambda: screen.find("[data-question=only_child] button.chosen"), 10, "only_child answered")
+            screen.wait(lambda: screen.find("[data-question=only_child] button.chosen"), 30, "only_child answered")
             screen.shot(f"13-retirement-questions-{kind}")
             screen.tap("[data-action=notice]")
             screen.at("card")
@@ -392,7 +392,7 @@ def main(argv=None):
         check(person is not None and not person.get_attribute("value"), "the person's number is typed, empty at first")
         person.send_keys("110105199003071239")  # the card holder's own number
         screen.tap("[data-action=form-next]")
-        screen.wait(lambda: "请填写被代办人的证件号码" in screen.text(), 10, "the refusal of the guardian's own number")
+        screen.wait(lambda: "请填写被代办人的证件号码" in screen.text(), 30, "the refusal of the guardian's own number")
         check(screen.step() == "form", "the guardian's own number is not taken as the person's")
         screen.shot("15-guardian-form")
         screen.tap("[data-action=end]")
@@ -410,7 +410,7 @@ def main(argv=None):
         else:
             # Idle mid-form: the countdown, then everything wiped.
             screen.tap("[data-question=parent] [data-answer=father]")
-            screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 10, "the parent question answered")
+            screen.wait(lambda: screen.find("[data-question=parent] button.chosen"), 30, "the parent question answered")
             screen.tap("[data-action=notice]")
             screen.at("card")
             post(base, "/api/v1/demo/card/place/resident-id")
@@ -418,7 +418,7 @@ def main(argv=None):
             # Markup typed into a field (from a keyboard or a script) must stay text.
             hostile = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
             for _ in range(20):
-                field = screen.wait(lambda: screen.find("input[data-input='newborn.name']"), 10, "the name field")
+                field = screen.wait(lambda: screen.find("input[data-input='newborn.name']"), 30, "the name field")
                 try:
                     field.send_keys(hostile)
                     break
@@ -426,11 +426,11 @@ def main(argv=None):
                     time.sleep(0.05)
             for field, option in [("delivery.method", "窗口领取"), ("household.head_relation", "女")]:
                 screen.tap(f"[data-field='{field}'] [data-option='{option}']")
-                screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 10, f"{field} chosen")
+                screen.wait(lambda: screen.find(f"[data-field='{field}'] button.chosen"), 30, f"{field} chosen")
             # A name holds no Latin letters: the kiosk refuses it, saying why, and the markup
             # stays text in the field and in the refusal.
             screen.tap("[data-action=form-next]")
-            screen.wait(lambda: "拉丁字母" in screen.text(), 10, "the name's refusal")
+            screen.wait(lambda: "拉丁字母" in screen.text(), 30, "the name's refusal")
             check(screen.step() == "form", "a name with Latin letters is not accepted")
             field = screen.find("input[data-input='newborn.name']")
             check(field is not None and field.get_attribute("value") == hostile, "the markup typed as a name stays text in the field")

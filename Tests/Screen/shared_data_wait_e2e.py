@@ -23,7 +23,7 @@ def visit(screen):
     bundle_to_card(screen, "transport-company", [("representative", "self")])
     post(screen.base, "/api/v1/demo/card/place/resident-id")
     screen.at("form")
-    screen.wait(lambda: "车辆识别代号" in screen.text(), 10, "the form with the VIN")
+    screen.wait(lambda: "车辆识别代号" in screen.text(), 30, "the form with the VIN")
     known = screen.driver.execute_script(
         "return [...document.querySelectorAll('dl.known dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])")
     vin = [value for label, value in known if label == "车辆识别代号"]
