@@ -15,6 +15,7 @@ import PostgresNIO
 public final class PostgresPlatformStore: PlatformStorage {
     private let client: PostgresClient
     private let logger: Logger
+    private let started = PoolStarted()
 
     /// A store over the database at `url` (`postgres://user[:password]@host:port/database`).
     /// `run()` must run (in a task or a service group) for as long as the store is used.
@@ -33,8 +34,12 @@ public final class PostgresPlatformStore: PlatformStorage {
         self.logger = logger
     }
 
-    /// Keeps the connection pool running until the task is cancelled.
-    public func run() async { await client.run() }
+    /// Keeps the connection pool running until the task is cancelled. Queries wait for it.
+    public func run() async {
+        // Opened just before: `client.run()` marks itself running before it first suspends.
+        started.open()
+        await client.run()
+    }
 
     /// Applies the migrations not applied yet. Instances starting together take turns on an
     /// advisory lock, so each migration runs exactly once.
@@ -181,6 +186,7 @@ public final class PostgresPlatformStore: PlatformStorage {
         _ what: String, _ body: (PostgresConnection, Logger) async throws -> T
     ) async throws(PlatformError) -> T {
         let logger = self.logger
+        await started.wait()
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
         } catch let error as PostgresTransactionError {

@@ -113,7 +113,7 @@ final class PlatformRig: Sendable {
     }
 
     /// A database of its own on the test server (scripts/postgres-test-env.sh), so tests never meet.
-    private static func freshDatabase() async throws -> String {
+    static func freshDatabase() async throws -> String {
         let admin = try #require(ProcessInfo.processInfo.environment["KIOSK_TEST_POSTGRES_URL"])
         var components = try #require(URLComponents(string: admin))
         let name = "platform_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
