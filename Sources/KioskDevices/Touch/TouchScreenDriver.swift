@@ -112,7 +112,7 @@ public struct TouchScreenDriver: DeviceDriver {
             logger.info(
                 "Touch panel opened",
                 metadata: [
-                    "touch.path": "\(device.path)", "touch.name": "\(description.name)",
+                    "touch.path": "\(device.path)", "touch.model": "\(description.name)",
                     "touch.profile": "\(profile?.name ?? "generic")", "touch.matrix": "\(configuration.matrix)",
                 ])
             await registry.update(id) {
